@@ -1,0 +1,18 @@
+/** `--name value` from argv, or the fallback when absent; a flag without a value is an error. */
+export function flag(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) {
+    if (fallback === undefined) throw new Error(`--${name} is required`);
+    return fallback;
+  }
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+/** A positive number flag (`--seconds 5`), checked. */
+export function positive(name: string, fallback: number): number {
+  const v = Number(flag(name, String(fallback)));
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Prepares the secret files and the config directory compose.yaml mounts:
+#   <secrets>/redis-password       random, made once
+#   <secrets>/internal-api-token   random, made once
+#   <secrets>/provisioning-key     from --provisioning-key-file or stdin (--provisioning-key-stdin);
+#                                  left empty for the demo profile, whose provisioner fills it
+#   <config>/                      for sse-ca.pem (the demo provisioner writes the emulator CA)
+# Directories 0700 and files 0600, all owned by uid/gid 10001, the user of every image.
+#
+#   sudo docker/init-secrets.sh [--dir DIR] [--config-dir DIR]
+#        [--provisioning-key-file FILE | --provisioning-key-stdin]
+#
+# DIR defaults to $PA_SECRETS_DIR or ./secrets, --config-dir to $PA_CONFIG_DIR or ./config
+# (relative to the directory of compose.yaml). Existing secrets are kept; a run is idempotent.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+project=$(cd "$here/.." && pwd)
+owner=10001:10001
+
+die() {
+  echo "init-secrets: $*" >&2
+  exit 1
+}
+
+secrets_dir=${PA_SECRETS_DIR:-./secrets}
+config_dir=${PA_CONFIG_DIR:-./config}
+key_file=
+key_stdin=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) [ $# -ge 2 ] || die "--dir needs a value"; secrets_dir=$2; shift ;;
+    --dir=*) secrets_dir=${1#--dir=} ;;
+    --config-dir) [ $# -ge 2 ] || die "--config-dir needs a value"; config_dir=$2; shift ;;
+    --config-dir=*) config_dir=${1#--config-dir=} ;;
+    --provisioning-key-file) [ $# -ge 2 ] || die "--provisioning-key-file needs a value"; key_file=$2; shift ;;
+    --provisioning-key-file=*) key_file=${1#--provisioning-key-file=} ;;
+    --provisioning-key-stdin) key_stdin=1 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+  shift
+done
+[ -z "$key_file" ] || [ "$key_stdin" = 0 ] ||
+  die "give the provisioning key either with --provisioning-key-file or on stdin, not both"
+[ "$(id -u)" = 0 ] || die "must run as root (the files are handed to uid 10001)"
+
+# Relative paths are taken from the directory of compose.yaml, as compose does.
+case $secrets_dir in /*) ;; *) secrets_dir=$project/$secrets_dir ;; esac
+case $config_dir in /*) ;; *) config_dir=$project/$config_dir ;; esac
+
+key=
+if [ -n "$key_file" ]; then
+  [ -r "$key_file" ] || die "cannot read the provisioning key file $key_file"
+  key=$(tr -d ' \t\r\n' <"$key_file")
+elif [ "$key_stdin" = 1 ]; then
+  key=$(tr -d ' \t\r\n')
+fi
+if [ -n "$key_file" ] || [ "$key_stdin" = 1 ]; then
+  [[ $key =~ ^pak1\.[A-Za-z0-9]+\.[A-Za-z0-9_-]+$ ]] ||
+    die "the provisioning key is not of the form pak1.<id>.<secret>"
+fi
+
+umask 077
+install -d -m 0700 -o 10001 -g 10001 "$secrets_dir" "$config_dir"
+
+random_secret() {
+  head -c 32 /dev/urandom | base64 | tr -d '=+/\n'
+}
+
+# Writes a secret file 0600 owned by the service user (content from stdin).
+put() {
+  local file=$1
+  local tmp
+  tmp=$(mktemp "$secrets_dir/.tmp.XXXXXX")
+  cat >"$tmp"
+  chown "$owner" "$tmp"
+  chmod 0600 "$tmp"
+  mv -f "$tmp" "$file"
+}
+
+for name in redis-password internal-api-token; do
+  if [ -s "$secrets_dir/$name" ]; then
+    echo "init-secrets: $name kept"
+  else
+    random_secret | put "$secrets_dir/$name"
+    echo "init-secrets: $name made"
+  fi
+done
+
+if [ -n "$key" ]; then
+  printf '%s' "$key" | put "$secrets_dir/provisioning-key"
+  echo "init-secrets: provisioning-key written"
+elif [ ! -e "$secrets_dir/provisioning-key" ]; then
+  : | put "$secrets_dir/provisioning-key"
+  echo "init-secrets: provisioning-key empty (the demo profile fills it)"
+fi
+# Tighten what an earlier run or a hand edit may have loosened.
+chown "$owner" "$secrets_dir"/redis-password "$secrets_dir"/internal-api-token "$secrets_dir"/provisioning-key
+chmod 0600 "$secrets_dir"/redis-password "$secrets_dir"/internal-api-token "$secrets_dir"/provisioning-key

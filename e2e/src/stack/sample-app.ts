@@ -1,0 +1,30 @@
+/**
+ * The sample private app server, run with `node -e` inside an app namespace: it answers every
+ * request with which server it is (so round-robin shows), and `GET /stream?seconds=N` sends a
+ * line every 100 ms for N seconds (an open stream, for drain tests). Listens on `::` (IPv4 and
+ * IPv6) at the given port and prints `listening` once it does.
+ *
+ *   node -e "$SAMPLE_APP_SOURCE" <server-name> <port>
+ */
+export const SAMPLE_APP_SOURCE = `
+const http = require('node:http');
+const [name, port] = process.argv.slice(1);
+const server = http.createServer((req, res) => {
+  res.setHeader('x-app-server', name);
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/stream') {
+    const ticks = Math.max(1, Math.round(Number(url.searchParams.get('seconds') || 1) * 10));
+    let n = 0;
+    const timer = setInterval(() => {
+      n += 1;
+      res.write('tick ' + n + ' from ' + name + '\\n');
+      if (n >= ticks) { clearInterval(timer); res.end('done from ' + name + '\\n'); }
+    }, 100);
+    req.on('close', () => clearInterval(timer));
+    return;
+  }
+  res.end('hello from ' + name + ' (' + req.method + ' ' + req.url + ')\\n');
+});
+server.listen({ port: Number(port), host: '::', ipv6Only: false }, () => console.log('listening'));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;

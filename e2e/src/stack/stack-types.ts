@@ -1,0 +1,154 @@
+import type { AppHealth } from '@pa-connector/redis-contracts';
+import type { Host, Topology } from '@pa-connector/test-support';
+import type { StackEmulator } from './emulator';
+import type { IngressAnswer } from './ingress-client';
+import type { LoggedProcess } from './logged-process';
+import type { NamespaceConnectAnswer } from './namespace-connect';
+import type { StackRedis } from './redis';
+
+/** The POP services besides the connector, run in the root namespace. */
+export type SideService = 'logging' | 'update' | 'pop-manager';
+export const SIDE_SERVICES: readonly SideService[] = ['logging', 'update', 'pop-manager'];
+
+export interface StackOptions {
+  /** Services to run besides the connector (default: none). */
+  services?: readonly SideService[];
+  /** Transport of both gateways (default `udp`). */
+  transport?: 'udp' | 'tcp';
+  /** Address family the connector reaches the gateways on (default `ipv4`). */
+  gatewayFamily?: 'ipv4' | 'ipv6';
+  /** Where the run directory is made (default the OS temp dir); it is removed by stop(). */
+  parentDir?: string;
+  /** Keep the run directory after stop() (default false). */
+  keepRunDir?: boolean;
+  /** Extra or overriding PA_* settings of the connector. */
+  connectorEnv?: Record<string, string>;
+  /** Emulator `--health-stale` (default `5s`). */
+  healthStale?: string;
+  /** Seconds to wait for tunnels, readiness and app reachability (default 90). */
+  timeoutSeconds?: number;
+  /**
+   * Aborts a start in progress (e.g. Ctrl-C): startStack then stops what it started and rejects
+   * with the signal's reason.
+   */
+  signal?: AbortSignal;
+  /** Progress lines while starting (default: none). */
+  progress?: (line: string) => void;
+}
+
+/** A server of a sample app: which app namespace, and the address the catalog names. */
+export interface StackAppServer {
+  /** `app1` or `app2`. */
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** An app of the stack's catalog. */
+export interface StackApp {
+  id: string;
+  /** What users CONNECT to: `<host>:<port>`. */
+  address: string;
+  host: string;
+  port: number;
+  servers: StackAppServer[];
+}
+
+/** One tunnel as the connector's /ready shows it. */
+export interface TunnelDetail {
+  phase: string;
+  since?: string;
+  gateway: string;
+  remote: string;
+  localAddress?: string;
+  remoteAddress?: string;
+  reconnects: number;
+  bytesIn: number;
+  bytesOut: number;
+  lastError?: string;
+}
+
+/** `GET /admin/ingress` of the emulator. */
+export interface IngressStats {
+  totals: Record<string, number>;
+  tunnels: Array<{
+    key: string;
+    gateway: string;
+    connectorId: string;
+    tunnel: string;
+    address: string;
+    proxyPort: number;
+    carried: number;
+    active: number;
+    refused: number;
+    failed: number;
+  }>;
+}
+
+export interface StackService {
+  name: string;
+  /** Base URL of its status listener (`/healthz`, `/ready`, `/metrics`). */
+  url: string;
+  process: LoggedProcess;
+}
+
+export interface Stack {
+  runId: string;
+  /** 0700 directory holding every file of the run (logs, data, keys); removed by stop(). */
+  runDir: string;
+  topology: Topology;
+  /** The root namespace's place on the bridge. */
+  rootAddress: { ipv4: string; ipv6: string };
+  redis: StackRedis;
+  emulator: StackEmulator;
+  /** The PoP's gateways, e.g. `['demo-gw1', 'demo-gw2']`. */
+  gateways: string[];
+  groupId: string;
+  /** The connector: its status listener on the pop's bridge address. */
+  connector: StackService & { dataDir: string; host: Host; connectorId: string };
+  /** The other services that run (by name). */
+  services: Partial<Record<SideService, StackService>>;
+  /** The catalog: `web` (app1 + app2 over IPv4, round-robin) and `web6` (app1 over IPv6). */
+  apps: { web: StackApp; web6: StackApp };
+  /** The settings the connector runs with (no secret values: secrets are in files). */
+  connectorEnv: Record<string, string>;
+
+  /** A user's request: CONNECT through the ingress, then `GET path` (default app `web`). */
+  request(path?: string, app?: StackApp): Promise<IngressAnswer>;
+  /** The connector's tunnels from its /ready (`{}` when it does not answer). */
+  tunnels(): Promise<Record<string, TunnelDetail>>;
+  /** Waits until `count` tunnels are connected; resolves with them. */
+  waitForTunnels(count?: number, timeoutMs?: number): Promise<Record<string, TunnelDetail>>;
+  /**
+   * Waits until `tunnels` tunnels carry a fresh health update naming `app` in `state`
+   * (what the ingress needs to send users there).
+   */
+  waitForApp(app: StackApp, state?: string, tunnels?: number, timeoutMs?: number): Promise<void>;
+  ingressStats(): Promise<IngressStats>;
+  /** SIGKILL of a gateway's openvpn server (the emulator admin API). */
+  killGateway(name: string): Promise<void>;
+  startGateway(name: string): Promise<void>;
+  /** Stops the sample app server `app1` (n = 1) or `app2` (n = 2). */
+  stopAppServer(n: 1 | 2): Promise<void>;
+  startAppServer(n: 1 | 2): Promise<void>;
+  /** The connector's health of an app as stored in Redis (`RedisKeys.appHealth()`). */
+  appHealth(app: StackApp): Promise<AppHealth | undefined>;
+  /**
+   * `CONNECT target` to the connector's proxy on the tunnel address of its tunnel to `gateway`
+   * (a name from `gateways`), sent from inside that gateway's namespace, as the gateway would.
+   * `slow`: a slowloris client (the head is never finished).
+   */
+  connectFromGateway(
+    gateway: string,
+    target: string,
+    slow?: boolean,
+  ): Promise<NamespaceConnectAnswer>;
+  /** The connector's CONNECT proxy port on its tunnel addresses. */
+  proxyPort: number;
+  /** The emulator's admin API. */
+  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** PIDs of the processes the stack started that still run (not their children). */
+  pids(): number[];
+  /** Stops everything by PID, removes the namespaces and (unless kept) the run directory. */
+  stop(): Promise<void>;
+}

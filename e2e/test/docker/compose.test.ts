@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireBinary, requireRoot, waitFor } from '@pa-connector/test-support';
+import { mustRun } from '../../src/docker/command';
+import { ComposeProject, type ContainerState } from '../../src/docker/compose-project';
+import { type Dockerd, ensureDockerd } from '../../src/docker/dockerd';
+
+const ROOT = join(__dirname, '../../..');
+const BASE_IMAGE = 'pa-base:bookworm';
+const VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+const SERVICES = ['redis', 'connector', 'logging', 'update', 'pop-manager', 'emulator'];
+const KEY = /^pak1\.[A-Za-z0-9]+\.[A-Za-z0-9_-]+$/;
+
+const figures: Record<string, string> = {};
+const run = randomBytes(4).toString('hex');
+const hostname = `pa-e2e-${run}`;
+let dockerd: Dockerd | undefined;
+let project: ComposeProject | undefined;
+let dir: string | undefined;
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function summary(cs: readonly ContainerState[]): string {
+  return cs.map((c) => `${c.service}=${c.status}/${c.health ?? '-'}/exit ${c.exitCode}`).join(' ');
+}
+
+async function readyJson(p: ComposeProject): Promise<{
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: Record<string, unknown> }>;
+}> {
+  const r = await p.fetchInside('connector', 'http://127.0.0.1:8080/ready');
+  return JSON.parse(r.body);
+}
+
+/** Every long-running service healthy and the one-shot provisioner done. */
+async function waitHealthy(p: ComposeProject, timeoutMs: number): Promise<void> {
+  let last: ContainerState[] = [];
+  try {
+    await waitFor(
+      'every service healthy',
+      async () => {
+        last = await p.containers();
+        const healthy = SERVICES.every(
+          (s) => last.find((c) => c.service === s)?.health === 'healthy',
+        );
+        const provision = last.find((c) => c.service === 'demo-provision');
+        return healthy && provision?.status === 'exited' && provision.exitCode === 0;
+      },
+      timeoutMs,
+      1_000,
+    );
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}\n${summary(last)}\n${(await p.logs()).slice(-6000)}`,
+    );
+  }
+}
+
+beforeAll(async () => {
+  requireRoot('dockerd, debootstrap and the tun device');
+  requireBinary('dockerd', 'docker.io');
+  requireBinary('docker', 'docker.io');
+  requireBinary('docker-compose', 'docker-compose');
+  requireBinary('debootstrap', 'debootstrap');
+
+  let t = Date.now();
+  dockerd = await ensureDockerd();
+  figures.dockerd = dockerd.started ? `started in ${seconds(Date.now() - t)}` : 'already running';
+
+  t = Date.now();
+  const base = await mustRun('bash', [join(ROOT, 'docker/build-base-image.sh')], {
+    timeoutMs: 300_000,
+  });
+  figures['base image'] = `${seconds(Date.now() - t)} (${base.stdout.trim().split('\n').pop()})`;
+
+  t = Date.now();
+  const images = await mustRun(
+    'bash',
+    [join(ROOT, 'docker/build-images.sh'), '--base-image', BASE_IMAGE, '--tag', VERSION],
+    { timeoutMs: 600_000 },
+  );
+  const built = images.stdout.split('\n').filter((l) => / built | up to date/.test(l));
+  figures.images = `${seconds(Date.now() - t)} (${built.length} images: ${
+    built.filter((l) => l.includes(' built ')).length
+  } built, the rest up to date)`;
+
+  dir = mkdtempSync(join(tmpdir(), 'pa-compose-'));
+  const env = {
+    PA_SECRETS_DIR: join(dir, 'secrets'),
+    PA_CONFIG_DIR: join(dir, 'config'),
+    PA_VERSION: VERSION,
+    PA_HOSTNAME: hostname,
+    PA_HEALTHCHECK_INTERVAL: '2s',
+    PA_DOCKER_GID: String(statSync('/var/run/docker.sock').gid),
+  };
+  await mustRun('bash', [join(ROOT, 'docker/init-secrets.sh')], {
+    env: { ...process.env, ...env },
+  });
+  project = new ComposeProject(`pae2e${run}`, join(ROOT, 'compose.yaml'), env, ['demo']);
+
+  t = Date.now();
+  await project.up();
+  figures['compose up -d'] = seconds(Date.now() - t);
+  await waitHealthy(project, 240_000);
+  figures['up to all healthy'] = seconds(Date.now() - t);
+}, 900_000);
+
+afterAll(async () => {
+  try {
+    if (project) {
+      const t = Date.now();
+      await project.down();
+      figures['down -v'] = seconds(Date.now() - t);
+      const left = await project.containers();
+      if (left.length > 0) throw new Error(`containers left behind: ${summary(left)}`);
+    }
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await dockerd?.stop();
+    console.log(
+      `docker compose e2e figures:\n${Object.entries(figures)
+        .map(([k, v]) => `  ${k.padEnd(20)} ${v}`)
+        .join('\n')}`,
+    );
+  }
+}, 180_000);
+
+describe('the compose stack with the demo profile (real dockerd, images on the local base)', () => {
+  it('runs every service healthy, the connector enrolled with both tunnels up', async () => {
+    const p = project as ComposeProject;
+    const ready = await readyJson(p);
+    expect(ready.ready).toBe(true);
+    expect(ready.checks.enrolled?.ok).toBe(true);
+    expect(ready.checks.redis?.ok).toBe(true);
+    expect(ready.checks.tunnels?.detail).toMatchObject({ up: 2, total: 2 });
+
+    // The cloud side sees this connector under the configured hostname.
+    const connectorId = ready.checks.enrolled?.detail?.connectorId;
+    expect(connectorId).toMatch(/^con_/);
+    const seen = await p.fetchInside('emulator', `http://127.0.0.1:8444/admin/connectors`);
+    const list = JSON.parse(seen.body) as { id: string; hostname: string }[];
+    expect(list).toEqual([expect.objectContaining({ id: connectorId, hostname })]);
+  });
+
+  it('keeps the identity private (0600 files, 0700 directories, owned by the service user)', async () => {
+    const p = project as ComposeProject;
+    // As the service user: the container's root has no CAP_DAC_OVERRIDE to look inside.
+    const r = await p.exec(
+      'connector',
+      ['find', '/var/lib/pa-connector', '-printf', '%y %m %u:%g %p\\n'],
+      '10001',
+    );
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const entries = r.stdout.trim().split('\n');
+    const files = entries.filter((l) => l.startsWith('f '));
+    const dirs = entries.filter((l) => l.startsWith('d '));
+    expect(files.map((l) => l.split(' ').pop()?.split('/').pop()).sort()).toEqual(
+      expect.arrayContaining(['ca-chain.pem', 'client.crt', 'client.key', 'identity.json']),
+    );
+    for (const f of files) expect(f).toMatch(/^f 600 pa:pa /);
+    for (const d of dirs) expect(d).toMatch(/^d 700 pa:pa /);
+  });
+
+  it('never shows the provisioning key in a container log or a log file', async () => {
+    const p = project as ComposeProject;
+    const key = readFileSync(join(dir as string, 'secrets/provisioning-key'), 'utf8').trim();
+    expect(key).toMatch(KEY);
+    const secret = key.split('.')[2] as string;
+    const logs = await p.logs();
+    // The logs are there to search: the enrollment is in them.
+    expect(logs).toMatch(/enrolling with the SSE/);
+    expect(logs.includes(secret)).toBe(false);
+    const files = await p.exec('logging', ['sh', '-c', 'cat /var/log/pa-connector/*.log']);
+    expect(files.code).toBe(0);
+    expect(files.stdout.length).toBeGreaterThan(0);
+    expect(files.stdout.includes(secret)).toBe(false);
+  });
+
+  it('runs node without capabilities and openvpn with NET_ADMIN alone, as uid 10001', async () => {
+    const p = project as ComposeProject;
+    const r = await p.exec('connector', [
+      'sh',
+      '-c',
+      // Name Pid PPid Uid CapEff of every process (in the order /proc/<pid>/status lists them).
+      'for s in /proc/[0-9]*/status; do awk \'/^(Name|Pid|PPid|Uid|CapEff):/ { printf "%s ", $2 } END { print "" }\' $s; done',
+    ]);
+    // The service (PID 1) and its openvpn children; health checks run by `docker exec` are not
+    // the service's.
+    const procs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(' '))
+      .filter(([name, pid, ppid]) => pid === '1' || (name === 'openvpn' && ppid === '1'));
+    expect(procs.map(([name]) => name).sort()).toEqual(['node', 'openvpn', 'openvpn']);
+    for (const [name, , , uid, caps] of procs) {
+      // CAP_NET_ADMIN is bit 12.
+      expect({ name, uid, caps }).toEqual({
+        name,
+        uid: '10001',
+        caps: name === 'openvpn' ? '0000000000001000' : '0000000000000000',
+      });
+    }
+  });
+
+  it('keeps Redis behind its password, on the internal network only, with persistence on', async () => {
+    const p = project as ComposeProject;
+    const anonymous = await p.exec('redis', ['redis-cli', 'ping']);
+    expect(anonymous.stdout).toMatch(/NOAUTH/);
+    const aof = await p.exec('redis', ['sh', '-c', 'ls /data']);
+    expect(aof.stdout).toMatch(/appendonlydir/);
+    const redis = await p.container('redis');
+    const networks = await mustRun('docker', [
+      'inspect',
+      '-f',
+      '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}',
+      redis.id,
+    ]);
+    expect(networks.stdout.trim()).toBe(`${p.name}_internal`);
+    const internal = await mustRun('docker', [
+      'network',
+      'inspect',
+      '-f',
+      '{{.Internal}}',
+      `${p.name}_internal`,
+    ]);
+    expect(internal.stdout.trim()).toBe('true');
+    // The secret files on the host are the service user's alone.
+    for (const f of ['redis-password', 'internal-api-token', 'provisioning-key']) {
+      const st = statSync(join(dir as string, 'secrets', f));
+      expect({ f, mode: (st.mode & 0o777).toString(8), uid: st.uid }).toEqual({
+        f,
+        mode: '600',
+        uid: 10001,
+      });
+    }
+  });
+
+  it('answers pa_connector.sh status through docker exec into the pop-manager container', async () => {
+    const p = project as ComposeProject;
+    const pm = await p.container('pop-manager');
+    // A copy of the menu away from the checkout, so it has no local CLI and must use docker exec.
+    const menuDir = mkdtempSync(join(dir as string, 'menu-'));
+    copyFileSync(join(ROOT, 'pa_connector.sh'), join(menuDir, 'pa_connector.sh'));
+    const envFile = join(menuDir, 'pa_connector.env');
+    writeFileSync(envFile, `PA_CONTAINER=${pm.id}\nPA_OPERATOR_CLI=${menuDir}/no-cli.js\n`);
+    const t = Date.now();
+    const r = await mustRun('bash', [join(menuDir, 'pa_connector.sh'), 'status'], {
+      env: { ...process.env, PA_CONNECTOR_ENV: envFile },
+      timeoutMs: 60_000,
+    });
+    figures['pa_connector.sh status'] = seconds(Date.now() - t);
+    for (const s of ['connector', 'logging', 'update', 'pop-manager']) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  it('restarts the connector from its identity volume without enrolling again', async () => {
+    const p = project as ComposeProject;
+    const before = (await readyJson(p)).checks.enrolled?.detail?.connectorId;
+    const t = Date.now();
+    await p.run(['restart', 'connector'], 120_000);
+    await waitFor(
+      'the connector ready again',
+      async () => (await readyJson(p).catch(() => undefined))?.ready === true,
+      120_000,
+      1_000,
+    );
+    figures['connector restart to ready'] = seconds(Date.now() - t);
+    const after = await readyJson(p);
+    expect(after.checks.enrolled?.detail?.connectorId).toBe(before);
+    const logs = await p.logs();
+    expect(logs).toMatch(/already enrolled/);
+    // The one-use key was used exactly once.
+    const keys = await p.fetchInside('emulator', 'http://127.0.0.1:8444/admin/connectors');
+    expect(JSON.parse(keys.body)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,1065 @@
+#!/usr/bin/env bash
+# infra.sh: installs the POP on this VM from PoPDeployment.tar beside this script.
+#
+#   sudo bash infra.sh --provision_key_file=/root/key --gateway=us-east [--proxy=... --no_proxy=...]
+#   sudo bash infra.sh --uninstall
+#
+# Steps: validate every argument (nothing runs when one is refused), check the prerequisites, install
+# Docker when missing, load the images, write the configuration, start the stack with compose and
+# wait for the connector to be ready. A re-run with the same settings changes nothing; secrets are
+# generated once and kept.
+#
+# The bundle, PoPDeployment.tar, holds (flat, no directory):
+#   images.tar       `docker save` of every image of the release
+#   compose.yaml     the stack (redis and the four services)
+#   pa_connector.sh  the operator menu
+#   release.json     {"version": "1.2.3", "images": ["pa-connector/connector:1.2.3", ...]}
+#
+# What it writes (under PA_INFRA_ROOT, default /):
+#   etc/pa-connector/pa.env               compose settings, no secrets (0644)
+#   etc/pa-connector/pa_connector.env     settings of pa_connector.sh (0644)
+#   etc/pa-connector/secrets/             0700: provisioning-key, redis-password, internal-api-token,
+#                                         proxy-url (only when the proxy URL has credentials), 0600
+#   etc/pa-connector/config/              mounted into the connector: sse-ca.pem (--sse_ca_file)
+#   var/lib/pa-connector/                 compose.yaml, pa_connector.sh, release.json from the bundle,
+#                                         compose.proxy.yaml (the proxy-url secret, when needed)
+#   usr/local/bin/pa_connector.sh         link to the menu
+#
+# Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
+# PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
+# PA_INFRA_CPUS (instead of nproc), PA_INFRA_DISK_FREE_KB (instead of df), PA_INFRA_MIN_CPUS,
+# PA_INFRA_MIN_MEM_GB, PA_INFRA_MIN_DISK_GB, PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER
+# (uid:gid of the secret files when run as root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the
+# compose project name, default pa-connector).
+# PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, load, compose, readiness); it exists only
+# for the unit tests of this script and leaves a host without a running POP.
+set -euo pipefail
+umask 022
+
+readonly PROG=infra.sh
+# The compose project; another name only for tests that share a Docker engine.
+readonly PROJECT=${PA_INFRA_PROJECT:-pa-connector}
+readonly POP_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
+readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-https://sse.pa-connector.net}
+# Exit codes.
+readonly E_FAIL=1 E_USAGE=2 E_PREREQ=3
+
+usage() {
+  cat <<EOF
+usage: sudo bash $PROG --gateway=POP [key option] [options]
+       sudo bash $PROG --uninstall [--yes] [--dry-run]
+
+Installs the POP from PoPDeployment.tar (beside this script) and starts it.
+
+The provisioning key (pak1.<id>.<secret>), one of:
+  --provision_key=KEY        on the command line (visible in the process list while it runs)
+  --provision_key_file=PATH  read from a file
+  -                          read from stdin (also when stdin is not a terminal and no key
+                             option is given); a re-run may omit the key: the stored one is kept
+
+options:
+  --gateway=POP              the PoP to join: one of $POP_NAMES,
+                             or the hostname of the PoP (fewer than 64 characters)
+  --proxy=URL                HTTP proxy to the SSE: http://[user:password@]host:port
+  --no_proxy=LIST            comma-separated hosts, .domains, *.domains, IPs or CIDRs reached directly
+  --sse_url=URL              SSE API URL(s), https, comma-separated (default $DEFAULT_SSE_URL)
+  --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: system roots)
+  --allow-unsupported-os     go on when the OS is not Ubuntu 18.04-24.04 or RHEL 8.5-9.x
+  --dry-run                  check and print what would be done; change nothing
+  --uninstall                stop and remove the stack, its volumes and its configuration
+  --yes                      do not ask before --uninstall
+  --help                     this text
+
+exit codes: 0 done, 1 a step failed, 2 bad command line, 3 a prerequisite is not met.
+EOF
+}
+
+die() {
+  local code=$1
+  shift
+  printf '%s: %s\n' "$PROG" "$*" >&2
+  exit "$code"
+}
+
+usage_error() {
+  die "$E_USAGE" "$* (see --help); nothing was done"
+}
+
+# ---- argument validation ------------------------------------------------------------------------
+
+# Names the first character of $1 that a shell would read as code (or that breaks an env file),
+# or prints nothing. `*` (no_proxy wildcards), `[ ]` (IPv6) and `%` (escaped credentials) are
+# allowed: values are always quoted and never evaluated, and the env files are parsed, not sourced.
+forbidden_char() {
+  local value=$1 i c
+  for ((i = 0; i < ${#value}; i++)); do
+    c=${value:i:1}
+    case $c in
+    $'\n') echo 'a newline' && return ;;
+    $'\r') echo 'a carriage return' && return ;;
+    $'\t') echo 'a tab' && return ;;
+    ' ') echo 'a space' && return ;;
+    [\$\`\;\|\&\<\>\(\)\'\"\\\!\{\}\#^\~\?]) echo "\"$c\"" && return ;;
+    [[:cntrl:]]) echo 'a control character' && return ;;
+    esac
+  done
+}
+
+# RFC 1123 hostname: dot-separated labels of letters, digits and inner dashes, 1-63 characters each.
+is_hostname() {
+  local label='[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+  [[ ${#1} -le 253 && $1 =~ ^$label(\.$label)*$ ]]
+}
+
+is_ipv6() {
+  [[ $1 =~ ^[0-9A-Fa-f:.]+$ && $1 == *:*:* ]]
+}
+
+# host or [ipv6], then :port with 1 <= port <= 65535 (required unless $2 = optional).
+is_host_port() {
+  local hostport=$1 port_needed=$2 host port=
+  if [[ $hostport =~ ^\[([^]]+)\](:([0-9]{1,5}))?$ ]]; then
+    host=${BASH_REMATCH[1]}
+    port=${BASH_REMATCH[3]}
+    is_ipv6 "$host" || return 1
+  elif [[ $hostport =~ ^([^:]+)(:([0-9]{1,5}))?$ ]]; then
+    host=${BASH_REMATCH[1]}
+    port=${BASH_REMATCH[3]}
+    is_hostname "$host" || return 1
+  else
+    return 1
+  fi
+  if [[ -z $port ]]; then
+    [[ $port_needed == optional ]]
+    return
+  fi
+  ((10#$port >= 1 && 10#$port <= 65535))
+}
+
+# http://[user[:password]@]host:port[/]
+check_proxy_url() {
+  local url=$1 rest
+  [[ $url == http://* ]] || usage_error "--proxy: must be http://[user:password@]host:port"
+  rest=${url#http://}
+  rest=${rest%/}
+  if [[ $rest == *@* ]]; then
+    [[ ${rest%@*} =~ ^[^@/:]+(:[^@/]*)?$ ]] ||
+      usage_error "--proxy: the credentials before \"@\" must be user or user:password"
+    rest=${rest##*@}
+  fi
+  is_host_port "$rest" required ||
+    usage_error "--proxy: $(redact_url "$url") is not http://[user:password@]host:port (a hostname or [IPv6] and a port 1-65535)"
+}
+
+# https://host[:port][/path], one or more, comma-separated.
+check_sse_urls() {
+  local list=$1 url rest hostport
+  local -a urls
+  IFS=, read -r -a urls <<<"$list"
+  [[ ${#urls[@]} -gt 0 && $list != *, && $list != ,* && $list != *,,* ]] ||
+    usage_error "--sse_url: give one or more https URLs separated by commas"
+  for url in "${urls[@]}"; do
+    [[ $url == https://* ]] || usage_error "--sse_url: \"$url\" must start with https://"
+    rest=${url#https://}
+    hostport=${rest%%/*}
+    [[ $hostport != *@* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must not carry credentials"
+    is_host_port "$hostport" optional ||
+      usage_error "--sse_url: \"$url\" has no valid host (a hostname or [IPv6], port 1-65535)"
+    [[ $rest == "$hostport" || ${rest#"$hostport"} =~ ^/[A-Za-z0-9._~/%-]*$ ]] ||
+      usage_error "--sse_url: \"$url\" has a path that is not plain"
+  done
+}
+
+check_no_proxy() {
+  local list=$1 entry host
+  local -a entries
+  IFS=, read -r -a entries <<<"$list"
+  [[ $list != *, && $list != ,* && $list != *,,* ]] ||
+    usage_error "--no_proxy: an empty entry in \"$list\""
+  for entry in "${entries[@]}"; do
+    [[ $entry == '*' ]] && continue
+    host=$entry
+    host=${host#\*.}
+    host=${host#.}
+    if [[ $host =~ ^([0-9.]+|[0-9A-Fa-f:]+)/([0-9]{1,3})$ ]]; then
+      host=${BASH_REMATCH[1]}
+      ((10#${BASH_REMATCH[2]} <= 128)) || usage_error "--no_proxy: \"$entry\" has a bad prefix length"
+    fi
+    host=${host#[}
+    host=${host%]}
+    is_hostname "$host" || is_ipv6 "$host" ||
+      usage_error "--no_proxy: \"$entry\" is not a host, .domain, *.domain, IP address or CIDR"
+  done
+}
+
+check_gateway() {
+  local gw=$1
+  [[ ${#gw} -lt 64 ]] || usage_error "--gateway: must be shorter than 64 characters"
+  [[ " $POP_NAMES " == *" $gw "* ]] && return
+  is_hostname "$gw" ||
+    usage_error "--gateway: \"$gw\" is neither a PoP name ($POP_NAMES) nor a hostname (RFC 1123)"
+}
+
+readonly KEY_PATTERN='^pak1\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$'
+
+check_key() {
+  [[ $1 =~ $KEY_PATTERN ]] ||
+    usage_error "$2: the provisioning key is malformed (expected pak1.<16 hex digits>.<43 base64url characters>)"
+}
+
+# http://user:pass@host:1 -> http://[redacted]@host:1
+redact_url() {
+  local url=$1
+  if [[ $url =~ ^([a-z]+://)[^/]*@(.*)$ ]]; then
+    printf '%s[redacted]@%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  else
+    printf '%s\n' "$url"
+  fi
+}
+
+# Options (set by parse_args).
+key='' key_file='' key_stdin=0 gateway='' proxy='' no_proxy='' sse_url='' sse_ca_file=''
+dry_run=0 uninstall=0 assume_yes=0 allow_unsupported_os=0
+
+parse_args() {
+  local arg name value bad
+  # Every argument is checked before any is used: one refused argument and nothing runs.
+  for arg in "$@"; do
+    bad=$(forbidden_char "$arg")
+    if [[ -n $bad ]]; then
+      name=${arg%%=*}
+      [[ $name == --* ]] || name='an argument'
+      usage_error "$name: contains $bad, which is not allowed in any argument"
+    fi
+  done
+  while [[ $# -gt 0 ]]; do
+    arg=$1
+    shift
+    name=${arg%%=*}
+    value=
+    case $arg in
+    --provision_key | --provision_key_file | --gateway | --proxy | --no_proxy | --sse_url | --sse_ca_file)
+      [[ $# -gt 0 ]] || usage_error "$arg: needs a value"
+      value=$1
+      shift
+      ;;
+    --*=*) value=${arg#*=} ;;
+    esac
+    case $name in
+    --provision_key) key=$value ;;
+    --provision_key_file) key_file=$value ;;
+    -) key_stdin=1 ;;
+    --gateway) gateway=$value ;;
+    --proxy) proxy=$value ;;
+    --no_proxy) no_proxy=$value ;;
+    --sse_url) sse_url=$value ;;
+    --sse_ca_file) sse_ca_file=$value ;;
+    --dry-run | --uninstall | --yes | --allow-unsupported-os | --help | -h)
+      [[ $arg == "$name" ]] || usage_error "$name: takes no value"
+      case $name in
+      --dry-run) dry_run=1 ;;
+      --uninstall) uninstall=1 ;;
+      --yes) assume_yes=1 ;;
+      --allow-unsupported-os) allow_unsupported_os=1 ;;
+      *) usage && exit 0 ;;
+      esac
+      ;;
+    *) usage_error "unknown option \"${name:0:40}\"" ;;
+    esac
+  done
+
+  local given=0
+  [[ -n $key ]] && given=$((given + 1))
+  [[ -n $key_file ]] && given=$((given + 1))
+  [[ $key_stdin == 1 ]] && given=$((given + 1))
+  [[ $given -le 1 ]] || usage_error "give the provisioning key one way only (--provision_key, --provision_key_file or -)"
+  [[ -z $key ]] || check_key "$key" --provision_key
+  if [[ -n $key_file ]]; then
+    [[ -f $key_file && -r $key_file ]] || usage_error "--provision_key_file: cannot read $key_file"
+  fi
+  if [[ $uninstall == 1 ]]; then
+    [[ $given == 0 && -z $gateway$proxy$no_proxy$sse_url$sse_ca_file ]] ||
+      usage_error "--uninstall takes only --yes and --dry-run"
+    return
+  fi
+  [[ -n $gateway ]] || usage_error "missing --gateway (a PoP name or hostname)"
+  check_gateway "$gateway"
+  [[ -z $proxy ]] || check_proxy_url "$proxy"
+  [[ -z $no_proxy ]] || check_no_proxy "$no_proxy"
+  sse_url=${sse_url:-$DEFAULT_SSE_URL}
+  check_sse_urls "$sse_url"
+  if [[ -n $sse_ca_file ]]; then
+    [[ -f $sse_ca_file && -r $sse_ca_file ]] || usage_error "--sse_ca_file: cannot read $sse_ca_file"
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$sse_ca_file" ||
+      usage_error "--sse_ca_file: $sse_ca_file holds no PEM certificate"
+  fi
+}
+
+# Sets `key` from the file or stdin, when the key came that way.
+read_key() {
+  local where
+  if [[ -n $key_file ]]; then
+    key=$(head -c 4096 -- "$key_file" | tr -d ' \t\r\n')
+    where=--provision_key_file
+  elif [[ $key_stdin == 1 && -t 0 ]]; then
+    # Typed (or pasted) on the terminal, not echoed.
+    IFS= read -rs -p 'Provisioning key: ' key || true
+    printf '\n'
+    key=$(tr -d ' \t\r\n' <<<"$key")
+    where='the key typed in'
+  elif [[ $key_stdin == 1 || (-z $key && ! -t 0) ]]; then
+    key=$(head -c 4096 | tr -d ' \t\r\n')
+    where='the key on stdin'
+    # Nothing on stdin (e.g. </dev/null) is "no key given", unless `-` asked for it.
+    [[ -n $key || $key_stdin == 1 ]] || return 0
+  else
+    return 0
+  fi
+  [[ -n $key ]] || usage_error "$where: empty"
+  check_key "$key" "$where"
+}
+
+# ---- output -------------------------------------------------------------------------------------
+
+step_no=0
+step() {
+  step_no=$((step_no + 1))
+  printf '%2d. %s\n' "$step_no" "$*"
+}
+detail() { printf '      %s\n' "$*"; }
+
+check_failures=0
+# One numbered prerequisite line: `check NAME ok|FAIL REASON`.
+check() {
+  local name=$1 result=$2 reason=$3
+  step_no=$((step_no + 1))
+  printf '%2d. %-34s %-4s  %s\n' "$step_no" "$name" "$result" "$reason"
+  [[ $result == ok ]] || check_failures=$((check_failures + 1))
+}
+
+# ---- paths --------------------------------------------------------------------------------------
+
+root=${PA_INFRA_ROOT:-/}
+root=${root%/}
+etc_dir=$root/etc/pa-connector
+secrets_dir=$etc_dir/secrets
+config_dir=$etc_dir/config
+lib_dir=$root/var/lib/pa-connector
+bin_link=$root/usr/local/bin/pa_connector.sh
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+bundle=${PA_INFRA_BUNDLE:-$script_dir/PoPDeployment.tar}
+
+# ---- prerequisites ------------------------------------------------------------------------------
+
+# Reads KEY from an os-release file (parsed, never sourced).
+os_release_value() {
+  local file=$1 want=$2 line value
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line == "$want="* ]] || continue
+    value=${line#*=}
+    value=${value#[\"\']}
+    value=${value%[\"\']}
+    printf '%s\n' "$value"
+    return
+  done <"$file"
+}
+
+os_id='' os_like=''
+check_os() {
+  local file=${PA_INFRA_OS_RELEASE:-/etc/os-release} version name supported=0 major minor
+  if [[ ! -r $file ]]; then
+    check 'OS and version' FAIL "cannot read $file"
+    return
+  fi
+  os_id=$(os_release_value "$file" ID)
+  os_like=$(os_release_value "$file" ID_LIKE)
+  version=$(os_release_value "$file" VERSION_ID)
+  name="${os_id:-unknown} ${version:-?}"
+  case $os_id in
+  ubuntu) [[ " 18.04 20.04 22.04 24.04 " == *" $version "* ]] && supported=1 ;;
+  rhel)
+    if [[ $version =~ ^([0-9]+)(\.([0-9]+))?$ ]]; then
+      major=${BASH_REMATCH[1]}
+      minor=${BASH_REMATCH[3]:-0}
+      ((major == 9 || (major == 8 && minor >= 5))) && supported=1
+    fi
+    ;;
+  esac
+  if [[ $supported == 1 ]]; then
+    check 'OS and version' ok "$name"
+  elif [[ $allow_unsupported_os == 1 ]]; then
+    check 'OS and version' ok "$name is not supported; going on (--allow-unsupported-os)"
+  else
+    check 'OS and version' FAIL "$name is not supported (Ubuntu 18.04/20.04/22.04/24.04, RHEL 8.5-9.x; --allow-unsupported-os to go on)"
+  fi
+}
+
+# A whole number from an override or a command; empty when unknown.
+number_or_empty() {
+  [[ $1 =~ ^[0-9]+$ ]] && printf '%s\n' "$1"
+  return 0
+}
+
+check_cpus() {
+  local min=${PA_INFRA_MIN_CPUS:-4} cpus
+  cpus=$(number_or_empty "${PA_INFRA_CPUS:-$(nproc 2>/dev/null || true)}")
+  if [[ -z $cpus ]]; then
+    check 'CPUs' FAIL 'cannot count the CPUs'
+  elif ((cpus >= min)); then
+    check 'CPUs' ok "$cpus (at least $min)"
+  else
+    check 'CPUs' FAIL "$cpus, at least $min needed"
+  fi
+}
+
+check_memory() {
+  local file=${PA_INFRA_PROC_MEMINFO:-/proc/meminfo} min=${PA_INFRA_MIN_MEM_GB:-8} kb need
+  kb=$(awk '$1 == "MemTotal:" { print $2; exit }' "$file" 2>/dev/null || true)
+  kb=$(number_or_empty "$kb")
+  # The kernel keeps part of the RAM out of MemTotal: a VM sold as 8 GB shows about 7.8 GiB.
+  need=$((min * 1024 * 1024 * 9 / 10))
+  if [[ -z $kb ]]; then
+    check 'Memory' FAIL "no MemTotal in $file"
+  elif ((kb >= need)); then
+    check 'Memory' ok "$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1048576 }') GB (at least $min GB)"
+  else
+    check 'Memory' FAIL "$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1048576 }') GB, at least $min GB needed"
+  fi
+}
+
+# The nearest existing directory of the install path (it may not exist yet).
+existing_parent() {
+  local dir=$1
+  while [[ ! -d $dir ]]; do dir=$(dirname "$dir"); done
+  printf '%s\n' "$dir"
+}
+
+check_disk() {
+  local min=${PA_INFRA_MIN_DISK_GB:-50} dir kb
+  dir=$(existing_parent "$lib_dir")
+  kb=$(number_or_empty "${PA_INFRA_DISK_FREE_KB:-$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')}")
+  if [[ -z $kb ]]; then
+    check 'Free disk' FAIL "cannot read the free space of $dir"
+  elif ((kb >= min * 1024 * 1024)); then
+    check 'Free disk' ok "$((kb / 1024 / 1024)) GB free on $dir (at least $min GB)"
+  else
+    check 'Free disk' FAIL "$((kb / 1024 / 1024)) GB free on $dir, at least $min GB needed"
+  fi
+}
+
+current_timezone() {
+  if [[ -n ${PA_INFRA_TZ:-} ]]; then
+    printf '%s\n' "$PA_INFRA_TZ"
+  elif command -v timedatectl >/dev/null 2>&1 && timedatectl show -p Timezone --value 2>/dev/null; then
+    :
+  elif [[ -L /etc/localtime ]]; then
+    readlink /etc/localtime | sed 's|.*/zoneinfo/||'
+  elif [[ -r /etc/timezone ]]; then
+    head -n1 /etc/timezone
+  elif [[ ! -e /etc/localtime ]]; then
+    echo UTC # glibc's default without /etc/localtime
+  else
+    echo unknown
+  fi
+}
+
+check_timezone() {
+  local tz
+  tz=$(current_timezone)
+  case $tz in
+  UTC | Etc/UTC | Etc/UCT | UCT | Universal | Etc/Universal | Zulu | Etc/Zulu)
+    check 'Time zone' ok "$tz"
+    ;;
+  *) check 'Time zone' FAIL "${tz:-unknown}, must be UTC (timedatectl set-timezone UTC)" ;;
+  esac
+}
+
+check_nameservers() {
+  local file=${PA_INFRA_RESOLV_CONF:-/etc/resolv.conf} n
+  if [[ ! -r $file ]]; then
+    check 'DNS nameservers' FAIL "cannot read $file"
+    return
+  fi
+  n=$(grep -cE '^[[:space:]]*nameserver[[:space:]]' "$file" || true)
+  if ((n == 0)); then
+    check 'DNS nameservers' FAIL "none in $file"
+  elif ((n <= 3)); then
+    check 'DNS nameservers' ok "$n in $file (at most 3)"
+  else
+    check 'DNS nameservers' FAIL "$n in $file, at most 3 allowed (the resolver ignores the rest)"
+  fi
+}
+
+host_name=
+check_hostname() {
+  host_name=${PA_INFRA_HOSTNAME:-$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)}
+  if [[ ${#host_name} -ge 64 ]]; then
+    check 'Hostname' FAIL "${#host_name} characters, must be fewer than 64 (the POP's name in the cloud)"
+  elif ! is_hostname "$host_name"; then
+    check 'Hostname' FAIL "\"$host_name\" is not a valid hostname"
+  else
+    check 'Hostname' ok "$host_name"
+  fi
+}
+
+release_version='' release_images=()
+check_bundle() {
+  local json image
+  if [[ ! -r $bundle ]]; then
+    check 'Deployment bundle' FAIL "$bundle not found (put PoPDeployment.tar beside $PROG)"
+    return
+  fi
+  if ! json=$(tar -xOf "$bundle" release.json 2>/dev/null); then
+    check 'Deployment bundle' FAIL "$bundle has no release.json (not a PoPDeployment.tar?)"
+    return
+  fi
+  release_version=$(jsonish_string "$json" version)
+  if [[ ! $release_version =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]]; then
+    check 'Deployment bundle' FAIL "release.json has no valid \"version\""
+    return
+  fi
+  mapfile -t release_images < <(grep -oE '"[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+(@sha256:[0-9a-f]{64})?"' <<<"${json#*\"images\"}" | tr -d '"')
+  if [[ ${#release_images[@]} -eq 0 ]]; then
+    check 'Deployment bundle' FAIL 'release.json lists no images'
+    return
+  fi
+  for image in images.tar compose.yaml pa_connector.sh; do
+    if ! tar -tf "$bundle" "$image" >/dev/null 2>&1; then
+      check 'Deployment bundle' FAIL "$bundle has no $image"
+      return
+    fi
+  done
+  check 'Deployment bundle' ok "version $release_version, ${#release_images[@]} images"
+}
+
+# The string value of a top-level "name" in a small JSON document (no nesting needed here).
+jsonish_string() {
+  local json=$1 name=$2
+  if [[ $json =~ \"$name\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; then
+    printf '%s\n' "${BASH_REMATCH[1]}"
+  fi
+}
+
+check_prerequisites() {
+  check_os
+  check_cpus
+  check_memory
+  check_disk
+  check_timezone
+  check_nameservers
+  check_hostname
+  check_bundle
+  if ((check_failures > 0)); then
+    die "$E_PREREQ" "$check_failures prerequisite(s) not met (FAIL above); nothing was changed"
+  fi
+}
+
+# ---- files --------------------------------------------------------------------------------------
+
+secret_owner=${PA_INFRA_SECRET_OWNER:-10001:10001}
+
+# Writes stdin to FILE with MODE when the content differs; prints what it did (or would do).
+# Secrets (mode 0600) are never shown.
+put_file() {
+  local file=$1 mode=$2 label=$3 content tmp
+  content=$(cat)
+  if [[ -f $file ]] && [[ $(cat "$file") == "$content" ]]; then
+    if [[ $dry_run == 0 ]]; then
+      chmod "$mode" "$file"
+      [[ $mode != 0600 || $EUID -ne 0 ]] || chown "$secret_owner" "$file"
+    fi
+    detail "$label unchanged"
+    return
+  fi
+  if [[ $dry_run == 1 ]]; then
+    detail "would write $label ($file, mode $mode)"
+    return
+  fi
+  tmp=$(mktemp "$(dirname "$file")/.infra.XXXXXX")
+  chmod "$mode" "$tmp"
+  [[ $mode != 0600 || $EUID -ne 0 ]] || chown "$secret_owner" "$tmp"
+  # Secrets are written exactly, without a final newline; other files end with one.
+  if [[ $mode == 0600 ]]; then printf '%s' "$content" >"$tmp"; else printf '%s\n' "$content" >"$tmp"; fi
+  mv -f "$tmp" "$file"
+  detail "wrote $label ($file, mode $mode)"
+}
+
+# A secret a re-run keeps as it is (only its mode and owner are made right again).
+keep_file() {
+  local file=$1 label=$2
+  if [[ $dry_run == 0 ]]; then
+    chmod 0600 "$file"
+    [[ $EUID -ne 0 ]] || chown "$secret_owner" "$file"
+  fi
+  detail "$label kept"
+}
+
+make_dir() {
+  local dir=$1 mode=$2 owner=${3:-}
+  if [[ $dry_run == 1 ]]; then
+    [[ -d $dir ]] || detail "would create $dir (mode $mode)"
+    return
+  fi
+  mkdir -p "$dir"
+  chmod "$mode" "$dir"
+  [[ -z $owner || $EUID -ne 0 ]] || chown "$owner" "$dir"
+}
+
+remove_file() {
+  local file=$1 label=$2
+  [[ -e $file ]] || return 0
+  if [[ $dry_run == 1 ]]; then
+    detail "would remove $label ($file)"
+  else
+    rm -f "$file"
+    detail "removed $label ($file)"
+  fi
+}
+
+random_secret() {
+  head -c 32 /dev/urandom | base64 | tr -d '=+/\n'
+}
+
+# A generated secret is made once; a re-run keeps it.
+generated_secret() {
+  local name=$1
+  if [[ -s $secrets_dir/$name ]]; then
+    keep_file "$secrets_dir/$name" "$name"
+  else
+    random_secret | put_file "$secrets_dir/$name" 0600 "$name (generated)"
+  fi
+}
+
+proxy_has_credentials() {
+  [[ $proxy =~ ^http://[^/]*@ ]]
+}
+
+docker_gid() {
+  local socket=/var/run/docker.sock
+  if [[ -S $socket ]]; then
+    stat -c %g "$socket"
+  else
+    getent group docker 2>/dev/null | cut -d: -f3
+  fi
+}
+
+pa_env_content() {
+  local ca='' proxy_plain=''
+  [[ -z $sse_ca_file ]] || ca=/etc/pa-connector/sse-ca.pem
+  proxy_has_credentials || proxy_plain=$proxy
+  cat <<EOF
+# The POP's compose settings, written by $PROG (re-run it to change them). No secrets here:
+# they are files in $secrets_dir.
+PA_VERSION=$release_version
+PA_IMAGE_PREFIX=pa-connector
+PA_REDIS_IMAGE=pa-connector/redis:$release_version
+PA_HOSTNAME=$host_name
+PA_SSE_URLS=$sse_url
+PA_SSE_CA_FILE=$ca
+PA_POP=$gateway
+PA_PROXY_URL=$proxy_plain
+PA_NO_PROXY=$no_proxy
+PA_SECRETS_DIR=$secrets_dir
+PA_CONFIG_DIR=$config_dir
+PA_DOCKER_GID=$(docker_gid)
+EOF
+}
+
+pa_connector_env_content() {
+  # A dry run does not know the container's name: it keeps the one written last time.
+  if [[ -z $pop_manager_container && -r $etc_dir/pa_connector.env ]]; then
+    pop_manager_container=$(sed -n 's/^PA_CONTAINER=//p' "$etc_dir/pa_connector.env" | head -n1)
+  fi
+  cat <<EOF
+# Settings of pa_connector.sh, written by $PROG.
+PA_CONTAINER=${pop_manager_container:-}
+PA_SSE_URLS=$sse_url
+PA_POP=$gateway
+PA_NO_PROXY=$no_proxy
+EOF
+  proxy_has_credentials || printf 'PA_PROXY_URL=%s\n' "$proxy"
+}
+
+# A compose override that hands the proxy URL to the connector as a secret file.
+compose_proxy_content() {
+  cat <<EOF
+# Written by $PROG: the proxy URL carries credentials, so the connector reads it from a secret file.
+services:
+  connector:
+    environment:
+      PA_PROXY_URL_FILE: /run/secrets/proxy_url
+    secrets:
+      - redis_password
+      - provisioning_key
+      - internal_api_token
+      - proxy_url
+secrets:
+  proxy_url:
+    file: $secrets_dir/proxy-url
+EOF
+}
+
+write_secrets() {
+  step 'Secrets'
+  make_dir "$etc_dir" 0755
+  make_dir "$secrets_dir" 0700 "$secret_owner"
+  if [[ -n $key ]]; then
+    printf '%s' "$key" | put_file "$secrets_dir/provisioning-key" 0600 provisioning-key
+  elif [[ -s $secrets_dir/provisioning-key ]]; then
+    keep_file "$secrets_dir/provisioning-key" provisioning-key
+  else
+    die "$E_USAGE" 'no provisioning key: give --provision_key_file=PATH, --provision_key=KEY or - (stdin)'
+  fi
+  generated_secret redis-password
+  generated_secret internal-api-token
+  if proxy_has_credentials; then
+    printf '%s' "$proxy" | put_file "$secrets_dir/proxy-url" 0600 proxy-url
+  else
+    remove_file "$secrets_dir/proxy-url" proxy-url
+  fi
+}
+
+# Copies compose.yaml, pa_connector.sh and release.json out of the bundle.
+install_bundle_files() {
+  local name mode
+  step 'Stack files'
+  make_dir "$lib_dir" 0755
+  for name in compose.yaml pa_connector.sh release.json; do
+    mode=0644
+    [[ $name != *.sh ]] || mode=0755
+    tar -xOf "$bundle" "$name" | put_file "$lib_dir/$name" "$mode" "$name"
+  done
+  if proxy_has_credentials; then
+    compose_proxy_content | put_file "$lib_dir/compose.proxy.yaml" 0644 compose.proxy.yaml
+  else
+    remove_file "$lib_dir/compose.proxy.yaml" compose.proxy.yaml
+  fi
+  if [[ $dry_run == 1 ]]; then
+    [[ -L $bin_link ]] || detail "would link $bin_link"
+  else
+    mkdir -p "$(dirname "$bin_link")"
+    ln -sfn "$lib_dir/pa_connector.sh" "$bin_link"
+  fi
+}
+
+write_settings() {
+  step 'Settings'
+  make_dir "$config_dir" 0755
+  pa_env_content | put_file "$etc_dir/pa.env" 0644 pa.env
+  if [[ -n $sse_ca_file ]]; then
+    put_file "$config_dir/sse-ca.pem" 0644 sse-ca.pem <"$sse_ca_file"
+  else
+    remove_file "$config_dir/sse-ca.pem" sse-ca.pem
+  fi
+}
+
+write_cli_settings() {
+  pa_connector_env_content | put_file "$etc_dir/pa_connector.env" 0644 pa_connector.env
+}
+
+# ---- docker -------------------------------------------------------------------------------------
+
+skip_docker() {
+  [[ ${PA_INFRA_SKIP_DOCKER:-0} == 1 ]]
+}
+
+run_quiet() {
+  local log
+  log=$(mktemp)
+  if "$@" >"$log" 2>&1; then
+    rm -f "$log"
+    return 0
+  fi
+  tail -n 20 "$log" >&2
+  rm -f "$log"
+  return 1
+}
+
+os_family() {
+  if [[ $os_id == ubuntu || $os_id == debian || " $os_like " == *" debian "* ]]; then
+    echo apt
+  elif [[ $os_id == rhel || " $os_like " == *" rhel "* || " $os_like " == *" fedora "* ]]; then
+    echo dnf
+  fi
+}
+
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive run_quiet apt-get install -y "$@"
+}
+
+install_engine() {
+  case $(os_family) in
+  apt)
+    detail 'installing docker.io with apt-get'
+    run_quiet apt-get update || die "$E_FAIL" 'apt-get update failed (see above)'
+    apt_install docker.io || die "$E_FAIL" 'apt-get install docker.io failed (see above)'
+    ;;
+  dnf)
+    detail 'installing docker-ce with dnf'
+    run_quiet dnf install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
+      die "$E_FAIL" "dnf install docker-ce failed (see above): add Docker's repository (dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo) and re-run"
+    ;;
+  *) die "$E_FAIL" "Docker is not installed and $PROG cannot install it on ${os_id:-this OS}: install Docker and docker compose, then re-run" ;;
+  esac
+}
+
+install_compose() {
+  case $(os_family) in
+  apt)
+    detail 'installing compose with apt-get'
+    apt_install docker-compose-v2 || apt_install docker-compose ||
+      die "$E_FAIL" 'neither docker-compose-v2 nor docker-compose could be installed (see above)'
+    ;;
+  dnf)
+    detail 'installing docker-compose-plugin with dnf'
+    run_quiet dnf install -y docker-compose-plugin || die "$E_FAIL" 'dnf install docker-compose-plugin failed (see above)'
+    ;;
+  *) die "$E_FAIL" "neither \"docker compose\" (v2) nor docker-compose is installed, and $PROG cannot install it on ${os_id:-this OS}" ;;
+  esac
+}
+
+has_compose() {
+  docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1
+}
+
+install_docker() {
+  step 'Docker'
+  if skip_docker; then
+    detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+    return
+  fi
+  if command -v docker >/dev/null 2>&1; then
+    detail "installed: $(docker --version 2>/dev/null || echo docker)"
+  elif [[ $dry_run == 1 ]]; then
+    detail 'would install Docker and compose'
+    return
+  else
+    install_engine
+  fi
+  if ! has_compose; then
+    if [[ $dry_run == 1 ]]; then
+      detail 'would install compose'
+      return
+    fi
+    install_compose
+  fi
+  if [[ $dry_run == 0 ]] && ! docker info >/dev/null 2>&1; then
+    if command -v systemctl >/dev/null 2>&1; then
+      run_quiet systemctl enable --now docker || die "$E_FAIL" 'cannot start the docker service (systemctl enable --now docker)'
+    fi
+    docker info >/dev/null 2>&1 || die "$E_FAIL" 'the Docker engine is not running (start dockerd, then re-run)'
+  fi
+  compose_command
+  detail "compose: ${compose[*]}"
+}
+
+compose=()
+compose_command() {
+  if docker compose version >/dev/null 2>&1; then
+    compose=(docker compose)
+  elif command -v docker-compose >/dev/null 2>&1; then
+    compose=(docker-compose)
+  else
+    die "$E_FAIL" 'neither "docker compose" (v2) nor docker-compose is installed'
+  fi
+}
+
+# Runs compose on the installed stack; the settings come from pa.env only (not this shell).
+compose_run() {
+  local files=(-f "$lib_dir/compose.yaml")
+  [[ ! -f $lib_dir/compose.proxy.yaml ]] || files+=(-f "$lib_dir/compose.proxy.yaml")
+  (
+    while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^PA_' || true)
+    "${compose[@]}" --project-name "$PROJECT" --project-directory "$lib_dir" \
+      --env-file "$etc_dir/pa.env" "${files[@]}" "$@"
+  )
+}
+
+# Streams images.tar out of the bundle into docker load: no copy of the images on disk.
+load_from_bundle() {
+  tar -xOf "$bundle" images.tar | docker load
+}
+
+load_images() {
+  local image missing=0
+  step 'Images'
+  if skip_docker; then
+    detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+    return
+  fi
+  for image in "${release_images[@]}"; do
+    docker image inspect "$image" >/dev/null 2>&1 || missing=$((missing + 1))
+  done
+  if ((missing == 0)); then
+    detail "all ${#release_images[@]} images of $release_version already loaded"
+    return
+  fi
+  if [[ $dry_run == 1 ]]; then
+    detail "would load $missing missing image(s) from $bundle"
+    return
+  fi
+  detail "loading images.tar from $bundle"
+  local log
+  log=$(mktemp)
+  if ! load_from_bundle >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    rm -f "$log"
+    die "$E_FAIL" "docker load of images.tar from $bundle failed (see above)"
+  fi
+  for image in "${release_images[@]}"; do
+    if ! docker image inspect "$image" >/dev/null 2>&1; then
+      { echo 'docker load said:' && tail -n 20 "$log"; } >&2
+      rm -f "$log"
+      die "$E_FAIL" "image $image is named in release.json but was not loaded from images.tar"
+    fi
+  done
+  rm -f "$log"
+  detail "loaded ${#release_images[@]} images"
+}
+
+pop_manager_container=
+start_stack() {
+  step 'Start the stack'
+  if skip_docker; then
+    detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+    return
+  fi
+  if [[ $dry_run == 1 ]]; then
+    detail "would run: ${compose[*]} --project-name $PROJECT up -d"
+    return
+  fi
+  run_quiet compose_run up -d --remove-orphans ||
+    die "$E_FAIL" "${compose[*]} up failed (see above); logs: pa_connector.sh logs, or ${compose[*]} -p $PROJECT logs"
+  local id
+  id=$(compose_run ps -q pop-manager 2>/dev/null | head -n1)
+  [[ -z $id ]] || pop_manager_container=$(docker inspect -f '{{.Name}}' "$id" 2>/dev/null | sed 's|^/||')
+  detail 'started'
+}
+
+wait_ready() {
+  local timeout=${PA_INFRA_READY_TIMEOUT:-300} start id health=
+  step "Wait for the connector to be ready (up to $timeout s)"
+  if skip_docker; then
+    detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+    return
+  fi
+  [[ $dry_run == 0 ]] || return 0
+  start=$SECONDS
+  while ((SECONDS - start < timeout)); do
+    id=$(compose_run ps -q connector 2>/dev/null | head -n1 || true)
+    # The connector's health check is its /ready endpoint.
+    [[ -z $id ]] || health=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$id" 2>/dev/null || true)
+    if [[ $health == healthy ]]; then
+      detail "ready after $((SECONDS - start)) s"
+      return
+    fi
+    sleep 2
+  done
+  if [[ -n $id ]]; then
+    # Its last lines (the services redact secrets in their logs) and how it runs, before the verdict.
+    printf 'last lines of the connector (%s):\n' \
+      "$(docker inspect -f '{{.State.Status}}, restarted {{.RestartCount}} times' "$id" 2>/dev/null || echo 'state unknown')" >&2
+    docker logs --tail 5 "$id" 2>&1 | cut -c1-400 | sed 's/^/  /' >&2 || true
+  fi
+  die "$E_FAIL" "the connector was not ready after $timeout s (health: ${health:-unknown}); see why with: pa_connector.sh logs --service connector (or pa_connector.sh status)"
+}
+
+# ---- install and uninstall ----------------------------------------------------------------------
+
+# One install at a time: a lock on the bundle itself (read-only, so nothing is created for it).
+lock_bundle() {
+  exec 9<"$bundle"
+  flock -n 9 || die "$E_FAIL" "another $PROG is installing from $bundle; wait for it to finish"
+}
+
+require_root() {
+  [[ $EUID -eq 0 || $dry_run == 1 || $root != '' ]] ||
+    die "$E_FAIL" "must run as root: sudo bash $PROG ..."
+}
+
+install_pop() {
+  local kind=install
+  [[ $dry_run == 0 ]] || kind='dry run (nothing is changed)'
+  printf '%s: %s of the POP, gateway %s\n' "$PROG" "$kind" "$gateway"
+  [[ -z $proxy ]] || printf '%s: proxy %s\n' "$PROG" "$(redact_url "$proxy")"
+  check_prerequisites
+  [[ $dry_run == 1 ]] || lock_bundle
+  install_docker
+  load_images
+  write_secrets
+  install_bundle_files
+  write_settings
+  start_stack
+  # Before the wait: when the connector does not become ready, pa_connector.sh is how to see why.
+  step 'Operator menu settings'
+  write_cli_settings
+  wait_ready
+  if [[ $dry_run == 1 ]]; then
+    printf '%s: dry run done; nothing was changed\n' "$PROG"
+  else
+    printf '%s: done. The POP runs as compose project %s; see it with: pa_connector.sh status\n' "$PROG" "$PROJECT"
+  fi
+}
+
+confirm_uninstall() {
+  local answer
+  [[ $assume_yes == 0 && $dry_run == 0 ]] || return 0
+  [[ -t 0 ]] || die "$E_USAGE" '--uninstall: no terminal to confirm on; add --yes'
+  printf 'Remove the POP, its volumes (identity, data, logs) and %s? [y/N] ' "$etc_dir"
+  read -r answer || answer=
+  [[ $answer == y || $answer == Y || $answer == yes ]] || die "$E_FAIL" 'uninstall cancelled; nothing was changed'
+}
+
+# Overwrites a secret before removing it, where shred exists.
+remove_secret_files() {
+  local file
+  for file in "$secrets_dir"/*; do
+    [[ -f $file ]] || continue
+    if command -v shred >/dev/null 2>&1; then shred -u "$file"; else rm -f "$file"; fi
+  done
+}
+
+uninstall() {
+  confirm_uninstall
+  printf '%s: uninstall%s\n' "$PROG" "$([[ $dry_run == 0 ]] || echo ' (dry run, nothing is changed)')"
+  step 'Stop and remove the stack and its volumes'
+  if skip_docker; then
+    detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+  elif [[ ! -f $lib_dir/compose.yaml || ! -f $etc_dir/pa.env ]]; then
+    detail "no stack installed ($lib_dir/compose.yaml or $etc_dir/pa.env missing)"
+  elif [[ $dry_run == 1 ]]; then
+    detail "would run: compose --project-name $PROJECT down --volumes"
+  else
+    command -v docker >/dev/null 2>&1 || die "$E_FAIL" 'docker is not installed; cannot stop the stack'
+    compose_command
+    run_quiet compose_run down --volumes --remove-orphans || die "$E_FAIL" 'compose down failed (see above)'
+    detail 'removed'
+  fi
+  step 'Remove the configuration and secrets'
+  local path
+  for path in "$etc_dir" "$lib_dir" "$bin_link"; do
+    [[ -e $path || -L $path ]] || continue
+    if [[ $dry_run == 1 ]]; then
+      detail "would remove $path"
+    else
+      [[ $path != "$etc_dir" ]] || remove_secret_files
+      rm -rf "$path"
+      detail "removed $path"
+    fi
+  done
+  printf '%s: %s\n' "$PROG" "$([[ $dry_run == 0 ]] && echo 'uninstalled' || echo 'dry run done; nothing was changed')"
+}
+
+main() {
+  [[ $PROJECT =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]] || die "$E_USAGE" "PA_INFRA_PROJECT: not a compose project name"
+  parse_args "$@"
+  require_root
+  if [[ $uninstall == 1 ]]; then
+    uninstall
+    return
+  fi
+  read_key
+  install_pop
+}
+
+main "$@"

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# pa_connector.sh: the operator's menu of a POP (1 service status, 2 version, 3 tunnels, 4 apps,
+# 5 logs, 6 diagnose). Every entry also runs non-interactively, e.g. `pa_connector.sh status --json`.
+#
+# Settings come from an env file (PA_CONNECTOR_ENV, default /etc/pa-connector/pa_connector.env):
+# KEY=value lines, no shell code (the file is parsed, never sourced). The commands run the
+# operator CLI (pa-operator) with this host's node when both are present (local demo, source
+# checkout); otherwise inside the pop-manager container with `docker exec`, whose image is
+# expected to have `pa-operator` on its PATH.
+set -euo pipefail
+
+readonly PROG=pa_connector.sh
+readonly DEFAULT_ENV_FILE=/etc/pa-connector/pa_connector.env
+readonly COMMANDS='status version tunnels apps logs diagnose'
+# Settings handed to the CLI inside the container (by name: `docker exec -e NAME` reads the value
+# from this process, so no value ever appears in a process list). The service URLs are not among
+# them: inside the container the compose network's own URLs apply.
+readonly FORWARDED=(PA_SSE_URLS PA_SSE_CA_FILE PA_PROXY_URL PA_PROXY_URL_FILE PA_NO_PROXY PA_POP
+  PA_GATEWAYS PA_DATA_DIR PA_DIAG_PROFILE PA_DIAG_SSE_PORT PA_DIAG_GATEWAY_PORT PA_DIAG_TIMEOUT)
+
+usage() {
+  cat <<EOF
+usage: $PROG [command] [options]
+
+With no command on a terminal: the interactive menu.
+
+commands:
+  status [--json]      1  service status: services (up/stale/down), tunnels, apps, errors
+  version [--json]     2  running version of each service (and the available one, when known)
+  tunnels [--json]     3  tunnels to the gateways
+  apps [--json]        4  private apps and the health of their servers
+  logs [-f] [--service S] [--level L] [--limit N] [--json]
+                       5  recent log lines (-f: follow live until Ctrl-C)
+  diagnose [--json] [--profile saas|onprem] [--sse-port N] [--gateway-port N] [--no-apps]
+                       6  every connection the POP makes, checked live (exit 1 on a failure)
+  menu                    the interactive menu, even without a terminal
+  help                    this text
+
+settings: PA_CONNECTOR_ENV names the env file (default $DEFAULT_ENV_FILE).
+exit codes: 0 ok, 1 a required diagnose check failed, 2 bad command line, 3 a POP service is
+not reachable, 4 a setting or the env file is wrong, 5 no way to run the CLI.
+EOF
+}
+
+usage_error() {
+  printf '%s: %s\n' "$PROG" "$*" >&2
+  usage >&2
+  exit 2
+}
+
+die() {
+  local code=$1
+  shift
+  printf '%s: %s\n' "$PROG" "$*" >&2
+  exit "$code"
+}
+
+# Reads KEY=value lines into the environment. Values may be quoted with '' or "" (no escapes,
+# no expansion). Anything else except blank lines and # comments is an error naming the line.
+load_env_file() {
+  local file=$1 line key value n=0
+  [[ -e $file ]] || die 4 "settings file $file not found (set PA_CONNECTOR_ENV to its path)"
+  [[ -r $file ]] || die 4 "settings file $file is not readable by this user (try sudo)"
+  while IFS= read -r line || [[ -n $line ]]; do
+    n=$((n + 1))
+    line=${line%$'\r'}
+    [[ $line =~ ^[[:space:]]*(#.*)?$ ]] && continue
+    if [[ ! $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Z_][A-Z0-9_]*)=(.*)$ ]]; then
+      die 4 "$file line $n is not KEY=value"
+    fi
+    key=${BASH_REMATCH[2]}
+    value=${BASH_REMATCH[3]}
+    if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
+      value=${BASH_REMATCH[1]}
+    fi
+    export "$key=$value"
+  done <"$file"
+}
+
+# The CLI of a source checkout next to this script (followed through a symlink such as
+# /usr/local/bin/pa_connector.sh), unless the env file names one.
+cli_path() {
+  local self=${BASH_SOURCE[0]} here
+  self=$(readlink -f -- "$self" 2>/dev/null) || self=${BASH_SOURCE[0]}
+  here=${self%/*}
+  [[ $here == "$self" ]] && here=.
+  printf '%s\n' "${PA_OPERATOR_CLI:-$here/packages/operator-cli/dist/cli.js}"
+}
+
+# Runs the CLI with its arguments; returns its exit code.
+run_cli() {
+  local cli
+  cli=$(cli_path)
+  if command -v node >/dev/null 2>&1 && [[ -f $cli ]]; then
+    node "$cli" "$@"
+    return
+  fi
+  local container=${PA_CONTAINER:-pa-pop-manager}
+  [[ $container =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die 4 "PA_CONTAINER: \"$container\" is not a container name"
+  if ! command -v docker >/dev/null 2>&1; then
+    die 5 "cannot run the operator CLI: no node with $cli on this host, and no docker to reach container $container"
+  fi
+  local args=(exec -i)
+  [[ -t 0 && -t 1 ]] && args+=(-t)
+  local name
+  for name in "${FORWARDED[@]}"; do
+    [[ -n ${!name:-} ]] && args+=(-e "$name")
+  done
+  docker "${args[@]}" "$container" pa-operator "$@"
+}
+
+pause() {
+  local _
+  printf '\nPress Enter for the menu... '
+  read -r _ || true
+}
+
+# One menu entry: runs the command, reports a failure, never leaves the menu.
+menu_run() {
+  local code=0
+  printf '\n'
+  run_cli "$@" || code=$?
+  if [[ $code -ne 0 ]]; then
+    printf '\n(%s ended with exit code %s)\n' "$1" "$code"
+  fi
+}
+
+menu() {
+  local choice
+  # Ctrl-C ends the command that runs (e.g. the log tail), not the menu.
+  trap ':' INT
+  while true; do
+    cat <<EOF
+
+PA Connector on ${HOSTNAME:-this host}
+  1) Service status
+  2) Version
+  3) Tunnels
+  4) Apps
+  5) Logs (tail, Ctrl-C to stop)
+  6) Diagnose connectivity
+  q) Quit
+EOF
+    printf 'Choice: '
+    if ! IFS= read -r choice; then
+      printf '\n'
+      return 0
+    fi
+    choice=${choice//[[:space:]]/}
+    case $choice in
+    1) menu_run status ;;
+    2) menu_run version ;;
+    3) menu_run tunnels ;;
+    4) menu_run apps ;;
+    5) menu_run logs -f ;;
+    6) menu_run diagnose ;;
+    q | Q) return 0 ;;
+    *)
+      printf 'Invalid choice "%s": enter a number from 1 to 6, or q to quit.\n' "${choice:0:20}"
+      continue
+      ;;
+    esac
+    [[ -t 0 ]] && pause
+  done
+}
+
+main() {
+  local command=${1:-}
+  case $command in
+  help | -h | --help)
+    usage
+    return 0
+    ;;
+  '')
+    if [[ ! -t 0 || ! -t 1 ]]; then
+      usage_error "no command given and no terminal for the menu (use a command, or menu)"
+    fi
+    ;;
+  menu) ;;
+  *)
+    if [[ " $COMMANDS " != *" $command "* ]]; then
+      usage_error "unknown command \"$command\""
+    fi
+    ;;
+  esac
+  load_env_file "${PA_CONNECTOR_ENV:-$DEFAULT_ENV_FILE}"
+  if [[ -z $command || $command == menu ]]; then
+    [[ $# -le 1 ]] || usage_error "menu takes no options"
+    menu
+    return 0
+  fi
+  run_cli "$@"
+}
+
+main "$@"

@@ -1,0 +1,18 @@
+/** A setting is missing or has a bad value. Never retryable: the operator has to fix it. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  readonly retryable = false;
+
+  constructor(
+    /** The environment variable at fault, e.g. `PA_REDIS_URL`. */
+    readonly setting: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${setting}: ${reason}`, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Exit code for a configuration error (sysexits EX_CONFIG). */
+export const EXIT_CONFIG = 78;

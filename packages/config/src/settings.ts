@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { ConfigError } from './config-error';
+import { parseDuration } from './duration';
+import { Secret } from './secret';
+
+export type Env = Record<string, string | undefined>;
+
+/** One setting: where it comes from, what it means, how to read it. */
+export interface Setting<T> {
+  /** The environment variable (for secrets: the value is read from `${env}_FILE`). */
+  readonly env: string;
+  readonly description: string;
+  /** Shown in docs; undefined when required. */
+  readonly defaultText: string | undefined;
+  readonly secret: boolean;
+  read(env: Env): T;
+}
+
+interface Common<T> {
+  env: string;
+  description: string;
+  default?: T;
+}
+
+type Opt<T, O> = O extends { default: T } ? T : O extends { optional: true } ? T | undefined : T;
+
+function make<T>(
+  o: Common<T> & { optional?: boolean },
+  parse: (raw: string, env: string) => T,
+  show: (v: T) => string = String,
+): Setting<T> {
+  return {
+    env: o.env,
+    description: o.description,
+    defaultText: o.default === undefined ? undefined : show(o.default),
+    secret: false,
+    read(env: Env): T {
+      const raw = env[o.env];
+      if (raw === undefined || raw.trim() === '') {
+        if (o.default !== undefined) return o.default;
+        if (o.optional) return undefined as T;
+        throw new ConfigError(o.env, 'is required but not set');
+      }
+      return parse(raw.trim(), o.env);
+    },
+  };
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
+
+/** True for an RFC 1123 hostname or an IPv4/IPv6 literal (without brackets). */
+export function isHostOrIp(text: string): boolean {
+  return isIP(text) !== 0 || HOSTNAME.test(text);
+}
+
+function parseUrl(raw: string, env: string, protocols: readonly string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(env, `is not a URL: ${JSON.stringify(redactUrl(raw))}`);
+  }
+  if (!protocols.includes(url.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(env, `must use ${protocols.join(' or ')}, got ${url.protocol}`);
+  }
+  return url;
+}
+
+/** A URL with any user:password replaced, for messages. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/[^/@]*@/, '//[redacted]@');
+}
+
+export const setting = {
+  string<O extends Common<string> & { optional?: boolean; pattern?: RegExp; patternText?: string }>(
+    o: O,
+  ): Setting<Opt<string, O>> {
+    return make(o, (raw, env) => {
+      if (o.pattern && !o.pattern.test(raw)) {
+        throw new ConfigError(
+          env,
+          `must be ${o.patternText ?? `like ${o.pattern}`}, got ${JSON.stringify(raw)}`,
+        );
+      }
+      return raw;
+    }) as Setting<Opt<string, O>>;
+  },
+
+  int<O extends Common<number> & { optional?: boolean; min?: number; max?: number }>(
+    o: O,
+  ): Setting<Opt<number, O>> {
+    return make(o, (raw, env) => {
+      if (!/^-?\d+$/.test(raw))
+        throw new ConfigError(env, `must be a whole number, got ${JSON.stringify(raw)}`);
+      const n = Number(raw);
+      if (o.min !== undefined && n < o.min)
+        throw new ConfigError(env, `must be at least ${o.min}, got ${n}`);
+      if (o.max !== undefined && n > o.max)
+        throw new ConfigError(env, `must be at most ${o.max}, got ${n}`);
+      return n;
+    }) as Setting<Opt<number, O>>;
+  },
+
+  /** A TCP port, 0 (pick a free one) to 65535. */
+  port<O extends Common<number> & { optional?: boolean }>(o: O): Setting<Opt<number, O>> {
+    return setting.int({ ...o, min: 0, max: 65535 }) as Setting<Opt<number, O>>;
+  },
+
+  bool<O extends Common<boolean> & { optional?: boolean }>(o: O): Setting<Opt<boolean, O>> {
+    return make(o, (raw, env) => {
+      const v = raw.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      throw new ConfigError(env, `must be true or false, got ${JSON.stringify(raw)}`);
+    }) as Setting<Opt<boolean, O>>;
+  },
+
+  /** Milliseconds, written `250ms`, `30s`, `5m`, `1h`, `2d` (a bare number means seconds). */
+  duration<O extends Common<number> & { optional?: boolean; min?: number }>(
+    o: O,
+  ): Setting<Opt<number, O>> {
+    return make(
+      o,
+      (raw, env) => {
+        const ms = parseDuration(raw);
+        if (ms === undefined)
+          throw new ConfigError(
+            env,
+            `must be a duration like 30s, 5m or 250ms, got ${JSON.stringify(raw)}`,
+          );
+        if (o.min !== undefined && ms < o.min)
+          throw new ConfigError(env, `must be at least ${o.min}ms, got ${raw}`);
+        return ms;
+      },
+      (v) => `${v}ms`,
+    ) as Setting<Opt<number, O>>;
+  },
+
+  enum<V extends string, O extends Common<V> & { optional?: boolean; values: readonly V[] }>(
+    o: O,
+  ): Setting<Opt<V, O>> {
+    return make(o, (raw, env) => {
+      if (!(o.values as readonly string[]).includes(raw)) {
+        throw new ConfigError(
+          env,
+          `must be one of ${o.values.join(', ')}, got ${JSON.stringify(raw)}`,
+        );
+      }
+      return raw as V;
+    }) as Setting<Opt<V, O>>;
+  },
+
+  url<O extends Common<URL> & { optional?: boolean; protocols?: readonly string[] }>(
+    o: O,
+  ): Setting<Opt<URL, O>> {
+    const protocols = o.protocols ?? ['http', 'https'];
+    return make(
+      o,
+      (raw, env) => parseUrl(raw, env, protocols),
+      (u) => redactUrl(u.href),
+    ) as Setting<Opt<URL, O>>;
+  },
+
+  /** Comma-separated URLs, at least one. */
+  urlList<O extends Common<URL[]> & { optional?: boolean; protocols?: readonly string[] }>(
+    o: O,
+  ): Setting<Opt<URL[], O>> {
+    const protocols = o.protocols ?? ['http', 'https'];
+    return make(
+      o,
+      (raw, env) => {
+        const parts = raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (parts.length === 0) throw new ConfigError(env, 'must list at least one URL');
+        return parts.map((p) => parseUrl(p, env, protocols));
+      },
+      (v) => v.map((u) => u.href).join(','),
+    ) as Setting<Opt<URL[], O>>;
+  },
+
+  /** Comma-separated words. */
+  list<
+    O extends Common<string[]> & {
+      optional?: boolean;
+      item?: (s: string) => boolean;
+      itemText?: string;
+    },
+  >(o: O): Setting<Opt<string[], O>> {
+    return make(
+      o,
+      (raw, env) => {
+        const items = raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        for (const it of items) {
+          if (o.item && !o.item(it))
+            throw new ConfigError(
+              env,
+              `has ${JSON.stringify(it)}, which is not ${o.itemText ?? 'valid'}`,
+            );
+        }
+        return items;
+      },
+      (v) => v.join(','),
+    ) as Setting<Opt<string[], O>>;
+  },
+
+  /** A hostname or IP literal. */
+  host<O extends Common<string> & { optional?: boolean }>(o: O): Setting<Opt<string, O>> {
+    return make(o, (raw, env) => {
+      if (!isHostOrIp(raw))
+        throw new ConfigError(env, `is not a hostname or IP address: ${JSON.stringify(raw)}`);
+      return raw;
+    }) as Setting<Opt<string, O>>;
+  },
+
+  /**
+   * A secret. Read only from the file named by `${env}_FILE` (so it never sits in the process
+   * environment or arguments); setting `${env}` itself is refused. Trailing newlines are dropped.
+   */
+  secret<O extends { env: string; description: string; optional?: boolean }>(
+    o: O,
+  ): Setting<O extends { optional: true } ? Secret | undefined : Secret> {
+    const fileEnv = `${o.env}_FILE`;
+    return {
+      env: fileEnv,
+      description: o.description,
+      defaultText: undefined,
+      secret: true,
+      read(env: Env) {
+        if (env[o.env] !== undefined && env[o.env] !== '') {
+          throw new ConfigError(
+            o.env,
+            `secrets are not taken from the environment; put it in a file (mode 0600) and set ${fileEnv}`,
+          );
+        }
+        const path = env[fileEnv]?.trim();
+        if (!path) {
+          if (o.optional) return undefined as never;
+          throw new ConfigError(fileEnv, 'is required but not set');
+        }
+        let text: string;
+        try {
+          text = readFileSync(path, 'utf8');
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code ?? 'error';
+          throw new ConfigError(fileEnv, `cannot read ${path} (${code})`, { cause: err });
+        }
+        const value = text.replace(/[\r\n]+$/, '');
+        if (value === '') throw new ConfigError(fileEnv, `${path} is empty`);
+        return new Secret(value) as never;
+      },
+    };
+  },
+};

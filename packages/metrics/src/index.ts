@@ -1,0 +1,1 @@
+export { createRegistry, metricName, type Registry } from './registry';

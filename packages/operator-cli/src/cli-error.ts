@@ -1,0 +1,30 @@
+import { ExitCode, type ExitCodeValue } from './exit-codes';
+
+export type CliErrorCode = 'usage' | 'unreachable' | 'bad_answer' | 'config';
+
+const EXIT: Record<CliErrorCode, ExitCodeValue> = {
+  usage: ExitCode.usage,
+  unreachable: ExitCode.unreachable,
+  bad_answer: ExitCode.unreachable,
+  config: ExitCode.config,
+};
+
+/**
+ * A failure the CLI reports as one line on stderr. `retryable` says whether running the same
+ * command again later may help (a service that is down may come back; a typo will not).
+ */
+export class CliError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = EXIT[code];
+    this.retryable = code === 'unreachable';
+  }
+}

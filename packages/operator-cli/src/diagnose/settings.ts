@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type NoProxyList,
+  type ProxySettings,
+  parseNoProxy,
+  parseProxyUrl,
+  redactProxyUrl,
+} from '@pa-connector/sse-api';
+import { CliError } from '../cli-error';
+
+export interface ProxyTarget extends ProxySettings {
+  host: string;
+  port: number;
+}
+
+/** The part of the connector's configuration that says where it connects. */
+export interface ConnectionSettings {
+  sseUrls: URL[];
+  /** PEM of PA_SSE_CA_FILE; undefined: the system's roots. */
+  sseCa: string | undefined;
+  sseCaFile: string | undefined;
+  proxy: ProxyTarget | undefined;
+  noProxy: NoProxyList;
+  pop: string | undefined;
+}
+
+async function readConfigFile(setting: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      'config',
+      `${setting}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: err },
+    );
+  }
+}
+
+function proxyTarget(setting: string, raw: string): ProxyTarget {
+  let p: ProxySettings;
+  try {
+    p = parseProxyUrl(raw);
+  } catch (err) {
+    throw new CliError('config', `${setting}: ${(err as Error).message}`);
+  }
+  const url = new URL(p.origin);
+  return { ...p, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
+}
+
+/** Reads the same PA_* settings as the connector; a bad one is a CliError naming it. */
+export async function readConnectionSettings(
+  env: Record<string, string | undefined>,
+): Promise<ConnectionSettings> {
+  const rawUrls = env.PA_SSE_URLS?.trim();
+  if (!rawUrls)
+    throw new CliError(
+      'config',
+      'PA_SSE_URLS is not set: the SSE URLs are needed to know where the POP connects',
+    );
+  const sseUrls = rawUrls
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      let u: URL;
+      try {
+        u = new URL(s);
+      } catch {
+        throw new CliError('config', `PA_SSE_URLS: ${JSON.stringify(s)} is not a URL`);
+      }
+      if (u.protocol !== 'https:')
+        throw new CliError('config', `PA_SSE_URLS: ${s} must start with https://`);
+      return u;
+    });
+  const sseCaFile = env.PA_SSE_CA_FILE?.trim() || undefined;
+  const sseCa = sseCaFile ? await readConfigFile('PA_SSE_CA_FILE', sseCaFile) : undefined;
+  if (sseCa !== undefined && !sseCa.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new CliError('config', `PA_SSE_CA_FILE: ${sseCaFile} holds no PEM certificate`);
+  }
+  const inline = env.PA_PROXY_URL?.trim() || undefined;
+  const file = env.PA_PROXY_URL_FILE?.trim() || undefined;
+  if (inline && file)
+    throw new CliError(
+      'config',
+      'PA_PROXY_URL: set either PA_PROXY_URL or PA_PROXY_URL_FILE, not both',
+    );
+  let proxy: ProxyTarget | undefined;
+  if (inline) {
+    proxy = proxyTarget('PA_PROXY_URL', inline);
+    if (proxy.authorization) {
+      throw new CliError(
+        'config',
+        `PA_PROXY_URL: ${redactProxyUrl(inline)} carries credentials; put the URL in a file (mode 0600) and set PA_PROXY_URL_FILE`,
+      );
+    }
+  } else if (file) {
+    const raw = (await readConfigFile('PA_PROXY_URL_FILE', file)).trim();
+    if (!raw) throw new CliError('config', `PA_PROXY_URL_FILE: ${file} is empty`);
+    proxy = proxyTarget('PA_PROXY_URL_FILE', raw);
+  }
+  let noProxy: NoProxyList;
+  try {
+    noProxy = parseNoProxy(env.PA_NO_PROXY ?? '');
+  } catch (err) {
+    throw new CliError('config', `PA_NO_PROXY: ${(err as Error).message}`);
+  }
+  return { sseUrls, sseCa, sseCaFile, proxy, noProxy, pop: env.PA_POP?.trim() || undefined };
+}
+
+/** Whether the connector would go through the proxy to reach `host`. */
+export function usesProxy(s: Pick<ConnectionSettings, 'proxy' | 'noProxy'>, host: string): boolean {
+  return s.proxy !== undefined && !s.noProxy.matches(host);
+}

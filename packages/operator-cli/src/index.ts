@@ -1,0 +1,13 @@
+export { COMMANDS, type CommandName, parseArgs, USAGE } from './args';
+export { CliError } from './cli-error';
+export type { CliContext } from './context';
+export { type CheckedRow, checkRows } from './diagnose/check-rows';
+export { parseGatewayList } from './diagnose/gateways';
+export { judgeNameservers, parseNameservers } from './diagnose/nameservers';
+export { resolveProfile } from './diagnose/profile';
+export { buildRows, type DiagnoseRow } from './diagnose/rows';
+export { checkTimezone } from './diagnose/timezone';
+export { ExitCode } from './exit-codes';
+export { formatTable } from './format/table';
+export { readPopStatus } from './pop-status';
+export { runCli } from './run-cli';

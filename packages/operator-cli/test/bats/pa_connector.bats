@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# pa_connector.sh: argument handling, env file, menu, and the way it runs the CLI (host node or
+# docker exec). The services are a small stub (stub-pop-services.js): these tests are about the
+# wrapper; the CLI's own tests cover the rest.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+  REPO=$(cd "$BATS_TEST_DIRNAME/../../../.." && pwd)
+  export REPO
+  export SCRIPT=$REPO/pa_connector.sh
+  # The CLI the wrapper runs with the host's node.
+  flock "$REPO/node_modules/.pa-build.lock" node "$REPO/node_modules/typescript/bin/tsc" -b "$REPO/packages/operator-cli"
+  export CLI=$REPO/packages/operator-cli/dist/cli.js
+  export STUB_DIR=$BATS_FILE_TMPDIR/stub
+  mkdir -p "$STUB_DIR"
+  node "$BATS_TEST_DIRNAME/stub-pop-services.js" >"$STUB_DIR/port" 2>"$STUB_DIR/stderr" &
+  echo $! >"$STUB_DIR/pid"
+  for _ in $(seq 1 100); do
+    [[ -s $STUB_DIR/port ]] && break
+    sleep 0.05
+  done
+  [[ -s $STUB_DIR/port ]] || { echo "stub server did not start: $(cat "$STUB_DIR/stderr")" >&3; return 1; }
+  STUB_PORT=$(head -n1 "$STUB_DIR/port")
+  export STUB_PORT
+}
+
+teardown_file() {
+  [[ -f $STUB_DIR/pid ]] && kill "$(cat "$STUB_DIR/pid")" 2>/dev/null || true
+}
+
+setup() {
+  ENV_FILE=$BATS_TEST_TMPDIR/pa_connector.env
+  cat >"$ENV_FILE" <<ENV
+# written by the test
+PA_POP_MANAGER_URL=http://127.0.0.1:$STUB_PORT
+PA_LOGGING_URL="http://127.0.0.1:$STUB_PORT"
+PA_CONNECTOR_URL=http://127.0.0.1:$STUB_PORT
+PA_OPERATOR_CLI='$CLI'
+ENV
+  export PA_CONNECTOR_ENV=$ENV_FILE
+}
+
+@test "help prints every command and exits 0" {
+  run bash "$SCRIPT" help
+  [ "$status" -eq 0 ]
+  for c in status version tunnels apps logs diagnose menu; do
+    [[ $output == *"  $c"* ]]
+  done
+  run bash "$SCRIPT" --help
+  [ "$status" -eq 0 ]
+}
+
+@test "help needs no env file" {
+  PA_CONNECTOR_ENV=$BATS_TEST_TMPDIR/absent run bash "$SCRIPT" help
+  [ "$status" -eq 0 ]
+}
+
+@test "unknown command: usage on stderr, nothing on stdout, exit 2" {
+  run --separate-stderr bash "$SCRIPT" reboot
+  [ "$status" -eq 2 ]
+  [ -z "$output" ]
+  [[ ${stderr_lines[0]} == 'pa_connector.sh: unknown command "reboot"' ]]
+  [[ $stderr == *"usage: pa_connector.sh"* ]]
+}
+
+@test "no command without a terminal: usage, exit 2" {
+  run --separate-stderr bash "$SCRIPT" </dev/null
+  [ "$status" -eq 2 ]
+  [[ $stderr == *"no command given and no terminal"* ]]
+}
+
+@test "env file missing: a clear error naming it, exit 4" {
+  PA_CONNECTOR_ENV=$BATS_TEST_TMPDIR/nope.env run --separate-stderr bash "$SCRIPT" status
+  [ "$status" -eq 4 ]
+  [[ $stderr == "pa_connector.sh: settings file $BATS_TEST_TMPDIR/nope.env not found (set PA_CONNECTOR_ENV to its path)" ]]
+}
+
+@test "env file with shell code is refused (never sourced), naming the line" {
+  printf 'PA_POP_MANAGER_URL=http://x\n$(touch %s/owned)\n' "$BATS_TEST_TMPDIR" >"$ENV_FILE"
+  run --separate-stderr bash "$SCRIPT" status
+  [ "$status" -eq 4 ]
+  [[ $stderr == *"line 2 is not KEY=value"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/owned" ]
+}
+
+@test "status --json: pop-manager's /status as JSON" {
+  run --separate-stderr bash "$SCRIPT" status --json
+  [ "$status" -eq 0 ]
+  [[ $output == *'"hostname": "bats-pop"'* ]]
+  node -e 'const s=JSON.parse(require("fs").readFileSync(0,"utf8")); if (s.services.length!==2) process.exit(1)' <<<"$output"
+}
+
+@test "status, version, tunnels, apps: aligned tables" {
+  run bash "$SCRIPT" status
+  [ "$status" -eq 0 ]
+  [[ $output == *"POP:"*"bats-pop"* ]]
+  [[ $output =~ connector:[[:space:]]+ready ]]
+  [[ $output =~ connector[[:space:]]+up[[:space:]]+1\.2\.3[[:space:]]+101 ]]
+  [[ $output =~ logging[[:space:]]+stale ]]
+  run bash "$SCRIPT" version
+  [ "$status" -eq 0 ]
+  [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
+  run bash "$SCRIPT" tunnels
+  [[ $output =~ t1[[:space:]]+gw-a[[:space:]]+192\.0\.2\.1:1194/udp[[:space:]]+connected ]]
+  run bash "$SCRIPT" apps
+  [[ $output =~ wiki[[:space:]]+wiki\.corp:443[[:space:]]+up[[:space:]]+1/1 ]]
+}
+
+@test "logs: recent lines, one per line" {
+  run bash "$SCRIPT" logs --level warn
+  [ "$status" -eq 0 ]
+  [[ $output == *"connector    WARN   catalog entry rejected appId=x"* ]]
+}
+
+@test "the CLI's own usage errors come back as exit 2" {
+  run --separate-stderr bash "$SCRIPT" logs --level loud
+  [ "$status" -eq 2 ]
+  [[ $stderr == *"--level must be one of"* ]]
+}
+
+@test "a service that is down: one line naming it, exit 3" {
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  printf 'PA_POP_MANAGER_URL=http://127.0.0.1:%s\nPA_OPERATOR_CLI=%s\n' "$port" "$CLI" >"$ENV_FILE"
+  run --separate-stderr bash "$SCRIPT" status
+  [ "$status" -eq 3 ]
+  [[ $stderr == "pa-operator: pop-manager is not reachable at http://127.0.0.1:$port/status (connection refused); check that it runs and PA_POP_MANAGER_URL" ]]
+}
+
+@test "menu: rejects bad input, runs the entry chosen, quits on q" {
+  run bash "$SCRIPT" menu <<<$'9\n\n1\nq\n'
+  [ "$status" -eq 0 ]
+  [[ $output == *'Invalid choice "9": enter a number from 1 to 6, or q to quit.'* ]]
+  [[ $output == *'Invalid choice "": enter a number'* ]]
+  [[ $output =~ connector[[:space:]]+up ]]
+  [[ $output == *"q) Quit"* ]]
+}
+
+@test "menu: end of input quits cleanly" {
+  run bash "$SCRIPT" menu </dev/null
+  [ "$status" -eq 0 ]
+}
+
+@test "menu on a terminal when run with no arguments" {
+  run script -qec "bash '$SCRIPT'" /dev/null <<<$'2\n\nq\n'
+  [ "$status" -eq 0 ]
+  [[ $output == *"1) Service status"* ]]
+  [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
+}
+
+@test "menu on a terminal: Ctrl-C ends the log tail and returns to the menu" {
+  out=$BATS_TEST_TMPDIR/terminal.out
+  # Types like a person: each key once the screen shows what it answers.
+  seen() {
+    local i
+    for i in $(seq 1 300); do
+      [[ $(grep -c -- "$1" "$out" 2>/dev/null) -ge $2 ]] && return 0
+      sleep 0.05
+    done
+    return 1
+  }
+  {
+    seen 'Choice:' 1 && printf '5\n'
+    seen 'live line' 1 && printf '\003'
+    seen 'Press Enter' 1 && printf '\n'
+    seen 'Choice:' 2 && printf 'q\n'
+    sleep 0.5
+  } | timeout 30 script -qefc "bash '$SCRIPT'" /dev/null >"$out"
+  run cat "$out"
+  [[ $output == *"WARN   live line"* ]]
+  [[ $output != *"ended with exit code"* ]]
+  [ "$(grep -c 'Choice:' "$out")" -eq 2 ]
+}
+
+@test "run through a symlink, it finds the CLI of its checkout" {
+  ln -s "$SCRIPT" "$BATS_TEST_TMPDIR/pa_connector.sh"
+  printf 'PA_POP_MANAGER_URL=http://127.0.0.1:%s\nPA_CONNECTOR_URL=http://127.0.0.1:%s\n' "$STUB_PORT" "$STUB_PORT" >"$ENV_FILE"
+  run bash "$BATS_TEST_TMPDIR/pa_connector.sh" version
+  [ "$status" -eq 0 ]
+  [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
+}
+
+@test "without the CLI on the host: docker exec into the pop-manager container, settings by name only" {
+  bin=$BATS_TEST_TMPDIR/bin
+  mkdir -p "$bin"
+  cat >"$bin/docker" <<'SH'
+#!/usr/bin/env bash
+printf '%s\n' "$@" >"$DOCKER_ARGS"
+printf 'PA_SSE_URLS=%s\n' "${PA_SSE_URLS:-}" >>"$DOCKER_ARGS"
+exit 7
+SH
+  chmod +x "$bin/docker"
+  printf 'PA_OPERATOR_CLI=/nonexistent/cli.js\nPA_CONTAINER=pa-pop-manager-test\nPA_SSE_URLS=https://sse.example\nPA_PROXY_URL_FILE=/run/secrets/proxy\n' >"$ENV_FILE"
+  DOCKER_ARGS=$BATS_TEST_TMPDIR/args PATH="$bin:$PATH" run bash "$SCRIPT" diagnose --json
+  [ "$status" -eq 7 ]
+  run cat "$BATS_TEST_TMPDIR/args"
+  [ "${lines[0]}" = exec ]
+  [ "${lines[1]}" = -i ]
+  [[ $output == *$'-e\nPA_SSE_URLS\n-e\nPA_PROXY_URL_FILE\npa-pop-manager-test\npa-operator\ndiagnose\n--json'* ]]
+  [[ $output == *"PA_SSE_URLS=https://sse.example"* ]]
+}
+
+@test "a container name that is not one is refused" {
+  printf 'PA_OPERATOR_CLI=/nonexistent\nPA_CONTAINER=x;rm -rf /\n' >"$ENV_FILE"
+  run --separate-stderr bash "$SCRIPT" status
+  [ "$status" -eq 4 ]
+  [[ $stderr == *'PA_CONTAINER: "x;rm -rf /" is not a container name'* ]]
+}
+
+@test "neither node with the CLI nor docker: a clear error, exit 5" {
+  printf 'PA_OPERATOR_CLI=/nonexistent/cli.js\n' >"$ENV_FILE"
+  run env PATH="$BATS_TEST_TMPDIR/empty" "$BASH" "$SCRIPT" status
+  [ "$status" -eq 5 ]
+  [[ $output == *"cannot run the operator CLI: no node with /nonexistent/cli.js on this host, and no docker to reach container pa-pop-manager"* ]]
+}
+
+@test "shellcheck finds nothing" {
+  run shellcheck "$SCRIPT"
+  [ "$status" -eq 0 ]
+}

@@ -1,0 +1,57 @@
+import { parseArgs } from '../../src/args';
+import { runInProcess } from '../support/run-in-process';
+
+describe('command line', () => {
+  it('reads flags, values (spaced or with =) and short forms', () => {
+    const a = parseArgs(['logs', '-f', '--service', 'connector', '--level=warn', '-n', '5']);
+    expect(a.command).toBe('logs');
+    expect([...a.flags]).toEqual(['follow']);
+    expect(Object.fromEntries(a.values)).toEqual({
+      service: 'connector',
+      level: 'warn',
+      limit: '5',
+    });
+    expect(parseArgs([]).command).toBe('help');
+    expect(parseArgs(['status', '--help']).command).toBe('help');
+  });
+
+  it.each([
+    [['reboot'], 'unknown command "reboot"'],
+    [['status', '--yaml'], 'status: unknown option "--yaml"'],
+    [['status', 'extra'], 'status: unexpected argument "extra"'],
+    [['status', '--json=yes'], 'status: --json takes no value'],
+    [['logs', '--service'], 'logs: --service needs a value'],
+    [['logs', '--service', '--json'], 'logs: --service needs a value'],
+    [['diagnose', '-f'], 'diagnose: unknown option "-f"'],
+  ])('%j -> %s', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('usage errors exit 2 with the message, then the usage, on stderr', async () => {
+    const r = await runInProcess(['tunnels', '--all'], {});
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe('pa-operator: tunnels: unknown option "--all"');
+    expect(r.stderr).toContain('usage: pa-operator <command>');
+  });
+
+  it('help goes to stdout and exits 0', async () => {
+    const r = await runInProcess(['help'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('diagnose [--json] [--profile saas|onprem]');
+  });
+
+  it('diagnose without PA_SSE_URLS: exit 4 naming it', async () => {
+    const r = await runInProcess(['diagnose'], {});
+    expect(r).toMatchObject({ code: 4, stdout: '' });
+    expect(r.stderr).toBe(
+      'pa-operator: PA_SSE_URLS is not set: the SSE URLs are needed to know where the POP connects',
+    );
+  });
+
+  it('diagnose --timeout must be a sane duration', async () => {
+    const r = await runInProcess(['diagnose', '--timeout', '5h'], { PA_SSE_URLS: 'https://a' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--timeout must be a duration from 100ms to 120s');
+  });
+});

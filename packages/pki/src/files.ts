@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Atomically replaces `path` with `data`, readable by the owner only. The temp file is created
+ * with mode 0600 (never briefly wider), fsynced, renamed over the target, and the directory is
+ * fsynced so the rename survives a crash.
+ */
+export async function writeSecretFile(path: string, data: string | Buffer): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Clears permission bits beyond `mode`; true if the file was looser and had to be tightened. */
+export async function tightenMode(path: string, mode = 0o600): Promise<boolean> {
+  const current = (await stat(path)).mode & 0o777;
+  if ((current & ~mode) === 0) return false;
+  await chmod(path, current & mode);
+  return true;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,17 @@
+export { type Clock, type Random, systemClock, type TimerHandle } from './clock';
+export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
+export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
+export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
+export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
+export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
+export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
+export { createRedis, type Redis } from './redis-client';
+export {
+  exitCodeFor,
+  type Running,
+  type RunServiceOptions,
+  runService,
+  type StartContext,
+} from './run-service';
+export { ServiceExit } from './service-exit';
+export { PA_VERSION } from './version';

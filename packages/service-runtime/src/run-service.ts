@@ -1,0 +1,107 @@
+import { ConfigError, EXIT_CONFIG } from '@pa-connector/config';
+import type { Logger } from '@pa-connector/logger';
+import { ServiceExit } from './service-exit';
+
+export interface Running {
+  close(): Promise<void>;
+}
+
+export interface StartContext {
+  /**
+   * Ends the service for a permanent failure found after start (for instance a provisioning
+   * key refused during background enrollment): one line on stderr, close, the error's exit code.
+   */
+  fail(err: unknown): void;
+}
+
+export interface RunServiceOptions {
+  service: string;
+  /** Builds and starts everything; throws ConfigError or ServiceExit for permanent failures. */
+  start: (ctx: StartContext) => Promise<{ running: Running; logger: Logger }>;
+  /** How long a graceful stop may take before the process exits anyway. */
+  graceMs?: number;
+  /** For tests. */
+  exit?: (code: number) => void;
+  stderr?: (line: string) => void;
+  signals?: NodeJS.EventEmitter;
+}
+
+/**
+ * What main.ts hands its wiring to: starts the service, turns permanent failures into one line
+ * on stderr and a distinct exit code, and stops gracefully on SIGTERM/SIGINT (also when the
+ * signal arrives while the service is still starting).
+ */
+export function runService(o: RunServiceOptions): Promise<number> {
+  const exit = o.exit ?? ((code: number) => process.exit(code));
+  const stderr = o.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const signals = o.signals ?? process;
+  const graceMs = o.graceMs ?? 10_000;
+  let started: { running: Running; logger: Logger } | undefined;
+  let ending: Promise<number> | undefined;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => {
+    resolveDone = r;
+  });
+
+  const end = (code: number, why: { signal?: string; err?: unknown }): Promise<number> => {
+    if (ending) return ending;
+    if (why.err !== undefined) stderr(`${o.service}: ${messageOf(why.err)}`);
+    ending = (async () => {
+      const s = started;
+      if (s) {
+        if (why.signal) s.logger.info({ signal: why.signal }, 'stopping');
+        const timer = setTimeout(() => {
+          s.logger.error({ graceMs }, 'graceful stop took too long; exiting');
+          finish(code === 0 ? 1 : code);
+        }, graceMs);
+        timer.unref();
+        try {
+          await s.running.close();
+          if (why.signal) s.logger.info('stopped');
+        } catch (err) {
+          s.logger.error({ err }, 'error while stopping');
+          if (code === 0) code = 1;
+        }
+        clearTimeout(timer);
+        s.logger.flush?.();
+      }
+      finish(code);
+      return code;
+    })();
+    return ending;
+  };
+  let finished = false;
+  const finish = (code: number) => {
+    if (finished) return;
+    finished = true;
+    resolveDone(code);
+    exit(code);
+  };
+
+  const onSignal = (signal: string) => () => {
+    if (started) void end(0, { signal });
+    else pendingSignal = signal;
+  };
+  let pendingSignal: string | undefined;
+  signals.once('SIGTERM', onSignal('SIGTERM'));
+  signals.once('SIGINT', onSignal('SIGINT'));
+
+  o.start({ fail: (err) => void end(exitCodeFor(err), { err }) }).then(
+    (s) => {
+      started = s;
+      if (pendingSignal) void end(0, { signal: pendingSignal });
+    },
+    (err: unknown) => void end(exitCodeFor(err), { err }),
+  );
+  return done;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ConfigError) return EXIT_CONFIG;
+  if (err instanceof ServiceExit) return err.exitCode;
+  return 1;
+}

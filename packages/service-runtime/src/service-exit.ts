@@ -1,0 +1,19 @@
+/**
+ * A permanent failure that should end the process with a specific exit code and one line
+ * saying why (for instance a revoked provisioning key). Never retryable.
+ */
+export class ServiceExit extends Error {
+  readonly retryable = false;
+
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown; code?: string },
+  ) {
+    super(message, options);
+    this.name = 'ServiceExit';
+    this.code = options?.code ?? 'service_exit';
+  }
+
+  readonly code: string;
+}

@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+import { ConfigError } from '@pa-connector/config';
+import { createLogger } from '@pa-connector/logger';
+import { runService, ServiceExit } from '../../src';
+
+const silent = () => createLogger({ service: 't', level: 'silent' });
+
+function harness() {
+  const signals = new EventEmitter();
+  const exits: number[] = [];
+  const lines: string[] = [];
+  return {
+    signals,
+    exits,
+    lines,
+    exit: (c: number) => exits.push(c),
+    stderr: (l: string) => lines.push(l),
+  };
+}
+
+describe('runService', () => {
+  it('exits 78 with one line naming the setting on a ConfigError', async () => {
+    const h = harness();
+    const code = await runService({
+      ...h,
+      service: 'svc',
+      start: async () => {
+        throw new ConfigError('PA_X', 'is required but not set');
+      },
+    });
+    expect(code).toBe(78);
+    expect(h.exits).toEqual([78]);
+    expect(h.lines).toEqual(['svc: PA_X: is required but not set']);
+  });
+
+  it('closes and exits 0 on SIGTERM', async () => {
+    const h = harness();
+    const close = jest.fn(async () => {});
+    const done = runService({
+      ...h,
+      service: 'svc',
+      start: async () => ({ running: { close }, logger: silent() }),
+    });
+    await new Promise((r) => setImmediate(r));
+    h.signals.emit('SIGTERM');
+    expect(await done).toBe(0);
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  it('honours a signal that arrives while starting', async () => {
+    const h = harness();
+    const close = jest.fn(async () => {});
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const done = runService({
+      ...h,
+      service: 'svc',
+      start: async () => {
+        await gate;
+        return { running: { close }, logger: silent() };
+      },
+    });
+    h.signals.emit('SIGINT');
+    release();
+    expect(await done).toBe(0);
+    expect(close).toHaveBeenCalled();
+  });
+
+  it('ends with the exit code of a permanent failure found after start', async () => {
+    const h = harness();
+    const close = jest.fn(async () => {});
+    let fail: (e: unknown) => void = () => {};
+    const done = runService({
+      ...h,
+      service: 'svc',
+      start: async (ctx) => {
+        fail = ctx.fail;
+        return { running: { close }, logger: silent() };
+      },
+    });
+    await new Promise((r) => setImmediate(r));
+    fail(new ServiceExit('provisioning key revoked', 67));
+    fail(new ServiceExit('again', 3));
+    expect(await done).toBe(67);
+    expect(h.exits).toEqual([67]);
+    expect(h.lines).toEqual(['svc: provisioning key revoked']);
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  it('exits 1 when closing fails', async () => {
+    const h = harness();
+    const done = runService({
+      ...h,
+      service: 'svc',
+      start: async () => ({
+        running: {
+          close: async () => {
+            throw new Error('boom');
+          },
+        },
+        logger: silent(),
+      }),
+    });
+    await new Promise((r) => setImmediate(r));
+    h.signals.emit('SIGTERM');
+    expect(await done).toBe(1);
+  });
+});

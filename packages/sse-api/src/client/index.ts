@@ -1,0 +1,31 @@
+export {
+  ClientErrorCode,
+  isRetryableStatus,
+  SseApiError,
+  SseClientConfigError,
+  SseProtocolError,
+} from './errors';
+export {
+  type InternalApiFailure,
+  type InternalApiPostOptions,
+  postInternalApi,
+} from './internal-api-post';
+export { type NoProxyList, parseNoProxy } from './no-proxy';
+export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
+export {
+  type AttemptEvent,
+  type CatalogResult,
+  type ClientIdentity,
+  type ClientTls,
+  type DispatcherKind,
+  SseClient,
+  type SseClientOptions,
+} from './sse-client';
+export {
+  readAccepted,
+  readCatalogResponse,
+  readRegisterResponse,
+  readReleaseManifest,
+  readRenewResponse,
+  readTokenResponse,
+} from './validate';

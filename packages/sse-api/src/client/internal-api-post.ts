@@ -1,0 +1,88 @@
+/** Where and how a POP service reaches the connector's internal API. */
+export interface InternalApiPostOptions {
+  /** The connector's internal API, e.g. http://connector:8080. */
+  baseUrl: URL;
+  /** Bearer token, when the connector asks for one. */
+  token?: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+/** Why a POST to the internal API did not get through; each caller wraps it in its own error. */
+export interface InternalApiFailure {
+  /** connector_unreachable, `timeoutCode`, the connector's error code, or http_<status>. */
+  code: string;
+  message: string;
+  /** 5xx (not enrolled yet, SSE failing), 408, 429, timeouts and unreachable: later may help. */
+  retryable: boolean;
+  status?: number;
+  cause?: unknown;
+}
+
+/** Reads `{error:{code,message}}` from an error answer, if it is one. */
+function errorBody(text: string): { code?: string; message?: string } {
+  try {
+    const v = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    return {
+      ...(typeof v.error?.code === 'string' ? { code: v.error.code } : {}),
+      ...(typeof v.error?.message === 'string' ? { message: v.error.message } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * POSTs `body` as JSON to `route` of the connector's internal API. Resolves when the connector
+ * (and through it the SSE) accepted it, else resolves to the failure (never throws).
+ */
+export async function postInternalApi(
+  o: InternalApiPostOptions,
+  route: string,
+  body: unknown,
+  timeoutCode: string,
+): Promise<InternalApiFailure | undefined> {
+  const url = new URL(route, o.baseUrl);
+  const doFetch = o.fetch ?? fetch;
+  let res: Response;
+  let text: string;
+  try {
+    res = await doFetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+      },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return {
+        code: timeoutCode,
+        message: `the connector did not answer within ${o.timeoutMs}ms`,
+        retryable: true,
+        cause: err,
+      };
+    }
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return {
+      code: 'connector_unreachable',
+      message: `cannot reach the connector at ${url.origin}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      retryable: true,
+      cause: err,
+    };
+  }
+  if (res.status >= 200 && res.status < 300) return undefined;
+  const answer = errorBody(text);
+  const code = answer.code ?? `http_${res.status}`;
+  const why = answer.message ?? text.slice(0, 200);
+  return {
+    code,
+    message: `the connector answered ${res.status} ${code}${why ? `: ${why}` : ''}`,
+    retryable: res.status >= 500 || res.status === 429 || res.status === 408,
+    status: res.status,
+  };
+}

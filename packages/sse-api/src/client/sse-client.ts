@@ -1,0 +1,479 @@
+import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
+import { type SseEndpoint, SseRoutes } from '../routes';
+import type {
+  AcceptedResponse,
+  CatalogResponse,
+  HealthUpdate,
+  LogBatch,
+  PopStatus,
+  RegisterRequest,
+  RegisterResponse,
+  ReleaseManifest,
+  RenewRequest,
+  RenewResponse,
+  TokenResponse,
+} from '../types';
+import { ClientErrorCode, SseApiError, SseClientConfigError, SseProtocolError } from './errors';
+import { type NoProxyList, parseNoProxy } from './no-proxy';
+import { type ProxySettings, parseProxyUrl } from './proxy';
+import {
+  readAccepted,
+  readCatalogResponse,
+  readRegisterResponse,
+  readReleaseManifest,
+  readRenewResponse,
+  readTokenResponse,
+} from './validate';
+
+/** The connector's client certificate and its private key (PEM). */
+export interface ClientIdentity {
+  certPem: string;
+  keyPem: string;
+}
+
+/** TLS material a dispatcher is built with. */
+export interface ClientTls {
+  ca: string | undefined;
+  cert: string | undefined;
+  key: string | undefined;
+}
+
+export type DispatcherKind = 'direct' | 'proxy';
+
+/** One try against one SSE URL, for metrics and logs. */
+export interface AttemptEvent {
+  endpoint: SseEndpoint;
+  /** The SSE base URL tried. */
+  url: string;
+  viaProxy: boolean;
+  /** `ok` also covers error statuses the SSE answered on purpose (4xx). */
+  outcome: 'ok' | 'http_error' | 'network_error' | 'timeout';
+  status: number | undefined;
+  durationMs: number;
+  /** Set when the next URL will be tried after this one. */
+  failingOver: boolean;
+  error: Error | undefined;
+}
+
+export interface SseClientOptions {
+  /** SSE base URLs, tried in order; the one that last worked is tried first. */
+  baseUrls: ReadonlyArray<URL | string>;
+  /** PEM certificates to trust for the SSE (replaces the system roots when given). */
+  ca?: string;
+  /** Client certificate for mutual TLS; absent before enrollment. */
+  identity?: ClientIdentity;
+  /** `http://[user:pass@]host:port`, or already parsed. */
+  proxy?: string | ProxySettings;
+  /** Hosts reached without the proxy (see parseNoProxy). */
+  noProxy?: string | Iterable<string> | NoProxyList;
+  /** Per attempt (connect + response + body). Default 10 s. */
+  timeoutMs?: number;
+  userAgent?: string;
+  observer?: (e: AttemptEvent) => void;
+  /** How dispatchers are built; tests pass undici's MockAgent. */
+  createDispatcher?: (
+    kind: DispatcherKind,
+    tls: ClientTls,
+    proxy: ProxySettings | undefined,
+  ) => Dispatcher;
+}
+
+export type CatalogResult =
+  | { status: 'not-modified'; etag: string | undefined }
+  | { status: 'ok'; catalog: CatalogResponse; etag: string | undefined };
+
+interface Call<T> {
+  endpoint: SseEndpoint;
+  method: 'GET' | 'POST';
+  body?: unknown;
+  accessToken?: string;
+  headers?: Record<string, string>;
+  /** Reads a success (2xx, or 304) body. */
+  read: (
+    status: number,
+    body: unknown,
+    headers: Record<string, string | string[] | undefined>,
+    url: string,
+  ) => T;
+  /** Statuses that carry no JSON body. */
+  emptyOk?: readonly number[];
+}
+
+function defaultDispatcher(
+  kind: DispatcherKind,
+  tls: ClientTls,
+  proxy: ProxySettings | undefined,
+): Dispatcher {
+  const connect = { ca: tls.ca, cert: tls.cert, key: tls.key };
+  if (kind === 'proxy' && proxy) {
+    return new ProxyAgent({
+      uri: proxy.origin,
+      ...(proxy.authorization ? { token: proxy.authorization } : {}),
+      requestTls: connect,
+    });
+  }
+  return new Agent({ connect });
+}
+
+/**
+ * Typed client of the SSE API. Fails over between base URLs on network errors, timeouts and
+ * 5xx (remembering the one that worked), goes through an HTTP proxy unless the SSE host is in
+ * the no-proxy list, and turns every failure into an SseApiError (with `retryable`) or, for a
+ * success response that breaks the contract, an SseProtocolError.
+ */
+export class SseClient {
+  readonly #urls: URL[];
+  readonly #ca: string | undefined;
+  readonly #proxy: ProxySettings | undefined;
+  readonly #noProxy: NoProxyList;
+  readonly #timeoutMs: number;
+  readonly #userAgent: string;
+  readonly #observer: ((e: AttemptEvent) => void) | undefined;
+  readonly #create: NonNullable<SseClientOptions['createDispatcher']>;
+  #identity: ClientIdentity | undefined;
+  #direct: Dispatcher;
+  #proxied: Dispatcher | undefined;
+  #preferred = 0;
+  #closed = false;
+
+  constructor(o: SseClientOptions) {
+    if (o.baseUrls.length === 0) throw new SseClientConfigError('at least one SSE URL is needed');
+    this.#urls = o.baseUrls.map((u) => {
+      const url = new URL(String(u));
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new SseClientConfigError(`SSE URL ${url.origin} must be https`);
+      }
+      return url;
+    });
+    this.#ca = o.ca;
+    this.#proxy = typeof o.proxy === 'string' ? parseProxyUrl(o.proxy) : o.proxy;
+    this.#noProxy =
+      o.noProxy !== undefined && typeof o.noProxy === 'object' && 'matches' in o.noProxy
+        ? o.noProxy
+        : parseNoProxy(o.noProxy as string | Iterable<string> | undefined);
+    this.#timeoutMs = o.timeoutMs ?? 10_000;
+    this.#userAgent = o.userAgent ?? 'pa-connector';
+    this.#observer = o.observer;
+    this.#create = o.createDispatcher ?? defaultDispatcher;
+    this.#identity = o.identity;
+    [this.#direct, this.#proxied] = this.#build();
+  }
+
+  /** The base URL requests go to first (the last one that answered). */
+  get activeUrl(): string {
+    return (this.#urls[this.#preferred] as URL).href;
+  }
+
+  get baseUrls(): readonly string[] {
+    return this.#urls.map((u) => u.href);
+  }
+
+  /** Whether requests to `url` go through the proxy. */
+  usesProxy(url: URL | string): boolean {
+    return this.#proxy !== undefined && !this.#noProxy.matches(new URL(String(url)).hostname);
+  }
+
+  /**
+   * Switches the client certificate (after enrollment or renewal). New requests use it at once;
+   * requests in flight finish on the old connections, which are then closed.
+   */
+  setIdentity(identity: ClientIdentity | undefined): void {
+    this.#identity = identity;
+    const old = [this.#direct, this.#proxied];
+    [this.#direct, this.#proxied] = this.#build();
+    for (const d of old) void d?.close().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([this.#direct.close(), this.#proxied?.close()]);
+  }
+
+  /** Enrolls with a provisioning key (no client certificate needed). */
+  register(req: RegisterRequest): Promise<RegisterResponse> {
+    return this.#send({
+      endpoint: 'register',
+      method: 'POST',
+      body: req,
+      read: (_s, body, _h, url) => readRegisterResponse(body, url),
+    });
+  }
+
+  /** A fresh access token over mutual TLS (revokes the previous one). */
+  token(): Promise<TokenResponse> {
+    return this.#send({
+      endpoint: 'token',
+      method: 'POST',
+      read: (_s, body, _h, url) => readTokenResponse(body, 'token', url),
+    });
+  }
+
+  /** Trades the current token for a new one; the presented token stops working. */
+  refresh(accessToken: string): Promise<TokenResponse> {
+    return this.#send({
+      endpoint: 'refresh',
+      method: 'POST',
+      accessToken,
+      read: (_s, body, _h, url) => readTokenResponse(body, 'refresh', url),
+    });
+  }
+
+  renew(req: RenewRequest, accessToken: string): Promise<RenewResponse> {
+    return this.#send({
+      endpoint: 'renew',
+      method: 'POST',
+      body: req,
+      accessToken,
+      read: (_s, body, _h, url) => readRenewResponse(body, url),
+    });
+  }
+
+  /** Conditional GET: with the last ETag, an unchanged catalog comes back as `not-modified`. */
+  catalog(accessToken: string, opts: { etag?: string } = {}): Promise<CatalogResult> {
+    return this.#send<CatalogResult>({
+      endpoint: 'catalog',
+      method: 'GET',
+      accessToken,
+      headers: opts.etag ? { 'if-none-match': opts.etag } : {},
+      emptyOk: [304],
+      read: (status, body, headers, url) => {
+        const etag = typeof headers.etag === 'string' ? headers.etag : undefined;
+        if (status === 304) return { status: 'not-modified', etag: etag ?? opts.etag };
+        return { status: 'ok', catalog: readCatalogResponse(body, url), etag };
+      },
+    });
+  }
+
+  health(update: HealthUpdate, accessToken: string): Promise<AcceptedResponse> {
+    return this.#send({
+      endpoint: 'health',
+      method: 'POST',
+      body: update,
+      accessToken,
+      read: (_s, body, _h, url) => readAccepted(body, 'health', url),
+    });
+  }
+
+  popStatus(status: PopStatus, accessToken: string): Promise<AcceptedResponse> {
+    return this.#send({
+      endpoint: 'popStatus',
+      method: 'POST',
+      body: status,
+      accessToken,
+      read: (_s, body, _h, url) => readAccepted(body, 'popStatus', url),
+    });
+  }
+
+  /** The published release manifest; SseApiError 404 `not_found` when there is none. */
+  release(accessToken: string): Promise<ReleaseManifest> {
+    return this.#send({
+      endpoint: 'release',
+      method: 'GET',
+      accessToken,
+      read: (_s, body, _h, url) => readReleaseManifest(body, url),
+    });
+  }
+
+  logs(batch: LogBatch, accessToken: string): Promise<AcceptedResponse> {
+    return this.#send({
+      endpoint: 'logs',
+      method: 'POST',
+      body: batch,
+      accessToken,
+      read: (_s, body, _h, url) => readAccepted(body, 'logs', url),
+    });
+  }
+
+  #build(): [Dispatcher, Dispatcher | undefined] {
+    const tls: ClientTls = {
+      ca: this.#ca,
+      cert: this.#identity?.certPem,
+      key: this.#identity?.keyPem,
+    };
+    return [
+      this.#create('direct', tls, undefined),
+      this.#proxy ? this.#create('proxy', tls, this.#proxy) : undefined,
+    ];
+  }
+
+  async #send<T>(call: Call<T>): Promise<T> {
+    if (this.#closed)
+      throw new SseApiError(
+        call.endpoint,
+        undefined,
+        ClientErrorCode.network,
+        'SSE client is closed',
+      );
+    const n = this.#urls.length;
+    const first = this.#preferred;
+    let last: Error | undefined;
+    for (let i = 0; i < n; i++) {
+      const idx = (first + i) % n;
+      const base = this.#urls[idx] as URL;
+      const r = await this.#attempt(call, base, i < n - 1);
+      if (r.ok) {
+        this.#preferred = idx;
+        return r.value;
+      }
+      // A failure the SSE answered on purpose (4xx, bad body) ends the call: another URL of
+      // the same cloud would say the same. Unreachable or failing servers hand over to the next.
+      if (!r.failover) {
+        this.#preferred = idx;
+        throw r.error;
+      }
+      // Report the most telling failure: an answer from a server (5xx) says more than a
+      // connection refused by another URL tried after it.
+      if (!last || (statusOf(last) === undefined && statusOf(r.error) !== undefined))
+        last = r.error;
+    }
+    throw last as Error;
+  }
+
+  async #attempt<T>(
+    call: Call<T>,
+    base: URL,
+    hasNext: boolean,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: Error; failover: boolean }> {
+    const url = new URL(base.pathname.replace(/\/+$/, '') + SseRoutes[call.endpoint], base);
+    const viaProxy = this.usesProxy(base);
+    const dispatcher = viaProxy ? (this.#proxied as Dispatcher) : this.#direct;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
+      ...call.headers,
+    };
+    if (call.accessToken) headers.authorization = `Bearer ${call.accessToken}`;
+    let payload: string | undefined;
+    if (call.body !== undefined) {
+      payload = JSON.stringify(call.body);
+      headers['content-type'] = 'application/json';
+    }
+    const started = Date.now();
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.#timeoutMs);
+    const report = (
+      outcome: AttemptEvent['outcome'],
+      status: number | undefined,
+      failingOver: boolean,
+      error?: Error,
+    ) => {
+      this.#observer?.({
+        endpoint: call.endpoint,
+        url: base.href,
+        viaProxy,
+        outcome,
+        status,
+        durationMs: Date.now() - started,
+        failingOver,
+        error,
+      });
+    };
+    let status: number;
+    let text: string;
+    let resHeaders: Record<string, string | string[] | undefined>;
+    try {
+      const res = await request(url, {
+        dispatcher,
+        method: call.method,
+        headers,
+        body: payload,
+        signal: ac.signal,
+      });
+      status = res.statusCode;
+      resHeaders = res.headers;
+      text = await res.body.text();
+    } catch (cause) {
+      const timedOut = ac.signal.aborted;
+      const code = timedOut ? ClientErrorCode.timeout : ClientErrorCode.network;
+      const why = timedOut ? `no answer within ${this.#timeoutMs}ms` : describeNetworkError(cause);
+      const error = new SseApiError(
+        call.endpoint,
+        undefined,
+        code,
+        `SSE ${call.endpoint} at ${base.origin}: ${why}`,
+        {
+          cause,
+          url: base.href,
+        },
+      );
+      report(timedOut ? 'timeout' : 'network_error', undefined, hasNext, error);
+      return { ok: false, error, failover: true };
+    } finally {
+      clearTimeout(timer);
+    }
+
+    if ((status >= 200 && status < 300) || status === 304) {
+      let body: unknown;
+      if (!(call.emptyOk?.includes(status) ?? false)) {
+        try {
+          body = JSON.parse(text);
+        } catch (cause) {
+          const error = new SseProtocolError(
+            call.endpoint,
+            `SSE ${call.endpoint} response is not JSON (HTTP ${status})`,
+            {
+              cause,
+              url: base.href,
+            },
+          );
+          report('ok', status, false, error);
+          return { ok: false, error, failover: false };
+        }
+      }
+      try {
+        const value = call.read(status, body, resHeaders, base.href);
+        report('ok', status, false);
+        return { ok: true, value };
+      } catch (error) {
+        report('ok', status, false, error as Error);
+        return { ok: false, error: error as Error, failover: false };
+      }
+    }
+
+    const parsed = parseErrorBody(text);
+    const code = parsed?.code ?? ClientErrorCode.httpStatus;
+    const message = parsed
+      ? `SSE ${call.endpoint}: ${parsed.message} (${parsed.code}, HTTP ${status})`
+      : `SSE ${call.endpoint} at ${base.origin} answered HTTP ${status}`;
+    const error = new SseApiError(call.endpoint, status, code, message, { url: base.href });
+    const failover = status >= 500;
+    report('http_error', status, failover && hasNext, error);
+    return { ok: false, error, failover };
+  }
+}
+
+function statusOf(err: Error): number | undefined {
+  return err instanceof SseApiError ? err.status : undefined;
+}
+
+function parseErrorBody(text: string): { code: string; message: string } | undefined {
+  try {
+    const v = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (v && typeof v.error?.code === 'string') {
+      return {
+        code: v.error.code,
+        message: typeof v.error.message === 'string' ? v.error.message : v.error.code,
+      };
+    }
+  } catch {
+    // not JSON: described by status alone
+  }
+  return undefined;
+}
+
+/** The errno-style code and message of a connection failure, without anything secret in it. */
+function describeNetworkError(cause: unknown): string {
+  const e = cause as {
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  const inner = e?.cause;
+  const code = e?.code ?? inner?.code;
+  const message = inner?.message ?? e?.message ?? String(cause);
+  const proxyStatus = /Proxy response \((\d{3})\)/.exec(message)?.[1];
+  if (proxyStatus) {
+    return `the proxy refused the tunnel (HTTP ${proxyStatus}${proxyStatus === '401' || proxyStatus === '407' ? ': check the proxy credentials' : ''})`;
+  }
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}

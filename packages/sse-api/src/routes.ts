@@ -1,0 +1,43 @@
+/**
+ * Paths of the SSE (cloud) API. Every request except `register` is made over mutual TLS with
+ * the connector's client certificate; every request except `register` and `token` also carries
+ * `Authorization: Bearer <accessToken>`.
+ */
+export const SseRoutes = {
+  /** POST RegisterRequest -> 201 RegisterResponse. The provisioning key authenticates. */
+  register: '/v1/connectors/register',
+  /** POST (no body) over mTLS -> TokenResponse. Issuing a token revokes the connector's previous one. */
+  token: '/v1/auth/token',
+  /** POST (no body) over mTLS + current bearer -> TokenResponse; the presented token stops working. */
+  refresh: '/v1/auth/refresh',
+  /** POST RenewRequest -> RenewResponse. The old certificate is refused once the new one is used. */
+  renew: '/v1/connectors/self/certificate',
+  /** GET -> 200 CatalogResponse with an ETag, or 304 when If-None-Match matches. */
+  catalog: '/v1/catalog',
+  /** POST HealthUpdate -> 202 AcceptedResponse. */
+  health: '/v1/health',
+  /** POST PopStatus -> 202 AcceptedResponse. */
+  popStatus: '/v1/pop/status',
+  /** GET -> 200 ReleaseManifest, or 404 not_found when none is published. */
+  release: '/v1/release',
+  /** POST LogBatch -> 202 AcceptedResponse. */
+  logs: '/v1/logs',
+} as const;
+
+export type SseEndpoint = keyof typeof SseRoutes;
+export const SSE_ENDPOINTS = Object.keys(SseRoutes) as SseEndpoint[];
+
+/**
+ * The connector's internal API: how the other POP services reach the SSE. The connector attaches
+ * its access token, retries, and fails over between SSE URLs. Bodies are the SSE's own types.
+ */
+export const InternalApiRoutes = {
+  /** POST PopStatus -> 202 AcceptedResponse (forwarded to SseRoutes.popStatus). */
+  popStatus: '/internal/v1/pop/status',
+  /** GET -> ReleaseManifest (from SseRoutes.release). */
+  release: '/internal/v1/release',
+  /** POST LogBatch -> 202 AcceptedResponse (forwarded to SseRoutes.logs). */
+  logs: '/internal/v1/logs',
+} as const;
+
+export type InternalEndpoint = keyof typeof InternalApiRoutes;

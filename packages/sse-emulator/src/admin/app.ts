@@ -1,0 +1,44 @@
+import { errorBody, SseErrorCode } from '@pa-connector/sse-api';
+import Fastify from 'fastify';
+import { bearerToken, installErrorHandling } from '../http/errors';
+import { digestsEqual, sha256Hex } from '../state/secrets';
+import type { AdminApp, AdminDeps } from './deps';
+import { gatewayRoutes } from './gateway-routes';
+import {
+  connectorAdminRoutes,
+  faultRoutes,
+  groupRoutes,
+  infoRoutes,
+  keyRoutes,
+  releaseRoutes,
+} from './routes';
+
+/** The admin API over plain HTTP (meant for loopback). No side effects until listen(). */
+export function buildAdminApp(deps: AdminDeps): AdminApp {
+  const app = Fastify({ loggerInstance: deps.logger }) as unknown as AdminApp;
+  installErrorHandling(app);
+  if (deps.adminToken) {
+    const expected = sha256Hex(deps.adminToken);
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url === '/admin/healthz') return;
+      const presented = bearerToken(request.headers.authorization);
+      if (presented && digestsEqual(sha256Hex(presented), expected)) return;
+      return reply
+        .code(401)
+        .send(
+          errorBody(
+            SseErrorCode.tokenInvalid,
+            'admin API needs Authorization: Bearer <admin token>',
+          ),
+        );
+    });
+  }
+  infoRoutes(app, deps);
+  groupRoutes(app, deps);
+  keyRoutes(app, deps);
+  connectorAdminRoutes(app, deps);
+  releaseRoutes(app, deps);
+  faultRoutes(app, deps);
+  gatewayRoutes(app, deps);
+  return app;
+}

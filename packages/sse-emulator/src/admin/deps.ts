@@ -1,0 +1,23 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Clock } from '../clock';
+import type { FaultTable } from '../faults/fault-table';
+import type { GatewayFleet } from '../gateways/gateway-fleet';
+import type { UserIngress } from '../ingress/user-ingress';
+import type { EmulatorState } from '../state/emulator-state';
+
+export type AdminApp = FastifyInstance;
+
+export interface AdminDeps {
+  state: EmulatorState;
+  faults: FaultTable;
+  persist: () => Promise<void>;
+  clock: Clock;
+  caCertPem: string;
+  /** When set, every route but /admin/healthz needs `Authorization: Bearer <token>`. */
+  adminToken?: string;
+  logger: FastifyBaseLogger;
+  /** Present when the emulator runs its gateways (`--gateways`). */
+  gateways?: GatewayFleet;
+  /** Present when the user ingress runs (`--ingress-port`). */
+  ingress?: UserIngress;
+}

@@ -1,0 +1,47 @@
+import { ADMIN_COMMANDS, runAdminCommand } from './admin-commands';
+import { serve } from './serve';
+import { UsageError } from './usage-error';
+
+export const USAGE = `usage:
+  pa-emulator serve --data-dir DIR [--config FILE] [--host H] [--port N]
+                    [--admin-host H] [--admin-port N] [--admin-token-file F]
+                    [--cert-lifetime 30d] [--token-lifetime 1h]
+                    [--pop name=host:port/udp[@netns],host:port/udp ...] [--tls-name NAME ...]
+                    [--gateways] [--control-port 8900] [--health-stale 15s]
+                    [--ingress-port N [--ingress-host 127.0.0.1]]
+                    [--log-level info]
+  pa-emulator group create --name NAME [--pop POP]
+  pa-emulator group list
+  pa-emulator key create --group ID [--max-uses N] [--expires-in 1h]
+  pa-emulator key list --group ID
+  pa-emulator key revoke --key KEYID
+  pa-emulator connector list
+  pa-emulator ca get
+  (admin commands take --admin-url URL (default $PA_EMULATOR_ADMIN_URL or
+   http://127.0.0.1:8444) and --admin-token-file F)`;
+
+/** Exit code 0 ok, 1 failure, 2 bad usage; the reason is one line on stderr. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === 'serve') {
+      await serve(rest);
+      return undefined; // keeps running until a signal
+    }
+    const [verb, ...flags] = rest;
+    if (!verb || !ADMIN_COMMANDS.includes(`${command} ${verb}`)) {
+      throw new UsageError(
+        `unknown command "${argv.slice(0, 2).join(' ')}" (see pa-emulator --help)`,
+      );
+    }
+    await runAdminCommand(command, verb, flags);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`pa-emulator: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

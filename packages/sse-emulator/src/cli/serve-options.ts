@@ -1,0 +1,245 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { TunnelProtocol } from '@pa-connector/sse-api';
+import { parseDurationSeconds } from '../config/durations';
+import {
+  checkNetns,
+  type PopConfig,
+  parseGatewayAddress,
+  parsePopSpec,
+  popConfig,
+} from '../config/pops';
+import type { EmulatorOptions } from '../emulator';
+import { UsageError } from './usage-error';
+
+export interface ServeSettings {
+  options: Omit<EmulatorOptions, 'logger' | 'clock' | 'random'>;
+  logLevel: string;
+}
+
+const SERVE_FLAGS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'admin-host': { type: 'string' },
+  'admin-port': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'cert-lifetime': { type: 'string' },
+  'token-lifetime': { type: 'string' },
+  pop: { type: 'string', multiple: true },
+  'tls-name': { type: 'string', multiple: true },
+  'log-level': { type: 'string' },
+  gateways: { type: 'boolean' },
+  'control-port': { type: 'string' },
+  'health-stale': { type: 'string' },
+  'ingress-port': { type: 'string' },
+  'ingress-host': { type: 'string' },
+} as const;
+
+/** The config file: the same settings as the flags (flags win). */
+interface ConfigFile {
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  adminHost?: string;
+  adminPort?: number;
+  adminTokenFile?: string;
+  certLifetime?: string | number;
+  tokenLifetime?: string | number;
+  tlsNames?: string[];
+  logLevel?: string;
+  /** Run a real openvpn server per gateway (as `--gateways`). */
+  gateways?: boolean;
+  controlPort?: number;
+  healthStale?: string | number;
+  /** The user ingress (as `--ingress-port` / `--ingress-host`). */
+  ingressPort?: number;
+  ingressHost?: string;
+  pops?: Array<{
+    name: string;
+    gateways: Array<
+      | string
+      | { host: string; port: number; protocol?: TunnelProtocol; name?: string; netns?: string }
+    >;
+  }>;
+}
+
+export async function serveSettings(
+  argv: string[],
+  readText: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+): Promise<ServeSettings> {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: SERVE_FLAGS,
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const flag = (name: keyof typeof SERVE_FLAGS) => values[name] as string | undefined;
+  const file = flag('config') ? await readConfigFile(flag('config') as string, readText) : {};
+
+  const dataDir = flag('data-dir') ?? file.dataDir;
+  if (!dataDir) throw new UsageError('--data-dir is required');
+
+  const options: ServeSettings['options'] = {
+    dataDir,
+    host: flag('host') ?? file.host ?? '127.0.0.1',
+    port: port('--port', flag('port') ?? file.port ?? 8443),
+    adminHost: flag('admin-host') ?? file.adminHost ?? '127.0.0.1',
+    adminPort: port('--admin-port', flag('admin-port') ?? file.adminPort ?? 8444),
+  };
+  const certLifetime = flag('cert-lifetime') ?? file.certLifetime;
+  if (certLifetime !== undefined)
+    options.certLifetimeSeconds = duration('--cert-lifetime', certLifetime);
+  const tokenLifetime = flag('token-lifetime') ?? file.tokenLifetime;
+  if (tokenLifetime !== undefined) {
+    options.tokenLifetimeSeconds = duration('--token-lifetime', tokenLifetime);
+  }
+  const tlsNames = (values['tls-name'] as string[] | undefined) ?? file.tlsNames;
+  if (tlsNames) options.tlsNames = tlsNames;
+
+  const popFlags = values.pop as string[] | undefined;
+  const pops = popFlags ? popFlags.map(parsePop) : file.pops?.map(filePop);
+  if (pops) {
+    const names = pops.map((p) => p.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new UsageError(`PoP "${dup}" is given twice`);
+    const gatewayNames = pops.flatMap((p) => p.gateways.map((g) => g.name));
+    const dupGateway = gatewayNames.find((n, i) => gatewayNames.indexOf(n) !== i);
+    if (dupGateway) throw new UsageError(`gateway "${dupGateway}" is given twice`);
+    options.pops = pops;
+  }
+
+  const gateways = (values.gateways as boolean | undefined) ?? file.gateways;
+  if (gateways !== undefined && typeof gateways !== 'boolean') {
+    throw new UsageError(`config gateways must be true or false, got ${JSON.stringify(gateways)}`);
+  }
+  if (gateways) options.gateways = true;
+  const controlPort = flag('control-port') ?? file.controlPort;
+  if (controlPort !== undefined) {
+    options.controlPort = port('--control-port', controlPort);
+    if (options.controlPort === 0) throw new UsageError('--control-port must not be 0');
+  }
+  const healthStale = flag('health-stale') ?? file.healthStale;
+  if (healthStale !== undefined) {
+    options.healthStaleSeconds = duration('--health-stale', healthStale);
+  }
+
+  const ingressPort = flag('ingress-port') ?? file.ingressPort;
+  const ingressHost = flag('ingress-host') ?? file.ingressHost;
+  if (ingressPort !== undefined) {
+    options.ingressPort = port('--ingress-port', ingressPort);
+    if (!options.gateways) {
+      throw new UsageError('--ingress-port needs --gateways (the ingress forwards into tunnels)');
+    }
+    if (ingressHost !== undefined && (typeof ingressHost !== 'string' || ingressHost === '')) {
+      throw new UsageError(`--ingress-host must be an address, got ${JSON.stringify(ingressHost)}`);
+    }
+    options.ingressHost = ingressHost ?? '127.0.0.1';
+  } else if (ingressHost !== undefined) {
+    throw new UsageError('--ingress-host is given without --ingress-port');
+  }
+
+  const tokenFile = flag('admin-token-file') ?? file.adminTokenFile;
+  if (tokenFile) options.adminToken = await readAdminToken(tokenFile, readText);
+
+  return { options, logLevel: flag('log-level') ?? file.logLevel ?? 'info' };
+}
+
+export async function readAdminToken(
+  path: string,
+  readText: (path: string) => Promise<string>,
+): Promise<string> {
+  let token: string;
+  try {
+    token = (await readText(path)).trim();
+  } catch (err) {
+    throw new UsageError(`--admin-token-file ${path}: ${(err as Error).message}`);
+  }
+  if (!token) throw new UsageError(`--admin-token-file ${path} is empty`);
+  return token;
+}
+
+async function readConfigFile(
+  path: string,
+  readText: (path: string) => Promise<string>,
+): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readText(path);
+  } catch (err) {
+    throw new UsageError(`--config ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('not a JSON object');
+    }
+    return parsed as ConfigFile;
+  } catch (err) {
+    throw new UsageError(`--config ${path}: ${(err as Error).message}`);
+  }
+}
+
+function port(name: string, value: string | number): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new UsageError(
+      `${name} must be a port number 0-65535 (0 = any free port), got "${value}"`,
+    );
+  }
+  return n;
+}
+
+function duration(name: string, value: string | number): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) {
+    throw new UsageError(
+      `${name} must be a duration like 90, 30s, 10m, 12h or 90d, got "${value}"`,
+    );
+  }
+  return seconds;
+}
+
+function parsePop(spec: string): PopConfig {
+  try {
+    return parsePopSpec(spec);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function checkedNetns(netns: unknown, where: string): string {
+  if (typeof netns !== 'string') throw new Error(`${where}: netns must be a string`);
+  checkNetns(netns, where);
+  return netns;
+}
+
+function filePop(p: NonNullable<ConfigFile['pops']>[number]): PopConfig {
+  try {
+    const where = `config pop "${p.name}"`;
+    if (!Array.isArray(p.gateways)) throw new Error(`${where}: gateways must be an array`);
+    return popConfig(
+      p.name,
+      p.gateways.map((g) =>
+        typeof g === 'string'
+          ? parseGatewayAddress(g, where)
+          : {
+              ...parseGatewayAddress(
+                `${g.host.includes(':') ? `[${g.host}]` : g.host}:${g.port}/${g.protocol ?? 'udp'}`,
+                where,
+              ),
+              ...(g.name ? { name: g.name } : {}),
+              ...(g.netns !== undefined ? { netns: checkedNetns(g.netns, where) } : {}),
+            },
+      ),
+    );
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

@@ -1,0 +1,266 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '@pa-connector/logger';
+import { type CertificateAuthority, tightenMode } from '@pa-connector/pki';
+import { buildAdminApp } from './admin/app';
+import type { AdminApp } from './admin/deps';
+import { type Clock, type RandomBytes, systemClock, systemRandom } from './clock';
+import { DEFAULT_POPS, type PopConfig } from './config/pops';
+import { FaultTable } from './faults/fault-table';
+import { DEFAULT_HEALTH_STALE_SECONDS, GatewayFleet } from './gateways/gateway-fleet';
+import { loadOrCreateTlsCryptKeys } from './gateways/tunnel-keys';
+import { UserIngress } from './ingress/user-ingress';
+import { buildSseApp } from './sse/app';
+import type { SseApp } from './sse/deps';
+import { type PeerCertificateSource, tlsPeerCertificate } from './sse/peer-certificate';
+import { CA_CERT_FILE, loadOrCreateCa, STATE_FILE } from './state/ca-store';
+import { DEFAULT_CONTROL_PORT, EmulatorState } from './state/emulator-state';
+import { caIssuer } from './state/issuer';
+import { loadStateFile, StatePersister } from './state/persistence';
+import { issueServerCertificate } from './state/server-certificate';
+
+export const DEFAULT_CERT_LIFETIME_SECONDS = 30 * 86_400;
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+export interface EmulatorDeps {
+  state: EmulatorState;
+  faults: FaultTable;
+  persist: () => Promise<void>;
+  ca: CertificateAuthority;
+  serverTls: { keyPem: string; certPem: string };
+  logger: Logger;
+  clock?: Clock;
+  adminToken?: string;
+  peerCertificate?: PeerCertificateSource;
+  sleep?: (ms: number) => Promise<void>;
+  /** The running gateways, when the emulator runs them. */
+  gateways?: GatewayFleet;
+  /** The user ingress, when it runs (its counters are shown by the admin API). */
+  ingress?: UserIngress;
+}
+
+export interface Emulator {
+  sse: SseApp;
+  admin: AdminApp;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Both listeners' apps from ready-made parts. Side-effect free: nothing listens yet. */
+export function buildEmulator(deps: EmulatorDeps): Emulator {
+  const clock = deps.clock ?? systemClock;
+  const sse = buildSseApp({
+    state: deps.state,
+    faults: deps.faults,
+    persist: deps.persist,
+    peerCertificate: deps.peerCertificate ?? tlsPeerCertificate,
+    sleep: deps.sleep ?? realSleep,
+    logger: deps.logger.child({ component: 'sse-api' }),
+    tls: { ...deps.serverTls, caPem: deps.ca.certPem },
+    ...(deps.gateways ? { gateways: deps.gateways } : {}),
+  });
+  const admin = buildAdminApp({
+    state: deps.state,
+    faults: deps.faults,
+    persist: deps.persist,
+    clock,
+    caCertPem: deps.ca.certPem,
+    logger: deps.logger.child({ component: 'admin-api' }),
+    ...(deps.adminToken ? { adminToken: deps.adminToken } : {}),
+    ...(deps.gateways ? { gateways: deps.gateways } : {}),
+    ...(deps.ingress ? { ingress: deps.ingress } : {}),
+  });
+  return { sse, admin };
+}
+
+export interface EmulatorOptions {
+  /** CA, state and the public `ca.crt` live here (created 0700 if missing). */
+  dataDir: string;
+  /** SSE API (HTTPS) listener. Default 127.0.0.1:8443; port 0 picks a free one. */
+  host?: string;
+  port?: number;
+  /** Admin API (HTTP) listener. Default 127.0.0.1:8444. */
+  adminHost?: string;
+  adminPort?: number;
+  adminToken?: string;
+  certLifetimeSeconds?: number;
+  tokenLifetimeSeconds?: number;
+  pops?: PopConfig[];
+  /** Extra DNS names / IPs for the SSE server certificate (localhost, 127.0.0.1, ::1 always). */
+  tlsNames?: string[];
+  logger?: Logger;
+  clock?: Clock;
+  random?: RandomBytes;
+  /** How the `slow` fault waits (tests hold it to see a request stall). */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Run a real openvpn server (and control endpoint) per configured gateway, each in the
+   * gateway's `netns` when it has one. Needs root. Off: registration still returns the tunnel
+   * settings and addresses, but nothing listens on them.
+   */
+  gateways?: boolean;
+  /** Control endpoint port on each gateway's tunnel address. Default 8900. */
+  controlPort?: number;
+  /** Health updates older than this are shown as stale. Default 15. */
+  healthStaleSeconds?: number;
+  /** The openvpn binary. Default `openvpn` from PATH. */
+  openvpn?: string;
+  /**
+   * The user ingress (CONNECT <app-host>:<port> into a tunnel) listens on this port (0 = a free
+   * one); off when unset. Needs `gateways`.
+   */
+  ingressPort?: number;
+  /** Default 127.0.0.1. */
+  ingressHost?: string;
+  /** How long a gateway's relay waits for a connector's proxy to accept. Default 5000. */
+  relayDialTimeoutMs?: number;
+}
+
+export interface RunningEmulator {
+  sseUrl: string;
+  adminUrl: string;
+  caCertPem: string;
+  caCertPath: string;
+  state: EmulatorState;
+  faults: FaultTable;
+  /** Present when started with `gateways: true`. */
+  gateways?: GatewayFleet;
+  /** Present when started with `ingressPort`. */
+  ingress?: UserIngress;
+  ingressUrl?: string;
+  /** Stops both listeners and the gateways, and waits for the last state write. */
+  close(): Promise<void>;
+}
+
+export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger ?? createLogger({ service: 'sse-emulator' });
+  if (o.ingressPort !== undefined && !o.gateways) {
+    throw new Error('the user ingress needs the gateways: set gateways (--gateways) too');
+  }
+  await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
+
+  const { ca, created, tightened } = await loadOrCreateCa(o.dataDir, clock.now());
+  if (tightened) logger.warn({ file: 'ca.key' }, 'CA key was readable by others; mode set to 0600');
+  const statePath = join(o.dataDir, STATE_FILE);
+  const data = await loadStateFile(statePath);
+  if (data && (await tightenMode(statePath))) {
+    logger.warn({ file: STATE_FILE }, 'state file was readable by others; mode set to 0600');
+  }
+  const pops = o.pops ?? DEFAULT_POPS;
+  const tunnelKeys = await loadOrCreateTlsCryptKeys(
+    o.dataDir,
+    pops.map((p) => p.name),
+    o.random,
+  );
+  for (const file of tunnelKeys.tightened) {
+    logger.warn({ file }, 'tls-crypt key was readable by others; mode set to 0600');
+  }
+  const controlPort = o.controlPort ?? DEFAULT_CONTROL_PORT;
+  const state = new EmulatorState({
+    pops,
+    tlsCryptKeys: tunnelKeys.keys,
+    controlPort,
+    certLifetimeSeconds: o.certLifetimeSeconds ?? DEFAULT_CERT_LIFETIME_SECONDS,
+    tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+    issuer: caIssuer(ca),
+    clock,
+    random: o.random ?? systemRandom,
+    ...(data ? { data } : {}),
+  });
+  const persister = new StatePersister(statePath, () => state.snapshot());
+  // Always: gateways seen for the first time were just given tunnel networks.
+  await persister.save();
+  logger.info(
+    { dataDir: o.dataDir, caCreated: created, connectors: state.listConnectors().length },
+    data ? 'state loaded' : 'new state',
+  );
+
+  let gateways: GatewayFleet | undefined;
+  if (o.gateways) {
+    gateways = new GatewayFleet({
+      dataDir: o.dataDir,
+      pops,
+      state,
+      ca,
+      tlsCryptKeys: tunnelKeys.keys,
+      logger,
+      clock,
+      controlPort,
+      healthStaleSeconds: o.healthStaleSeconds ?? DEFAULT_HEALTH_STALE_SECONDS,
+      ...(o.openvpn ? { openvpn: o.openvpn } : {}),
+      ...(o.relayDialTimeoutMs ? { relayDialTimeoutMs: o.relayDialTimeoutMs } : {}),
+    });
+    try {
+      await gateways.startAll();
+    } catch (err) {
+      await gateways.close();
+      throw err;
+    }
+  }
+
+  let ingress: UserIngress | undefined;
+  if (gateways && o.ingressPort !== undefined) {
+    const fleet = gateways;
+    ingress = new UserIngress({
+      state,
+      tunnels: () => fleet.tunnels(),
+      staleSeconds: fleet.healthStaleSeconds,
+      clock,
+      logger,
+    });
+  }
+
+  const faults = new FaultTable();
+  const { sse, admin } = buildEmulator({
+    state,
+    faults,
+    persist: () => persister.save(),
+    ca,
+    serverTls: issueServerCertificate(ca, o.tlsNames ?? [], clock.now()),
+    logger,
+    clock,
+    ...(o.adminToken ? { adminToken: o.adminToken } : {}),
+    ...(o.sleep ? { sleep: o.sleep } : {}),
+    ...(gateways ? { gateways } : {}),
+    ...(ingress ? { ingress } : {}),
+  });
+
+  let ingressUrl: string | undefined;
+  try {
+    await sse.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8443 });
+    await admin.listen({ host: o.adminHost ?? '127.0.0.1', port: o.adminPort ?? 8444 });
+    if (ingress)
+      ingressUrl = await ingress.listen(o.ingressHost ?? '127.0.0.1', o.ingressPort ?? 0);
+  } catch (err) {
+    await Promise.allSettled([sse.close(), admin.close(), ingress?.close(), gateways?.close()]);
+    throw err;
+  }
+  const sseUrl = urlOf('https', sse.server.address() as AddressInfo);
+  const adminUrl = urlOf('http', admin.server.address() as AddressInfo);
+
+  return {
+    sseUrl,
+    adminUrl,
+    caCertPem: ca.certPem,
+    caCertPath: join(o.dataDir, CA_CERT_FILE),
+    state,
+    faults,
+    ...(gateways ? { gateways } : {}),
+    ...(ingress && ingressUrl ? { ingress, ingressUrl } : {}),
+    close: async () => {
+      await Promise.allSettled([sse.close(), admin.close(), ingress?.close()]);
+      await gateways?.close();
+      await persister.idle();
+    },
+  };
+}
+
+/** A URL clients can use: wildcard binds are reached through loopback of the same family. */
+export function urlOf(scheme: 'http' | 'https', address: AddressInfo): string {
+  let host = address.address;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}

@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { CONTROL_HELPER_SOURCE } from './control-helper-source';
+
+export interface ControlEndpointOptions {
+  /** The gateway's tunnel address: the endpoint is reachable only through a tunnel. */
+  host: string;
+  port: number;
+  /** The gateway's tunnel network (`10.231.<n>.0`): the only addresses the relay dials. */
+  tunnelNetwork: string;
+  /** Unix socket of the ingress relay (in the gateway's 0700 working directory). */
+  relayPath: string;
+  /** How long the relay waits for a connection to a connector's proxy. Default 5000. */
+  dialTimeoutMs?: number;
+  netns?: string;
+  /** One accepted `POST /health` (the helper checked its shape). */
+  onHealth: (remoteAddress: string, body: Record<string, unknown>) => void;
+  onLine?: (line: string) => void;
+  onExit?: (e: { pid: number | undefined; code: number | null; signal: string | null }) => void;
+}
+
+export const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
+
+/**
+ * A gateway's control endpoint (HTTP on `<tunnel address>:<port>`). The tunnel address exists
+ * only inside the gateway's network namespace, where the emulator process cannot bind; so a
+ * tiny helper process is started there with `ip netns exec` and reports to the emulator over
+ * its stdout. Start it after the gateway's openvpn server is up (its tun device carries the
+ * address); stop it with the gateway. The same helper relays the user ingress's connections to
+ * connectors' proxies on the tunnel network (see control-helper-source.ts).
+ */
+export class ControlEndpoint {
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(readonly o: ControlEndpointOptions) {}
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get running(): boolean {
+    const c = this.#child;
+    return c !== undefined && c.exitCode === null && c.signalCode === null;
+  }
+
+  get relayPath(): string {
+    return this.o.relayPath;
+  }
+
+  get url(): string {
+    return `http://${this.o.host}:${this.o.port}`;
+  }
+
+  async start(timeoutMs = 10_000): Promise<void> {
+    if (this.running) return;
+    const args = [
+      '-e',
+      CONTROL_HELPER_SOURCE,
+      this.o.host,
+      String(this.o.port),
+      this.o.tunnelNetwork,
+      this.o.relayPath,
+      String(this.o.dialTimeoutMs ?? DEFAULT_RELAY_DIAL_TIMEOUT_MS),
+    ];
+    const [cmd, argv] = this.o.netns
+      ? ['ip', ['netns', 'exec', this.o.netns, process.execPath, ...args]]
+      : [process.execPath, args];
+    // stdin stays open: the helper exits when it closes (the emulator went away).
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = child;
+    const errors: string[] = [];
+    child.stderr?.on('data', (c: Buffer) => {
+      for (const line of c.toString('utf8').split('\n')) {
+        if (!line) continue;
+        errors.push(line);
+        this.o.onLine?.(line);
+      }
+    });
+    this.#exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.o.onExit?.({ pid: child.pid, code, signal });
+        resolve();
+      }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`control endpoint ${this.url} did not start within ${timeoutMs}ms`));
+      }, timeoutMs);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`control endpoint ${this.url}: ${err.message}`, { cause: err }));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `control endpoint ${this.url} exited (${code ?? signal}): ${errors.join(' ')}`.trim(),
+          ),
+        );
+      });
+      let partial = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        const parts = (partial + chunk.toString('utf8')).split('\n');
+        partial = parts.pop() ?? '';
+        for (const line of parts) {
+          const event = parseEvent(line);
+          if (event?.event === 'listening') {
+            clearTimeout(timer);
+            resolve();
+          } else if (event?.event === 'health' && typeof event.body === 'object') {
+            this.o.onHealth(
+              String(event.remoteAddress ?? ''),
+              event.body as Record<string, unknown>,
+            );
+          } else if (line) {
+            this.o.onLine?.(line);
+          }
+        }
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}
+
+function parseEvent(line: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

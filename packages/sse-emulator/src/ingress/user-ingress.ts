@@ -1,0 +1,227 @@
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '@pa-connector/logger';
+import type { Clock } from '../clock';
+import type { EmulatorState } from '../state/emulator-state';
+import { findApps } from './app-lookup';
+import {
+  authority,
+  BadRequest,
+  type ConnectTarget,
+  parseConnectRequest,
+  readUntil,
+} from './http-head';
+import { IngressError } from './ingress-error';
+import { IngressStats } from './ingress-stats';
+import { pipeBoth } from './pipe-both';
+import { CONNECTION_ESTABLISHED, httpResponse } from './responses';
+import { dialThroughTunnel, type ProxyAnswer } from './tunnel-dialer';
+import {
+  describeExclusions,
+  eligibleTunnels,
+  type GatewayTunnels,
+  RoundRobin,
+  type TunnelCandidate,
+} from './tunnel-selection';
+
+export interface UserIngressOptions {
+  /** Where the catalogs (groups) and the connectors' groups come from. */
+  state: Pick<EmulatorState, 'listGroups' | 'listConnectors'>;
+  /** The gateways and their latest health updates (GatewayFleet.tunnels). */
+  tunnels: () => GatewayTunnels[];
+  /** An update older than this does not count. */
+  staleSeconds: number;
+  clock: Clock;
+  logger: Logger;
+  /** The user's CONNECT head must be complete within this. Default 10 000. */
+  headerTimeoutMs?: number;
+  /** Relay verdict and proxy answer, each. Default 10 000. */
+  answerTimeoutMs?: number;
+}
+
+const MAX_USER_HEAD = 8 * 1024;
+/** One try, then the next candidate once (fast failover), then 503. */
+const MAX_ATTEMPTS = 2;
+
+/**
+ * The gateway's user-facing listener. Per connection: `CONNECT <app-host>:<port>` from the user,
+ * the app looked up in the catalogs, a tunnel picked round-robin among those whose latest fresh
+ * health update says the app is up or unhealthy, `CONNECT` to the connector's proxy on that
+ * tunnel (through the gateway's relay), and on 200 a byte pipe both ways.
+ */
+export class UserIngress {
+  readonly stats = new IngressStats();
+  readonly #rr = new RoundRobin();
+  readonly #log: Logger;
+  readonly #server: Server;
+  readonly #open = new Set<Socket>();
+  #url: string | undefined;
+
+  constructor(private readonly o: UserIngressOptions) {
+    this.#log = o.logger.child({ component: 'ingress' });
+    this.#server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+  }
+
+  get url(): string | undefined {
+    return this.#url;
+  }
+
+  async listen(host: string, port: number): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen({ host, port }, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = this.#server.address() as AddressInfo;
+    let h = a.address;
+    if (h === '0.0.0.0') h = '127.0.0.1';
+    if (h === '::') h = '::1';
+    this.#url = `http://${h.includes(':') ? `[${h}]` : h}:${a.port}`;
+    this.#log.info({ url: this.#url }, 'user ingress listening');
+    return this.#url;
+  }
+
+  /** Stops listening and cuts every open connection. */
+  async close(): Promise<void> {
+    for (const s of this.#open) s.destroy();
+    if (!this.#server.listening) return;
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #track(s: Socket): void {
+    this.#open.add(s);
+    s.once('close', () => this.#open.delete(s));
+  }
+
+  #accept(user: Socket): void {
+    this.stats.totals.connections += 1;
+    this.#track(user);
+    user.on('error', (err) => this.#log.debug({ err: err.message }, 'user connection error'));
+    this.#serve(user).catch((err: unknown) => {
+      this.#log.warn({ err: (err as Error).message }, 'ingress connection failed');
+      user.destroy();
+    });
+  }
+
+  async #serve(user: Socket): Promise<void> {
+    let target: ConnectTarget;
+    let early: Buffer;
+    try {
+      const { head, rest } = await readUntil(user, '\r\n\r\n', {
+        maxBytes: MAX_USER_HEAD,
+        timeoutMs: this.o.headerTimeoutMs ?? 10_000,
+        what: 'CONNECT request head',
+      });
+      target = parseConnectRequest(head.toString('latin1'));
+      early = rest;
+    } catch (err) {
+      this.stats.totals.badRequest += 1;
+      const status =
+        err instanceof BadRequest
+          ? err.status
+          : err instanceof IngressError && err.code === 'head_too_large'
+            ? 431
+            : err instanceof IngressError && err.code === 'head_timeout'
+              ? 408
+              : undefined;
+      this.#log.warn({ err: (err as Error).message, status }, 'ingress: bad user request');
+      if (status) this.#refuse(user, status, (err as Error).message);
+      else user.destroy();
+      return;
+    }
+    const app = authority(target);
+    const matches = findApps(this.o.state.listGroups(), target.host, target.port);
+    if (matches.length === 0) {
+      this.stats.totals.unknownApp += 1;
+      this.#log.warn({ app, result: 404 }, 'ingress: unknown app');
+      this.#refuse(user, 404, `no app ${app} in any catalog`);
+      return;
+    }
+    const groups = new Map(this.o.state.listConnectors().map((c) => [c.id, c.groupId]));
+    const { candidates, excluded } = eligibleTunnels(matches, this.o.tunnels(), {
+      now: this.o.clock.now().getTime(),
+      staleMs: this.o.staleSeconds * 1000,
+      groupOf: (id) => groups.get(id),
+    });
+    const order = this.#rr.order(app.toLowerCase(), candidates).slice(0, MAX_ATTEMPTS);
+    if (order.length === 0) {
+      this.stats.totals.unavailable += 1;
+      const reason = `no tunnel can reach ${app}: ${describeExclusions(excluded)}`;
+      this.#log.warn({ app, result: 503, excluded }, 'ingress: no tunnel for the app');
+      this.#refuse(user, 503, reason);
+      return;
+    }
+    const failures: string[] = [];
+    for (const [i, c] of order.entries()) {
+      if (user.destroyed) return;
+      let answer: ProxyAnswer;
+      try {
+        answer = await dialThroughTunnel(c, target, {
+          answerTimeoutMs: this.o.answerTimeoutMs ?? 10_000,
+        });
+      } catch (err) {
+        this.stats.tunnel(c).failed += 1;
+        failures.push(`${c.key}: ${(err as Error).message}`);
+        const next = order[i + 1];
+        if (next) this.stats.totals.failovers += 1;
+        this.#log.warn(
+          { app, tunnel: c.key, err: (err as Error).message, next: next?.key ?? null },
+          next
+            ? 'ingress: tunnel connect failed; trying the next one'
+            : 'ingress: tunnel connect failed',
+        );
+        continue;
+      }
+      this.#relay(user, early, c, app, answer);
+      return;
+    }
+    this.stats.totals.unavailable += 1;
+    this.#log.warn(
+      { app, result: 503, tried: order.map((c) => c.key) },
+      'ingress: no tunnel reachable',
+    );
+    this.#refuse(user, 503, `no tunnel reachable for ${app}: ${failures.join('; ')}`);
+  }
+
+  #relay(user: Socket, early: Buffer, c: TunnelCandidate, app: string, a: ProxyAnswer): void {
+    const proxy = a.socket;
+    if (user.destroyed) {
+      // The user left while the tunnel was being set up.
+      proxy.destroy();
+      this.#log.debug({ app, tunnel: c.key, result: 'user gone' }, 'ingress: user left');
+      return;
+    }
+    this.#track(proxy);
+    const counts = this.stats.tunnel(c);
+    if (a.status !== 200) {
+      // The connector's refusal (403/502/503/504 with a short body) goes to the user as is.
+      counts.refused += 1;
+      this.stats.totals.refusedByConnector += 1;
+      this.#log.warn({ app, tunnel: c.key, result: a.status }, 'ingress: the connector refused');
+      user.write(a.head);
+      if (a.rest.length > 0) user.write(a.rest);
+      proxy.pipe(user);
+      proxy.resume();
+      user.once('close', () => proxy.destroy());
+      return;
+    }
+    counts.carried += 1;
+    counts.active += 1;
+    this.stats.totals.connected += 1;
+    this.#log.debug({ app, tunnel: c.key, result: 200 }, 'ingress: connected');
+    proxy.once('close', () => {
+      counts.active -= 1;
+    });
+    user.write(CONNECTION_ESTABLISHED);
+    if (a.rest.length > 0) user.write(a.rest);
+    if (early.length > 0) proxy.write(early);
+    pipeBoth(user, proxy);
+  }
+
+  #refuse(user: Socket, status: number, message: string): void {
+    user.end(httpResponse(status, message));
+    // Do not wait for a user who never closes: the answer is out.
+    setTimeout(() => user.destroy(), 5_000).unref();
+  }
+}

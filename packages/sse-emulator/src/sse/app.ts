@@ -1,0 +1,31 @@
+import type { ServerOptions } from 'node:https';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { installErrorHandling } from '../http/errors';
+import { connectorRoutes } from './connector-routes';
+import type { SseApp, SseDeps } from './deps';
+import { enrollmentRoutes } from './enrollment-routes';
+import { faultHook } from './fault-hook';
+
+export interface SseAppOptions extends SseDeps {
+  logger: FastifyBaseLogger;
+  /** TLS server key, certificate and the CA whose client certificates are asked for. */
+  tls: { keyPem: string; certPem: string; caPem: string };
+}
+
+/** The SSE API over HTTPS. No side effects until the caller listens (tests use inject()). */
+export function buildSseApp(o: SseAppOptions): SseApp {
+  const https: ServerOptions = {
+    key: o.tls.keyPem,
+    cert: o.tls.certPem,
+    ca: [o.tls.caPem],
+    requestCert: true,
+    // Registration has no certificate yet; every other route checks the chain itself.
+    rejectUnauthorized: false,
+  };
+  const app = Fastify({ https, loggerInstance: o.logger }) as unknown as SseApp;
+  installErrorHandling(app);
+  faultHook(app, o);
+  enrollmentRoutes(app, o);
+  connectorRoutes(app, o);
+  return app;
+}

@@ -1,0 +1,56 @@
+import { errorBody, SseErrorCode, SseRoutes } from '@pa-connector/sse-api';
+import { authenticate, type SseApp, type SseDeps } from './deps';
+import { healthUpdate, logBatch, popStatus } from './request-bodies';
+
+/** catalog, release, and the ingest endpoints (health, POP status, logs). */
+export function connectorRoutes(app: SseApp, deps: SseDeps): void {
+  app.get(SseRoutes.catalog, async (request, reply) => {
+    const { connector, changed } = authenticate(deps, request, { token: true });
+    if (changed) await deps.persist();
+    const { etag, body } = deps.state.catalog(connector);
+    reply.header('etag', etag);
+    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    return body;
+  });
+
+  app.get(SseRoutes.release, async (request, reply) => {
+    const { changed } = authenticate(deps, request, { token: true });
+    if (changed) await deps.persist();
+    const manifest = deps.state.release();
+    if (!manifest) {
+      return reply.code(404).send(errorBody(SseErrorCode.notFound, 'no release published'));
+    }
+    return manifest;
+  });
+
+  app.post(SseRoutes.health, async (request, reply) => {
+    const { connector } = authenticate(deps, request, { token: true });
+    deps.state.recordHealth(connector, healthUpdate(request.body, connector.id));
+    await deps.persist();
+    return reply.code(202).send({ accepted: 1 });
+  });
+
+  app.post(SseRoutes.popStatus, async (request, reply) => {
+    const { connector } = authenticate(deps, request, { token: true });
+    deps.state.recordPopStatus(connector, popStatus(request.body));
+    await deps.persist();
+    return reply.code(202).send({ accepted: 1 });
+  });
+
+  app.post(SseRoutes.logs, async (request, reply) => {
+    const { connector } = authenticate(deps, request, { token: true });
+    const batch = logBatch(request.body);
+    deps.state.recordLogs(connector, batch);
+    await deps.persist();
+    return reply.code(202).send({ accepted: batch.entries.length });
+  });
+}
+
+/** If-None-Match may list several tags, weak ones included, or be `*`. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === etag || t === '*');
+}

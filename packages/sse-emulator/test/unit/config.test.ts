@@ -1,0 +1,158 @@
+import { parseDurationSeconds, parsePopSpec } from '../../src';
+import { serveSettings } from '../../src/cli/serve-options';
+import { UsageError } from '../../src/cli/usage-error';
+import { urlOf } from '../../src/emulator';
+import { hostnameProblem } from '../../src/state/hostname';
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['90', 90],
+    ['30s', 30],
+    ['10m', 600],
+    ['12h', 43_200],
+    ['90d', 7_776_000],
+    [45, 45],
+  ])('%s -> %d', (text, seconds) => expect(parseDurationSeconds(text)).toBe(seconds));
+
+  it.each(['', '0', '-5s', '1.5h', '10w', 'soon', 0])('rejects %j', (text) =>
+    expect(parseDurationSeconds(text)).toBeUndefined(),
+  );
+});
+
+describe('parsePopSpec', () => {
+  it('parses IPv4, IPv6 and hostname gateways', () => {
+    expect(parsePopSpec('east=10.0.0.1:1194/udp,[fd00::2]:443/tcp,gw.example:1195')).toEqual({
+      name: 'east',
+      gateways: [
+        { id: 'east-gw1', name: 'east-gw1', host: '10.0.0.1', port: 1194, protocol: 'udp' },
+        { id: 'east-gw2', name: 'east-gw2', host: 'fd00::2', port: 443, protocol: 'tcp' },
+        { id: 'east-gw3', name: 'east-gw3', host: 'gw.example', port: 1195, protocol: 'udp' },
+      ],
+    });
+  });
+
+  it.each([
+    ['east', /expected name=/],
+    ['east=', /no gateways/],
+    ['East=1.2.3.4:1', /lowercase/],
+    ['east=1.2.3.4', /host:port/],
+    ['east=1.2.3.4:70000/udp', /out of range/],
+    ['east=1.2.3.4:1/sctp', /host:port/],
+    ['east=[nothex]:1/udp', /not an IPv6/],
+    ['east=bad_host:1/udp', /not a hostname/],
+  ])('rejects %s', (spec, message) => expect(() => parsePopSpec(spec)).toThrow(message));
+});
+
+describe('hostnameProblem', () => {
+  it('accepts RFC 1123 names under 64 characters', () => {
+    expect(hostnameProblem('vm-01.corp.example')).toBeUndefined();
+    expect(hostnameProblem('a'.repeat(63))).toBeUndefined();
+  });
+  it.each(['', '-lead', 'trail-', 'under_score', 'a..b', 'a'.repeat(64), 'sp ace'])(
+    'rejects %j',
+    (name) => expect(hostnameProblem(name)).toBeDefined(),
+  );
+});
+
+describe('serveSettings', () => {
+  const files: Record<string, string> = {
+    '/cfg.json': JSON.stringify({
+      dataDir: '/from-file',
+      port: 9443,
+      tokenLifetime: '5m',
+      pops: [{ name: 'west', gateways: ['127.0.0.1:1194/udp', { host: '::1', port: 1195 }] }],
+    }),
+    '/token': 'admin-secret\n',
+    '/empty': '  \n',
+  };
+  const read = async (p: string) => {
+    const text = files[p];
+    if (text === undefined) throw new Error('ENOENT: no such file');
+    return text;
+  };
+
+  it('applies defaults', async () => {
+    const { options, logLevel } = await serveSettings(['--data-dir', '/d'], read);
+    expect(options).toEqual({
+      dataDir: '/d',
+      host: '127.0.0.1',
+      port: 8443,
+      adminHost: '127.0.0.1',
+      adminPort: 8444,
+    });
+    expect(logLevel).toBe('info');
+  });
+
+  it('reads flags, repeated --pop and --tls-name, and the admin token file', async () => {
+    const { options } = await serveSettings(
+      [
+        '--data-dir',
+        '/d',
+        '--host',
+        '::',
+        '--port',
+        '0',
+        '--admin-port',
+        '0',
+        '--cert-lifetime',
+        '30s',
+        '--token-lifetime',
+        '10',
+        '--pop',
+        'a=127.0.0.1:1/udp',
+        '--pop',
+        'b=[::1]:2/tcp',
+        '--tls-name',
+        'sse.test',
+        '--admin-token-file',
+        '/token',
+      ],
+      read,
+    );
+    expect(options).toMatchObject({
+      host: '::',
+      port: 0,
+      adminPort: 0,
+      certLifetimeSeconds: 30,
+      tokenLifetimeSeconds: 10,
+      tlsNames: ['sse.test'],
+      adminToken: 'admin-secret',
+    });
+    expect(options.pops?.map((p) => p.name)).toEqual(['a', 'b']);
+  });
+
+  it('takes settings from --config, flags winning', async () => {
+    const { options } = await serveSettings(['--config', '/cfg.json', '--port', '1'], read);
+    expect(options.dataDir).toBe('/from-file');
+    expect(options.port).toBe(1);
+    expect(options.tokenLifetimeSeconds).toBe(300);
+    expect(options.pops?.[0]?.gateways.map((g) => g.host)).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it.each([
+    [[], /--data-dir is required/],
+    [['--data-dir', '/d', '--port', 'x'], /--port must be a port/],
+    [['--data-dir', '/d', '--cert-lifetime', 'forever'], /--cert-lifetime must be a duration/],
+    [['--data-dir', '/d', '--pop', 'a=1.2.3.4:1', '--pop', 'a=1.2.3.4:2'], /given twice|host:port/],
+    [['--data-dir', '/d', '--admin-token-file', '/empty'], /is empty/],
+    [['--data-dir', '/d', '--admin-token-file', '/missing'], /ENOENT/],
+    [['--config', '/missing'], /--config \/missing/],
+    [['--data-dir', '/d', '--bogus'], /Unknown option/],
+  ])('rejects %j with a UsageError', async (argv, message) => {
+    const attempt = serveSettings(argv as string[], read);
+    await expect(attempt).rejects.toBeInstanceOf(UsageError);
+    await expect(serveSettings(argv as string[], read)).rejects.toThrow(message);
+  });
+});
+
+describe('urlOf', () => {
+  it('brackets IPv6 and maps wildcard binds to loopback', () => {
+    expect(urlOf('https', { address: '::', family: 'IPv6', port: 1 })).toBe('https://[::1]:1');
+    expect(urlOf('http', { address: '0.0.0.0', family: 'IPv4', port: 2 })).toBe(
+      'http://127.0.0.1:2',
+    );
+    expect(urlOf('http', { address: 'fd00::1', family: 'IPv6', port: 3 })).toBe(
+      'http://[fd00::1]:3',
+    );
+  });
+});

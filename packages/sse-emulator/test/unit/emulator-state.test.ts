@@ -1,0 +1,248 @@
+import { EmulatorError } from '../../src';
+import { fixtureIdentity, foreignCert, newState, registerOne } from './state-fixture';
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(EmulatorError);
+    return (err as EmulatorError).code;
+  }
+  throw new Error('expected an EmulatorError');
+}
+
+describe('provisioning keys', () => {
+  it('a 1-use key registers once, then is exhausted', () => {
+    const { state } = newState();
+    const group = state.createGroup({ name: 'g' });
+    const { key, record } = state.createKey(group.id, {});
+    expect(record.maxUses).toBe(1);
+    expect(key).toMatch(/^pak1\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(state.snapshot())).not.toContain(key.split('.')[2]);
+
+    const { response, connector } = registerOne(state, key);
+    expect(response.connectorId).toBe(connector.id);
+    expect(response.connectorId).toMatch(/^con_[0-9a-f]{16}$/);
+    expect(response.groupId).toBe(group.id);
+    expect(response.pop).toBe('local');
+    expect(response.gateways).toHaveLength(2);
+    expect(state.key(record.id).uses).toBe(1);
+    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_exhausted');
+    expect(state.key(record.id).uses).toBe(1);
+  });
+
+  it('counts uses up to maxUses', () => {
+    const { state } = newState();
+    const { key } = state.createKey(state.createGroup({ name: 'g' }).id, { maxUses: 3 });
+    for (let i = 0; i < 3; i += 1) registerOne(state, key, `host-${i}`);
+    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_exhausted');
+    expect(state.listConnectors()).toHaveLength(3);
+  });
+
+  it('expires at expiresAt by the injected clock', () => {
+    const { state, clock } = newState();
+    const group = state.createGroup({ name: 'g' });
+    const { key } = state.createKey(group.id, {
+      maxUses: 5,
+      expiresAt: new Date(clock.now().getTime() + 60_000),
+    });
+    registerOne(state, key);
+    clock.advance(60);
+    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_expired');
+  });
+
+  it('refuses a revoked key', () => {
+    const { state } = newState();
+    const { key, record } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    state.revokeKey(record.id);
+    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_revoked');
+  });
+
+  it('tells malformed keys from unknown ones and wrong secrets', () => {
+    const { state } = newState();
+    const { key } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    expect(codeOf(() => registerOne(state, 'not-a-key'))).toBe('provisioning_key_malformed');
+    expect(codeOf(() => registerOne(state, `pak1.0000000000000000.${'A'.repeat(43)}`))).toBe(
+      'provisioning_key_invalid',
+    );
+    const wrongSecret = `${key.slice(0, key.lastIndexOf('.') + 1)}${'B'.repeat(43)}`;
+    expect(codeOf(() => registerOne(state, wrongSecret))).toBe('provisioning_key_invalid');
+  });
+
+  it('does not consume a use when the CSR, hostname or PoP is bad', () => {
+    const { state } = newState();
+    const { key, record } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    expect(codeOf(() => state.register({ provisioningKey: key, csr: '', hostname: 'h' }))).toBe(
+      'invalid_csr',
+    );
+    expect(codeOf(() => registerOne(state, key, 'bad_host!'))).toBe('invalid_request');
+    expect(codeOf(() => registerOne(state, key, 'a'.repeat(64)))).toBe('invalid_request');
+    expect(
+      codeOf(() =>
+        state.register({
+          provisioningKey: key,
+          csr: fixtureIdentity().csr,
+          hostname: 'h',
+          pop: 'mars',
+        }),
+      ),
+    ).toBe('unknown_pop');
+    expect(state.key(record.id).uses).toBe(0);
+    registerOne(state, key);
+    expect(state.key(record.id).uses).toBe(1);
+  });
+
+  it('refuses a group with an unknown PoP', () => {
+    const { state } = newState();
+    expect(codeOf(() => state.createGroup({ name: 'g', pop: 'mars' }))).toBe('invalid_request');
+  });
+});
+
+describe('client certificates', () => {
+  function registered(o?: { certLifetimeSeconds?: number }) {
+    const ctx = newState(o);
+    const { key } = ctx.state.createKey(ctx.state.createGroup({ name: 'g' }).id, {});
+    return { ...ctx, ...registerOne(ctx.state, key) };
+  }
+
+  it('accepts the issued certificate', () => {
+    const { state, response } = registered();
+    const { connector, promoted } = state.authenticate(response.certificate);
+    expect(connector.id).toBe(response.connectorId);
+    expect(promoted).toBe(false);
+  });
+
+  it('requires a certificate from the CA that is still valid', () => {
+    const { state, clock, response } = registered({ certLifetimeSeconds: 120 });
+    expect(codeOf(() => state.authenticate(undefined))).toBe('client_certificate_required');
+    expect(codeOf(() => state.authenticate(foreignCert(response.connectorId)))).toBe(
+      'client_certificate_required',
+    );
+    clock.advance(121);
+    expect(codeOf(() => state.authenticate(response.certificate))).toBe(
+      'client_certificate_required',
+    );
+  });
+
+  it('refuses the certificate of a removed connector', () => {
+    const { state, response } = registered();
+    state.removeConnector(response.connectorId);
+    expect(codeOf(() => state.authenticate(response.certificate))).toBe('certificate_revoked');
+  });
+
+  it('renewal: both certificates work until the new one is used, then the old is revoked', () => {
+    const { state, response } = registered();
+    const connector = state.connector(response.connectorId);
+    const renewed = state.renew(connector, fixtureIdentity().csr);
+    expect(connector.pendingCertSerial).not.toBeNull();
+    expect(state.authenticate(response.certificate).promoted).toBe(false);
+    expect(state.authenticate(renewed.certificate).promoted).toBe(true);
+    expect(connector.pendingCertSerial).toBeNull();
+    expect(connector.revokedSerials).toHaveLength(1);
+    expect(codeOf(() => state.authenticate(response.certificate))).toBe('certificate_revoked');
+    expect(state.authenticate(renewed.certificate).promoted).toBe(false);
+  });
+
+  it('a second renewal before the first is used revokes the unused one', () => {
+    const { state, response } = registered();
+    const connector = state.connector(response.connectorId);
+    const csr = fixtureIdentity().csr;
+    const first = state.renew(connector, csr);
+    const second = state.renew(connector, csr);
+    expect(codeOf(() => state.authenticate(first.certificate))).toBe('certificate_revoked');
+    expect(state.authenticate(second.certificate).promoted).toBe(true);
+  });
+
+  it('renewal needs a valid CSR', () => {
+    const { state, response } = registered();
+    const connector = state.connector(response.connectorId);
+    expect(codeOf(() => state.renew(connector, 'junk'))).toBe('invalid_csr');
+    expect(connector.pendingCertSerial).toBeNull();
+  });
+});
+
+describe('access tokens', () => {
+  function withConnectors() {
+    const ctx = newState({ tokenLifetimeSeconds: 60 });
+    const { key } = ctx.state.createKey(ctx.state.createGroup({ name: 'g' }).id, { maxUses: 2 });
+    const a = ctx.state.connector(registerOne(ctx.state, key, 'a').response.connectorId);
+    const b = ctx.state.connector(registerOne(ctx.state, key, 'b').response.connectorId);
+    return { ...ctx, a, b };
+  }
+
+  it('one active token per connector: issuing again revokes the previous one', () => {
+    const { state, a } = withConnectors();
+    const first = state.issueToken(a);
+    expect(first.tokenType).toBe('Bearer');
+    expect(first.expiresIn).toBe(60);
+    state.checkToken(a, first.accessToken);
+    const second = state.issueToken(a);
+    expect(codeOf(() => state.checkToken(a, first.accessToken))).toBe('token_invalid');
+    state.checkToken(a, second.accessToken);
+  });
+
+  it('refresh needs the current token and invalidates it', () => {
+    const { state, a } = withConnectors();
+    const first = state.issueToken(a);
+    expect(codeOf(() => state.refreshToken(a, 'made-up'))).toBe('token_invalid');
+    expect(codeOf(() => state.refreshToken(a, undefined))).toBe('token_invalid');
+    const refreshed = state.refreshToken(a, first.accessToken);
+    expect(codeOf(() => state.checkToken(a, first.accessToken))).toBe('token_invalid');
+    state.checkToken(a, refreshed.accessToken);
+  });
+
+  it('expires by the injected clock', () => {
+    const { state, clock, a } = withConnectors();
+    const token = state.issueToken(a);
+    clock.advance(59);
+    state.checkToken(a, token.accessToken);
+    clock.advance(1);
+    expect(codeOf(() => state.checkToken(a, token.accessToken))).toBe('token_expired');
+    expect(codeOf(() => state.refreshToken(a, token.accessToken))).toBe('token_expired');
+  });
+
+  it("a connector's token does not work for another connector", () => {
+    const { state, a, b } = withConnectors();
+    const tokenA = state.issueToken(a);
+    state.issueToken(b);
+    expect(codeOf(() => state.checkToken(b, tokenA.accessToken))).toBe('token_invalid');
+  });
+
+  it('keeps only a hash of the token', () => {
+    const { state, a } = withConnectors();
+    const token = state.issueToken(a);
+    expect(JSON.stringify(state.snapshot())).not.toContain(token.accessToken);
+  });
+});
+
+describe('catalog and ingest', () => {
+  it('bumps the catalog version on every change and stores apps raw', () => {
+    const { state } = newState();
+    const group = state.createGroup({ name: 'g' });
+    const { key } = state.createKey(group.id, {});
+    const connector = state.connector(registerOne(state, key).response.connectorId);
+    expect(state.catalog(connector)).toEqual({ etag: '"1"', body: { version: '1', apps: [] } });
+    state.setApps(group.id, [{ id: 'wiki' }, 'not even an object']);
+    state.addApp(group.id, { id: 'git' });
+    expect(state.catalog(connector)).toEqual({
+      etag: '"3"',
+      body: { version: '3', apps: [{ id: 'wiki' }, 'not even an object', { id: 'git' }] },
+    });
+  });
+
+  it('keeps the latest health update and a bounded history', () => {
+    const { state } = newState();
+    const { key } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    const connector = state.connector(registerOne(state, key).response.connectorId);
+    for (let i = 0; i < 25; i += 1) {
+      state.recordHealth(connector, { connectorId: connector.id, sentAt: `t${i}`, apps: [] });
+    }
+    expect(connector.health?.body.sentAt).toBe('t24');
+    expect(connector.healthHistory).toHaveLength(20);
+    state.recordLogs(connector, { entries: Array.from({ length: 250 }, (_, i) => ({ i })) });
+    expect(connector.logBatches).toBe(1);
+    expect(connector.logEntries).toBe(250);
+    expect(connector.recentLogs).toHaveLength(200);
+    expect(connector.recentLogs[199]).toEqual({ i: 249 });
+  });
+});

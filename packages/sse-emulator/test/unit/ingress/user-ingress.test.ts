@@ -1,0 +1,231 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReceivedHealth } from '../../../src/gateways';
+import { type GatewayTunnels, UserIngress } from '../../../src/ingress';
+import type { ConnectorRecord, GroupRecord } from '../../../src/state/model';
+import { FakeClock } from '../../support/fake-clock';
+import { capturedLogger } from '../../support/log-capture';
+
+type RelayMode = 'ok' | 'err' | 'refuse-403' | 'flood';
+
+/** Bytes the 'flood' relay has handed to the ingress so far. */
+const flood = { written: 0 };
+const FLOOD_LIMIT = 512 * 1024 * 1024;
+
+/**
+ * A stand-in for a gateway helper's relay (a unix socket) and, behind it, a connector proxy:
+ * 'ok' answers OK, then 200 to the CONNECT and echoes upper-cased until EOF; 'err' refuses the
+ * dial; 'refuse-403' lets the dial through and the proxy answers 403; 'flood' answers 200 and then
+ * writes as fast as the ingress takes it (up to 512 MiB).
+ */
+async function fakeRelay(path: string, mode: RelayMode, seen: string[]): Promise<Server> {
+  const server = createServer({ allowHalfOpen: true }, (s: Socket) => {
+    let buf = '';
+    let stage: 'line' | 'connect' | 'pipe' = 'line';
+    s.on('data', (c: Buffer) => {
+      if (stage === 'pipe') {
+        s.write(c.toString('utf8').toUpperCase());
+        return;
+      }
+      buf += c.toString('utf8');
+      if (stage === 'line' && buf.includes('\n')) {
+        const [line, rest] = [buf.slice(0, buf.indexOf('\n')), buf.slice(buf.indexOf('\n') + 1)];
+        seen.push(line);
+        if (mode === 'err') {
+          s.end('ERR connect_failed connect to x: ECONNREFUSED\n');
+          return;
+        }
+        s.write('OK\n');
+        stage = 'connect';
+        buf = rest;
+      }
+      if (stage === 'connect' && buf.includes('\r\n\r\n')) {
+        seen.push(buf.slice(0, buf.indexOf('\r\n')));
+        const rest = buf.slice(buf.indexOf('\r\n\r\n') + 4);
+        if (mode === 'refuse-403') {
+          s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 10\r\n\r\nforbidden\n');
+          return;
+        }
+        s.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        stage = 'pipe';
+        if (mode === 'flood') {
+          const chunk = Buffer.alloc(1024 * 1024, 1);
+          const pump = () => {
+            while (flood.written < FLOOD_LIMIT && !s.destroyed) {
+              flood.written += chunk.length;
+              if (!s.write(chunk)) {
+                s.once('drain', pump);
+                return;
+              }
+            }
+          };
+          pump();
+        }
+        if (rest) s.write(rest.toUpperCase());
+      }
+    });
+    s.on('end', () => s.end('<eof>'));
+    s.on('error', () => s.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return server;
+}
+
+function health(connectorId: string, state = 'up'): ReceivedHealth {
+  return {
+    connectorId,
+    tunnel: 't',
+    remoteAddress: '10.231.1.2',
+    addressMatches: true,
+    receivedAt: new Date(0).toISOString(),
+    body: { connectorId, sentAt: '', proxyPort: 8080, apps: [{ id: 'web', state }] },
+  };
+}
+
+/** Sends `request`, then `payload`, half-closes, and reads until the ingress closes. */
+function exchange(port: number, request: string, payload = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    let out = '';
+    s.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    s.on('error', reject);
+    s.on('end', () => s.end());
+    s.on('close', () => resolve(out));
+    s.write(request + payload);
+    if (payload) s.end();
+  });
+}
+
+describe('UserIngress against fake relays', () => {
+  let dir: string;
+  let ingress: UserIngress;
+  let port: number;
+  const servers: Server[] = [];
+  const seen: Record<string, string[]> = { gw1: [], gw2: [] };
+  let gateways: GatewayTunnels[] = [];
+  const groups: GroupRecord[] = [
+    {
+      id: 'grp_a',
+      name: 'a',
+      pop: 'local',
+      catalogVersion: 1,
+      createdAt: '',
+      apps: [{ id: 'web', host: 'web.corp', port: 80 }],
+    },
+  ];
+  const captured = capturedLogger();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pa-ingress-unit-'));
+    ingress = new UserIngress({
+      state: {
+        listGroups: () => groups,
+        listConnectors: () =>
+          [
+            { id: 'con_1', groupId: 'grp_a' },
+            { id: 'con_2', groupId: 'grp_a' },
+          ] as ConnectorRecord[],
+      },
+      tunnels: () => gateways,
+      staleSeconds: 15,
+      clock: new FakeClock(new Date(1000)),
+      logger: captured.logger,
+    });
+    port = Number(new URL(await ingress.listen('127.0.0.1', 0)).port);
+  });
+
+  afterAll(async () => {
+    await ingress.close();
+    for (const s of servers) s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function setup(modes: [RelayMode, RelayMode]): Promise<void> {
+    for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+    gateways = [];
+    for (const [i, name] of (['gw1', 'gw2'] as const).entries()) {
+      const path = join(dir, `${name}-${Math.random().toString(16).slice(2)}.sock`);
+      servers.push(await fakeRelay(path, modes[i] as RelayMode, seen[name] as string[]));
+      gateways.push({
+        gateway: name,
+        running: true,
+        relayPath: path,
+        health: [health(`con_${i + 1}`)],
+      });
+    }
+  }
+
+  it('forwards bytes sent before the 200 and half-closes both ways', async () => {
+    await setup(['ok', 'ok']);
+    const out = await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\nearly ', 'late');
+    expect(out).toBe('HTTP/1.1 200 Connection Established\r\n\r\nEARLY LATE<eof>');
+    expect(seen.gw1?.slice(-2)).toEqual(['10.231.1.2 8080', 'CONNECT web.corp:80 HTTP/1.1']);
+  });
+
+  it('fails over to the other tunnel once, then answers 503 naming both failures', async () => {
+    await setup(['err', 'ok']);
+    const answers = [
+      await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'x'),
+      await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'y'),
+    ];
+    expect(answers).toEqual([
+      'HTTP/1.1 200 Connection Established\r\n\r\nX<eof>',
+      'HTTP/1.1 200 Connection Established\r\n\r\nY<eof>',
+    ]);
+    expect(ingress.stats.totals.failovers).toBeGreaterThanOrEqual(1);
+
+    await setup(['err', 'err']);
+    const out = await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n');
+    expect(out).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(out).toContain('no tunnel reachable for web.corp:80: gw');
+    expect(out.match(/ECONNREFUSED/g)).toHaveLength(2);
+    expect(captured.text()).toContain('ingress: tunnel connect failed; trying the next one');
+  });
+
+  it("passes the connector's refusal through without failing over", async () => {
+    await setup(['refuse-403', 'refuse-403']);
+    const before = ingress.stats.totals.failovers;
+    const out = await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n');
+    expect(out).toBe('HTTP/1.1 403 Forbidden\r\nContent-Length: 10\r\n\r\nforbidden\n');
+    expect(ingress.stats.totals.failovers).toBe(before);
+  });
+
+  it('answers 503 when the gateways are down, 404 for an unknown app, 431 for a huge head', async () => {
+    await setup(['ok', 'ok']);
+    gateways = gateways.map((g) => ({ ...g, running: false }));
+    expect(await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n')).toContain(
+      'no tunnel can reach web.corp:80: 2 on a gateway that is down',
+    );
+    expect(await exchange(port, 'CONNECT other.corp:80 HTTP/1.1\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 404 /,
+    );
+    const huge = `CONNECT web.corp:80 HTTP/1.1\r\nX: ${'a'.repeat(10_000)}\r\n\r\n`;
+    expect(await exchange(port, huge)).toMatch(/^HTTP\/1\.1 431 /);
+  });
+
+  it('respects backpressure: a user who does not read stops the flow from the tunnel', async () => {
+    await setup(['flood', 'flood']);
+    flood.written = 0;
+    const user = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    user.write('CONNECT web.corp:80 HTTP/1.1\r\n\r\n');
+    await new Promise<void>((resolve) => user.once('data', () => resolve()));
+    user.pause();
+    // Wait until the relay side cannot hand over any more (unchanged over 5 polls).
+    let last = -1;
+    let same = 0;
+    while (same < 5) {
+      await new Promise((r) => setTimeout(r, 100));
+      same = flood.written === last ? same + 1 : 0;
+      last = flood.written;
+    }
+    console.log(
+      `backpressure: ${(last / 1024 / 1024).toFixed(0)} MiB in flight with a user that does not read`,
+    );
+    expect(last).toBeLessThan(64 * 1024 * 1024);
+    user.destroy();
+  });
+});

@@ -1,0 +1,22 @@
+export { freePort } from './free-port';
+export { run } from './netns/exec';
+export { type Host, Topology, type TopologyOptions } from './netns/topology';
+export { spawnTracked, stopAll, type TrackedProcess } from './processes';
+export { startRedis, type TestRedis } from './redis';
+export { requireBinary, requireRoot } from './require-binary';
+export {
+  buildService,
+  type HeartbeatReader,
+  type HttpAnswer,
+  observePopMemberLifecycle,
+  observeRedisOutage,
+  type PopMemberLifecycle,
+  type RedisOutage,
+  repoRoot,
+  runServiceToExit,
+  type ServiceProcess,
+  type StartServiceOptions,
+  startServiceProcess,
+} from './service-process';
+export { startTinyproxy, type TestProxy } from './tinyproxy';
+export { waitFor } from './wait-for';

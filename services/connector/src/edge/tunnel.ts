@@ -1,0 +1,494 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { chmod, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@pa-connector/logger';
+import { ManagementClient } from '@pa-connector/openvpn-manager-client';
+import type { Gateway } from '@pa-connector/sse-api';
+import { type Clock, type Random, sleep, type TimerHandle } from '../clock';
+import type { Identity } from '../identity/identity';
+import type { BackoffPolicy } from '../retry/backoff';
+import { certificateRefusal } from './certificate-refusal';
+import {
+  buildClientConfig,
+  remoteOf,
+  TunnelConfigError,
+  type TunnelTiming,
+} from './openvpn-config';
+import { privateDir, writePrivateFile } from './run-dir';
+import { SilenceDetector } from './silence-detector';
+import { initialView, nextView, type TunnelEvent, type TunnelView } from './tunnel-view';
+import { Watchdog } from './watchdog';
+
+/** An HTTP proxy for the tunnel's TCP connection; the credentials go to a 0600 file. */
+export interface TunnelProxySettings {
+  host: string;
+  port: number;
+  credentials?: { user: string; password: string };
+}
+
+export interface TunnelOptions {
+  /** `t1`, `t2`, ... */
+  name: string;
+  gateway: Gateway;
+  /** The identity in use at each (re)start: a renewed certificate is picked up then. */
+  identity: () => Identity;
+  /** This tunnel's own directory (0700): configuration, management socket, proxy credentials. */
+  dir: string;
+  /** tun device name (unique per tunnel, at most 15 characters). */
+  device: string;
+  openvpnPath: string;
+  timing: TunnelTiming;
+  proxy?: TunnelProxySettings;
+  /** Longest time connecting before openvpn is restarted. */
+  connectTimeoutMs: number;
+  /**
+   * Nothing received from the gateway for this long while connected: reconnect at once instead
+   * of waiting for OpenVPN's ping-restart. 0 leaves it to ping-restart.
+   */
+  silenceTimeoutMs: number;
+  /** How often the byte counter is read for that (default 250 ms). */
+  silencePollMs?: number;
+  /** Backoff between starts of openvpn after it ended. */
+  backoff: BackoffPolicy;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+}
+
+const CONFIG_FILE = 'openvpn.conf';
+const SOCKET_FILE = 'management.sock';
+const PROXY_AUTH_FILE = 'proxy-auth';
+/** How long openvpn gets to open its management socket, and to exit on SIGTERM. */
+const SOCKET_WAIT_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+const TAIL_LINES = 20;
+const SILENCE_POLL_MS = 250;
+const TRANSPORT_READ_BYTES = 'TCP/UDP read bytes';
+
+/**
+ * One tunnel: one `openvpn` client process and its management connection. The process starts
+ * held (`management-hold`); the tunnel releases the hold after the wait OpenVPN asks for (so
+ * OpenVPN's own connect-retry backoff is kept), follows `>STATE`, `>BYTECOUNT` and `>LOG`, and
+ * derives its view from them (`nextView`). The watchdog starts openvpn again when it ends and
+ * restarts it when connecting takes too long. Emits `change` with every new view.
+ */
+export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
+  readonly #o: TunnelOptions;
+  readonly #log: Logger;
+  readonly #watchdog: Watchdog;
+  #view: TunnelView;
+  #child: ChildProcess | undefined;
+  #mgmt: ManagementClient | undefined;
+  #holdTimer: TimerHandle | undefined;
+  #silenceTimer: TimerHandle | undefined;
+  #stopping = false;
+  #started = false;
+  /** Why the tunnel itself ended the current openvpn (shown instead of its exit status). */
+  #endReason: string | undefined;
+  /** The latest certificate refusal logged, so each is logged once. */
+  #refusal: string | undefined;
+  /** Why the connector restarted a silent connection (until it is up again). */
+  #silence: string | undefined;
+  #tail: string[] = [];
+  readonly #bytes = { baseIn: 0, baseOut: 0, rawIn: 0, rawOut: 0 };
+
+  constructor(o: TunnelOptions) {
+    super();
+    this.#o = o;
+    this.#log = o.logger.child({ tunnel: o.name, gateway: o.gateway.name });
+    this.#view = initialView({
+      name: o.name,
+      gateway: o.gateway.name,
+      remote: remoteOf(o.gateway),
+      device: o.device,
+      ...(o.gateway.controlUrl ? { controlUrl: o.gateway.controlUrl } : {}),
+      now: new Date(o.clock.now()),
+    });
+    this.#watchdog = new Watchdog({
+      clock: o.clock,
+      random: o.random,
+      backoff: o.backoff,
+      connectTimeoutMs: o.connectTimeoutMs,
+      start: () => void this.#spawn(),
+      stuck: (ms) =>
+        this.#end(`not connected after ${Math.round(ms / 1000)} s; restarting openvpn`),
+    });
+  }
+
+  get name(): string {
+    return this.#o.name;
+  }
+
+  get gateway(): Gateway {
+    return this.#o.gateway;
+  }
+
+  get view(): TunnelView {
+    return this.#view;
+  }
+
+  get managementSocket(): string {
+    return join(this.#o.dir, SOCKET_FILE);
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    void this.#spawn();
+  }
+
+  /** Ends openvpn (SIGTERM, SIGKILL after a grace period) and removes the files holding secrets. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#watchdog.stop();
+    this.#holdTimer?.cancel();
+    this.#stopWatchingSilence();
+    const child = this.#child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    await this.#mgmt?.close().catch(() => undefined);
+    this.#apply({ type: 'stopped' });
+    await this.#removeSecrets();
+    this.#log.info('tunnel stopped');
+  }
+
+  #apply(e: TunnelEvent): void {
+    const next = nextView(this.#view, e, new Date(this.#o.clock.now()));
+    if (next === this.#view) return;
+    const before = this.#view;
+    this.#view = next;
+    if (before.phase !== next.phase) {
+      this.#log.info(
+        {
+          phase: next.phase,
+          from: before.phase,
+          ...(next.localAddress ? { localAddress: next.localAddress } : {}),
+          ...(next.phase !== 'connected' && next.lastError ? { reason: next.lastError } : {}),
+        },
+        `tunnel ${next.phase}`,
+      );
+    }
+    this.emit('change', next);
+  }
+
+  async #spawn(): Promise<void> {
+    if (this.#stopping || this.#child) return;
+    const o = this.#o;
+    const configPath = join(o.dir, CONFIG_FILE);
+    try {
+      await this.#writeFiles(configPath);
+    } catch (err) {
+      if (err instanceof TunnelConfigError) {
+        // Nothing a restart could fix: say so once and stay down.
+        this.#log.error({ reason: err.message }, 'tunnel cannot start: invalid configuration');
+        this.#apply({ type: 'exited', reason: err.message });
+        return;
+      }
+      const reason = `cannot write the tunnel configuration: ${(err as Error).message}`;
+      this.#log.error({ reason }, 'tunnel cannot start');
+      this.#apply({ type: 'exited', reason });
+      this.#watchdog.exited();
+      return;
+    }
+    if (this.#stopping) return;
+    this.#endReason = undefined;
+    this.#tail = [];
+    this.#bytes.baseIn += this.#bytes.rawIn;
+    this.#bytes.baseOut += this.#bytes.rawOut;
+    this.#bytes.rawIn = 0;
+    this.#bytes.rawOut = 0;
+    // Only the path: the configuration (with the key) never appears in argv.
+    const child = spawn(o.openvpnPath, ['--config', configPath], {
+      cwd: o.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    let ended = false;
+    const onEnd = (reason: string) => {
+      if (ended) return;
+      ended = true;
+      this.#onExit(child, reason);
+    };
+    child.once('error', (err) => onEnd(`cannot run ${o.openvpnPath}: ${err.message}`));
+    child.once('exit', (code, signal) =>
+      onEnd(signal ? `openvpn ended by ${signal}` : `openvpn exited with code ${code}`),
+    );
+    const onData = (buf: { partial: string }) => (chunk: Buffer) => {
+      const parts = (buf.partial + chunk.toString('utf8')).split('\n');
+      buf.partial = parts.pop() ?? '';
+      for (const line of parts) {
+        this.#tail.push(line);
+        if (this.#tail.length > TAIL_LINES) this.#tail.shift();
+      }
+    };
+    child.stdout?.on('data', onData({ partial: '' }));
+    child.stderr?.on('data', onData({ partial: '' }));
+    if (child.pid === undefined) return;
+    this.#log.debug({ pid: child.pid }, 'openvpn started');
+    this.#apply({ type: 'spawned', pid: child.pid });
+    this.#watchdog.connecting();
+    try {
+      await this.#attach(child);
+    } catch (err) {
+      if (this.#child === child && !this.#stopping) {
+        this.#end(`management interface unusable: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  async #writeFiles(configPath: string): Promise<void> {
+    const o = this.#o;
+    const identity = o.identity();
+    if (!identity.tunnel) {
+      throw new TunnelConfigError(
+        'the registration carried no tunnel settings (tls-crypt key, cipher); enroll against an SSE with gateways',
+      );
+    }
+    await privateDir(o.dir);
+    await rm(this.managementSocket, { force: true });
+    let authFile: string | undefined;
+    if (o.proxy?.credentials) {
+      authFile = join(o.dir, PROXY_AUTH_FILE);
+      const { user, password } = o.proxy.credentials;
+      await writePrivateFile(authFile, `${user}\n${password}\n`);
+    }
+    const text = buildClientConfig({
+      gateway: o.gateway,
+      device: o.device,
+      certificatePem: identity.certificatePem,
+      caChainPems: identity.caChainPems,
+      privateKeyPem: identity.privateKeyPem,
+      tlsCryptKey: identity.tunnel.tlsCryptKey,
+      cipher: identity.tunnel.cipher,
+      managementSocket: this.managementSocket,
+      timing: o.timing,
+      ...(o.proxy
+        ? { proxy: { host: o.proxy.host, port: o.proxy.port, ...(authFile ? { authFile } : {}) } }
+        : {}),
+    });
+    await writePrivateFile(configPath, text);
+  }
+
+  /** Connects to the management socket, turns on the event streams, then handles holds. */
+  async #attach(child: ChildProcess): Promise<void> {
+    const clock = this.#o.clock;
+    const deadline = clock.now() + SOCKET_WAIT_MS;
+    for (;;) {
+      if (this.#child !== child || this.#stopping) return;
+      const found = await stat(this.managementSocket).then(
+        (s) => s.isSocket(),
+        () => false,
+      );
+      if (found) break;
+      if (clock.now() > deadline)
+        throw new Error(`no management socket after ${SOCKET_WAIT_MS} ms`);
+      await sleep(clock, 25);
+    }
+    // The directory is 0700 already; the socket itself is made owner-only too.
+    await chmod(this.managementSocket, 0o600);
+    const mgmt = new ManagementClient({
+      path: this.managementSocket,
+      commandTimeoutMs: 5_000,
+      connectTimeoutMs: 5_000,
+    });
+    this.#mgmt = mgmt;
+    let ready = false;
+    let pendingHold: number | undefined;
+    const scheduleRelease = (waitSeconds: number) => {
+      this.#holdTimer?.cancel();
+      // Waiting what OpenVPN asks keeps its connect-retry backoff (releasing at once would not).
+      this.#holdTimer = clock.setTimer(() => {
+        this.#holdTimer = undefined;
+        this.#log.debug({ waitSeconds }, 'releasing the openvpn hold');
+        mgmt.holdRelease().catch((err: unknown) => {
+          if (this.#mgmt === mgmt && !this.#stopping) {
+            this.#log.warn({ reason: (err as Error).message }, 'hold release failed');
+          }
+        });
+      }, waitSeconds * 1000);
+    };
+    mgmt.on('hold', ({ waitSeconds }) => {
+      if (ready) scheduleRelease(waitSeconds);
+      else pendingHold = waitSeconds;
+    });
+    mgmt.on('state', (s) => this.#onState(s.state, s.description, s.localIp));
+    mgmt.on('bytecount', ({ bytesIn, bytesOut }) => this.#onBytes(bytesIn, bytesOut));
+    mgmt.on('log', (l) => this.#onLog(l.flags, l.message));
+    mgmt.on('fatal', ({ message }) => {
+      this.#log.error({ reason: message }, 'openvpn reported a fatal error');
+      this.#apply({ type: 'error', reason: `openvpn fatal: ${message}` });
+    });
+    mgmt.on('close', ({ reason }) => {
+      if (this.#mgmt !== mgmt || this.#stopping) return;
+      this.#mgmt = undefined;
+      // Usually openvpn is exiting; give its exit a moment to arrive before ending it ourselves.
+      clock.setTimer(() => {
+        if (this.#child === child && child.exitCode === null && child.signalCode === null) {
+          this.#end(`management connection closed (${reason})`);
+        }
+      }, 1_000);
+    });
+    await mgmt.connect();
+    // Queued together, in order, before any hold release.
+    const [, history] = await Promise.all([mgmt.log('on'), mgmt.stateOnAll(), mgmt.bytecount(1)]);
+    const last = history.at(-1);
+    if (last) this.#onState(last.state, last.description, last.localIp);
+    ready = true;
+    if (pendingHold !== undefined) scheduleRelease(pendingHold);
+  }
+
+  #onState(state: string, description: string, localIp: string | undefined): void {
+    if (this.#stopping) return;
+    this.#apply({
+      type: 'openvpn-state',
+      state,
+      description,
+      ...(localIp ? { localIp } : {}),
+    });
+    if (state === 'CONNECTED') {
+      this.#watchdog.connected();
+      this.#refusal = undefined;
+      this.#silence = undefined;
+      this.#watchSilence();
+    } else {
+      this.#stopWatchingSilence();
+      this.#watchdog.connecting();
+      // OpenVPN's own reason (tls-error, SIGUSR1) says less than the one behind it.
+      const reason = this.#refusalReason() ?? this.#silence;
+      if (reason) this.#apply({ type: 'error', reason });
+    }
+  }
+
+  /**
+   * While connected, reads the transport's byte counter every few hundred ms; when nothing has
+   * come for `silenceTimeoutMs` the gateway is taken for dead and openvpn reconnects (SIGUSR1).
+   */
+  #watchSilence(): void {
+    const o = this.#o;
+    const mgmt = this.#mgmt;
+    this.#stopWatchingSilence();
+    if (o.silenceTimeoutMs <= 0 || !mgmt) return;
+    const clock = o.clock;
+    const detector = new SilenceDetector(clock.now());
+    const poll = () => {
+      this.#silenceTimer = undefined;
+      if (this.#mgmt !== mgmt || this.#view.phase !== 'connected' || this.#stopping) return;
+      mgmt.status(3).then(
+        (report) => {
+          if (this.#mgmt !== mgmt || this.#view.phase !== 'connected' || this.#stopping) return;
+          const read = report.statistics[TRANSPORT_READ_BYTES];
+          if (read !== undefined) detector.observe(read, clock.now());
+          const silentMs = detector.silentFor(clock.now());
+          if (silentMs >= o.silenceTimeoutMs) {
+            this.#onSilent(mgmt, silentMs);
+            return;
+          }
+          this.#silenceTimer = clock.setTimer(poll, o.silencePollMs ?? SILENCE_POLL_MS);
+        },
+        () => {
+          // A failed read proves nothing; the management watchdog handles a dead socket.
+          if (this.#mgmt === mgmt && !this.#stopping) {
+            this.#silenceTimer = clock.setTimer(poll, o.silencePollMs ?? SILENCE_POLL_MS);
+          }
+        },
+      );
+    };
+    this.#silenceTimer = clock.setTimer(poll, o.silencePollMs ?? SILENCE_POLL_MS);
+  }
+
+  #stopWatchingSilence(): void {
+    this.#silenceTimer?.cancel();
+    this.#silenceTimer = undefined;
+  }
+
+  #onSilent(mgmt: ManagementClient, silentMs: number): void {
+    const reason = `nothing from the gateway for ${(silentMs / 1000).toFixed(1)} s`;
+    this.#silence = reason;
+    this.#log.warn({ reason }, 'gateway silent; reconnecting');
+    this.#apply({ type: 'silent', reason });
+    this.#watchdog.connecting();
+    mgmt.signal('SIGUSR1').catch((err: unknown) => {
+      if (this.#mgmt === mgmt && !this.#stopping) {
+        this.#end(`could not restart the connection: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  #onBytes(rawIn: number, rawOut: number): void {
+    const b = this.#bytes;
+    // OpenVPN counts from zero again after an internal restart.
+    if (rawIn < b.rawIn || rawOut < b.rawOut) {
+      b.baseIn += b.rawIn;
+      b.baseOut += b.rawOut;
+    }
+    b.rawIn = rawIn;
+    b.rawOut = rawOut;
+    this.#apply({ type: 'bytecount', bytesIn: b.baseIn + rawIn, bytesOut: b.baseOut + rawOut });
+  }
+
+  #onLog(flags: string, message: string): void {
+    // Echoes of our own commands and of >STATE say nothing new.
+    if (!message.startsWith('MANAGEMENT: ')) {
+      this.#log.debug({ openvpn: message, flags }, 'openvpn log');
+    }
+    const gw = /route-gateway (\d{1,3}(?:\.\d{1,3}){3})/.exec(message);
+    if (gw?.[1]) this.#apply({ type: 'route-gateway', address: gw[1] });
+    const refusal = certificateRefusal(message);
+    if (refusal && refusal !== this.#refusal) {
+      this.#refusal = refusal;
+      this.#log.error(
+        { reason: refusal, serverName: this.#o.gateway.serverName, remote: this.#view.remote },
+        `gateway ${this.#o.gateway.name}: its certificate was refused: ${refusal}`,
+      );
+      this.#apply({ type: 'error', reason: `gateway certificate refused: ${refusal}` });
+    }
+  }
+
+  /** Ends the current openvpn on purpose; the exit handler restarts it. */
+  #end(reason: string): void {
+    const child = this.#child;
+    if (!child || this.#stopping) return;
+    this.#endReason = reason;
+    this.#log.warn({ reason, pid: child.pid }, 'restarting openvpn');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    timer.unref();
+    child.once('exit', () => clearTimeout(timer));
+  }
+
+  #onExit(child: ChildProcess, status: string): void {
+    if (this.#child !== child) return;
+    this.#child = undefined;
+    this.#holdTimer?.cancel();
+    this.#holdTimer = undefined;
+    this.#stopWatchingSilence();
+    const mgmt = this.#mgmt;
+    this.#mgmt = undefined;
+    void mgmt?.close().catch(() => undefined);
+    if (this.#stopping) return;
+    const reason = this.#endReason ?? this.#refusalReason() ?? status;
+    const delayMs = this.#watchdog.exited();
+    this.#log.warn(
+      { reason, status, delayMs, tail: this.#endReason ? undefined : this.#tail.slice(-5) },
+      'openvpn ended; starting it again after a delay',
+    );
+    this.#apply({ type: 'exited', reason });
+  }
+
+  #refusalReason(): string | undefined {
+    return this.#refusal ? `gateway certificate refused: ${this.#refusal}` : undefined;
+  }
+
+  async #removeSecrets(): Promise<void> {
+    for (const f of [CONFIG_FILE, PROXY_AUTH_FILE]) {
+      await rm(join(this.#o.dir, f), { force: true }).catch(() => undefined);
+    }
+  }
+}

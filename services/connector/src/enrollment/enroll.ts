@@ -1,0 +1,182 @@
+import { LogField, type Logger } from '@pa-connector/logger';
+import {
+  certificateInfo,
+  createCsr,
+  generateKeyPair,
+  type KeyPairPem,
+  keyMatchesCertificate,
+  verifyChain,
+} from '@pa-connector/pki';
+import { ServiceExit } from '@pa-connector/service-runtime';
+import {
+  parseProvisioningKey,
+  type RegisterResponse,
+  type SseClient,
+  SseProtocolError,
+} from '@pa-connector/sse-api';
+import type { Clock, Random } from '../clock';
+import { ExitCode } from '../exit-codes';
+import type { Identity, TunnelSecrets } from '../identity/identity';
+import type { IdentityStore } from '../identity/identity-store';
+import type { ConnectorMetrics } from '../metrics';
+import type { BackoffPolicy } from '../retry/backoff';
+import { retry } from '../retry/retry';
+import { enrollmentFailure } from './enrollment-failure';
+
+export interface EnrollOptions {
+  client: Pick<SseClient, 'register'>;
+  store: Pick<IdentityStore, 'save'>;
+  /** The revealed provisioning key; undefined when none is configured. */
+  provisioningKey: string | undefined;
+  hostname: string;
+  pop?: string;
+  version: string;
+  clock: Clock;
+  random: Random;
+  backoff: BackoffPolicy;
+  signal?: AbortSignal;
+  logger: Logger;
+  metrics: Pick<ConnectorMetrics, 'enrollmentAttempts'>;
+  generateKeyPair?: () => KeyPairPem;
+}
+
+/**
+ * Enrolls: checks the provisioning key's format locally (a malformed key is never sent),
+ * generates the key pair here (the private key never leaves the host), registers a CSR with the
+ * key, checks the answer and stores the identity atomically. Unreachable or failing SSEs are
+ * retried with capped, jittered backoff; a refusal ends in a ServiceExit naming the reason, with
+ * nothing stored.
+ */
+export async function enroll(o: EnrollOptions): Promise<Identity> {
+  const log = o.logger;
+  if (o.provisioningKey === undefined) {
+    throw new ServiceExit(
+      'not enrolled and PA_PROVISIONING_KEY_FILE is not set: a provisioning key is needed to enroll',
+      ExitCode.config,
+      { code: 'provisioning_key_missing' },
+    );
+  }
+  const parsed = parseProvisioningKey(o.provisioningKey);
+  if (!parsed) {
+    o.metrics.enrollmentAttempts.inc({ result: 'permanent_error' });
+    throw new ServiceExit(
+      'provisioning key in PA_PROVISIONING_KEY_FILE is malformed (expected pak1.<16 hex>.<43 base64url characters>); nothing was sent to the SSE',
+      ExitCode.keyInvalid,
+      { code: 'provisioning_key_malformed' },
+    );
+  }
+  const keyPair = (o.generateKeyPair ?? (() => generateKeyPair()))();
+  const csr = createCsr({ privateKeyPem: keyPair.privateKeyPem, commonName: o.hostname });
+  log.info({ keyId: parsed.keyId, hostname: o.hostname }, 'enrolling with the SSE');
+
+  let response: RegisterResponse;
+  try {
+    response = await retry(
+      async (attempt) => {
+        try {
+          const r = await o.client.register({
+            provisioningKey: o.provisioningKey as string,
+            csr,
+            hostname: o.hostname,
+            version: o.version,
+            ...(o.pop ? { pop: o.pop } : {}),
+          });
+          checkResponse(r, keyPair.privateKeyPem, new Date(o.clock.now()));
+          o.metrics.enrollmentAttempts.inc({ result: 'success' });
+          return r;
+        } catch (err) {
+          const retryable = (err as { retryable?: boolean }).retryable === true;
+          o.metrics.enrollmentAttempts.inc({
+            result: retryable ? 'retryable_error' : 'permanent_error',
+          });
+          if (retryable) log.debug({ [LogField.attempt]: attempt }, 'registration attempt failed');
+          throw err;
+        }
+      },
+      {
+        clock: o.clock,
+        random: o.random,
+        backoff: o.backoff,
+        signal: o.signal,
+        onRetry: (err, attempt, delayMs) =>
+          log.warn(
+            {
+              [LogField.attempt]: attempt,
+              [LogField.delayMs]: delayMs,
+              [LogField.code]: (err as { code?: string }).code,
+              [LogField.status]: (err as { status?: number }).status,
+              reason: (err as Error).message,
+            },
+            'enrollment attempt failed; retrying',
+          ),
+      },
+    );
+  } catch (err) {
+    throw enrollmentFailure(err);
+  }
+
+  const identity: Identity = {
+    connectorId: response.connectorId,
+    groupId: response.groupId,
+    pop: response.pop,
+    hostname: o.hostname,
+    gateways: response.gateways,
+    certificatePem: response.certificate,
+    caChainPems: response.caChain,
+    privateKeyPem: keyPair.privateKeyPem,
+    enrolledAt: new Date(o.clock.now()).toISOString(),
+  };
+  const tunnel = (response as { tunnel?: TunnelSecrets }).tunnel;
+  if (tunnel) identity.tunnel = { tlsCryptKey: tunnel.tlsCryptKey, cipher: tunnel.cipher };
+  try {
+    await o.store.save(identity);
+  } catch (err) {
+    throw enrollmentFailure(err);
+  }
+  log.info(
+    {
+      [LogField.connectorId]: identity.connectorId,
+      [LogField.groupId]: identity.groupId,
+      [LogField.pop]: identity.pop,
+      certificateExpiresAt: response.certificateExpiresAt,
+    },
+    'enrolled',
+  );
+  return identity;
+}
+
+/**
+ * The certificate must be for our key and chain to the CA chain sent with it; otherwise the
+ * SSE broke the contract (storing it would leave a connector that cannot authenticate).
+ */
+export function checkResponse(
+  r: { certificate: string; caChain: string[] },
+  privateKeyPem: string,
+  now: Date,
+  endpoint: 'register' | 'renew' = 'register',
+): void {
+  if (!keyMatchesCertificate(privateKeyPem, r.certificate)) {
+    throw new SseProtocolError(
+      endpoint,
+      `SSE ${endpoint} response has a certificate that is not for the key that was sent`,
+    );
+  }
+  // A host clock a little behind the SSE's must not make a fresh certificate look "not yet
+  // valid": check the window from the later of our clock and the certificate's start.
+  let notBefore: number;
+  try {
+    notBefore = certificateInfo(r.certificate).notBefore.getTime();
+  } catch (cause) {
+    throw new SseProtocolError(endpoint, `SSE ${endpoint} response has an unreadable certificate`, {
+      cause,
+    });
+  }
+  const at = new Date(Math.max(now.getTime(), notBefore));
+  const chain = verifyChain(r.certificate, r.caChain, { usage: 'client', now: at });
+  if (!chain.ok) {
+    throw new SseProtocolError(
+      endpoint,
+      `SSE ${endpoint} response has a certificate that does not verify: ${chain.reason}`,
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { metricName, type Registry } from '@pa-connector/metrics';
+import { Gauge, Histogram } from 'prom-client';
+
+const name = (n: string) => metricName('connector', n);
+
+/** Metrics of app health checks, registered on the connector's registry. */
+export function healthMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    appUp: new Gauge({
+      name: name('app_up'),
+      help: 'App state: 1 when every server of the app is up, 0.5 when some are (unhealthy), 0 when none is (down).',
+      labelNames: ['app'] as const,
+      registers,
+    }),
+    serverUp: new Gauge({
+      name: name('app_server_up'),
+      help: 'Server state as health checks see it: 1 up, 0 down.',
+      labelNames: ['app', 'server'] as const,
+      registers,
+    }),
+    probeDuration: new Histogram({
+      name: name('health_probe_duration_seconds'),
+      help: 'Time of one health probe of one server, by check type (tcp, http) and result (ok, fail).',
+      labelNames: ['type', 'result'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    redisWrites: new Gauge({
+      name: name('health_redis_write_failing'),
+      help: '1 while writing app health to Redis fails, else 0.',
+      registers,
+    }),
+  };
+}
+
+export type HealthMetrics = ReturnType<typeof healthMetrics>;

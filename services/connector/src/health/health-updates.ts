@@ -1,0 +1,230 @@
+import { componentLogger, LogField, type Logger } from '@pa-connector/logger';
+import { metricName, type Registry } from '@pa-connector/metrics';
+import type { HealthUpdate } from '@pa-connector/sse-api';
+import { Counter, Gauge } from 'prom-client';
+import type { Clock, TimerHandle } from '../clock';
+import type { HealthChecker } from './health-checker';
+import { httpUpdateSender, type UpdateSender } from './update-sender';
+
+/** A connected tunnel, as health updates need it. */
+export interface TunnelEndpoint {
+  /** The tunnel's name (sent as `tunnel` in the update). */
+  name: string;
+  /** The gateway's control endpoint, e.g. `http://10.231.1.1:8900`. */
+  controlUrl: string;
+  /** The connector's address on this tunnel (source of the request). */
+  localAddress: string;
+}
+
+export interface HealthUpdatesOptions {
+  health: Pick<HealthChecker, 'updateApps' | 'onChange'>;
+  connectorId: string;
+  /** Port of the CONNECT proxy on every tunnel address. */
+  proxyPort: number;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  /** Time between periodic updates over each tunnel. */
+  intervalMs: number;
+  /** Time one update may take. */
+  timeoutMs: number;
+  /** A change is sent this long after it happened, so a burst of changes makes one update. */
+  debounceMs?: number;
+  /** While sending fails, a tunnel's failures are logged at most this often. */
+  logEveryMs?: number;
+  send?: UpdateSender;
+}
+
+interface TunnelSlot {
+  endpoint: TunnelEndpoint;
+  inflight: boolean;
+  /** Another update was asked for while one was in flight. */
+  again: boolean;
+  failing: boolean;
+  failuresSinceLog: number;
+  lastLogAt: number;
+  removed: boolean;
+}
+
+/**
+ * Sends the apps' health to every connected tunnel's gateway (`POST <controlUrl>/health`, from the
+ * tunnel's address), every interval and soon after each change. At most one update per tunnel is
+ * in flight; failures are counted and logged at a bounded rate, never thrown.
+ */
+export class HealthUpdates {
+  readonly #o: HealthUpdatesOptions;
+  readonly #log: Logger;
+  readonly #send: UpdateSender;
+  readonly #slots = new Map<string, TunnelSlot>();
+  readonly #sent: Counter<'tunnel' | 'result'>;
+  readonly #lastOk: Gauge<'tunnel'>;
+  #timer: TimerHandle | undefined;
+  #debounce: TimerHandle | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #running = false;
+  readonly #inflight = new Set<Promise<void>>();
+
+  constructor(o: HealthUpdatesOptions) {
+    if (!Number.isInteger(o.proxyPort) || o.proxyPort < 1 || o.proxyPort > 65535) {
+      throw new Error(
+        `HealthUpdates: proxyPort must be a port from 1 to 65535, got ${o.proxyPort}`,
+      );
+    }
+    this.#o = o;
+    this.#log = componentLogger(o.logger, 'health-updates');
+    this.#send = o.send ?? httpUpdateSender;
+    const registers = [o.registry];
+    this.#sent = new Counter({
+      name: metricName('connector', 'health_updates_total'),
+      help: 'Health updates sent to gateways, by tunnel and result (ok, http_error, network_error, timeout).',
+      labelNames: ['tunnel', 'result'] as const,
+      registers,
+    });
+    this.#lastOk = new Gauge({
+      name: metricName('connector', 'health_update_last_success_timestamp_seconds'),
+      help: 'When a gateway last accepted a health update over this tunnel (Unix time).',
+      labelNames: ['tunnel'] as const,
+      registers,
+    });
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#o.health.onChange(() => this.#changed());
+    this.#tick();
+  }
+
+  /** Stops sending and waits for updates in flight (each bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#timer?.cancel();
+    this.#debounce?.cancel();
+    this.#debounce = undefined;
+    this.#unsubscribe?.();
+    await Promise.all([...this.#inflight]);
+  }
+
+  /** The connected tunnels now. A tunnel that is new (or whose endpoint changed) gets an update at once. */
+  setTunnels(list: readonly TunnelEndpoint[]): void {
+    const seen = new Set<string>();
+    for (const e of list) {
+      seen.add(e.name);
+      const old = this.#slots.get(e.name);
+      if (
+        old &&
+        old.endpoint.controlUrl === e.controlUrl &&
+        old.endpoint.localAddress === e.localAddress
+      ) {
+        continue;
+      }
+      if (old) old.removed = true;
+      const slot: TunnelSlot = {
+        endpoint: { ...e },
+        inflight: false,
+        again: false,
+        failing: false,
+        failuresSinceLog: 0,
+        lastLogAt: 0,
+        removed: false,
+      };
+      this.#slots.set(e.name, slot);
+      if (this.#running) this.#sendTo(slot);
+    }
+    for (const [name, slot] of this.#slots) {
+      if (!seen.has(name)) {
+        slot.removed = true;
+        this.#slots.delete(name);
+        this.#lastOk.remove({ tunnel: name });
+      }
+    }
+  }
+
+  /** Sends an update over every tunnel now; resolves when all of them are answered or failed. */
+  async sendNow(): Promise<void> {
+    for (const slot of this.#slots.values()) this.#sendTo(slot);
+    await Promise.all([...this.#inflight]);
+  }
+
+  #tick(): void {
+    if (!this.#running) return;
+    for (const slot of this.#slots.values()) this.#sendTo(slot);
+    this.#timer = this.#o.clock.setTimer(() => this.#tick(), this.#o.intervalMs);
+  }
+
+  #changed(): void {
+    if (!this.#running || this.#debounce) return;
+    this.#debounce = this.#o.clock.setTimer(() => {
+      this.#debounce = undefined;
+      if (!this.#running) return;
+      for (const slot of this.#slots.values()) this.#sendTo(slot);
+    }, this.#o.debounceMs ?? 50);
+  }
+
+  #sendTo(slot: TunnelSlot): void {
+    if (slot.inflight) {
+      slot.again = true;
+      return;
+    }
+    slot.inflight = true;
+    const p = this.#deliver(slot).finally(() => {
+      this.#inflight.delete(p);
+      slot.inflight = false;
+      if (slot.again && !slot.removed && this.#running) {
+        slot.again = false;
+        this.#sendTo(slot);
+      }
+    });
+    this.#inflight.add(p);
+  }
+
+  async #deliver(slot: TunnelSlot): Promise<void> {
+    const e = slot.endpoint;
+    const update: HealthUpdate = {
+      connectorId: this.#o.connectorId,
+      sentAt: new Date(this.#o.clock.now()).toISOString(),
+      tunnel: e.name,
+      proxyPort: this.#o.proxyPort,
+      apps: this.#o.health.updateApps(),
+    };
+    let r: Awaited<ReturnType<UpdateSender>>;
+    try {
+      r = await this.#send(e, update, this.#o.timeoutMs);
+    } catch (err) {
+      r = { outcome: 'network_error', error: String((err as Error)?.message ?? err) };
+    }
+    this.#sent.inc({ tunnel: e.name, result: r.outcome });
+    if (slot.removed) return;
+    const now = this.#o.clock.now();
+    if (r.outcome === 'ok') {
+      this.#lastOk.set({ tunnel: e.name }, now / 1000);
+      if (slot.failing) {
+        this.#log.info(
+          { [LogField.tunnel]: e.name, failed: slot.failuresSinceLog },
+          'health updates reach the gateway again',
+        );
+      }
+      slot.failing = false;
+      slot.failuresSinceLog = 0;
+      return;
+    }
+    slot.failuresSinceLog++;
+    const every = this.#o.logEveryMs ?? 60_000;
+    if (!slot.failing || now - slot.lastLogAt >= every) {
+      this.#log.warn(
+        {
+          [LogField.tunnel]: e.name,
+          [LogField.url]: e.controlUrl,
+          [LogField.code]: r.outcome,
+          ...(r.status !== undefined ? { [LogField.status]: r.status } : {}),
+          reason: r.error,
+          failed: slot.failuresSinceLog,
+        },
+        'health update not accepted by the gateway',
+      );
+      slot.lastLogAt = now;
+      slot.failuresSinceLog = 0;
+    }
+    slot.failing = true;
+  }
+}

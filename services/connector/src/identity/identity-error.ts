@@ -1,0 +1,18 @@
+import { ExitCode } from '../exit-codes';
+
+/** The identity in the data directory cannot be used as it is. Permanent: a person must look. */
+export class IdentityError extends Error {
+  readonly retryable = false;
+  readonly exitCode: number;
+
+  constructor(
+    readonly code: 'identity_corrupt' | 'data_dir_unusable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'IdentityError';
+    this.exitCode =
+      code === 'identity_corrupt' ? ExitCode.identityCorrupt : ExitCode.dataDirUnusable;
+  }
+}

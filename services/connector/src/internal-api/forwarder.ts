@@ -1,0 +1,69 @@
+import type { Logger } from '@pa-connector/logger';
+import { LogField } from '@pa-connector/logger';
+import type {
+  AcceptedResponse,
+  LogBatch,
+  PopStatus,
+  ReleaseManifest,
+  SseClient,
+} from '@pa-connector/sse-api';
+import type { TokenManager } from '../auth/token-manager';
+import type { Clock, Random } from '../clock';
+import type { BackoffPolicy } from '../retry/backoff';
+import { retry } from '../retry/retry';
+
+export interface ForwarderOptions {
+  client: Pick<SseClient, 'popStatus' | 'release' | 'logs'>;
+  tokens: Pick<TokenManager, 'withToken'>;
+  clock: Clock;
+  random: Random;
+  /** Whole calls (each already failing over across the SSE URLs). */
+  attempts: number;
+  backoff: BackoffPolicy;
+  logger: Logger;
+}
+
+/**
+ * What the internal API does with a request: the SSE call with the connector's token, retried
+ * (each try fails over across every SSE URL) a bounded number of times so callers get an
+ * answer, not a hang.
+ */
+export class SseForwarder {
+  readonly #o: ForwarderOptions;
+
+  constructor(o: ForwarderOptions) {
+    this.#o = o;
+  }
+
+  popStatus(status: PopStatus): Promise<AcceptedResponse> {
+    return this.#call('popStatus', (t) => this.#o.client.popStatus(status, t));
+  }
+
+  release(): Promise<ReleaseManifest> {
+    return this.#call('release', (t) => this.#o.client.release(t));
+  }
+
+  logs(batch: LogBatch): Promise<AcceptedResponse> {
+    return this.#call('logs', (t) => this.#o.client.logs(batch, t));
+  }
+
+  #call<T>(what: string, fn: (token: string) => Promise<T>): Promise<T> {
+    return retry(() => this.#o.tokens.withToken(fn), {
+      clock: this.#o.clock,
+      random: this.#o.random,
+      backoff: this.#o.backoff,
+      maxAttempts: this.#o.attempts,
+      onRetry: (err, attempt, delayMs) =>
+        this.#o.logger.warn(
+          {
+            route: what,
+            [LogField.attempt]: attempt,
+            [LogField.delayMs]: delayMs,
+            [LogField.code]: (err as { code?: string }).code,
+            reason: (err as Error).message,
+          },
+          'forwarding to the SSE failed; retrying',
+        ),
+    });
+  }
+}

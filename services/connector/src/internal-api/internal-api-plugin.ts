@@ -1,0 +1,169 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  InternalApiRoutes,
+  type LogBatch,
+  type PopStatus,
+  SseApiError,
+  SseProtocolError,
+} from '@pa-connector/sse-api';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { SseForwarder } from './forwarder';
+
+export interface InternalApiOptions {
+  /** Undefined until the connector is enrolled (requests then get 503). */
+  forwarder: () => Pick<SseForwarder, 'popStatus' | 'release' | 'logs'> | undefined;
+  /** When set, callers must send `Authorization: Bearer <token>`. */
+  apiToken?: string;
+  /** Counts requests per route and status. */
+  observe?: (route: string, status: number) => void;
+  /** Largest log batch body accepted, bytes (default 5 MiB). */
+  logsBodyLimit?: number;
+}
+
+/** Internal API error codes (bodies are `{error:{code,message}}` like the SSE's). */
+export const InternalErrorCode = {
+  unauthorized: 'unauthorized',
+  invalidRequest: 'invalid_request',
+  notEnrolled: 'not_enrolled',
+  sseUnavailable: 'sse_unavailable',
+  sseBadResponse: 'sse_bad_response',
+  sseRejected: 'sse_rejected',
+} as const;
+
+function send(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.code(status).send({ error: { code, message } });
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/**
+ * The connector's internal API: other POP services reach the SSE through it. The connector
+ * attaches its token, retries and fails over; callers get the SSE's answer, 503 not_enrolled
+ * before enrollment, or 502 with a code when the SSE keeps failing.
+ */
+export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (app, o) => {
+  const expected = o.apiToken === undefined ? undefined : digest(`Bearer ${o.apiToken}`);
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (expected === undefined) return;
+    const given = digest(req.headers.authorization ?? '');
+    if (!timingSafeEqual(given, expected)) {
+      return send(
+        reply,
+        401,
+        InternalErrorCode.unauthorized,
+        'this API needs Authorization: Bearer <internal API token>',
+      );
+    }
+  });
+  // Bad JSON, a body too large, or a bug: answer in the API's own error shape.
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    return send(
+      reply,
+      status,
+      status < 500 ? InternalErrorCode.invalidRequest : 'internal_error',
+      err.message,
+    );
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    o.observe?.(req.routeOptions.url ?? 'unknown', reply.statusCode);
+  });
+
+  const forward = async <T>(reply: FastifyReply, okStatus: number, call: () => Promise<T>) => {
+    try {
+      return reply.code(okStatus).send(await call());
+    } catch (err) {
+      if (err instanceof SseApiError) {
+        if (err.status !== undefined && [400, 404, 413, 422].includes(err.status)) {
+          // The SSE refused what the caller sent (or has nothing): pass its answer through.
+          return send(reply, err.status, err.code, err.message);
+        }
+        if (err.retryable) {
+          return send(
+            reply,
+            502,
+            InternalErrorCode.sseUnavailable,
+            `the SSE keeps failing: ${err.message}`,
+          );
+        }
+        return send(
+          reply,
+          502,
+          InternalErrorCode.sseRejected,
+          `the SSE refused the connector: ${err.message}`,
+        );
+      }
+      if (err instanceof SseProtocolError) {
+        return send(reply, 502, InternalErrorCode.sseBadResponse, err.message);
+      }
+      throw err;
+    }
+  };
+
+  const enrolled = (reply: FastifyReply) => {
+    const f = o.forwarder();
+    if (!f)
+      send(
+        reply,
+        503,
+        InternalErrorCode.notEnrolled,
+        'the connector is not enrolled yet; try again later',
+      );
+    return f;
+  };
+
+  app.post(InternalApiRoutes.popStatus, async (req, reply) => {
+    const body = req.body as Partial<PopStatus> | undefined;
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      Array.isArray(body) ||
+      typeof body.hostname !== 'string' ||
+      typeof body.reportedAt !== 'string' ||
+      Number.isNaN(Date.parse(body.reportedAt))
+    ) {
+      return send(
+        reply,
+        400,
+        InternalErrorCode.invalidRequest,
+        'body must be a PopStatus with hostname and reportedAt (ISO time)',
+      );
+    }
+    const f = enrolled(reply);
+    if (!f) return reply;
+    return forward(reply, 202, () => f.popStatus(body as PopStatus));
+  });
+
+  app.get(InternalApiRoutes.release, async (_req, reply) => {
+    const f = enrolled(reply);
+    if (!f) return reply;
+    return forward(reply, 200, () => f.release());
+  });
+
+  app.post(
+    InternalApiRoutes.logs,
+    { bodyLimit: o.logsBodyLimit ?? 5 * 1024 * 1024 },
+    async (req, reply) => {
+      const body = req.body as Partial<LogBatch> | undefined;
+      if (
+        typeof body !== 'object' ||
+        body === null ||
+        !Array.isArray(body.entries) ||
+        !body.entries.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))
+      ) {
+        return send(
+          reply,
+          400,
+          InternalErrorCode.invalidRequest,
+          'body must be {"entries": [objects]}',
+        );
+      }
+      const f = enrolled(reply);
+      if (!f) return reply;
+      return forward(reply, 202, () => f.logs(body as LogBatch));
+    },
+  );
+};

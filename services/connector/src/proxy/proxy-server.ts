@@ -1,0 +1,391 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { connect, isIP, type Socket } from 'node:net';
+import { componentLogger, LogField, type Logger } from '@pa-connector/logger';
+import type { Registry } from '@pa-connector/metrics';
+import type { CatalogApp } from '@pa-connector/sse-api';
+import type { Balancer, ServerPick } from '../balancer/balancer';
+import type { Clock, TimerHandle } from '../clock';
+import type { AppSource } from '../health/app-source';
+import { formatHostPort } from '../health/host-port';
+import { AddressListeners } from './address-listeners';
+import { isForbiddenAddress } from './address-policy';
+import { AppIndex } from './app-index';
+import { headEnd, parseConnect } from './connect-request';
+import { type ProxyMetrics, proxyMetrics } from './proxy-metrics';
+import { ESTABLISHED, REFUSAL, type RefusalReason, refusalStatus } from './responses';
+
+/** Resolves a hostname once, to the one address that will be checked and dialed. */
+export type Resolve = (host: string) => Promise<{ address: string; family: number }>;
+
+const systemResolve: Resolve = (host) => dnsLookup(host);
+
+export interface ProxyLimits {
+  maxConnections: number;
+  maxConnectionsPerApp: number;
+  headerTimeoutMs: number;
+  idleTimeoutMs: number;
+  dialTimeoutMs: number;
+  drainGraceMs: number;
+  /** Largest request head accepted (431 beyond). Default 8 KiB. */
+  maxHeadBytes?: number;
+}
+
+export interface ProxyServerOptions extends ProxyLimits {
+  /** Port on every tunnel address (0: one the kernel picks per address, for tests). */
+  port: number;
+  apps: AppSource;
+  balancer: Pick<Balancer, 'pick'>;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  resolve?: Resolve;
+  /** Wait before retrying to bind an address not (yet) on this host. Default 1 s. */
+  bindRetryMs?: number;
+}
+
+/** One user connection from accept to close. */
+interface Conn {
+  client: Socket;
+  upstream: Socket | undefined;
+  app: CatalogApp | undefined;
+  pick: ServerPick | undefined;
+  timer: TimerHandle | undefined;
+  open: number;
+  done: boolean;
+}
+
+const MIN_LIMITS: Array<[keyof ProxyLimits, number]> = [
+  ['maxConnections', 1],
+  ['maxConnectionsPerApp', 1],
+  ['headerTimeoutMs', 1],
+  ['idleTimeoutMs', 1],
+  ['dialTimeoutMs', 1],
+  ['drainGraceMs', 0],
+];
+
+/**
+ * The data-path CONNECT proxy. It listens on each tunnel's address (same port everywhere),
+ * accepts `CONNECT host:port` only for apps in the catalog, picks a healthy server by the
+ * app's strategy, resolves it once and dials exactly the address it checked (never loopback,
+ * link-local, metadata or unspecified unless the catalog names that literal), answers 200 and
+ * pipes both ways with the sockets' own backpressure. Every refusal gets a status and a log line.
+ */
+export class ProxyServer {
+  readonly #o: ProxyServerOptions;
+  readonly #log: Logger;
+  readonly #m: ProxyMetrics;
+  readonly #apps: AppIndex;
+  readonly #listeners: AddressListeners;
+  readonly #resolve: Resolve;
+  readonly #maxHead: number;
+  readonly #conns = new Set<Conn>();
+  readonly #perApp = new Map<string, number>();
+  readonly #events = new EventEmitter();
+  #closing: Promise<void> | undefined;
+
+  constructor(o: ProxyServerOptions) {
+    for (const [k, min] of MIN_LIMITS) {
+      const v = o[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+        throw new Error(`ProxyServer: ${k} must be a whole number >= ${min}, got ${v}`);
+      }
+    }
+    if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
+      throw new Error(`ProxyServer: port must be 0-65535, got ${o.port}`);
+    }
+    this.#o = o;
+    this.#log = componentLogger(o.logger, 'proxy');
+    this.#m = proxyMetrics(o.registry);
+    this.#apps = new AppIndex(o.apps);
+    this.#resolve = o.resolve ?? systemResolve;
+    this.#maxHead = o.maxHeadBytes ?? 8192;
+    this.#listeners = new AddressListeners({
+      port: o.port,
+      onConnection: (s) => this.#accept(s),
+      clock: o.clock,
+      logger: this.#log,
+      retryMs: o.bindRetryMs ?? 1_000,
+      onBoundCount: (n) => this.#m.listening.set(n),
+    });
+  }
+
+  /** Listens on exactly these addresses (the connected tunnels' local addresses). */
+  setAddresses(addresses: readonly string[]): void {
+    if (this.#closing) return;
+    this.#listeners.set(addresses);
+  }
+
+  addAddress(address: string): void {
+    if (!this.#closing) this.#listeners.add(address);
+  }
+
+  removeAddress(address: string): Promise<void> {
+    return this.#listeners.remove(address);
+  }
+
+  /** The port bound on `address`, once it listens. */
+  port(address: string): number | undefined {
+    return this.#listeners.port(address);
+  }
+
+  listening(): Array<{ address: string; port: number }> {
+    return this.#listeners.bound();
+  }
+
+  /** Connections open now (any phase). */
+  get activeConnections(): number {
+    return this.#conns.size;
+  }
+
+  /**
+   * Stops accepting, lets open streams finish for up to the drain grace, then cuts the rest.
+   * Connections still sending their request are cut at once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#drain();
+    return this.#closing;
+  }
+
+  async #drain(): Promise<void> {
+    await this.#listeners.closeAll();
+    this.#apps.close();
+    for (const c of this.#conns) if (!c.upstream) this.#refuse(c, 'shutting_down');
+    if (this.#conns.size > 0) {
+      this.#log.info(
+        { open: this.#conns.size, graceMs: this.#o.drainGraceMs },
+        'proxy draining open connections',
+      );
+      const drained = await new Promise<boolean>((resolve) => {
+        const timer = this.#o.clock.setTimer(() => {
+          this.#events.off('empty', onEmpty);
+          resolve(false);
+        }, this.#o.drainGraceMs);
+        const onEmpty = () => {
+          timer.cancel();
+          resolve(true);
+        };
+        this.#events.once('empty', onEmpty);
+      });
+      if (!drained) {
+        this.#log.warn({ open: this.#conns.size }, 'drain grace over; cutting open connections');
+        for (const c of this.#conns) {
+          c.client.destroy();
+          c.upstream?.destroy();
+        }
+        if (this.#conns.size > 0) await new Promise((r) => this.#events.once('empty', r));
+      }
+    }
+    this.#log.info('proxy closed');
+  }
+
+  /** Serves a connection accepted elsewhere (as if it had arrived on a tunnel address). */
+  handleConnection(client: Socket): void {
+    this.#accept(client);
+  }
+
+  #accept(client: Socket): void {
+    const c: Conn = {
+      client,
+      upstream: undefined,
+      app: undefined,
+      pick: undefined,
+      timer: undefined,
+      open: 1,
+      done: false,
+    };
+    this.#conns.add(c);
+    this.#m.active.inc();
+    client.on('error', () => this.#onSocketError(c));
+    client.once('close', () => this.#closed(c));
+    if (this.#closing) {
+      this.#refuse(c, 'shutting_down');
+      return;
+    }
+    if (this.#conns.size > this.#o.maxConnections) {
+      this.#refuse(c, 'connection_limit');
+      return;
+    }
+    client.setNoDelay(true);
+    c.timer = this.#o.clock.setTimer(
+      () => this.#refuse(c, 'header_timeout'),
+      this.#o.headerTimeoutMs,
+    );
+    let head: Buffer | undefined;
+    const onData = (chunk: Buffer) => {
+      head = head ? Buffer.concat([head, chunk]) : chunk;
+      const end = headEnd(head);
+      if (end < 0 ? head.length > this.#maxHead : end > this.#maxHead) {
+        client.off('data', onData);
+        this.#refuse(c, 'head_too_large');
+        return;
+      }
+      if (end < 0) return;
+      client.off('data', onData);
+      client.pause();
+      c.timer?.cancel();
+      c.timer = undefined;
+      void this.#route(c, head.subarray(0, end), head.subarray(end));
+    };
+    client.on('data', onData);
+  }
+
+  async #route(c: Conn, head: Buffer, rest: Buffer): Promise<void> {
+    const req = parseConnect(head);
+    if (!req.ok) {
+      this.#refuse(c, req.reason, { detail: req.detail });
+      return;
+    }
+    const target = formatHostPort(req.host, req.port);
+    const app = this.#apps.find(req.host, req.port);
+    if (!app) {
+      this.#refuse(c, 'not_in_catalog', { target });
+      return;
+    }
+    const n = this.#perApp.get(app.id) ?? 0;
+    if (n >= this.#o.maxConnectionsPerApp) {
+      this.#refuse(c, 'app_connection_limit', { target, app: app.id });
+      return;
+    }
+    c.app = app;
+    this.#perApp.set(app.id, n + 1);
+    const pick = this.#o.balancer.pick(app);
+    if (!pick) {
+      this.#refuse(c, 'no_healthy_server', { target, app: app.id });
+      return;
+    }
+    c.pick = pick;
+    const server = pick.server;
+    let address = server.host;
+    let family = isIP(server.host);
+    // A literal in the catalog is dialed as written (the administrator named it); a name is
+    // resolved once here and only the checked address is dialed.
+    if (family === 0) {
+      try {
+        const r = await this.#resolve(server.host);
+        address = r.address;
+        family = r.family;
+      } catch (err) {
+        this.#refuse(c, 'resolve_failed', {
+          target,
+          app: app.id,
+          server: server.key,
+          error: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+        });
+        return;
+      }
+      if (isForbiddenAddress(address)) {
+        this.#refuse(c, 'forbidden_address', { target, app: app.id, server: server.key, address });
+        return;
+      }
+    }
+    if (c.done) return;
+    this.#dial(c, address, server.port, rest, target);
+  }
+
+  #dial(c: Conn, address: string, port: number, rest: Buffer, target: string): void {
+    const started = performance.now();
+    const upstream = connect({ host: address, port, noDelay: true, allowHalfOpen: true });
+    c.upstream = upstream;
+    c.open++;
+    let connected = false;
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      if (connected) {
+        this.#onSocketError(c);
+        return;
+      }
+      this.#refuse(c, 'dial_failed', {
+        target,
+        app: c.app?.id,
+        server: c.pick?.server.key,
+        error: err.code ?? err.message,
+      });
+    });
+    upstream.once('close', () => this.#closed(c));
+    c.timer = this.#o.clock.setTimer(
+      () =>
+        this.#refuse(c, 'dial_timeout', {
+          target,
+          app: c.app?.id,
+          server: c.pick?.server.key,
+        }),
+      this.#o.dialTimeoutMs,
+    );
+    upstream.once('connect', () => {
+      connected = true;
+      c.timer?.cancel();
+      c.timer = undefined;
+      if (c.done) return;
+      this.#m.dialDuration.observe((performance.now() - started) / 1000);
+      this.#m.accepted.inc();
+      const client = c.client;
+      client.write(ESTABLISHED);
+      if (rest.length > 0) upstream.write(rest);
+      // pipe() carries backpressure both ways and ends the other side on FIN (half-close);
+      // both sockets allow half-open, so the other direction keeps flowing.
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.setTimeout(this.#o.idleTimeoutMs, () => {
+        this.#m.errors.inc({ reason: 'idle_timeout' });
+        this.#log.info({ app: c.app?.id, target }, 'proxy connection idle; closed');
+        client.destroy();
+        upstream.destroy();
+      });
+    });
+  }
+
+  /** Answers `reason`'s status, closes the connection and logs the refusal. */
+  #refuse(c: Conn, reason: RefusalReason, fields: Record<string, unknown> = {}): void {
+    if (c.done) return;
+    c.done = true;
+    c.timer?.cancel();
+    c.timer = undefined;
+    this.#m.errors.inc({ reason });
+    this.#log.warn(
+      {
+        reason,
+        [LogField.status]: refusalStatus(reason),
+        remote: c.client.remoteAddress,
+        ...fields,
+      },
+      'proxy refused connection',
+    );
+    c.upstream?.destroy();
+    const client = c.client;
+    if (client.destroyed) return;
+    client.removeAllListeners('data');
+    client.end(REFUSAL[reason]);
+    // A client that does not read its answer must not hold the slot.
+    client.setTimeout(1_000, () => client.destroy());
+    client.resume();
+  }
+
+  #onSocketError(c: Conn): void {
+    // A reset on either side ends both: there is no one left to deliver the rest to.
+    c.client.destroy();
+    c.upstream?.destroy();
+  }
+
+  #closed(c: Conn): void {
+    if (--c.open > 0) {
+      // The user went away before the app server answered the dial: stop dialing.
+      if (c.client.destroyed && c.upstream?.connecting) c.upstream.destroy();
+      return;
+    }
+    c.timer?.cancel();
+    c.done = true;
+    this.#conns.delete(c);
+    this.#m.active.dec();
+    if (c.upstream) {
+      this.#m.bytesIn.inc(c.upstream.bytesWritten);
+      this.#m.bytesOut.inc(c.upstream.bytesRead);
+    }
+    c.pick?.release();
+    if (c.app) {
+      const n = (this.#perApp.get(c.app.id) ?? 1) - 1;
+      if (n <= 0) this.#perApp.delete(c.app.id);
+      else this.#perApp.set(c.app.id, n);
+    }
+    if (this.#conns.size === 0) this.#events.emit('empty');
+  }
+}

@@ -1,0 +1,258 @@
+import type { Logger, RedisLogSink, SecretValues } from '@pa-connector/logger';
+import { componentLogger } from '@pa-connector/logger';
+import type { Registry } from '@pa-connector/metrics';
+import type { KeyPairPem } from '@pa-connector/pki';
+import { RedisKeys } from '@pa-connector/redis-contracts';
+import {
+  createRedis,
+  type Redis,
+  readiness,
+  redisReadiness,
+  registerLogShippingMetrics,
+  startHeartbeat,
+} from '@pa-connector/service-runtime';
+import { parseNoProxy } from '@pa-connector/sse-api';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app';
+import { type Clock, type Random, systemClock } from './clock';
+import type { ConnectorConfig } from './config';
+import { ControlPlane } from './control-plane/control-plane';
+import { AppList } from './health/app-source';
+import { IdentityStore } from './identity/identity-store';
+import { connectorMetrics } from './metrics';
+import { TunnelObserver } from './observer/tunnel-observer';
+import { DataPath } from './proxy/data-path';
+import { createSseClient } from './sse/create-client';
+import { enrolledCheck } from './state';
+import { TunnelSupervisor } from './supervisor/supervisor';
+
+export interface ConnectorServiceDeps {
+  config: ConnectorConfig;
+  logger: Logger;
+  secrets: SecretValues;
+  registry: Registry;
+  version: string;
+  /** A permanent failure found after start: the process stops with its exit code. */
+  fail: (err: unknown) => void;
+  clock?: Clock;
+  random?: Random;
+  generateKeyPair?: () => KeyPairPem;
+  /** The logger's sink to the Redis log stream (PA_LOG_TO_REDIS), attached to this Redis. */
+  logShipping?: RedisLogSink;
+}
+
+export interface ConnectorService {
+  app: FastifyInstance;
+  controlPlane: ControlPlane;
+  redis: Redis;
+  /**
+   * The tunnels (undefined with PA_TUNNELS=0). `tunnels.on('tunnel', view)` reports every change:
+   * the local address of a connected tunnel and its gateway's control URL (see TunnelSupervisor).
+   */
+  tunnels: TunnelSupervisor | undefined;
+  /** Health checks, health updates and the CONNECT proxy; created once the connector has an id. */
+  readonly dataPath: DataPath | undefined;
+  /** host:port the HTTP listener is bound to. */
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+/** Registers every secret of the configuration with the logger's scrubber. */
+export function registerConfigSecrets(config: ConnectorConfig, secrets: SecretValues): void {
+  secrets.add(config.provisioningKey?.reveal());
+  secrets.add(config.internalApiToken?.reveal());
+  secrets.add(config.redisPassword?.reveal());
+  for (const s of config.proxy?.secrets ?? []) secrets.add(s);
+}
+
+/**
+ * Wires and starts the connector: data directory, SSE client, Redis, the HTTP listener, the
+ * heartbeat and the control plane (which enrolls in the background).
+ */
+export async function startConnectorService(d: ConnectorServiceDeps): Promise<ConnectorService> {
+  const { config, logger } = d;
+  const clock = d.clock ?? systemClock;
+  const random = d.random ?? Math.random;
+  const metrics = connectorMetrics(d.registry);
+  const keys = new RedisKeys(config.redisPrefix);
+  const store = new IdentityStore(config.dataDir, { logger: componentLogger(logger, 'identity') });
+  const client = createSseClient(
+    {
+      urls: config.sseUrls,
+      ca: config.sseCa,
+      proxy: config.proxy,
+      noProxy: config.noProxy,
+      timeoutMs: config.sseTimeout,
+      version: d.version,
+    },
+    { logger: componentLogger(logger, 'sse'), metrics },
+  );
+  const redis = createRedis(config, logger);
+  if (d.logShipping) {
+    d.logShipping.attach(redis, keys.logs());
+    registerLogShippingMetrics(d.registry, 'connector', d.logShipping);
+  }
+  const apps = new AppList();
+  const backoff = { initialMs: config.retryInitialDelay, maxMs: config.retryMaxDelay };
+  const controlPlane = new ControlPlane({
+    client,
+    store,
+    redis,
+    keys,
+    clock,
+    random,
+    logger,
+    metrics,
+    secrets: d.secrets,
+    settings: {
+      hostname: config.hostname,
+      pop: config.pop,
+      version: d.version,
+      provisioningKey: config.provisioningKey?.reveal(),
+      backoff,
+      catalogIntervalMs: config.catalogInterval,
+      tokenRefreshAt: config.tokenRefreshAt,
+      certRenewAt: config.certRenewAt,
+      forwardAttempts: config.internalApiAttempts,
+      forwardBackoff: {
+        initialMs: Math.min(200, config.retryInitialDelay),
+        maxMs: Math.min(2_000, config.retryMaxDelay),
+      },
+    },
+    onFatal: d.fail,
+    // A renewal may bring another gateway list: the tunnels follow it (no-op before they start).
+    onIdentity: () => void tunnels?.refresh(),
+    onApps: (list) => apps.set(list),
+    ...(d.generateKeyPair ? { generateKeyPair: d.generateKeyPair } : {}),
+  });
+  const tunnelLog = componentLogger(logger, 'tunnels');
+  const observer = new TunnelObserver({ redis, keys, registry: d.registry, logger: tunnelLog });
+  const tunnels =
+    config.tunnels > 0
+      ? new TunnelSupervisor({
+          count: config.tunnels,
+          runDir: config.tunnelRunDir,
+          openvpnPath: config.openvpnPath,
+          timing: {
+            pingSeconds: Math.round(config.tunnelPing / 1000),
+            pingRestartSeconds: Math.round(config.tunnelPingRestart / 1000),
+            connectRetryMaxSeconds: Math.round(config.tunnelConnectRetryMax / 1000),
+          },
+          connectTimeoutMs: config.tunnelConnectTimeout,
+          silenceTimeoutMs: config.tunnelSilenceTimeout,
+          backoff: {
+            initialMs: config.tunnelRestartInitialDelay,
+            maxMs: config.tunnelRestartMaxDelay,
+          },
+          proxy: config.proxy,
+          noProxy: parseNoProxy(config.noProxy),
+          clock,
+          random,
+          logger: tunnelLog,
+        })
+      : undefined;
+  let dataPath: DataPath | undefined;
+  // The proxy listens on the address of every connected tunnel; updates go to their gateways.
+  const followTunnels = () =>
+    dataPath?.setTunnels(
+      (tunnels?.views() ?? []).flatMap((v) =>
+        v.phase === 'connected' && v.localAddress && v.controlUrl
+          ? [{ name: v.name, controlUrl: v.controlUrl, localAddress: v.localAddress }]
+          : [],
+      ),
+    );
+  tunnels?.on('tunnel', (view) => {
+    observer.observe(view);
+    followTunnels();
+  });
+  const checks = [
+    enrolledCheck(controlPlane.state),
+    redisReadiness(redis),
+    ...(tunnels ? [observer.check] : []),
+  ];
+  const app = await buildApp({
+    version: d.version,
+    registry: d.registry,
+    checks,
+    logger: componentLogger(logger, 'http'),
+    internalApi: {
+      forwarder: () => controlPlane.forwarder,
+      ...(config.internalApiToken ? { apiToken: config.internalApiToken.reveal() } : {}),
+      observe: (route, status) =>
+        metrics.internalApiRequests.inc({ route, status: String(status) }),
+    },
+  });
+  const cleanup = async () => {
+    await app.close().catch(() => undefined);
+    redis.disconnect();
+    await client.close().catch(() => undefined);
+  };
+  try {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  const addr = app.server.address();
+  const address =
+    typeof addr === 'object' && addr
+      ? { host: addr.address, port: addr.port }
+      : { host: config.httpHost, port: config.httpPort };
+  logger.info({ host: address.host, port: address.port }, 'listening');
+
+  const heartbeat = startHeartbeat({
+    redis,
+    keys,
+    service: 'connector',
+    version: d.version,
+    host: config.hostname,
+    intervalMs: config.heartbeatInterval,
+    status: () =>
+      controlPlane.state.phase === 'stopping'
+        ? 'stopping'
+        : readiness(checks).ready
+          ? 'ready'
+          : 'starting',
+  });
+  let closing = false;
+  // Tunnels start once there is an identity (from disk or a fresh enrollment).
+  void controlPlane.start().then(() => {
+    const identity = controlPlane.identity;
+    if (closing || !identity || controlPlane.state.phase !== 'enrolled') return;
+    dataPath = new DataPath({
+      config,
+      apps,
+      connectorId: identity.connectorId,
+      redis,
+      keys,
+      clock,
+      logger: componentLogger(logger, 'data-path'),
+      registry: d.registry,
+    });
+    dataPath.start();
+    followTunnels();
+    tunnels?.start(() => controlPlane.identity ?? identity);
+  });
+
+  return {
+    app,
+    controlPlane,
+    redis,
+    tunnels,
+    get dataPath() {
+      return dataPath;
+    },
+    address,
+    async close() {
+      closing = true;
+      // Open streams drain first, then the openvpn children end; the identity and run directory stay.
+      await dataPath?.stop();
+      await tunnels?.stop();
+      await controlPlane.stop();
+      await observer.close();
+      await heartbeat.stop();
+      await d.logShipping?.close();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  freePort,
+  startRedis,
+  stopAll,
+  type TestRedis,
+  type TrackedProcess,
+} from '@pa-connector/test-support';
+import { scratch, spawnConnector, testEnv } from '../support/connector';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+
+afterAll(stopAll);
+
+const ROOT = join(__dirname, '../../../..');
+
+/** Lines the process printed that are not JSON log lines (the one-line failure reason). */
+function plainLines(p: TrackedProcess): string[] {
+  return p.lines.filter((l) => {
+    if (!l.trim()) return false;
+    try {
+      JSON.parse(l);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+describe('the built connector process: exit codes and what it prints', () => {
+  let redis: TestRedis;
+  let emu: TestEmulator;
+  let tmp: ReturnType<typeof scratch>;
+  let groupId: string;
+  beforeAll(async () => {
+    // The test runs dist/main.js, so build it (and what it references) first.
+    execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/connector'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      timeout: 170_000,
+    });
+    redis = await startRedis();
+    emu = await startTestEmulator();
+    tmp = scratch();
+    groupId = await emu.admin.group();
+  }, 180_000);
+  afterAll(async () => {
+    await emu?.stop();
+    await redis?.stop();
+    tmp?.cleanup();
+  });
+
+  let n = 0;
+  const run = (key: string, extra: Record<string, string> = {}) => {
+    n++;
+    return spawnConnector(
+      testEnv({
+        sseUrls: [emu.sseUrl],
+        caCertPath: emu.caCertPath,
+        dataDir: join(tmp.dir, `data-${n}`),
+        redisUrl: redis.url,
+        redisPrefix: `${redis.prefix}${n}:`,
+        keyFile: tmp.file(`key-${n}`, `${key}\n`),
+        extra,
+      }),
+    );
+  };
+
+  const expectNoKey = (p: TrackedProcess, key: string) => {
+    const secret = key.split('.').at(-1) as string;
+    for (const line of p.lines) {
+      expect(line).not.toContain(key);
+      expect(line).not.toContain(secret);
+    }
+  };
+
+  it('enrolls, logs JSON only, never the key, and stops with 0 on SIGTERM; a second use of the key exits 66', async () => {
+    const { key } = await emu.admin.key(groupId, { maxUses: 1 });
+    const p = run(key);
+    await p.waitForLine(/"msg":"enrolled"/, 20_000);
+    expect(await p.stop()).toBe(0);
+    expect(plainLines(p)).toEqual([]);
+    expect(p.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    expectNoKey(p, key);
+
+    const second = run(key);
+    expect(await second.exited).toBe(66);
+    expect(plainLines(second)).toEqual([
+      expect.stringMatching(
+        /^connector: enrollment refused \[provisioning_key_exhausted\]: .*used as many times/,
+      ),
+    ]);
+    expectNoKey(second, key);
+  });
+
+  it('a revoked key exits 67', async () => {
+    const { key, id } = await emu.admin.key(groupId);
+    await emu.admin.revokeKey(id);
+    const p = run(key);
+    expect(await p.exited).toBe(67);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: enrollment refused \[provisioning_key_revoked\]/),
+    ]);
+    expectNoKey(p, key);
+  });
+
+  it('an expired key exits 68', async () => {
+    const { key } = await emu.admin.key(groupId, { expiresInSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const p = run(key);
+    expect(await p.exited).toBe(68);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: enrollment refused \[provisioning_key_expired\]/),
+    ]);
+    expectNoKey(p, key);
+  });
+
+  it('a well-formed key the SSE does not know exits 65', async () => {
+    const key = `pak1.${'f'.repeat(16)}.${'Z'.repeat(43)}`;
+    const p = run(key);
+    expect(await p.exited).toBe(65);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: enrollment refused \[provisioning_key_invalid\]/),
+    ]);
+    expectNoKey(p, key);
+  });
+
+  it('a malformed key exits 65 without contacting the SSE', async () => {
+    const before = (await emu.admin.connectors()).length;
+    const key = 'pak1.not-a-real-key-but-secret-looking-123456';
+    const p = run(key);
+    expect(await p.exited).toBe(65);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: provisioning key .* is malformed .*nothing was sent/),
+    ]);
+    expect(p.lines.some((l) => l.includes('enrolling with the SSE'))).toBe(false);
+    expect((await emu.admin.connectors()).length).toBe(before);
+    expectNoKey(p, key);
+  });
+
+  it('stops with 0 on SIGTERM while still retrying enrollment', async () => {
+    const { key } = await emu.admin.key(groupId);
+    const p = run(key, { PA_SSE_URLS: `https://127.0.0.1:${await freePort()}` });
+    await p.waitForLine(/enrollment attempt failed; retrying/, 10_000);
+    expect(await p.stop()).toBe(0);
+    expect(plainLines(p)).toEqual([]);
+    expectNoKey(p, key);
+  });
+
+  it('a bad setting exits 78 naming it', async () => {
+    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, {
+      PA_SSE_URLS: 'http://insecure.example',
+    });
+    expect(await p.exited).toBe(78);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: PA_SSE_URLS: must use https/),
+    ]);
+  });
+});

@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@pa-connector/config';
+import { createRegistry } from '@pa-connector/metrics';
+import { RedisKeys } from '@pa-connector/redis-contracts';
+import type { HealthUpdate } from '@pa-connector/sse-api';
+import { freePort, startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
+import Redis from 'ioredis';
+import { systemClock } from '../../../src/clock';
+import { AppList } from '../../../src/health/app-source';
+import { healthSettings } from '../../../src/health/health-settings';
+import { DataPath } from '../../../src/proxy/data-path';
+import { proxySettings } from '../../../src/proxy/proxy-settings';
+import { captureLogger } from '../../support/capture-logger';
+import { type AppServerProcess, startAppServer } from './support/app-net';
+import { connectVia } from './support/connect-client';
+
+afterAll(stopAll);
+
+describe('DataPath: settings -> health checks, health updates, balancer and proxy on tunnel addresses', () => {
+  let redis: TestRedis;
+  let app: AppServerProcess;
+  let gw: Server;
+  let gw4: Server;
+  const received: HealthUpdate[] = [];
+  let client: Redis;
+  let dp: DataPath;
+  let port: number;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    app = await startAppServer('app', { host: '127.0.0.1' });
+    const gateway = () =>
+      createServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => {
+          body += d;
+        });
+        req.on('end', () => {
+          received.push(JSON.parse(body) as HealthUpdate);
+          res.writeHead(202).end();
+        });
+      });
+    gw = gateway();
+    gw4 = gateway();
+    await new Promise<void>((r) => gw.listen(0, '::1', r));
+    await new Promise<void>((r) => gw4.listen(0, '127.0.0.1', r));
+    port = await freePort('127.0.0.2');
+    client = new Redis(redis.url);
+    const config = loadConfig(
+      { ...healthSettings(), ...proxySettings() },
+      {
+        PA_PROXY_PORT: String(port),
+        PA_HEALTH_INTERVAL: '200ms',
+        PA_HEALTH_UPDATE_INTERVAL: '500ms',
+      },
+    );
+    dp = new DataPath({
+      config,
+      apps: new AppList([
+        {
+          id: 'a',
+          name: 'A',
+          host: 'a.internal',
+          port: 80,
+          servers: [{ host: '127.0.0.1', port: app.port }],
+          strategy: 'least-connections',
+          healthCheck: { type: 'tcp' },
+        },
+      ]),
+      connectorId: 'conn-dp',
+      redis: client,
+      keys: new RedisKeys(redis.prefix),
+      clock: systemClock,
+      logger: captureLogger().logger,
+      registry: createRegistry('connector', { defaultMetrics: false }),
+    });
+    dp.start();
+    const controlUrl = `http://[::1]:${(gw.address() as AddressInfo).port}`;
+    const controlUrl4 = `http://127.0.0.1:${(gw4.address() as AddressInfo).port}`;
+    dp.setTunnels([
+      { name: 'tun0', controlUrl: controlUrl4, localAddress: '127.0.0.2' },
+      { name: 'tun1', controlUrl, localAddress: '::1' },
+    ]);
+  });
+  afterAll(async () => {
+    await dp?.stop();
+    client?.disconnect();
+    await new Promise((r) => gw?.close(r));
+    await new Promise((r) => gw4?.close(r));
+    await redis?.stop();
+  });
+
+  it('serves users on every tunnel address at the configured port', async () => {
+    await waitFor('app up', () => dp.health.status('a') === 'up');
+    await waitFor('both listening', () => dp.proxy.listening().length === 2);
+    for (const host of ['127.0.0.2', '::1']) {
+      expect(dp.proxy.port(host)).toBe(port);
+      const t = await connectVia({ host, port }, 'a.internal:80');
+      expect(t.status).toBe(200);
+      t.socket.write('who\n');
+      expect(await t.line()).toBe('app');
+      t.socket.destroy();
+    }
+  });
+
+  it('tells each gateway the app state, its tunnel and the proxy port', async () => {
+    await waitFor('updates from both tunnels with a up', () => {
+      const up = received.filter((u) => u.apps[0]?.state === 'up');
+      return up.some((u) => u.tunnel === 'tun0') && up.some((u) => u.tunnel === 'tun1');
+    });
+    expect(received.at(-1)).toMatchObject({ connectorId: 'conn-dp', proxyPort: port });
+  });
+
+  it('stops listening on a tunnel that went away', async () => {
+    dp.setTunnels([{ name: 'tun1', controlUrl: 'http://[::1]:1', localAddress: '::1' }]);
+    await waitFor('one listener', () => dp.proxy.listening().length === 1);
+    await expect(connectVia({ host: '127.0.0.2', port }, 'a.internal:80')).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+  });
+});

@@ -1,0 +1,183 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry } from '@pa-connector/metrics';
+import { parseCsr } from '@pa-connector/pki';
+import { ServiceExit } from '@pa-connector/service-runtime';
+import {
+  type RegisterRequest,
+  type RegisterResponse,
+  SseApiError,
+  SseProtocolError,
+} from '@pa-connector/sse-api';
+import { enroll } from '../../src/enrollment/enroll';
+import { enrollmentFailure } from '../../src/enrollment/enrollment-failure';
+import { IdentityError } from '../../src/identity/identity-error';
+import { IdentityStore } from '../../src/identity/identity-store';
+import { connectorMetrics } from '../../src/metrics';
+import { captureLogger } from '../support/capture-logger';
+import { FakeClock } from '../support/fake-clock';
+import { registerResponse } from '../support/fake-sse';
+import { makeIdentity } from '../support/identity-fixture';
+
+const KEY = `pak1.0123456789abcdef.${'A'.repeat(43)}`;
+
+describe('enrollment', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pa-enroll-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function setup(
+    register: (req: RegisterRequest) => Promise<RegisterResponse>,
+    key: { value: string | undefined } = { value: KEY },
+  ) {
+    const provisioningKey = key.value;
+    const clock = new FakeClock(Date.now());
+    const { logger, entries, lines } = captureLogger();
+    const store = new IdentityStore(join(dir, 'data'), { logger });
+    const client = { register: jest.fn(register) };
+    const registry = createRegistry('connector', { defaultMetrics: false });
+    const run = () =>
+      store.prepare().then(() =>
+        enroll({
+          client,
+          store,
+          provisioningKey,
+          hostname: 'vm-1',
+          version: '1.2.3',
+          clock,
+          random: () => 0,
+          backoff: { initialMs: 1_000, maxMs: 8_000 },
+          logger,
+          metrics: connectorMetrics(registry),
+        }),
+      );
+    return { clock, store, client, run, entries, lines, registry };
+  }
+
+  it('registers a CSR for the hostname and stores the identity', async () => {
+    const { client, run, store } = setup(async (req) => registerResponse(req));
+    const identity = await run();
+    expect(identity).toMatchObject({
+      connectorId: 'con_1',
+      groupId: 'grp_1',
+      pop: 'local',
+      hostname: 'vm-1',
+    });
+    const req = client.register.mock.calls[0]?.[0] as RegisterRequest;
+    expect(req).toMatchObject({ provisioningKey: KEY, hostname: 'vm-1', version: '1.2.3' });
+    expect(parseCsr(req.csr).commonName).toBe('vm-1');
+    expect(JSON.stringify(req)).not.toContain('PRIVATE KEY');
+    expect((await store.load())?.privateKeyPem).toBe(identity.privateKeyPem);
+  });
+
+  it.each([
+    ['a malformed key', 'pak1.nothex.short', 65, /malformed.*nothing was sent/],
+    ['no key', undefined, 78, /PA_PROVISIONING_KEY_FILE is not set/],
+  ])('%s fails at once with nothing sent', async (_what, key, exitCode, message) => {
+    const { client, run } = setup(async (req) => registerResponse(req), { value: key });
+    const err = await run().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceExit);
+    expect(err).toMatchObject({ exitCode });
+    expect((err as Error).message).toMatch(message);
+    expect(client.register).not.toHaveBeenCalled();
+    expect(readdirSync(join(dir, 'data'))).toEqual([]);
+  });
+
+  it('retries transient failures with growing, logged delays, then succeeds', async () => {
+    const failures = [
+      new SseApiError('register', undefined, 'network_error', 'connect ECONNREFUSED'),
+      new SseApiError('register', 503, 'injected_fault', 'down'),
+      new SseApiError('register', undefined, 'timeout', 'no answer'),
+    ];
+    const { clock, client, run, entries, registry } = setup(async (req) => {
+      const f = failures.shift();
+      if (f) throw f;
+      return registerResponse(req);
+    });
+    const p = run();
+    for (const delay of [500, 1_000, 2_000]) {
+      await clock.waitForTimer();
+      await clock.advance(delay);
+    }
+    await expect(p).resolves.toMatchObject({ connectorId: 'con_1' });
+    expect(client.register).toHaveBeenCalledTimes(4);
+    const retries = entries().filter((e) => e.msg === 'enrollment attempt failed; retrying');
+    expect(retries.map((e) => [e.attempt, e.delayMs, e.code])).toEqual([
+      [1, 500, 'network_error'],
+      [2, 1000, 'injected_fault'],
+      [3, 2000, 'timeout'],
+    ]);
+    // The CSR (and so the key pair) is the same across attempts.
+    const csrs = new Set(client.register.mock.calls.map((c) => (c[0] as RegisterRequest).csr));
+    expect(csrs.size).toBe(1);
+    const metrics = await registry.getSingleMetricAsString(
+      'pa_connector_enrollment_attempts_total',
+    );
+    expect(metrics).toContain('result="retryable_error"} 3');
+    expect(metrics).toContain('result="success"} 1');
+  });
+
+  it('a certificate that is not for our key is a bad response: exit 69, nothing stored', async () => {
+    const other = makeIdentity();
+    const { run } = setup(async (req) => ({
+      ...registerResponse(req),
+      certificate: other.certificatePem,
+    }));
+    const err = await run().catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 69 });
+    expect((err as Error).message).toMatch(/not for the key that was sent; no identity was stored/);
+    expect(readdirSync(join(dir, 'data'))).toEqual([]);
+  });
+
+  it('a certificate that does not chain to the CA sent with it is a bad response', async () => {
+    const { run } = setup(async (req) => ({
+      ...registerResponse(req),
+      caChain: [makeIdentity().certificatePem],
+    }));
+    await expect(run()).rejects.toMatchObject({ exitCode: 69 });
+  });
+});
+
+describe('classification of enrollment failures', () => {
+  it.each([
+    ['provisioning_key_malformed', 400, 65],
+    ['provisioning_key_invalid', 401, 65],
+    ['provisioning_key_exhausted', 403, 66],
+    ['provisioning_key_revoked', 403, 67],
+    ['provisioning_key_expired', 403, 68],
+    ['invalid_csr', 400, 70],
+    ['invalid_request', 400, 70],
+    ['unknown_pop', 400, 78],
+    ['certificate_revoked', 401, 72],
+  ])('%s (HTTP %i) -> exit %i with one line naming it', (code, status, exitCode) => {
+    const e = enrollmentFailure(new SseApiError('register', status, code, `SSE said ${code}`));
+    expect(e).toBeInstanceOf(ServiceExit);
+    expect(e).toMatchObject({ exitCode, retryable: false });
+    expect((e as Error).message).not.toContain('\n');
+    if (code.startsWith('provisioning')) expect((e as Error).message).toContain(code);
+  });
+
+  it('an unusable identity or data directory -> 71 / 73', () => {
+    expect(
+      enrollmentFailure(new IdentityError('identity_corrupt', 'key does not match')),
+    ).toMatchObject({ exitCode: 71 });
+    expect(enrollmentFailure(new IdentityError('data_dir_unusable', 'EACCES'))).toMatchObject({
+      exitCode: 73,
+    });
+  });
+
+  it('a protocol error -> 69; unknown errors stay as they are', () => {
+    expect(
+      enrollmentFailure(
+        new SseProtocolError('register', 'SSE register response is missing certificate'),
+      ),
+    ).toMatchObject({
+      exitCode: 69,
+    });
+    const odd = new TypeError('bug');
+    expect(enrollmentFailure(odd)).toBe(odd);
+  });
+});

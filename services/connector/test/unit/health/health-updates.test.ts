@@ -1,0 +1,139 @@
+import { EventEmitter } from 'node:events';
+import { createRegistry } from '@pa-connector/metrics';
+import type { HealthUpdate } from '@pa-connector/sse-api';
+import { HealthUpdates } from '../../../src/health/health-updates';
+import type { SendResult, UpdateSender, UpdateTarget } from '../../../src/health/update-sender';
+import { captureLogger } from '../../support/capture-logger';
+import { FakeClock } from '../../support/fake-clock';
+
+function setup(result: () => SendResult = () => ({ outcome: 'ok', status: 202 })) {
+  const clock = new FakeClock();
+  const log = captureLogger();
+  const events = new EventEmitter();
+  let state: 'up' | 'down' = 'up';
+  const health = {
+    updateApps: () => [
+      { id: 'a', state, servers: [{ host: '10.0.0.1', port: 80, up: state === 'up' }] },
+    ],
+    onChange: (l: (ids: string[]) => void) => {
+      events.on('change', l);
+      return () => events.off('change', l);
+    },
+  };
+  const sent: Array<{ target: UpdateTarget; update: HealthUpdate; at: number }> = [];
+  const send: UpdateSender = async (target, update) => {
+    sent.push({ target, update, at: clock.now() });
+    return result();
+  };
+  const registry = createRegistry('connector', { defaultMetrics: false });
+  const hu = new HealthUpdates({
+    health,
+    connectorId: 'conn-1',
+    proxyPort: 3128,
+    clock,
+    logger: log.logger,
+    registry,
+    intervalMs: 5000,
+    timeoutMs: 1000,
+    debounceMs: 50,
+    logEveryMs: 60_000,
+    send,
+  });
+  const change = (s: 'up' | 'down') => {
+    state = s;
+    events.emit('change', ['a']);
+  };
+  return { clock, log, hu, sent, change, registry };
+}
+
+const t1 = { name: 'tun0', controlUrl: 'http://10.1.0.1:8900', localAddress: '10.1.0.5' };
+const t2 = { name: 'tun1', controlUrl: 'http://10.2.0.1:8900', localAddress: '10.2.0.5' };
+
+describe('HealthUpdates', () => {
+  it('sends over every tunnel at once, then every interval, with tunnel and proxyPort', async () => {
+    const t = setup();
+    t.hu.setTunnels([t1, t2]);
+    t.hu.start();
+    await t.clock.advance(0);
+    expect(t.sent.map((s) => s.update.tunnel)).toEqual(['tun0', 'tun1']);
+    expect(t.sent[0]?.update).toMatchObject({
+      connectorId: 'conn-1',
+      proxyPort: 3128,
+      apps: [{ id: 'a', state: 'up' }],
+    });
+    expect(t.sent[1]?.target).toMatchObject({
+      controlUrl: t2.controlUrl,
+      localAddress: t2.localAddress,
+    });
+    await t.clock.advance(5000);
+    expect(t.sent.length).toBe(4);
+    await t.hu.stop();
+  });
+
+  it('sends soon after a change, once for a burst (debounced)', async () => {
+    const t = setup();
+    t.hu.setTunnels([t1]);
+    t.hu.start();
+    await t.clock.advance(0);
+    t.sent.length = 0;
+    t.change('down');
+    t.change('down');
+    t.change('down');
+    await t.clock.advance(49);
+    expect(t.sent.length).toBe(0);
+    await t.clock.advance(1);
+    expect(t.sent.length).toBe(1);
+    expect(t.sent[0]?.update.apps[0]?.state).toBe('down');
+    await t.hu.stop();
+  });
+
+  it('a new tunnel gets an update at once; a removed one gets no more', async () => {
+    const t = setup();
+    t.hu.setTunnels([t1]);
+    t.hu.start();
+    await t.clock.advance(0);
+    t.hu.setTunnels([t1, t2]);
+    await t.clock.advance(0);
+    expect(t.sent.map((s) => s.update.tunnel)).toEqual(['tun0', 'tun1']);
+    t.hu.setTunnels([t2]);
+    await t.clock.advance(5000);
+    expect(t.sent.slice(2).map((s) => s.update.tunnel)).toEqual(['tun1']);
+    await t.hu.stop();
+  });
+
+  it('logs failures at a bounded rate and the recovery once, never throws', async () => {
+    let outcome: SendResult = { outcome: 'network_error', error: 'ECONNREFUSED' };
+    const t = setup(() => outcome);
+    t.hu.setTunnels([t1]);
+    t.hu.start();
+    await t.clock.advance(0);
+    for (let i = 0; i < 30; i++) await t.clock.advance(5000); // 150 s of failures
+    const warns = t.log.lines.filter((l) => l.includes('health update not accepted'));
+    expect(t.sent.length).toBe(31);
+    expect(warns.length).toBe(3); // first, +60 s, +120 s
+    outcome = { outcome: 'ok', status: 202 };
+    await t.clock.advance(5000);
+    expect(t.log.lines.filter((l) => l.includes('reach the gateway again')).length).toBe(1);
+    const m = await t.registry.getSingleMetricAsString('pa_connector_health_updates_total');
+    expect(m).toContain(
+      'pa_connector_health_updates_total{tunnel="tun0",result="network_error"} 31',
+    );
+    await t.hu.stop();
+  });
+
+  it('refuses a bad proxy port', () => {
+    expect(
+      () =>
+        new HealthUpdates({
+          health: { updateApps: () => [], onChange: () => () => {} },
+          connectorId: 'c',
+          proxyPort: 0,
+          clock: new FakeClock(),
+          logger: captureLogger().logger,
+          registry: createRegistry('connector', { defaultMetrics: false }),
+          intervalMs: 1,
+          timeoutMs: 1,
+        }),
+    ).toThrow(/proxyPort must be a port from 1 to 65535, got 0/);
+  });
+});

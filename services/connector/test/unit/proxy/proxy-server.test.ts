@@ -1,0 +1,157 @@
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { createRegistry } from '@pa-connector/metrics';
+import type { CatalogApp } from '@pa-connector/sse-api';
+import { Balancer } from '../../../src/balancer/balancer';
+import { AppList } from '../../../src/health/app-source';
+import { ProxyServer } from '../../../src/proxy/proxy-server';
+import { captureLogger } from '../../support/capture-logger';
+import { FakeClock, flush } from '../../support/fake-clock';
+
+/** A socket stand-in: what the proxy writes is collected, what the test pushes is read. */
+class FakeSocket extends Duplex {
+  written = '';
+  remoteAddress = '10.9.0.1';
+  constructor() {
+    super({ allowHalfOpen: true });
+  }
+  override _read(): void {}
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.written += chunk.toString('latin1');
+    cb();
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+}
+
+const app: CatalogApp = {
+  id: 'a',
+  name: 'A',
+  host: 'a.internal',
+  port: 80,
+  servers: [
+    { host: '10.0.0.1', port: 8080 },
+    { host: 'db.internal', port: 5432 },
+  ],
+  strategy: 'round-robin',
+  healthCheck: { type: 'tcp' },
+};
+
+function setup(o: { up?: boolean; resolveTo?: string } = {}) {
+  const clock = new FakeClock();
+  const log = captureLogger();
+  const registry = createRegistry('connector', { defaultMetrics: false });
+  const resolved: string[] = [];
+  const proxy = new ProxyServer({
+    port: 0,
+    apps: new AppList([
+      app,
+      {
+        ...app,
+        id: 'named',
+        host: 'named.internal',
+        servers: [{ host: 'db.internal', port: 5432 }],
+      },
+    ]),
+    balancer: new Balancer(() => o.up ?? true),
+    clock,
+    logger: log.logger,
+    registry,
+    maxConnections: 2,
+    maxConnectionsPerApp: 10,
+    headerTimeoutMs: 1_000,
+    idleTimeoutMs: 10_000,
+    dialTimeoutMs: 1_000,
+    drainGraceMs: 1_000,
+    resolve: async (host) => {
+      resolved.push(host);
+      return { address: o.resolveTo ?? '169.254.169.254', family: 4 };
+    },
+  });
+  const open = () => {
+    const s = new FakeSocket();
+    proxy.handleConnection(s as unknown as Socket);
+    return s;
+  };
+  return { clock, log, registry, proxy, open, resolved };
+}
+
+describe('ProxyServer (fake sockets and clock)', () => {
+  it('answers 408 when the head does not arrive within the header timeout', async () => {
+    const t = setup();
+    const s = t.open();
+    s.push('CONNECT a.internal:80 HTTP/1.1\r\n');
+    await t.clock.advance(999);
+    expect(s.written).toBe('');
+    await t.clock.advance(1);
+    expect(s.written).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it('reads a head split over many chunks', async () => {
+    const t = setup({ up: false });
+    const s = t.open();
+    for (const ch of 'CONNECT a.internal:80 HTTP/1.1\r\nHost: a\r\n\r\n') s.push(ch);
+    await flush();
+    expect(s.written).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(s.written).toContain('no healthy server');
+  });
+
+  it('answers 431 as soon as the head passes 8 KiB', async () => {
+    const t = setup();
+    const s = t.open();
+    s.push(`CONNECT a.internal:80 HTTP/1.1\r\nX: ${'y'.repeat(8200)}`);
+    await flush();
+    expect(s.written).toMatch(/^HTTP\/1\.1 431 /);
+  });
+
+  it('refuses a name that resolves to a forbidden address, having resolved it once', async () => {
+    const t = setup();
+    const s = t.open();
+    s.push('CONNECT named.internal:80 HTTP/1.1\r\n\r\n');
+    await flush();
+    expect(s.written).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(t.resolved).toEqual(['db.internal']);
+    const refusal = t.log.entries().find((e) => e.msg === 'proxy refused connection');
+    expect(refusal).toMatchObject({
+      reason: 'forbidden_address',
+      address: '169.254.169.254',
+      status: 403,
+    });
+  });
+
+  it('refuses beyond the global limit and counts errors by reason', async () => {
+    const t = setup();
+    const held = [t.open(), t.open()];
+    const third = t.open();
+    await flush();
+    expect(third.written).toMatch(/^HTTP\/1\.1 503 /);
+    expect(third.written).toContain('too many connections');
+    expect(held.every((h) => h.written === '')).toBe(true);
+    const m = await t.registry.getSingleMetricAsString('pa_connector_proxy_errors_total');
+    expect(m).toContain('reason="connection_limit"} 1');
+  });
+
+  it('names a bad limit', () => {
+    expect(
+      () =>
+        new ProxyServer({
+          port: 0,
+          apps: new AppList([]),
+          balancer: new Balancer(() => true),
+          clock: new FakeClock(),
+          logger: captureLogger().logger,
+          registry: createRegistry('connector', { defaultMetrics: false }),
+          maxConnections: 0,
+          maxConnectionsPerApp: 1,
+          headerTimeoutMs: 1,
+          idleTimeoutMs: 1,
+          dialTimeoutMs: 1,
+          drainGraceMs: 0,
+        }),
+    ).toThrow(/maxConnections must be a whole number >= 1, got 0/);
+  });
+});

@@ -1,0 +1,144 @@
+import { parseDuration } from '@pa-connector/config';
+import { SERVICE_NAME } from '../files/log-file-names';
+
+/** pino's level numbers, by the words the lines carry. */
+export const LEVELS: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+
+export interface LogFilter {
+  /** Only these services (all when undefined). */
+  services?: ReadonlySet<string>;
+  /** Lines at this level or above. */
+  minLevel?: number;
+  /** Epoch ms bounds of the line's `time`, inclusive. */
+  since?: number;
+  until?: number;
+  /** Case-insensitive text anywhere in the line. */
+  text?: string;
+}
+
+export class QueryError extends Error {
+  readonly code = 'invalid_query';
+  readonly retryable = false;
+}
+
+const MAX_LIMIT = 10_000;
+
+/**
+ * Reads the filter from query parameters: `service` (comma-separated), `level`, `since` and
+ * `until` (ISO 8601, or a duration such as `15m` meaning that long ago), `q` (text), and
+ * `limit`. Throws QueryError naming the bad parameter.
+ */
+export function parseLogFilter(
+  query: Record<string, unknown>,
+  now: number,
+): LogFilter & { limit: number } {
+  const out: LogFilter & { limit: number } = { limit: 100 };
+  const service = str(query, 'service');
+  if (service !== undefined) {
+    const names = service
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const n of names) {
+      if (!SERVICE_NAME.test(n))
+        throw new QueryError(`service: not a service name: ${JSON.stringify(n)}`);
+    }
+    if (names.length > 0) out.services = new Set(names);
+  }
+  const level = str(query, 'level');
+  if (level !== undefined) {
+    const n = LEVELS[level];
+    if (n === undefined) {
+      throw new QueryError(
+        `level: must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(level)}`,
+      );
+    }
+    out.minLevel = n;
+  }
+  const since = str(query, 'since');
+  if (since !== undefined) out.since = parseTime('since', since, now);
+  const until = str(query, 'until');
+  if (until !== undefined) out.until = parseTime('until', until, now);
+  if (out.since !== undefined && out.until !== undefined && out.since > out.until) {
+    throw new QueryError('since: must not be after until');
+  }
+  const text = str(query, 'q');
+  if (text !== undefined && text !== '') {
+    if (text.length > 200) throw new QueryError('q: at most 200 characters');
+    out.text = text.toLowerCase();
+  }
+  const limit = str(query, 'limit');
+  if (limit !== undefined) {
+    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
+      throw new QueryError(
+        `limit: must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`,
+      );
+    }
+    out.limit = Number(limit);
+  }
+  return out;
+}
+
+function str(query: Record<string, unknown>, name: string): string | undefined {
+  const v = query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new QueryError(`${name}: give it once`);
+  return v.trim();
+}
+
+function parseTime(name: string, text: string, now: number): number {
+  const ago = parseDuration(text);
+  if (ago !== undefined && !/^\d{4}-/.test(text)) return now - ago;
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) {
+    throw new QueryError(
+      `${name}: must be an ISO 8601 time or a duration like 15m, got ${JSON.stringify(text)}`,
+    );
+  }
+  return t;
+}
+
+/** Parsed when it matches, undefined otherwise. Text is checked first: it needs no parse. */
+export function matchLine(
+  filter: LogFilter,
+  service: string,
+  line: string,
+): Record<string, unknown> | undefined {
+  if (filter.services && !filter.services.has(service)) return undefined;
+  if (filter.text && !line.toLowerCase().includes(filter.text)) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const entry = v as Record<string, unknown>;
+  if (filter.minLevel !== undefined) {
+    const lv = typeof entry.level === 'number' ? entry.level : LEVELS[String(entry.level)];
+    if (lv === undefined || lv < filter.minLevel) return undefined;
+  }
+  if (filter.since !== undefined || filter.until !== undefined) {
+    const t = typeof entry.time === 'string' ? Date.parse(entry.time) : Number(entry.time);
+    if (Number.isNaN(t)) return undefined;
+    if (filter.since !== undefined && t < filter.since) return undefined;
+    if (filter.until !== undefined && t > filter.until) return undefined;
+  }
+  return entry;
+}
+
+/** Like matchLine, without parsing the line when only service and text are filtered. */
+export function lineMatches(filter: LogFilter, service: string, line: string): boolean {
+  if (filter.minLevel === undefined && filter.since === undefined && filter.until === undefined) {
+    if (filter.services && !filter.services.has(service)) return false;
+    return !filter.text || line.toLowerCase().includes(filter.text);
+  }
+  return matchLine(filter, service, line) !== undefined;
+}

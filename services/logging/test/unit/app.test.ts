@@ -1,0 +1,30 @@
+import { createRegistry } from '@pa-connector/metrics';
+import { buildApp } from '../../src';
+
+describe('logging buildApp', () => {
+  it('answers /healthz, /ready following every check, and /metrics with pa_logging_ names', async () => {
+    const state = { redis: true, logDir: false };
+    const app = await buildApp({
+      version: '1.2.3',
+      registry: createRegistry('logging'),
+      checks: [
+        { name: 'redis', check: () => state.redis },
+        { name: 'logDir', check: () => state.logDir },
+      ],
+    });
+    expect((await app.inject('/healthz')).json()).toMatchObject({
+      status: 'alive',
+      service: 'logging',
+      version: '1.2.3',
+    });
+    const notReady = await app.inject('/ready');
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json().checks).toEqual({ redis: { ok: true }, logDir: { ok: false } });
+    state.logDir = true;
+    expect((await app.inject('/ready')).statusCode).toBe(200);
+    state.redis = false;
+    expect((await app.inject('/ready')).statusCode).toBe(503);
+    expect((await app.inject('/metrics')).body).toMatch(/^pa_logging_process_cpu_seconds_total /m);
+    await app.close();
+  });
+});

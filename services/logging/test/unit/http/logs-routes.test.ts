@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry } from '@pa-connector/metrics';
+import { buildApp, TailHub } from '../../../src';
+
+async function app() {
+  const dir = mkdtempSync(join(tmpdir(), 'pa-routes-'));
+  writeFileSync(
+    join(dir, 'update.log'),
+    '{"logId":"1-0","level":"info","time":"2026-05-01T12:00:00.000Z","service":"update","msg":"hello"}\n' +
+      '{"logId":"2-0","level":"error","time":"2026-05-01T12:00:01.000Z","service":"update","msg":"boom"}\n',
+  );
+  const a = await buildApp({
+    version: '1',
+    registry: createRegistry('logging'),
+    checks: [],
+    logs: { dir, hub: new TailHub() },
+  });
+  return a;
+}
+
+describe('log routes', () => {
+  it('GET /logs searches the files', async () => {
+    const a = await app();
+    const res = await a.inject('/logs?service=update&level=error');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      count: 1,
+      truncated: false,
+      entries: [expect.objectContaining({ logId: '2-0', msg: 'boom' })],
+    });
+    await a.close();
+  });
+
+  it('answers 400 with a code and a message naming the bad parameter', async () => {
+    const a = await app();
+    for (const url of [
+      '/logs?level=loud',
+      '/logs?limit=-1',
+      '/logs/tail?backlog=many',
+      '/logs/tail?service=a/b',
+    ]) {
+      const res = await a.inject(url);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: { code: 'invalid_query', message: expect.any(String) } });
+    }
+    expect((await a.inject('/logs?since=soon')).json().error.message).toMatch(/^since:/);
+    await a.close();
+  });
+
+  it('GET /logs/files lists what is on disk', async () => {
+    const a = await app();
+    expect((await a.inject('/logs/files')).json()).toEqual({
+      files: [
+        {
+          name: 'update.log',
+          service: 'update',
+          kind: 'active',
+          bytes: expect.any(Number),
+          modified: expect.any(String),
+        },
+      ],
+    });
+    await a.close();
+  });
+});

@@ -1,0 +1,134 @@
+import { LogField, type Logger } from '@pa-connector/logger';
+import type { PopStatus } from '@pa-connector/sse-api';
+import type { Clock, Random, TimerHandle } from '../clock';
+import type { PushState } from '../status/pop-status';
+import { PushError } from './push-error';
+
+export interface PushBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface StatusPusherOptions {
+  send: (status: PopStatus) => Promise<void>;
+  clock: Clock;
+  random: Random;
+  backoff: PushBackoff;
+  logger: Logger;
+  /** Called after each attempt (metrics). */
+  onAttempt?: (ok: boolean, at: number) => void;
+}
+
+/**
+ * Delivers the LATEST POP status: one push at a time; a status offered while another waits
+ * replaces it (only the newest is worth sending). A retryable failure waits a capped, jittered,
+ * doubling delay, then sends whatever is newest by then; a success resets the delay.
+ */
+export class StatusPusher {
+  readonly #o: StatusPusherOptions;
+  #pending: PopStatus | undefined;
+  #inFlight: Promise<void> | undefined;
+  #retry: TimerHandle | undefined;
+  #failures = 0;
+  #stopped = false;
+  #lastSuccessAt: number | undefined;
+  #lastError: PushState['lastError'] = null;
+
+  constructor(o: StatusPusherOptions) {
+    this.#o = o;
+  }
+
+  /** Queues `status` for delivery, replacing an unsent older one. */
+  offer(status: PopStatus): void {
+    if (this.#stopped) return;
+    this.#pending = status;
+    this.#kick();
+  }
+
+  state(): PushState {
+    return {
+      lastSuccessAt:
+        this.#lastSuccessAt === undefined ? null : new Date(this.#lastSuccessAt).toISOString(),
+      lastError: this.#lastError,
+      pending: this.#pending !== undefined,
+    };
+  }
+
+  /** The delay before the next retry, for the failure count given (1 = first failure). */
+  retryDelay(failures: number): number {
+    const { initialMs, maxMs } = this.#o.backoff;
+    const full = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+    return Math.round(full / 2 + (this.#o.random() * full) / 2);
+  }
+
+  /**
+   * Stops retrying; a push in flight is not waited for (the connector may take its whole
+   * timeout) and its outcome is ignored. Unsent status stays unsent.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#retry?.cancel();
+    this.#retry = undefined;
+  }
+
+  /** Starts sending unless a push is in flight or a retry is waiting. */
+  #kick(): void {
+    if (this.#inFlight || this.#retry || !this.#pending || this.#stopped) return;
+    this.#inFlight = this.#drain().finally(() => {
+      this.#inFlight = undefined;
+      this.#kick();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending && !this.#stopped) {
+      const status = this.#pending;
+      try {
+        await this.#o.send(status);
+        const at = this.#o.clock.now();
+        if (this.#pending === status) this.#pending = undefined;
+        if (this.#failures > 0) {
+          this.#o.logger.info({ failures: this.#failures }, 'POP status delivered again');
+        }
+        this.#failures = 0;
+        this.#lastSuccessAt = at;
+        this.#lastError = null;
+        this.#o.onAttempt?.(true, at);
+      } catch (err) {
+        const at = this.#o.clock.now();
+        const e =
+          err instanceof PushError
+            ? err
+            : new PushError('push_failed', (err as Error).message, true, undefined, { cause: err });
+        this.#lastError = { code: e.code, message: e.message, at: new Date(at).toISOString() };
+        this.#o.onAttempt?.(false, at);
+        if (!e.retryable) {
+          // Sending the same status again cannot help; the next period brings a new one.
+          if (this.#pending === status) this.#pending = undefined;
+          this.#o.logger.error(
+            { [LogField.code]: e.code, reason: e.message },
+            'POP status refused',
+          );
+          continue;
+        }
+        this.#failures++;
+        const delayMs = this.retryDelay(this.#failures);
+        const log = this.#failures === 1 ? 'warn' : 'debug';
+        this.#o.logger[log](
+          {
+            [LogField.code]: e.code,
+            reason: e.message,
+            [LogField.attempt]: this.#failures,
+            [LogField.delayMs]: delayMs,
+          },
+          'POP status push failed; retrying with the newest status',
+        );
+        this.#retry = this.#o.clock.setTimer(() => {
+          this.#retry = undefined;
+          this.#kick();
+        }, delayMs);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# infra.sh: the command line. A refused argument exits 2 with one line naming it, before anything
+# runs: no command in it is executed and nothing is written. The fake host passes every check, so
+# an argument that slipped through would go on to write the configuration (and the tests would see
+# it in the fake root).
+
+bats_require_minimum_version 1.5.0
+load host
+
+setup() {
+  fake_host
+  MARKER=$BATS_TEST_TMPDIR/x
+}
+
+# Exit 2, a single line that contains $1, no file written, no marker created.
+refused_with() {
+  [ "$status" -eq 2 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ ${lines[0]} == "infra.sh: "*"$1"* ]]
+  [ -z "$(written)" ]
+  [ ! -e "$MARKER" ]
+}
+
+@test "a valid command line gets through (the other tests would see it write)" {
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 0 ]
+  [ -n "$(written)" ]
+}
+
+@test "command substitution in the key is refused and does not run" {
+  infra --provision_key="\$(touch $MARKER)" --gateway=us-east
+  refused_with '--provision_key: contains "$"'
+}
+
+@test "the key '\$(touch /tmp/x)' is refused and /tmp/x is not created" {
+  # The literal case of the issue; /tmp/x is checked only when it was not there before.
+  local had=0
+  [ ! -e /tmp/x ] || had=1
+  infra '--provision_key=$(touch /tmp/x)' --gateway=us-east
+  refused_with '--provision_key: contains "$"'
+  [ "$had" -eq 1 ] || [ ! -e /tmp/x ]
+}
+
+@test "backticks are refused and do not run" {
+  infra --provision_key="\`touch $MARKER\`" --gateway=us-east
+  refused_with '--provision_key: contains "`"'
+}
+
+@test "a semicolon is refused (;rm -rf)" {
+  infra --provision_key="$KEY" "--gateway=us-east;rm -rf $MARKER"
+  refused_with '--gateway: contains ";"'
+}
+
+@test "a newline is refused" {
+  infra --provision_key="$KEY" $'--gateway=us-east\ntouch '"$MARKER"
+  refused_with '--gateway: contains a newline'
+}
+
+@test "every shell metacharacter is refused in every option" {
+  local c option
+  for option in --provision_key --gateway --proxy --no_proxy --sse_url --sse_ca_file --provision_key_file; do
+    for c in '$' '`' ';' '|' '&' '<' '>' '(' ')' "'" '"' '\' '!' '{' '}' '#' '~' '?' '^' ' ' $'\t' $'\r'; do
+      infra "$option=a${c}b"
+      [ "$status" -eq 2 ] || { echo "$option with [$c]: exit $status: $output"; return 1; }
+      [[ $output == "infra.sh: $option: contains "* ]] || { echo "$option with [$c]: $output"; return 1; }
+    done
+  done
+  [ -z "$(written)" ]
+}
+
+@test "a metacharacter in an option's name or a bare word is refused too" {
+  infra "--gateway\$(id)=us-east" --provision_key="$KEY"
+  refused_with 'contains "$"'
+  infra --provision_key="$KEY" --gateway=us-east 'a;b'
+  refused_with 'an argument: contains ";"'
+}
+
+@test "a refused argument anywhere stops everything, even after valid ones" {
+  infra --provision_key="$KEY" --gateway=us-east --proxy=http://proxy:3128 "--no_proxy=\$(touch $MARKER)"
+  refused_with '--no_proxy: contains "$"'
+}
+
+@test "the key must be pak1.<16 hex>.<43 base64url>" {
+  local secret=${KEY##*.}
+  local bad
+  for bad in pak1 "pak2.0123456789abcdef.$secret" "pak1.0123456789ABCDEF.$secret" \
+    "pak1.0123456789abcde.$secret" "pak1.0123456789abcdef.${secret}A" "pak1.0123456789abcdef.${secret:1}" \
+    "pak1.0123456789abcdef.${secret:0:42}=" "pak1.0123456789abcdef.${secret:0:42}+"; do
+    infra --provision_key="$bad" --gateway=us-east
+    refused_with '--provision_key: the provisioning key is malformed (expected pak1.<16 hex digits>.<43 base64url characters>)'
+    [[ $output != *"${secret:1:40}"* ]] || { echo "the key was echoed: $output"; return 1; }
+  done
+}
+
+@test "a malformed key from a file or stdin is refused without echoing it" {
+  printf 'pak1.nothex.secretsecret\n' >"$BATS_TEST_TMPDIR/key"
+  infra --provision_key_file="$BATS_TEST_TMPDIR/key" --gateway=us-east
+  refused_with '--provision_key_file: the provisioning key is malformed'
+  [[ $output != *secretsecret* ]]
+  run bash "$SCRIPT" - --gateway=us-east <"$BATS_TEST_TMPDIR/key"
+  refused_with 'the key on stdin: the provisioning key is malformed'
+  [[ $output != *secretsecret* ]]
+  run bash "$SCRIPT" - --gateway=us-east </dev/null
+  refused_with 'the key on stdin: empty'
+}
+
+@test "the key one way only" {
+  printf '%s\n' "$KEY" >"$BATS_TEST_TMPDIR/key"
+  infra --provision_key="$KEY" --provision_key_file="$BATS_TEST_TMPDIR/key" --gateway=us-east
+  refused_with 'give the provisioning key one way only'
+  infra --provision_key_file=/nonexistent/key --gateway=us-east
+  refused_with '--provision_key_file: cannot read /nonexistent/key'
+}
+
+@test "no key at all on a first install is refused" {
+  infra --gateway=us-east
+  [ "$status" -eq 2 ]
+  [[ $output == *"infra.sh: no provisioning key: give --provision_key_file=PATH"* ]]
+  [ ! -e "$SECRETS/provisioning-key" ]
+}
+
+@test "--gateway: a PoP name of the list or an RFC 1123 hostname shorter than 64" {
+  local ok
+  for ok in us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local \
+    pop.example.com gw-1.corp 10.1.2.3 "$(printf 'a%.0s' {1..63})"; do
+    infra --provision_key="$KEY" --gateway="$ok" --dry-run
+    [ "$status" -eq 0 ] || { echo "--gateway=$ok: $output"; return 1; }
+  done
+  infra --provision_key="$KEY" --gateway="$(printf 'a%.0s' {1..64})"
+  refused_with '--gateway: must be shorter than 64 characters'
+  for bad in -pop pop- pop_1 'pop..corp' '.pop' 'pop.' "$(printf 'a%.0s' {1..64}).x"; do
+    infra --provision_key="$KEY" --gateway="$bad"
+    [ "$status" -eq 2 ] || { echo "--gateway=$bad: $output"; return 1; }
+    [[ $output == "infra.sh: --gateway: "* ]]
+  done
+  infra --provision_key="$KEY"
+  refused_with 'missing --gateway'
+}
+
+@test "--proxy: http://[user:password@]host:port only" {
+  local ok bad
+  for ok in http://proxy:3128 http://proxy.corp:8080/ http://user:p%40ss@proxy:3128 http://user@10.0.0.1:3128 \
+    'http://[::1]:3128' 'http://u:p@[fd00::1]:8080'; do
+    infra --provision_key="$KEY" --gateway=us-east --proxy="$ok" --dry-run
+    [ "$status" -eq 0 ] || { echo "--proxy=$ok: $output"; return 1; }
+  done
+  for bad in https://proxy:3128 http://proxy http://proxy:0 http://proxy:65536 proxy:3128 http://:3128 \
+    'http://[nothex]:3128' http://proxy:3128/path http://a@b@proxy:3128 socks5://proxy:1080; do
+    infra --provision_key="$KEY" --gateway=us-east --proxy="$bad"
+    [ "$status" -eq 2 ] || { echo "--proxy=$bad: $output"; return 1; }
+    [[ $output == "infra.sh: --proxy: "* ]]
+  done
+}
+
+@test "--proxy credentials are never echoed, even when refused" {
+  infra --provision_key="$KEY" --gateway=us-east --proxy=http://alice:s3cr3t@proxy:99999
+  refused_with '--proxy: http://[redacted]@proxy:99999 is not'
+  [[ $output != *s3cr3t* ]]
+  infra --provision_key="$KEY" --gateway=us-east --proxy=http://alice:s3cr3t@proxy:3128 --dry-run
+  [ "$status" -eq 0 ]
+  [[ $output == *'proxy http://[redacted]@proxy:3128'* ]]
+  [[ $output != *s3cr3t* ]]
+}
+
+@test "--sse_url: https URLs, comma-separated" {
+  local ok bad
+  for ok in https://sse.example.com https://sse.example.com:8443/api 'https://[::1]:8443' \
+    https://a.example,https://b.example:443; do
+    infra --provision_key="$KEY" --gateway=us-east --sse_url="$ok" --dry-run
+    [ "$status" -eq 0 ] || { echo "--sse_url=$ok: $output"; return 1; }
+  done
+  for bad in http://sse.example.com sse.example.com https:// https://u:p@sse.example.com \
+    https://sse.example.com:0 'https://a.example,' 'https://a.example,,https://b.example' https://-x.example; do
+    infra --provision_key="$KEY" --gateway=us-east --sse_url="$bad"
+    [ "$status" -eq 2 ] || { echo "--sse_url=$bad: $output"; return 1; }
+    [[ $output == "infra.sh: --sse_url: "* ]]
+  done
+}
+
+@test "--no_proxy: hosts, .domains, *.domains, IPs, CIDRs or *" {
+  infra --provision_key="$KEY" --gateway=us-east --dry-run \
+    --no_proxy='localhost,.corp,*.internal.example,10.0.0.0/8,192.168.1.1,fd00::/8,[::1],*'
+  [ "$status" -eq 0 ]
+  for bad in 'a,,b' ',a' 'a,' 'bad_host' '10.0.0.0/999' 'http://x'; do
+    infra --provision_key="$KEY" --gateway=us-east --no_proxy="$bad"
+    [ "$status" -eq 2 ] || { echo "--no_proxy=$bad: $output"; return 1; }
+    [[ $output == "infra.sh: --no_proxy: "* ]]
+  done
+}
+
+@test "--sse_ca_file must be a readable PEM certificate file" {
+  infra --provision_key="$KEY" --gateway=us-east --sse_ca_file=/nonexistent.pem
+  refused_with '--sse_ca_file: cannot read /nonexistent.pem'
+  echo 'not a certificate' >"$BATS_TEST_TMPDIR/ca.pem"
+  infra --provision_key="$KEY" --gateway=us-east --sse_ca_file="$BATS_TEST_TMPDIR/ca.pem"
+  refused_with 'holds no PEM certificate'
+}
+
+@test "--help prints the usage and exits 0 without doing anything" {
+  infra --help
+  [ "$status" -eq 0 ]
+  local o
+  for o in --provision_key= --provision_key_file= --gateway= --proxy= --no_proxy= --sse_url= --sse_ca_file= \
+    --allow-unsupported-os --dry-run --uninstall --yes us-east ap-southeast 'exit codes'; do
+    [[ $output == *"$o"* ]] || { echo "missing $o"; return 1; }
+  done
+  [ -z "$(written)" ]
+  infra -h
+  [ "$status" -eq 0 ]
+}
+
+@test "an unknown option is refused with its name" {
+  infra --provision_key="$KEY" --gateway=us-east --gatway=us-west
+  refused_with 'unknown option "--gatway"'
+  infra --provision_key="$KEY" --gateway=us-east extra
+  refused_with 'unknown option "extra"'
+  infra --provision_key="$KEY" --gateway=us-east --dry-run=yes
+  refused_with '--dry-run: takes no value'
+  infra --provision_key="$KEY" --gateway
+  refused_with '--gateway: needs a value'
+}
+
+@test "--uninstall takes no install options" {
+  infra --uninstall --gateway=us-east --yes
+  refused_with '--uninstall takes only --yes and --dry-run'
+}

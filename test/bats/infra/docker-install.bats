@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# infra.sh installing Docker on a host without it. The package managers cannot really run here, so
+# this is unit-style: PATH holds this machine's tools except docker, apt-get, dnf and systemctl,
+# which are small stand-ins that record how they were called. apt-get "installs" a stand-in docker
+# that answers what infra.sh asks of it afterwards (info, compose, image inspect, ps, inspect).
+# The real Docker path is in docker.bats.
+
+bats_require_minimum_version 1.5.0
+load host
+
+setup_file() {
+  TOOLS=$BATS_FILE_TMPDIR/tools
+  mkdir -p "$TOOLS"
+  local dir f name
+  for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+    for f in "$dir"/*; do
+      name=${f##*/}
+      case $name in docker | docker-* | dockerd* | apt-get | dnf | yum | systemctl) continue ;; esac
+      [[ -e $TOOLS/$name || ! -x $f ]] || ln -s "$f" "$TOOLS/$name"
+    done
+  done
+  export TOOLS
+}
+
+setup() {
+  fake_host
+  unset PA_INFRA_SKIP_DOCKER
+  export CALLS=$BATS_TEST_TMPDIR/calls
+  export STUBS=$BATS_TEST_TMPDIR/stubs
+  mkdir -p "$STUBS"
+  : >"$CALLS"
+  stub apt-get 'case "$*" in *"install -y docker.io"*) install_docker ;; *"install -y docker-compose-v2"*) touch "$STUBS/compose-v2" ;; esac'
+  stub dnf 'exit 1'
+  stub systemctl 'touch "$STUBS/dockerd-running"'
+  export PATH=$STUBS:$TOOLS
+}
+
+# A stand-in command that records its arguments, then runs $2.
+stub() {
+  cat >"$STUBS/$1" <<EOF
+#!/bin/bash
+echo "$1 \$*" >>"\$CALLS"
+install_docker() { cp "\$STUBS/.docker" "\$STUBS/docker"; chmod +x "\$STUBS/docker"; }
+$2
+EOF
+  chmod +x "$STUBS/$1"
+  # What apt-get installs: a docker whose daemon runs once systemctl started it.
+  cat >"$STUBS/.docker" <<'EOF'
+#!/bin/bash
+echo "docker $*" >>"$CALLS"
+case "$1 $2" in
+"--version "*) echo 'Docker version 99.0 (stand-in)' ;;
+"info "*) [[ -e $STUBS/dockerd-running ]] ;;
+"compose version") [[ -e $STUBS/compose-v2 ]] ;;
+"compose "*) [[ " $* " != *" ps "* ]] || echo 0123abcd ;;
+"image inspect") exit 0 ;;
+"inspect -f")
+  case "$3" in *Health*) echo healthy ;; *) echo /pa-connector-pop-manager-1 ;; esac ;;
+*) exit 1 ;;
+esac
+EOF
+}
+
+@test "Ubuntu without Docker: apt-get installs docker.io and docker-compose-v2, systemctl starts it" {
+  infra --provision_key="$KEY" --gateway=us-east
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == *'installing docker.io with apt-get'* ]]
+  [[ $output == *'compose: docker compose'* ]]
+  grep -qx 'apt-get update' "$CALLS"
+  grep -qx 'apt-get install -y docker.io' "$CALLS"
+  grep -qx 'apt-get install -y docker-compose-v2' "$CALLS"
+  grep -qx 'systemctl enable --now docker' "$CALLS"
+  grep -q "^docker compose --project-name pa-connector --project-directory $LIB --env-file $ETC/pa.env -f $LIB/compose.yaml up -d --remove-orphans$" "$CALLS"
+  [ "$(env_value PA_CONTAINER)" = pa-connector-pop-manager-1 ]
+}
+
+@test "the compose run sees only pa.env's settings, not PA_ variables of the caller's shell" {
+  stub_env_dump
+  PA_POP=from-shell PA_SSE_URLS=https://shell.example infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 0 ]
+  [ -s "$BATS_TEST_TMPDIR/compose-env" ]
+  ! grep -q '^PA_' "$BATS_TEST_TMPDIR/compose-env"
+}
+
+@test "RHEL without Docker: dnf, and a clear message when Docker's repository is missing" {
+  printf 'ID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.4"\n' >"$PA_INFRA_OS_RELEASE"
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 1 ]
+  grep -qx 'dnf install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin' "$CALLS"
+  [[ ${lines[-1]} == "infra.sh: dnf install docker-ce failed (see above): add Docker's repository"* ]]
+  [ ! -e "$SECRETS" ]
+}
+
+@test "an unsupported OS without Docker: told to install it by hand" {
+  printf 'ID=alpine\nVERSION_ID=3.19\n' >"$PA_INFRA_OS_RELEASE"
+  infra --provision_key="$KEY" --gateway=us-east --allow-unsupported-os
+  [ "$status" -eq 1 ]
+  [[ ${lines[-1]} == 'infra.sh: Docker is not installed and infra.sh cannot install it on alpine: install Docker and docker compose, then re-run' ]]
+  [ ! -s "$CALLS" ]
+}
+
+@test "a failing apt-get stops the install with its output and a reason" {
+  stub apt-get '[[ $1 != install ]] || { echo "E: Unable to locate package docker.io"; exit 100; }'
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 1 ]
+  [[ $output == *'E: Unable to locate package docker.io'* ]]
+  [[ ${lines[-1]} == 'infra.sh: apt-get install docker.io failed (see above)' ]]
+}
+
+@test "--dry-run installs nothing" {
+  infra --provision_key="$KEY" --gateway=us-east --dry-run
+  [ "$status" -eq 0 ]
+  [[ $output == *'would install Docker and compose'* ]]
+  [ ! -s "$CALLS" ]
+}
+
+@test "Docker there but no compose: compose is installed (docker-compose when there is no v2 package)" {
+  cp "$STUBS/.docker" "$STUBS/docker"
+  chmod +x "$STUBS/docker"
+  touch "$STUBS/dockerd-running"
+  stub apt-get '[[ $* != *docker-compose-v2* ]] || { echo "E: Unable to locate package docker-compose-v2"; exit 100; }
+[[ $* != *"install -y docker-compose" ]] || { printf "#!/bin/bash\necho \"docker-compose \$*\" >>\"\$CALLS\"\n[[ \$* != *\" ps \"* ]] || echo 0123abcd\n" >"$STUBS/docker-compose"; chmod +x "$STUBS/docker-compose"; }'
+  infra --provision_key="$KEY" --gateway=us-east
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == *'installed: Docker version 99.0 (stand-in)'*'installing compose with apt-get'*'compose: docker-compose'* ]]
+  ! grep -q 'apt-get install -y docker.io' "$CALLS"
+  grep -qx 'apt-get install -y docker-compose' "$CALLS"
+  grep -q "^docker-compose --project-name pa-connector .* up -d --remove-orphans$" "$CALLS"
+}
+
+env_value() {
+  sed -n "s/^$1=//p" "$ETC/pa_connector.env"
+}
+
+# The docker stand-in also writes its environment when compose runs.
+stub_env_dump() {
+  sed -i 's|^"compose "\*)|"compose "*) env >"$STUBS/../compose-env";|' "$STUBS/.docker"
+}
