@@ -6,10 +6,11 @@ export {
   SseProtocolError,
 } from './errors';
 export {
+  getInternalApi,
   type InternalApiFailure,
   type InternalApiPostOptions,
   postInternalApi,
-} from './internal-api-post';
+} from './internal-api-call';
 export { type NoProxyList, parseNoProxy } from './no-proxy';
 export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
 export {
@@ -22,6 +23,7 @@ export {
   type SseClientOptions,
 } from './sse-client';
 export {
+  IMAGE_DIGEST,
   readAccepted,
   readCatalogResponse,
   readRegisterResponse,

@@ -8,9 +8,13 @@ import type {
   RenewResponse,
   TokenResponse,
 } from '../types';
+import { POP_SERVICES } from '../types';
 import { SseProtocolError } from './errors';
 
 type Obj = Record<string, unknown>;
+
+/** How a release names an image's content: `sha256:` and 64 lowercase hex digits. */
+export const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** Checks one response body against its wire type; throws SseProtocolError naming the field. */
 class Reader {
@@ -169,10 +173,21 @@ export function readReleaseManifest(body: unknown, url?: string): ReleaseManifes
   const r: Reader = new Reader('release', url);
   const o = r.object(body);
   const images = r.object(o.images, 'images');
+  const checked: ReleaseManifest['images'] = {};
+  // Services this POP does not know (a newer release) are left out, not refused.
+  for (const service of POP_SERVICES) {
+    if (images[service] === undefined) continue;
+    const entry = r.object(images[service], `images.${service}`);
+    const image = r.string(entry, 'image', `images.${service}.`);
+    const digest = r.string(entry, 'digest', `images.${service}.`);
+    if (!IMAGE_DIGEST.test(digest))
+      r.fail(`has images.${service}.digest that is not sha256:<64 hex>`);
+    checked[service] = { image, digest };
+  }
   const out: ReleaseManifest = {
     version: r.string(o, 'version'),
     publishedAt: r.date(o, 'publishedAt'),
-    images: images as ReleaseManifest['images'],
+    images: checked,
   };
   if (typeof o.minAutoUpgradeVersion === 'string')
     out.minAutoUpgradeVersion = o.minAutoUpgradeVersion;

@@ -1,4 +1,5 @@
 import {
+  IMAGE_DIGEST,
   POP_SERVICES,
   type PopServiceName,
   type ReleaseImage,
@@ -63,8 +64,6 @@ export function appBody(body: unknown): unknown {
   return keys.length === 1 && keys[0] === 'app' ? b.app : b;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
 export function releaseBody(body: unknown, now: Date): ReleaseManifest {
   const b = objectBody(body, '{"version":"1.0.1","images":{...}}');
   if (typeof b.version !== 'string' || b.version.trim() === '') {
@@ -89,7 +88,7 @@ export function releaseBody(body: unknown, now: Date): ReleaseManifest {
     if (typeof v?.image !== 'string' || v.image === '') {
       throw invalidRequest(`images.${service}.image must be a non-empty string`);
     }
-    if (typeof v.digest !== 'string' || !DIGEST.test(v.digest)) {
+    if (typeof v.digest !== 'string' || !IMAGE_DIGEST.test(v.digest)) {
       throw invalidRequest(`images.${service}.digest must be sha256:<64 lowercase hex>`);
     }
     checked[service as PopServiceName] = { image: v.image, digest: v.digest };

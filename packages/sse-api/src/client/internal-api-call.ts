@@ -32,28 +32,35 @@ function errorBody(text: string): { code?: string; message?: string } {
   }
 }
 
+/** An answer in the 2xx range: its status and body text. */
+export interface InternalApiAnswer {
+  status: number;
+  text: string;
+}
+
 /**
- * POSTs `body` as JSON to `route` of the connector's internal API. Resolves when the connector
- * (and through it the SSE) accepted it, else resolves to the failure (never throws).
+ * One request to the connector's internal API (a JSON body when `body` is given). Resolves to
+ * the 2xx answer or to the failure (never throws).
  */
-export async function postInternalApi(
+async function callInternalApi(
   o: InternalApiPostOptions,
+  method: 'GET' | 'POST',
   route: string,
   body: unknown,
   timeoutCode: string,
-): Promise<InternalApiFailure | undefined> {
+): Promise<InternalApiAnswer | InternalApiFailure> {
   const url = new URL(route, o.baseUrl);
   const doFetch = o.fetch ?? fetch;
   let res: Response;
   let text: string;
   try {
     res = await doFetch(url, {
-      method: 'POST',
+      method,
       headers: {
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
       },
-      body: JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(o.timeoutMs),
     });
     text = await res.text();
@@ -75,7 +82,7 @@ export async function postInternalApi(
       cause: err,
     };
   }
-  if (res.status >= 200 && res.status < 300) return undefined;
+  if (res.status >= 200 && res.status < 300) return { status: res.status, text };
   const answer = errorBody(text);
   const code = answer.code ?? `http_${res.status}`;
   const why = answer.message ?? text.slice(0, 200);
@@ -85,4 +92,43 @@ export async function postInternalApi(
     retryable: res.status >= 500 || res.status === 429 || res.status === 408,
     status: res.status,
   };
+}
+
+const isFailure = (r: InternalApiAnswer | InternalApiFailure): r is InternalApiFailure =>
+  'code' in r;
+
+/**
+ * POSTs `body` as JSON to `route` of the connector's internal API. Resolves when the connector
+ * (and through it the SSE) accepted it, else resolves to the failure (never throws).
+ */
+export async function postInternalApi(
+  o: InternalApiPostOptions,
+  route: string,
+  body: unknown,
+  timeoutCode: string,
+): Promise<InternalApiFailure | undefined> {
+  const r = await callInternalApi(o, 'POST', route, body, timeoutCode);
+  return isFailure(r) ? r : undefined;
+}
+
+/**
+ * GETs `route` of the connector's internal API. Resolves to the parsed JSON body, or to the
+ * failure (a body that is not JSON is one, code `bad_answer`); never throws.
+ */
+export async function getInternalApi(
+  o: InternalApiPostOptions,
+  route: string,
+  timeoutCode: string,
+): Promise<{ body: unknown } | InternalApiFailure> {
+  const r = await callInternalApi(o, 'GET', route, undefined, timeoutCode);
+  if (isFailure(r)) return r;
+  try {
+    return { body: JSON.parse(r.text) as unknown };
+  } catch {
+    return {
+      code: 'bad_answer',
+      message: `the connector answered ${r.status} with a body that is not JSON`,
+      retryable: true,
+    };
+  }
 }
