@@ -1,6 +1,7 @@
 import { type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
 import { commonSettings } from '@pa-connector/service-runtime';
+import { WINDOW_PATTERN } from './schedule/update-window';
 
 /** Every setting of the update service (common POP settings first). */
 export function updateSchema() {
@@ -18,6 +19,67 @@ export function updateSchema() {
       description:
         "File holding the bearer token of the connector's internal API, when it asks for one.",
       optional: true,
+    }),
+    manifestTimeout: setting.duration({
+      env: 'PA_UPDATE_MANIFEST_TIMEOUT',
+      description:
+        'How long reading the release manifest may take (the connector itself retries the SSE before it answers).',
+      default: 60_000,
+      min: 100,
+    }),
+    auto: setting.bool({
+      env: 'PA_UPDATE_AUTO',
+      description:
+        'Install a new release by itself. false: only check and report what is available (pa_connector.sh version).',
+      default: true,
+    }),
+    interval: setting.duration({
+      env: 'PA_UPDATE_INTERVAL',
+      description: 'How often the release manifest is checked.',
+      default: 3_600_000,
+      min: 1_000,
+    }),
+    initialDelay: setting.duration({
+      env: 'PA_UPDATE_INITIAL_DELAY',
+      description:
+        'Wait after start before the first check (the connector may still be enrolling).',
+      default: 60_000,
+      min: 0,
+    }),
+    window: setting.string({
+      env: 'PA_UPDATE_WINDOW',
+      description:
+        'When new releases may be installed, HH:MM-HH:MM in UTC (may wrap midnight, e.g. 22:00-02:00). Unset: any time.',
+      optional: true,
+      pattern: WINDOW_PATTERN,
+      patternText: 'HH:MM-HH:MM (UTC, 24-hour clock), e.g. 02:00-04:00',
+    }),
+    healthTimeout: setting.duration({
+      env: 'PA_UPDATE_HEALTH_TIMEOUT',
+      description:
+        'How long a replaced service has to become healthy before it is rolled back to its previous image.',
+      default: 180_000,
+      min: 1_000,
+    }),
+    stopTimeout: setting.int({
+      env: 'PA_UPDATE_STOP_TIMEOUT',
+      description: 'Seconds a container gets to stop (SIGTERM) before it is killed.',
+      default: 30,
+      min: 0,
+      max: 600,
+    }),
+    dockerSocket: setting.string({
+      env: 'PA_DOCKER_SOCKET',
+      description: "The Docker Engine API's unix socket.",
+      default: '/var/run/docker.sock',
+    }),
+    composeProject: setting.string({
+      env: 'PA_COMPOSE_PROJECT',
+      description:
+        "The compose project whose containers are the POP's. Unset: the project of this service's own container.",
+      optional: true,
+      pattern: /^[a-z0-9][a-z0-9_-]*$/,
+      patternText: 'a compose project name (lowercase letters, digits, _ and -)',
     }),
   };
 }

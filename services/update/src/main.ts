@@ -1,34 +1,86 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 import { componentLogger } from '@pa-connector/logger';
 import {
   PA_VERSION,
   redisReadiness,
   runService,
   startMemberBase,
+  systemClock,
 } from '@pa-connector/service-runtime';
 import { buildApp } from './app';
 import { loadUpdateConfig } from './config';
+import { DockerodeEngine } from './engine/dockerode-engine';
+import { selfContainer } from './engine/self-container';
+import { ReleaseSource } from './release/release-source';
+import { UpdateMetrics } from './rollout/update-metrics';
+import { Updater } from './rollout/updater';
+import { parseUpdateWindow } from './schedule/update-window';
+import { UpdateStatusStore } from './status/update-status';
 
 void runService({
   service: 'update',
   start: async () => {
     const config = loadUpdateConfig();
-    const { logger, registry, redis, listen, shutdown } = startMemberBase('update', config, [
+    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, [
       config.internalApiToken,
     ]);
+    const engine = new DockerodeEngine(config.dockerSocket);
+    const self = selfContainer(engine, hostname());
+    const status = new UpdateStatusStore(redis, keys);
+    const updater = new Updater({
+      engine,
+      release: new ReleaseSource({
+        baseUrl: config.connectorUrl,
+        ...(config.internalApiToken ? { token: config.internalApiToken.reveal() } : {}),
+        timeoutMs: config.manifestTimeout,
+      }),
+      status,
+      metrics: new UpdateMetrics(registry),
+      clock: systemClock,
+      logger: componentLogger(logger, 'rollout'),
+      version: PA_VERSION,
+      project: async () => config.composeProject ?? (await self())?.project,
+      selfId: async () => (await self())?.id,
+      auto: config.auto,
+      window: parseUpdateWindow(config.window),
+      intervalMs: config.interval,
+      initialDelayMs: config.initialDelay,
+      replace: {
+        healthTimeoutMs: config.healthTimeout,
+        runningGraceMs: Math.min(10_000, config.healthTimeout),
+        stopTimeoutSeconds: config.stopTimeout,
+        pollMs: 1_000,
+      },
+    });
     // The connector is not required: it may still be enrolling when update starts.
     const checks = [redisReadiness(redis)];
     const app = await buildApp({
       version: PA_VERSION,
       registry,
       checks,
+      updater: {
+        check: () => updater.check(),
+        status: () => status.get(),
+        history: (n) => status.history(n),
+      },
       logger: componentLogger(logger, 'http'),
     });
     const heartbeat = await listen(app, checks);
+    updater.start();
+    void updater
+      .finishHandOver()
+      .catch((err: Error) =>
+        logger.warn(
+          { reason: err.message },
+          'could not remove the update service this one replaced',
+        ),
+      );
     return {
       logger,
       running: {
         async close() {
+          await updater.stop();
           await heartbeat.stop();
           await app.close();
           await shutdown();

@@ -1,0 +1,376 @@
+import type { Logger } from '@pa-connector/logger';
+import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
+import type { PopServiceName, ReleaseImage, ReleaseManifest } from '@pa-connector/sse-api';
+import { recreateSpec } from '../engine/container-spec';
+import type { DockerEngine, ServiceContainer } from '../engine/docker-engine';
+import { hasDigest, pinnedRef } from '../engine/image-ref';
+import type { ReleaseSource } from '../release/release-source';
+import { compareVersions } from '../release/version-order';
+import { inWindow, msUntilWindow, type UpdateWindow } from '../schedule/update-window';
+import type { UpdateState, UpdateStatus, UpdateStatusStore } from '../status/update-status';
+import { UpdateError } from '../update-error';
+import { ASIDE_SUFFIX, type ReplaceOptions, replaceContainer } from './replace-container';
+import type { UpdateMetrics } from './update-metrics';
+
+/**
+ * The order services are replaced in: the ones users do not depend on first, the connector after
+ * them, this service last (it hands over to its successor).
+ */
+export const ROLLOUT_ORDER: readonly PopServiceName[] = [
+  'logging',
+  'pop-manager',
+  'connector',
+  'update',
+];
+
+export interface UpdaterOptions {
+  engine: DockerEngine;
+  release: Pick<ReleaseSource, 'fetch'>;
+  status: UpdateStatusStore;
+  metrics?: UpdateMetrics;
+  clock: Clock;
+  logger: Logger;
+  /** The POP's version: this service's own. */
+  version: string;
+  /** The compose project whose containers are the POP's (undefined: cannot tell). */
+  project: () => Promise<string | undefined>;
+  /** This service's own container id, when it runs in one. */
+  selfId: () => Promise<string | undefined>;
+  /** False: only check and report what is available. */
+  auto: boolean;
+  window?: UpdateWindow;
+  intervalMs: number;
+  initialDelayMs: number;
+  replace: Omit<ReplaceOptions, 'engine' | 'clock' | 'logger'>;
+}
+
+interface Pending {
+  service: PopServiceName;
+  container: ServiceContainer;
+  target: ReleaseImage;
+  /** Version of the release, for the history. */
+  from: string;
+}
+
+/** What one check ended in. */
+export interface CheckOutcome {
+  state: UpdateState;
+  message: string;
+}
+
+/**
+ * The update job: reads the release manifest, compares it with the containers the POP runs,
+ * pulls and verifies every new image first, then replaces one service at a time behind a health
+ * gate, stopping at the first rollback. A failed pull or a wrong digest changes nothing.
+ */
+export class Updater {
+  readonly #o: UpdaterOptions;
+  #running: Promise<CheckOutcome> | undefined;
+  #timer: TimerHandle | undefined;
+  #stopped = false;
+  #nextCheckAt: number | undefined;
+  #available: string | undefined;
+  #minAuto: string | undefined;
+
+  constructor(o: UpdaterOptions) {
+    this.#o = o;
+  }
+
+  /** Schedules the first check after the initial delay, then one every interval. */
+  start(): void {
+    this.#schedule(this.#o.initialDelayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** Runs a check now, or joins the one under way. */
+  check(): Promise<CheckOutcome> {
+    if (!this.#running) {
+      this.#running = this.#check().finally(() => {
+        this.#running = undefined;
+      });
+    }
+    return this.#running;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer?.cancel();
+    this.#nextCheckAt = this.#o.clock.now() + ms;
+    this.#timer = this.#o.clock.setTimer(() => {
+      void this.check().then((outcome) => {
+        const wait =
+          outcome.state === 'waiting-for-window'
+            ? Math.min(
+                this.#o.intervalMs,
+                msUntilWindow(this.#o.window, new Date(this.#o.clock.now())),
+              )
+            : this.#o.intervalMs;
+        this.#schedule(wait);
+      });
+    }, ms);
+  }
+
+  async #report(
+    state: UpdateState,
+    message: string,
+    extra: Partial<UpdateStatus> = {},
+  ): Promise<CheckOutcome> {
+    const status: UpdateStatus = {
+      state,
+      running: this.#o.version,
+      message,
+      checkedAt: new Date(this.#o.clock.now()).toISOString(),
+      ...(this.#available ? { available: this.#available } : {}),
+      ...(this.#minAuto ? { minAutoUpgradeVersion: this.#minAuto } : {}),
+      ...(this.#o.window ? { window: `${this.#o.window.text} UTC` } : {}),
+      ...(this.#nextCheckAt ? { nextCheckAt: new Date(this.#nextCheckAt).toISOString() } : {}),
+      ...extra,
+    };
+    try {
+      await this.#o.status.set(status);
+    } catch (err) {
+      this.#o.logger.warn(
+        { reason: (err as Error).message },
+        'could not write the update status to Redis',
+      );
+    }
+    return { state, message };
+  }
+
+  async #check(): Promise<CheckOutcome> {
+    const { logger } = this.#o;
+    let outcome: CheckOutcome;
+    try {
+      await this.#report('checking', 'reading the release manifest');
+      outcome = await this.#run();
+    } catch (err) {
+      const e =
+        err instanceof UpdateError ? err : new UpdateError('failed', (err as Error).message);
+      logger.warn({ code: e.code, reason: e.message }, 'update check failed');
+      outcome = await this.#report('failed', e.message, { lastError: e.code });
+    }
+    this.#o.metrics?.check(outcome.state);
+    return outcome;
+  }
+
+  async #run(): Promise<CheckOutcome> {
+    const { engine, logger, version } = this.#o;
+    const manifest = await this.#o.release.fetch();
+    if (!manifest) {
+      this.#available = undefined;
+      return this.#report('no-release', 'no release is published');
+    }
+    this.#available = manifest.version;
+    this.#minAuto = manifest.minAutoUpgradeVersion;
+    if (manifest.minAutoUpgradeVersion) {
+      let below: boolean;
+      try {
+        below = compareVersions(version, manifest.minAutoUpgradeVersion) < 0;
+      } catch (err) {
+        throw new UpdateError('bad_version', (err as Error).message, false);
+      }
+      if (below) {
+        const message = `manual upgrade required: this POP runs ${version}; release ${manifest.version} upgrades automatically only from ${manifest.minAutoUpgradeVersion} on. Install the new bundle with infra.sh.`;
+        logger.warn({ running: version, available: manifest.version }, message);
+        return this.#report('manual-upgrade-required', message);
+      }
+    }
+
+    const project = await this.#o.project();
+    if (!project) {
+      throw new UpdateError(
+        'no_project',
+        "cannot tell which containers are the POP's: not running in a compose container, and PA_COMPOSE_PROJECT is not set",
+        false,
+      );
+    }
+    const pending = await this.#plan(manifest, await engine.listContainers(project));
+    if (pending.length === 0) {
+      return this.#report('up-to-date', `every service runs release ${manifest.version}`);
+    }
+    const names = pending.map((p) => p.service).join(', ');
+    if (!this.#o.auto) {
+      return this.#report(
+        'update-available',
+        `release ${manifest.version} is available for ${names} (automatic update is off)`,
+      );
+    }
+    if (!inWindow(this.#o.window, new Date(this.#o.clock.now()))) {
+      return this.#report(
+        'waiting-for-window',
+        `release ${manifest.version} is available for ${names}; waiting for the update window`,
+      );
+    }
+
+    // Every image first: a pull that fails, or an image that is not what the manifest says,
+    // leaves every container as it was.
+    for (const p of pending) {
+      await this.#report('pulling', `pulling ${p.target.image}`, { service: p.service });
+      try {
+        await engine.pull(p.target.image);
+      } catch (err) {
+        throw new UpdateError(
+          'pull_failed',
+          `${p.service}: ${(err as Error).message}; nothing was changed`,
+        );
+      }
+      const digests = await engine.imageDigests(p.target.image);
+      if (!digests || !hasDigest(digests, p.target.image, p.target.digest)) {
+        const message = `${p.service}: ${p.target.image} has digest ${digests?.join(', ') || 'none'}, not ${p.target.digest} as the release says; refused, nothing was changed`;
+        await this.#record(p, manifest, 'refused', message);
+        throw new UpdateError('digest_mismatch', message, false);
+      }
+    }
+
+    const self = await this.#o.selfId();
+    for (const p of pending) {
+      const ref = pinnedRef(p.target.image, p.target.digest);
+      if (self && p.container.id.startsWith(self)) {
+        return this.#handOver(p, manifest, ref);
+      }
+      await this.#report('updating', `replacing ${p.service} with ${ref}`, { service: p.service });
+      logger.info(
+        { service: p.service, image: ref, version: manifest.version },
+        'replacing service container',
+      );
+      const r = await replaceContainer(
+        { ...this.#o.replace, engine, clock: this.#o.clock, logger },
+        p.container,
+        ref,
+      );
+      if (r.ok) {
+        await this.#record(p, manifest, 'updated', `${p.service} runs ${ref}`);
+        logger.info({ service: p.service, version: manifest.version }, 'service updated');
+        continue;
+      }
+      const message = r.restored
+        ? `${p.service}: the new container was not healthy (${r.reason}); rolled back to the previous image, which runs again`
+        : `${p.service}: the new container was not healthy (${r.reason}) and the previous one could not be restored (${r.restoreError}): restore it by hand`;
+      logger.error({ service: p.service, reason: r.reason, output: r.output }, message);
+      await this.#record(p, manifest, r.restored ? 'rolled-back' : 'failed', message);
+      return this.#report(r.restored ? 'rolled-back' : 'failed', message, {
+        lastError: r.restored ? 'unhealthy' : 'restore_failed',
+      });
+    }
+    return this.#report('updated', `every service runs release ${manifest.version}`);
+  }
+
+  /** The services whose running image is not the release's, in rollout order. */
+  async #plan(manifest: ReleaseManifest, containers: ServiceContainer[]): Promise<Pending[]> {
+    const pending: Pending[] = [];
+    for (const service of ROLLOUT_ORDER) {
+      const target = manifest.images[service];
+      if (!target) continue;
+      const mine = containers.filter((c) => c.service === service);
+      const container =
+        mine.find((c) => !c.name.endsWith(ASIDE_SUFFIX) && c.state === 'running') ??
+        mine.find((c) => !c.name.endsWith(ASIDE_SUFFIX));
+      if (!container) {
+        this.#o.logger.warn(
+          { service },
+          'the release names a service this POP has no container of',
+        );
+        continue;
+      }
+      const digests = (await this.#o.engine.imageDigests(container.imageId)) ?? [];
+      if (!hasDigest(digests, target.image, target.digest)) {
+        pending.push({ service, container, target, from: container.imageRef });
+      }
+    }
+    return pending;
+  }
+
+  /**
+   * This service's own container: the successor is created and started, and this one stops
+   * itself (set aside under `<name>-pa-previous`; the successor removes it once it runs).
+   */
+  async #handOver(p: Pending, manifest: ReleaseManifest, ref: string): Promise<CheckOutcome> {
+    const { engine } = this.#o;
+    const old = await engine.inspectContainer(p.container.id);
+    const name = old.Name.replace(/^\//, '');
+    const spec = recreateSpec(old, await engine.inspectImage(old.Image), ref);
+    await engine.remove(`${name}${ASIDE_SUFFIX}`);
+    await engine.rename(old.Id, `${name}${ASIDE_SUFFIX}`);
+    try {
+      const id = await engine.create(name, spec.options);
+      for (const n of spec.extraNetworks) await engine.connect(n.name, id, n.endpoint);
+      await engine.start(id);
+    } catch (err) {
+      await engine.remove(name).catch(() => undefined);
+      await engine.rename(old.Id, name).catch(() => undefined);
+      const message = `update: could not start its successor (${(err as Error).message}); still running the previous image`;
+      await this.#record(p, manifest, 'rolled-back', message);
+      return this.#report('rolled-back', message, { lastError: 'handover_failed' });
+    }
+    await this.#record(p, manifest, 'updated', `update hands over to ${ref}`);
+    const outcome = await this.#report(
+      'updating',
+      `handing over to the new update service (${ref})`,
+      {
+        service: 'update',
+      },
+    );
+    this.#o.logger.info({ image: ref }, 'handing over to the new update service; stopping');
+    // Not awaited: the engine's stop ends this very process (SIGTERM), whose shutdown waits for
+    // this check to finish.
+    engine
+      .stop(old.Id, this.#o.replace.stopTimeoutSeconds)
+      .catch((err: Error) =>
+        this.#o.logger.error(
+          { reason: err.message },
+          'could not stop this container after the hand-over',
+        ),
+      );
+    return outcome;
+  }
+
+  async #record(
+    p: Pending,
+    manifest: ReleaseManifest,
+    result: 'updated' | 'rolled-back' | 'failed' | 'refused',
+    message: string,
+  ): Promise<void> {
+    this.#o.metrics?.service(p.service, result);
+    try {
+      await this.#o.status.record({
+        at: new Date(this.#o.clock.now()).toISOString(),
+        service: p.service,
+        from: p.from,
+        to: pinnedRef(p.target.image, p.target.digest),
+        version: manifest.version,
+        result,
+        message,
+      });
+    } catch (err) {
+      this.#o.logger.warn(
+        { reason: (err as Error).message },
+        'could not write the update history to Redis',
+      );
+    }
+  }
+
+  /**
+   * After a hand-over: the predecessor set aside under `<name>-pa-previous` is removed once this
+   * service runs. Nothing to do otherwise.
+   */
+  async finishHandOver(): Promise<void> {
+    const self = await this.#o.selfId();
+    const project = await this.#o.project();
+    if (!self || !project) return;
+    const mine = await this.#o.engine.listContainers(project);
+    const me = mine.find((c) => c.id.startsWith(self));
+    if (!me) return;
+    const previous = mine.find((c) => c.name === `${me.name}${ASIDE_SUFFIX}`);
+    if (!previous) return;
+    await this.#o.engine.remove(previous.id);
+    this.#o.logger.info(
+      { container: previous.name },
+      'removed the update service this one replaced',
+    );
+  }
+}

@@ -1,0 +1,96 @@
+import type { RedisKeys } from '@pa-connector/redis-contracts';
+import type { Redis } from '@pa-connector/service-runtime';
+
+/** What the update service is doing or last concluded (the `state` field of the status hash). */
+export type UpdateState =
+  | 'starting'
+  | 'checking'
+  | 'no-release'
+  | 'up-to-date'
+  | 'update-available'
+  | 'waiting-for-window'
+  | 'pulling'
+  | 'updating'
+  | 'updated'
+  | 'rolled-back'
+  | 'manual-upgrade-required'
+  | 'failed';
+
+/**
+ * The status hash (`<prefix>update:status`), relayed by pop-manager as `update` and shown by
+ * `pa_connector.sh version`. Fields not given are left as they were.
+ */
+export interface UpdateStatus {
+  state: UpdateState;
+  /** The POP's version (this service's). */
+  running: string;
+  /** The released version, once a manifest was read. */
+  available?: string;
+  minAutoUpgradeVersion?: string;
+  /** The service being pulled or recreated. */
+  service?: string;
+  /** One line for a person: what happened, or what to do. */
+  message: string;
+  checkedAt?: string;
+  nextCheckAt?: string;
+  /** The code of the last failure (connector_unreachable, pull_failed, digest_mismatch, ...). */
+  lastError?: string;
+  window?: string;
+}
+
+/** One line of the history list (`<prefix>update:history`, newest first). */
+export interface UpdateHistoryEntry {
+  at: string;
+  service: string;
+  from: string;
+  to: string;
+  version: string;
+  result: 'updated' | 'rolled-back' | 'failed' | 'refused';
+  message: string;
+}
+
+export const HISTORY_LENGTH = 200;
+
+/** Writes the status hash and history to Redis and announces the change. */
+export class UpdateStatusStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async set(status: UpdateStatus): Promise<void> {
+    const fields = Object.fromEntries(
+      Object.entries(status).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    // Fields that no longer apply (the service of a finished rollout, an old error) go.
+    const stale = ['service', 'lastError', 'nextCheckAt', 'minAutoUpgradeVersion', 'window'].filter(
+      (k) => !(k in fields),
+    );
+    const m = this.redis.multi().hset(this.keys.updateStatus(), fields);
+    if (stale.length > 0) m.hdel(this.keys.updateStatus(), ...stale);
+    await m.publish(this.keys.channel('update'), status.state).exec();
+  }
+
+  async record(entry: UpdateHistoryEntry): Promise<void> {
+    await this.redis
+      .multi()
+      .lpush(this.keys.updateHistory(), JSON.stringify(entry))
+      .ltrim(this.keys.updateHistory(), 0, HISTORY_LENGTH - 1)
+      .exec();
+  }
+
+  async history(count = HISTORY_LENGTH): Promise<UpdateHistoryEntry[]> {
+    const rows = await this.redis.lrange(this.keys.updateHistory(), 0, count - 1);
+    return rows.flatMap((r) => {
+      try {
+        return [JSON.parse(r) as UpdateHistoryEntry];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async get(): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.updateStatus());
+  }
+}
