@@ -26,7 +26,7 @@ export const ROLLOUT_ORDER: readonly PopServiceName[] = [
 export interface UpdaterOptions {
   engine: DockerEngine;
   release: Pick<ReleaseSource, 'fetch'>;
-  status: UpdateStatusStore;
+  status: Pick<UpdateStatusStore, 'set' | 'record'>;
   metrics?: UpdateMetrics;
   clock: Clock;
   logger: Logger;

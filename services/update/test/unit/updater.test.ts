@@ -1,0 +1,334 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@pa-connector/logger';
+import type { Clock } from '@pa-connector/service-runtime';
+import type { ReleaseManifest } from '@pa-connector/sse-api';
+import { Updater, type UpdaterOptions } from '../../src/rollout/updater';
+import { parseUpdateWindow } from '../../src/schedule/update-window';
+import type { UpdateHistoryEntry, UpdateStatus } from '../../src/status/update-status';
+import { UpdateError } from '../../src/update-error';
+import { FakeEngine, type FakeImage } from '../support/fake-engine';
+
+const PROJECT = 'pa';
+const REG = 'registry.local:5000/pa';
+const hex = (c: string) => c.repeat(64);
+const digest = (c: string) => `sha256:${hex(c)}`;
+
+function image(id: string, repo: string, d: string, behaviour?: FakeImage['behaviour']): FakeImage {
+  return {
+    id: `sha256:${hex(id)}`,
+    repoDigests: [`${repo}@${d}`],
+    ...(behaviour ? { behaviour } : {}),
+  };
+}
+
+/** Time that jumps ahead: every wait ends at once, a little later. */
+function instantClock(start = Date.parse('2026-11-23T03:00:00Z')): Clock {
+  let now = start;
+  return {
+    now: () => now,
+    setTimer(fn, ms) {
+      now += ms;
+      queueMicrotask(fn);
+      return { cancel: () => undefined };
+    },
+  };
+}
+
+interface Fixture {
+  engine: FakeEngine;
+  updater: Updater;
+  statuses: UpdateStatus[];
+  history: UpdateHistoryEntry[];
+  logs: Array<Record<string, unknown>>;
+}
+
+function setup(
+  manifest: ReleaseManifest | undefined | Error,
+  over: Partial<UpdaterOptions> = {},
+): Fixture {
+  const engine = new FakeEngine();
+  const statuses: UpdateStatus[] = [];
+  const history: UpdateHistoryEntry[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) logs.push(JSON.parse(l));
+      cb();
+    },
+  });
+  const updater = new Updater({
+    engine,
+    release: {
+      fetch: async () => {
+        if (manifest instanceof Error) throw manifest;
+        return manifest;
+      },
+    },
+    status: {
+      set: async (s) => {
+        statuses.push(s);
+      },
+      record: async (e) => {
+        history.push(e);
+      },
+    },
+    clock: instantClock(),
+    logger: createLogger({ service: 'update', level: 'debug', destination }),
+    version: '1.0.0.5',
+    project: async () => PROJECT,
+    selfId: async () => undefined,
+    auto: true,
+    intervalMs: 3_600_000,
+    initialDelayMs: 0,
+    replace: {
+      healthTimeoutMs: 60_000,
+      runningGraceMs: 5_000,
+      stopTimeoutSeconds: 10,
+      pollMs: 1_000,
+    },
+    ...over,
+  });
+  return { engine, updater, statuses, history, logs };
+}
+
+/** logging and connector at 1.0.0.5; the release 1.0.1 in the registry. */
+function twoServices(
+  f: Fixture,
+  newBehaviour: Partial<Record<string, FakeImage['behaviour']>> = {},
+) {
+  for (const [i, service] of ['logging', 'connector'].entries()) {
+    f.engine.addContainer(
+      PROJECT,
+      service,
+      `pa-connector/${service}:1.0.0.5`,
+      image(String(i + 1), `${REG}/${service}`, digest(String(i + 1))),
+    );
+    f.engine.registry.set(
+      `${REG}/${service}:1.0.1`,
+      image(String(i + 5), `${REG}/${service}`, digest(String(i + 5)), newBehaviour[service]),
+    );
+  }
+}
+
+const release: ReleaseManifest = {
+  version: '1.0.1',
+  publishedAt: '2026-11-23T00:00:00Z',
+  minAutoUpgradeVersion: '1.0.0.3',
+  images: {
+    logging: { image: `${REG}/logging:1.0.1`, digest: digest('5') },
+    connector: { image: `${REG}/connector:1.0.1`, digest: digest('6') },
+  },
+};
+
+const changes = (calls: string[]) => calls.filter((c) => !c.startsWith('pull '));
+
+describe('Updater', () => {
+  it('reports no-release when none is published, and touches nothing', async () => {
+    const f = setup(undefined);
+    twoServices(f);
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'no-release' });
+    expect(f.engine.calls).toEqual([]);
+  });
+
+  it('below the oldest version that may upgrade itself: "manual upgrade required", nothing changed', async () => {
+    const f = setup({ ...release, minAutoUpgradeVersion: '1.0.0.6' });
+    twoServices(f);
+    const out = await f.updater.check();
+    expect(out.state).toBe('manual-upgrade-required');
+    expect(out.message).toMatch(
+      /manual upgrade required: this POP runs 1\.0\.0\.5; release 1\.0\.1 upgrades automatically only from 1\.0\.0\.6 on/,
+    );
+    expect(f.engine.calls).toEqual([]);
+    expect(f.statuses.at(-1)).toMatchObject({
+      state: 'manual-upgrade-required',
+      running: '1.0.0.5',
+      available: '1.0.1',
+      minAutoUpgradeVersion: '1.0.0.6',
+    });
+  });
+
+  it('replaces the services one at a time, logging before connector, and records each', async () => {
+    const f = setup(release);
+    twoServices(f);
+    const out = await f.updater.check();
+    expect(out).toEqual({ state: 'updated', message: 'every service runs release 1.0.1' });
+    // Every image pulled before any container is touched.
+    expect(f.engine.calls.slice(0, 2)).toEqual([
+      `pull ${REG}/logging:1.0.1`,
+      `pull ${REG}/connector:1.0.1`,
+    ]);
+    expect(changes(f.engine.calls)).toEqual([
+      'stop pa_logging_1',
+      'rename pa_logging_1 pa_logging_1-pa-previous',
+      `create pa_logging_1 ${REG}/logging@${digest('5')}`,
+      'start pa_logging_1',
+      'remove pa_logging_1-pa-previous',
+      'stop pa_connector_1',
+      'rename pa_connector_1 pa_connector_1-pa-previous',
+      `create pa_connector_1 ${REG}/connector@${digest('6')}`,
+      'start pa_connector_1',
+      'remove pa_connector_1-pa-previous',
+    ]);
+    expect(f.history.map((h) => [h.service, h.result, h.version])).toEqual([
+      ['logging', 'updated', '1.0.1'],
+      ['connector', 'updated', '1.0.1'],
+    ]);
+    expect(f.engine.byName('pa_logging_1')?.config.Env).toEqual(['PA_HTTP_PORT=8081']);
+    // A second check finds nothing to do.
+    f.engine.calls.length = 0;
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'up-to-date' });
+    expect(f.engine.calls).toEqual([]);
+  });
+
+  it('rolls back a service whose new container is not healthy, and stops the rollout there', async () => {
+    const f = setup(release);
+    twoServices(f, { logging: 'unhealthy' });
+    const before = f.engine.byName('pa_logging_1')?.id;
+    const out = await f.updater.check();
+    expect(out.state).toBe('rolled-back');
+    expect(out.message).toMatch(
+      /^logging: the new container was not healthy \(health check failed\); rolled back/,
+    );
+    const logging = f.engine.byName('pa_logging_1');
+    expect(logging?.id).toBe(before);
+    expect(logging?.running).toBe(true);
+    expect(f.engine.byName('pa_logging_1-pa-previous')).toBeUndefined();
+    // The connector was pulled but never touched.
+    expect(changes(f.engine.calls).some((c) => c.includes('connector'))).toBe(false);
+    expect(f.history).toEqual([
+      expect.objectContaining({ service: 'logging', result: 'rolled-back' }),
+    ]);
+    expect(f.statuses.at(-1)).toMatchObject({ state: 'rolled-back', lastError: 'unhealthy' });
+    expect(f.logs.find((l) => l.level === 'error')).toMatchObject({
+      output: 'boom: cannot start\n',
+    });
+  });
+
+  it('rolls back a new container that exits', async () => {
+    const f = setup(release);
+    twoServices(f, { logging: 'exited' });
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'rolled-back' });
+    expect(f.engine.byName('pa_logging_1')?.running).toBe(true);
+    expect(f.engine.containers.size).toBe(2);
+  });
+
+  it('a failed pull changes nothing: no container stopped, renamed or removed', async () => {
+    const f = setup(release);
+    twoServices(f);
+    f.engine.pullError = 'dial tcp registry.local:5000: connection refused';
+    const out = await f.updater.check();
+    expect(out.state).toBe('failed');
+    expect(out.message).toMatch(/^logging: pulling .*connection refused; nothing was changed$/);
+    expect(changes(f.engine.calls)).toEqual([]);
+    expect([...f.engine.containers.values()].every((c) => c.running)).toBe(true);
+    expect(f.statuses.at(-1)).toMatchObject({ state: 'failed', lastError: 'pull_failed' });
+  });
+
+  it("refuses an image whose digest is not the release's, before touching anything", async () => {
+    const f = setup(release);
+    twoServices(f);
+    f.engine.registry.set(`${REG}/connector:1.0.1`, image('9', `${REG}/connector`, digest('9')));
+    const out = await f.updater.check();
+    expect(out.state).toBe('failed');
+    expect(out.message).toContain(`not ${digest('6')} as the release says; refused`);
+    expect(changes(f.engine.calls)).toEqual([]);
+    expect(f.history).toEqual([
+      expect.objectContaining({ service: 'connector', result: 'refused' }),
+    ]);
+    expect(f.statuses.at(-1)).toMatchObject({ lastError: 'digest_mismatch' });
+  });
+
+  it('only reports what is available when automatic update is off', async () => {
+    const f = setup(release, { auto: false });
+    twoServices(f);
+    await expect(f.updater.check()).resolves.toEqual({
+      state: 'update-available',
+      message: 'release 1.0.1 is available for logging, connector (automatic update is off)',
+    });
+    expect(f.engine.calls).toEqual([]);
+  });
+
+  it('waits for the update window (the clock says 03:00 UTC)', async () => {
+    const outside = setup(release, { window: parseUpdateWindow('22:00-02:00') });
+    twoServices(outside);
+    await expect(outside.updater.check()).resolves.toMatchObject({ state: 'waiting-for-window' });
+    expect(outside.engine.calls).toEqual([]);
+    expect(outside.statuses.at(-1)).toMatchObject({ window: '22:00-02:00 UTC' });
+
+    const inside = setup(release, { window: parseUpdateWindow('02:30-04:00') });
+    twoServices(inside);
+    await expect(inside.updater.check()).resolves.toMatchObject({ state: 'updated' });
+  });
+
+  it('reports a connector that does not answer as a failed check with its code', async () => {
+    const f = setup(
+      new UpdateError('connector_unreachable', 'release manifest: cannot reach the connector'),
+    );
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'failed' });
+    expect(f.statuses.at(-1)).toMatchObject({
+      state: 'failed',
+      lastError: 'connector_unreachable',
+    });
+  });
+
+  it('hands over to its own successor last, and stops itself', async () => {
+    let selfId = '';
+    const f = setup(
+      {
+        ...release,
+        images: {
+          ...release.images,
+          update: { image: `${REG}/update:1.0.1`, digest: digest('7') },
+        },
+      },
+      { selfId: async () => selfId },
+    );
+    const self = f.engine.addContainer(
+      PROJECT,
+      'update',
+      'pa-connector/update:1.0.0.5',
+      image('3', `${REG}/update`, digest('3')),
+    );
+    selfId = self;
+    twoServices(f);
+    f.engine.registry.set(`${REG}/update:1.0.1`, image('7', `${REG}/update`, digest('7')));
+    const out = await f.updater.check();
+    expect(out.state).toBe('updating');
+    await new Promise((r) => setImmediate(r));
+    const calls = changes(f.engine.calls);
+    expect(calls.slice(-4)).toEqual([
+      'rename pa_update_1 pa_update_1-pa-previous',
+      `create pa_update_1 ${REG}/update@${digest('7')}`,
+      'start pa_update_1',
+      'stop pa_update_1-pa-previous',
+    ]);
+    expect(f.engine.containers.get(self)?.running).toBe(false);
+    expect(f.history.map((h) => h.service)).toEqual(['logging', 'connector', 'update']);
+  });
+
+  it('finishHandOver removes the predecessor once the successor runs', async () => {
+    let me = '';
+    const f = setup(release, { selfId: async () => me });
+    const old = f.engine.addContainer(
+      PROJECT,
+      'update',
+      'u:1',
+      image('3', `${REG}/update`, digest('3')),
+    );
+    await f.engine.rename(old, 'pa_update_1-pa-previous');
+    const successor = f.engine.addContainer(
+      PROJECT,
+      'update',
+      'u:2',
+      image('4', `${REG}/update`, digest('4')),
+    );
+    // Without a predecessor nothing happens; with one, it goes.
+    me = old;
+    await f.updater.finishHandOver();
+    expect(f.engine.containers.size).toBe(2);
+    me = successor;
+    await f.updater.finishHandOver();
+    expect(f.engine.byName('pa_update_1-pa-previous')).toBeUndefined();
+    expect([...f.engine.containers.keys()]).toEqual([successor]);
+  });
+});
