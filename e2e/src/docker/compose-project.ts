@@ -1,3 +1,4 @@
+import { waitFor } from '@pa-connector/test-support';
 import { type CommandResult, mustRun, runCommand } from './command';
 
 export interface ContainerState {
@@ -93,12 +94,60 @@ export class ComposeProject {
     });
   }
 
-  /** GET of a URL from inside a container with Node's fetch: status and body. */
-  async fetchInside(service: string, url: string): Promise<{ status: number; body: string }> {
+  /**
+   * A request from inside a container with Node's fetch (GET unless a method is given; a body is
+   * sent as JSON): status and body.
+   */
+  async fetchInside(
+    service: string,
+    url: string,
+    init: { method?: string; body?: unknown } = {},
+  ): Promise<{ status: number; body: string }> {
     const script =
-      'fetch(process.argv[1]).then(async (r) => { process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })); }, (e) => { process.stderr.write(String(e)); process.exit(1); })';
-    const r = await this.exec(service, ['node', '-e', script, url]);
+      'const [url, method, body] = process.argv.slice(1); fetch(url, { method, ...(body ? { body, headers: { "content-type": "application/json" } } : {}) }).then(async (r) => { process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })); }, (e) => { process.stderr.write(String(e)); process.exit(1); })';
+    const args = ['node', '-e', script, url, init.method ?? 'GET'];
+    if (init.body !== undefined) args.push(JSON.stringify(init.body));
+    const r = await this.exec(service, args);
     if (r.code !== 0) throw new Error(`fetch ${url} in ${service} failed: ${r.stderr.trim()}`);
     return JSON.parse(r.stdout) as { status: number; body: string };
   }
+
+  /**
+   * Waits until every one of `services` is healthy and every one-shot service of `oneShots` has
+   * exited 0. On timeout the error carries each container's state and the end of the logs.
+   */
+  async waitHealthy(
+    services: readonly string[],
+    timeoutMs: number,
+    oneShots: readonly string[] = [],
+  ): Promise<void> {
+    let last: ContainerState[] = [];
+    try {
+      await waitFor(
+        `${services.join(', ')} healthy`,
+        async () => {
+          last = await this.containers();
+          const healthy = services.every(
+            (s) => last.find((c) => c.service === s)?.health === 'healthy',
+          );
+          const done = oneShots.every((s) => {
+            const c = last.find((x) => x.service === s);
+            return c?.status === 'exited' && c.exitCode === 0;
+          });
+          return healthy && done;
+        },
+        timeoutMs,
+        1_000,
+      );
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}\n${summary(last)}\n${(await this.logs()).slice(-6000)}`,
+      );
+    }
+  }
+}
+
+/** One line: each container's service, status, health and exit code. */
+export function summary(cs: readonly ContainerState[]): string {
+  return cs.map((c) => `${c.service}=${c.status}/${c.health ?? '-'}/exit ${c.exitCode}`).join(' ');
 }

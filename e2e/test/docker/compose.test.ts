@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary, requireRoot, waitFor } from '@pa-connector/test-support';
 import { mustRun } from '../../src/docker/command';
-import { ComposeProject, type ContainerState } from '../../src/docker/compose-project';
+import { ComposeProject, summary } from '../../src/docker/compose-project';
 import { type Dockerd, ensureDockerd } from '../../src/docker/dockerd';
 
 const ROOT = join(__dirname, '../../..');
@@ -26,40 +26,12 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function summary(cs: readonly ContainerState[]): string {
-  return cs.map((c) => `${c.service}=${c.status}/${c.health ?? '-'}/exit ${c.exitCode}`).join(' ');
-}
-
 async function readyJson(p: ComposeProject): Promise<{
   ready: boolean;
   checks: Record<string, { ok: boolean; detail?: Record<string, unknown> }>;
 }> {
   const r = await p.fetchInside('connector', 'http://127.0.0.1:8080/ready');
   return JSON.parse(r.body);
-}
-
-/** Every long-running service healthy and the one-shot provisioner done. */
-async function waitHealthy(p: ComposeProject, timeoutMs: number): Promise<void> {
-  let last: ContainerState[] = [];
-  try {
-    await waitFor(
-      'every service healthy',
-      async () => {
-        last = await p.containers();
-        const healthy = SERVICES.every(
-          (s) => last.find((c) => c.service === s)?.health === 'healthy',
-        );
-        const provision = last.find((c) => c.service === 'demo-provision');
-        return healthy && provision?.status === 'exited' && provision.exitCode === 0;
-      },
-      timeoutMs,
-      1_000,
-    );
-  } catch (err) {
-    throw new Error(
-      `${(err as Error).message}\n${summary(last)}\n${(await p.logs()).slice(-6000)}`,
-    );
-  }
 }
 
 beforeAll(async () => {
@@ -107,7 +79,7 @@ beforeAll(async () => {
   t = Date.now();
   await project.up();
   figures['compose up -d'] = seconds(Date.now() - t);
-  await waitHealthy(project, 240_000);
+  await project.waitHealthy(SERVICES, 240_000, ['demo-provision']);
   figures['up to all healthy'] = seconds(Date.now() - t);
 }, 900_000);
 

@@ -37,6 +37,8 @@ export interface PopStatus {
   collectErrors: string[];
   /** What the update service is doing (`idle`, `updating`, ...), when it has said. */
   updateState?: string;
+  /** The update service's one line about it (e.g. why a manual upgrade is required). */
+  updateMessage?: string;
   /** Release offered by the update service, when pop-manager relays it. */
   available?: string;
 }
@@ -92,6 +94,9 @@ export function readPopStatus(body: unknown): PopStatus {
     ...(availableOf(body) ? { available: availableOf(body) } : {}),
     ...(isObj(body.update) && str(body.update.state)
       ? { updateState: body.update.state as string }
+      : {}),
+    ...(isObj(body.update) && str(body.update.message)
+      ? { updateMessage: body.update.message as string }
       : {}),
   };
 }

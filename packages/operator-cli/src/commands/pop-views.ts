@@ -132,7 +132,12 @@ export function renderVersion(s: PopStatus): string {
   ];
   if (s.version) lines.unshift(`POP release: ${s.version}`, '');
   if (!withAvailable) lines.push('', 'Available version: not published by the update service.');
-  if (s.updateState) lines.push('', `Update service: ${s.updateState}`);
+  if (s.updateState) {
+    lines.push(
+      '',
+      `Update service: ${s.updateState}${s.updateMessage ? ` (${s.updateMessage})` : ''}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -142,6 +147,7 @@ export function versionJson(s: PopStatus) {
     release: s.version ?? null,
     available: s.available ?? null,
     updateState: s.updateState ?? null,
+    updateMessage: s.updateMessage ?? null,
     services: s.services.map((x) => ({
       name: x.name,
       running: x.version ?? null,

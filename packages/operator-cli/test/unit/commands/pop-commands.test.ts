@@ -101,6 +101,19 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
     const shown = (await run('version')).stdout;
     expect(shown).toMatch(/SERVICE\s+RUNNING\s+AVAILABLE\nconnector\s+1\.4\.0\s+1\.5\.0/);
     expect(shown).toMatch(/\n\nUpdate service: idle$/);
+    const message =
+      'manual upgrade required: this POP runs 1.0.0.2; release 1.5.0 upgrades automatically only from 1.0.0.3 on.';
+    body = {
+      ...popStatusFixture(),
+      update: { state: 'manual-upgrade-required', available: '1.5.0', message },
+    };
+    expect((await run('version')).stdout).toMatch(
+      /\n\nUpdate service: manual-upgrade-required \(manual upgrade required: this POP runs 1\.0\.0\.2; .*\)$/,
+    );
+    expect(JSON.parse((await run('version', '--json')).stdout)).toMatchObject({
+      updateState: 'manual-upgrade-required',
+      updateMessage: message,
+    });
   });
 
   it('tunnels: one aligned line per tunnel', async () => {
