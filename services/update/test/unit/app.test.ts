@@ -34,4 +34,49 @@ describe('update buildApp', () => {
     expect((await app.inject('/nope')).statusCode).toBe(404);
     await app.close();
   });
+
+  it('GET /update/status gives the status and history; POST /update/check starts a check', async () => {
+    let checks = 0;
+    const asked: number[] = [];
+    const entry = {
+      at: '2026-11-23T03:00:00.000Z',
+      service: 'logging',
+      from: 'pa-connector/logging:1.0.0',
+      to: 'r/pa/logging@sha256:aa',
+      version: '1.0.1',
+      result: 'updated' as const,
+      message: 'logging runs r/pa/logging@sha256:aa',
+    };
+    const app = await buildApp({
+      version: '1',
+      registry: createRegistry('update'),
+      checks: [],
+      updater: {
+        check: async () => {
+          checks += 1;
+          return { state: 'up-to-date', message: '' };
+        },
+        status: async () => ({ state: 'updated', running: '1', available: '1.0.1' }),
+        history: async (n) => {
+          asked.push(n);
+          return [entry];
+        },
+      },
+    });
+    const status = await app.inject('/update/status?history=5');
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toEqual({
+      status: { state: 'updated', running: '1', available: '1.0.1' },
+      history: [entry],
+    });
+    expect(asked).toEqual([5]);
+    expect((await app.inject('/update/status?history=0')).json().history).toEqual([]);
+    const bad = await app.inject('/update/status?history=-1');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toBe('history must be a number from 0 to 200');
+    const posted = await app.inject({ method: 'POST', url: '/update/check' });
+    expect(posted.statusCode).toBe(202);
+    expect(checks).toBe(1);
+    await app.close();
+  });
 });
