@@ -81,7 +81,9 @@ export class ComposeProject {
   }
 
   async container(service: string): Promise<ContainerState> {
-    const c = (await this.containers()).find((x) => x.service === service);
+    // A service may have a stopped container beside the running one (set aside by an update).
+    const all = (await this.containers()).filter((x) => x.service === service);
+    const c = all.find((x) => x.status === 'running') ?? all[0];
     if (!c) throw new Error(`no container of service ${service} in project ${this.name}`);
     return c;
   }

@@ -1,30 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, requireRoot, waitFor } from '@pa-connector/test-support';
+import { waitFor } from '@pa-connector/test-support';
 import { mustRun } from '../../src/docker/command';
-import { ComposeProject, summary } from '../../src/docker/compose-project';
-import { type Dockerd, ensureDockerd } from '../../src/docker/dockerd';
+import type { ComposeProject } from '../../src/docker/compose-project';
+import {
+  type ComposeStack,
+  printFigures,
+  ROOT,
+  seconds,
+  startComposeStack,
+} from '../../src/docker/compose-stack';
 
-const ROOT = join(__dirname, '../../..');
-const BASE_IMAGE = 'pa-base:bookworm';
-const VERSION = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
-const SERVICES = ['redis', 'connector', 'logging', 'update', 'pop-manager', 'emulator'];
 const KEY = /^pak1\.[A-Za-z0-9]+\.[A-Za-z0-9_-]+$/;
 
-const figures: Record<string, string> = {};
+let figures: Record<string, string> = {};
 const run = randomBytes(4).toString('hex');
 const hostname = `pa-e2e-${run}`;
-let dockerd: Dockerd | undefined;
+let stack: ComposeStack | undefined;
 let project: ComposeProject | undefined;
 let dir: string | undefined;
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 async function readyJson(p: ComposeProject): Promise<{
   ready: boolean;
@@ -35,71 +30,17 @@ async function readyJson(p: ComposeProject): Promise<{
 }
 
 beforeAll(async () => {
-  requireRoot('dockerd, debootstrap and the tun device');
-  requireBinary('dockerd', 'docker.io');
-  requireBinary('docker', 'docker.io');
-  requireBinary('docker-compose', 'docker-compose');
-  requireBinary('debootstrap', 'debootstrap');
-
-  let t = Date.now();
-  dockerd = await ensureDockerd();
-  figures.dockerd = dockerd.started ? `started in ${seconds(Date.now() - t)}` : 'already running';
-
-  t = Date.now();
-  const base = await mustRun('bash', [join(ROOT, 'docker/build-base-image.sh')], {
-    timeoutMs: 300_000,
-  });
-  figures['base image'] = `${seconds(Date.now() - t)} (${base.stdout.trim().split('\n').pop()})`;
-
-  t = Date.now();
-  const images = await mustRun(
-    'bash',
-    [join(ROOT, 'docker/build-images.sh'), '--base-image', BASE_IMAGE, '--tag', VERSION],
-    { timeoutMs: 600_000 },
-  );
-  const built = images.stdout.split('\n').filter((l) => / built | up to date/.test(l));
-  figures.images = `${seconds(Date.now() - t)} (${built.length} images: ${
-    built.filter((l) => l.includes(' built ')).length
-  } built, the rest up to date)`;
-
-  dir = mkdtempSync(join(tmpdir(), 'pa-compose-'));
-  const env = {
-    PA_SECRETS_DIR: join(dir, 'secrets'),
-    PA_CONFIG_DIR: join(dir, 'config'),
-    PA_VERSION: VERSION,
-    PA_HOSTNAME: hostname,
-    PA_HEALTHCHECK_INTERVAL: '2s',
-    PA_DOCKER_GID: String(statSync('/var/run/docker.sock').gid),
-  };
-  await mustRun('bash', [join(ROOT, 'docker/init-secrets.sh')], {
-    env: { ...process.env, ...env },
-  });
-  project = new ComposeProject(`pae2e${run}`, join(ROOT, 'compose.yaml'), env, ['demo']);
-
-  t = Date.now();
-  await project.up();
-  figures['compose up -d'] = seconds(Date.now() - t);
-  await project.waitHealthy(SERVICES, 240_000, ['demo-provision']);
-  figures['up to all healthy'] = seconds(Date.now() - t);
+  stack = await startComposeStack({ run, hostname });
+  project = stack.project;
+  dir = stack.dir;
+  figures = stack.figures;
 }, 900_000);
 
 afterAll(async () => {
   try {
-    if (project) {
-      const t = Date.now();
-      await project.down();
-      figures['down -v'] = seconds(Date.now() - t);
-      const left = await project.containers();
-      if (left.length > 0) throw new Error(`containers left behind: ${summary(left)}`);
-    }
+    await stack?.stop();
   } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    await dockerd?.stop();
-    console.log(
-      `docker compose e2e figures:\n${Object.entries(figures)
-        .map(([k, v]) => `  ${k.padEnd(20)} ${v}`)
-        .join('\n')}`,
-    );
+    printFigures('docker compose e2e figures', figures);
   }
 }, 180_000);
 

@@ -143,6 +143,13 @@ export class DockerodeEngine implements DockerEngine {
   async health(id: string): Promise<ContainerHealth> {
     const info = await this.inspectContainer(id);
     const s = info.State;
+    // The restart policy brings a crashing container back: one restart is a failed start.
+    if (s.Restarting || info.RestartCount > 0) {
+      return {
+        state: 'exited',
+        detail: `exited with code ${s.ExitCode} and was restarted ${info.RestartCount} time(s)`,
+      };
+    }
     if (!s.Running) {
       return {
         state: 'exited',

@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireBinary, requireRoot } from '@pa-connector/test-support';
+import { mustRun } from './command';
+import { ComposeProject, summary } from './compose-project';
+import { type Dockerd, ensureDockerd } from './dockerd';
+
+export const ROOT = join(__dirname, '../../..');
+export const BASE_IMAGE = 'pa-base:bookworm';
+export const VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+/** The long-running services of compose.yaml with the demo profile. */
+export const STACK_SERVICES = [
+  'redis',
+  'connector',
+  'logging',
+  'update',
+  'pop-manager',
+  'emulator',
+];
+
+export interface ComposeStack {
+  dockerd: Dockerd;
+  project: ComposeProject;
+  /** Holds `secrets/` and `config/` of the stack. */
+  dir: string;
+  /** How long each step took, for the test's printout. */
+  figures: Record<string, string>;
+  /** compose down -v (nothing may be left), the directory removed, dockerd stopped if started. */
+  stop(): Promise<void>;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The real thing on this host: dockerd (started when not running), the base image and the
+ * service images (cached by input hash), secrets from init-secrets.sh, and compose.yaml with the
+ * demo profile up under a unique project name until every service is healthy.
+ */
+export async function startComposeStack(o: {
+  run: string;
+  hostname: string;
+  env?: Record<string, string>;
+}): Promise<ComposeStack> {
+  requireRoot('dockerd, debootstrap and the tun device');
+  requireBinary('dockerd', 'docker.io');
+  requireBinary('docker', 'docker.io');
+  requireBinary('docker-compose', 'docker-compose');
+  requireBinary('debootstrap', 'debootstrap');
+  const figures: Record<string, string> = {};
+
+  let t = Date.now();
+  const dockerd = await ensureDockerd();
+  figures.dockerd = dockerd.started ? `started in ${seconds(Date.now() - t)}` : 'already running';
+  let dir: string | undefined;
+  let project: ComposeProject | undefined;
+  const stop = async () => {
+    try {
+      if (project) {
+        const t = Date.now();
+        await project.down();
+        figures['down -v'] = seconds(Date.now() - t);
+        const left = await project.containers();
+        if (left.length > 0) throw new Error(`containers left behind: ${summary(left)}`);
+      }
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      await dockerd.stop();
+    }
+  };
+  try {
+    t = Date.now();
+    const base = await mustRun('bash', [join(ROOT, 'docker/build-base-image.sh')], {
+      timeoutMs: 300_000,
+    });
+    figures['base image'] = `${seconds(Date.now() - t)} (${base.stdout.trim().split('\n').pop()})`;
+
+    t = Date.now();
+    const images = await mustRun(
+      'bash',
+      [join(ROOT, 'docker/build-images.sh'), '--base-image', BASE_IMAGE, '--tag', VERSION],
+      { timeoutMs: 600_000 },
+    );
+    const built = images.stdout.split('\n').filter((l) => / built | up to date/.test(l));
+    figures.images = `${seconds(Date.now() - t)} (${built.length} images: ${
+      built.filter((l) => l.includes(' built ')).length
+    } built, the rest up to date)`;
+
+    dir = mkdtempSync(join(tmpdir(), 'pa-compose-'));
+    const env = {
+      PA_SECRETS_DIR: join(dir, 'secrets'),
+      PA_CONFIG_DIR: join(dir, 'config'),
+      PA_VERSION: VERSION,
+      PA_HOSTNAME: o.hostname,
+      PA_HEALTHCHECK_INTERVAL: '2s',
+      PA_DOCKER_GID: String(statSync('/var/run/docker.sock').gid),
+      ...o.env,
+    };
+    await mustRun('bash', [join(ROOT, 'docker/init-secrets.sh')], {
+      env: { ...process.env, ...env },
+    });
+    project = new ComposeProject(`pae2e${o.run}`, join(ROOT, 'compose.yaml'), env, ['demo']);
+
+    t = Date.now();
+    await project.up();
+    figures['compose up -d'] = seconds(Date.now() - t);
+    await project.waitHealthy(STACK_SERVICES, 240_000, ['demo-provision']);
+    figures['up to all healthy'] = seconds(Date.now() - t);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return { dockerd, project, dir, figures, stop };
+}
+
+/** Prints the figures of a stack's run, one per line. */
+export function printFigures(title: string, figures: Record<string, string>): void {
+  console.log(
+    `${title}:\n${Object.entries(figures)
+      .map(([k, v]) => `  ${k.padEnd(24)} ${v}`)
+      .join('\n')}`,
+  );
+}
