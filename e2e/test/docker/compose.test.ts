@@ -30,7 +30,12 @@ async function readyJson(p: ComposeProject): Promise<{
 }
 
 beforeAll(async () => {
-  stack = await startComposeStack({ run, hostname });
+  stack = await startComposeStack({
+    run,
+    hostname,
+    // Info lines too, so that the start-up itself has something to forward.
+    env: { PA_LOG_FORWARD: 'true', PA_LOG_FORWARD_LEVEL: 'info' },
+  });
   project = stack.project;
   dir = stack.dir;
   figures = stack.figures;
@@ -78,6 +83,30 @@ describe('the compose stack with the demo profile (real dockerd, images on the l
     );
     for (const f of files) expect(f).toMatch(/^f 600 pa:pa /);
     for (const d of dirs) expect(d).toMatch(/^d 700 pa:pa /);
+  });
+
+  it("forwards the services' log lines to the SSE through the connector", async () => {
+    const p = project as ComposeProject;
+    const id = (await readyJson(p)).checks.enrolled?.detail?.connectorId as string;
+    const seen = await waitFor(
+      'log lines at the SSE',
+      async () => {
+        const r = await p.fetchInside('emulator', `http://127.0.0.1:8444/admin/connectors/${id}`);
+        const c = JSON.parse(r.body) as {
+          logEntries: number;
+          recentLogs: Array<{ service?: string; level?: string | number }>;
+        };
+        return c.logEntries > 0 ? c : undefined;
+      },
+      60_000,
+      1_000,
+    );
+    const services = new Set(seen.recentLogs.map((l) => l.service));
+    expect(services.size).toBeGreaterThan(0);
+    for (const s of services)
+      expect(['connector', 'logging', 'update', 'pop-manager']).toContain(s);
+    const key = readFileSync(join(dir as string, 'secrets/provisioning-key'), 'utf8').trim();
+    expect(JSON.stringify(seen.recentLogs).includes(key.split('.')[2] as string)).toBe(false);
   });
 
   it('never shows the provisioning key in a container log or a log file', async () => {
