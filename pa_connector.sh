@@ -87,10 +87,14 @@ cli_path() {
   printf '%s\n' "${PA_OPERATOR_CLI:-$here/packages/operator-cli/dist/cli.js}"
 }
 
+# The CLI's path, resolved once by main before the menu traps Ctrl-C: a command substitution's
+# subshell does not keep that trap, so a lookup at each menu entry could die of a Ctrl-C pressed
+# just after the choice, and run_cli would then turn to docker (or leave the menu) instead.
+OPERATOR_CLI=
+
 # Runs the CLI with its arguments; returns its exit code.
 run_cli() {
-  local cli
-  cli=$(cli_path)
+  local cli=$OPERATOR_CLI
   if command -v node >/dev/null 2>&1 && [[ -f $cli ]]; then
     node "$cli" "$@"
     return
@@ -184,6 +188,7 @@ main() {
     ;;
   esac
   load_env_file "${PA_CONNECTOR_ENV:-$DEFAULT_ENV_FILE}"
+  OPERATOR_CLI=$(cli_path)
   if [[ -z $command || $command == menu ]]; then
     [[ $# -le 1 ]] || usage_error "menu takes no options"
     menu

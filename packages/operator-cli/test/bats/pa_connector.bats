@@ -141,8 +141,23 @@ ENV
   [ "$status" -eq 0 ]
 }
 
+# True once FILE holds at least N lines matching PATTERN (waits up to 15 s): the terminal tests
+# type each key once the screen shows what it answers, like a person.
+seen() {
+  local i
+  for i in $(seq 1 300); do
+    [[ $(grep -c -- "$2" "$1" 2>/dev/null) -ge $3 ]] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# `script` runs its command with `$SHELL -c`. `exec` keeps that shell out of the terminal's
+# foreground group: dash (the /bin/sh script falls back to when SHELL is unset) stays as the
+# wrapper's parent, gets the Ctrl-C meant for the log tail, and dies of it once the menu ends.
+# SHELL=/bin/sh makes every run, on a desk or in CI, start the menu the same way.
 @test "menu on a terminal when run with no arguments" {
-  run script -qec "bash '$SCRIPT'" /dev/null <<<$'2\n\nq\n'
+  SHELL=/bin/sh run script -qec "exec bash '$SCRIPT'" /dev/null <<<$'2\n\nq\n'
   [ "$status" -eq 0 ]
   [[ $output == *"1) Service status"* ]]
   [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
@@ -150,25 +165,40 @@ ENV
 
 @test "menu on a terminal: Ctrl-C ends the log tail and returns to the menu" {
   out=$BATS_TEST_TMPDIR/terminal.out
-  # Types like a person: each key once the screen shows what it answers.
-  seen() {
-    local i
-    for i in $(seq 1 300); do
-      [[ $(grep -c -- "$1" "$out" 2>/dev/null) -ge $2 ]] && return 0
-      sleep 0.05
-    done
-    return 1
-  }
   {
-    seen 'Choice:' 1 && printf '5\n'
-    seen 'live line' 1 && printf '\003'
-    seen 'Press Enter' 1 && printf '\n'
-    seen 'Choice:' 2 && printf 'q\n'
+    seen "$out" 'Choice:' 1 && printf '5\n'
+    seen "$out" 'live line' 1 && printf '\003'
+    seen "$out" 'Press Enter' 1 && printf '\n'
+    seen "$out" 'Choice:' 2 && printf 'q\n'
     sleep 0.5
-  } | timeout 30 script -qefc "bash '$SCRIPT'" /dev/null >"$out"
+  } | SHELL=/bin/sh timeout 30 script -qefc "exec bash '$SCRIPT'" /dev/null >"$out"
   run cat "$out"
   [[ $output == *"WARN   live line"* ]]
   [[ $output != *"ended with exit code"* ]]
+  [ "$(grep -c 'Choice:' "$out")" -eq 2 ]
+}
+
+@test "menu on a terminal: a Ctrl-C right after the choice, before the CLI is up, returns to the menu" {
+  out=$BATS_TEST_TMPDIR/terminal.out
+  calls=$BATS_TEST_TMPDIR/calls
+  bin=$BATS_TEST_TMPDIR/bin
+  mkdir -p "$bin"
+  : >"$calls"
+  # Each program the entry may start notes its name first; readlink then lingers, so a Ctrl-C
+  # sent as soon as it shows up lands while it still runs.
+  printf '#!/bin/sh\necho node >>"%s"\nexec "%s" "$@"\n' "$calls" "$(command -v node)" >"$bin/node"
+  printf '#!/bin/sh\necho readlink >>"%s"\nsleep 1\nexec "%s" "$@"\n' "$calls" "$(command -v readlink)" >"$bin/readlink"
+  printf '#!/bin/sh\necho docker >>"%s"\nexit 7\n' "$calls" >"$bin/docker"
+  chmod +x "$bin/node" "$bin/readlink" "$bin/docker"
+  {
+    seen "$out" 'Choice:' 1 && before=$(wc -l <"$calls") && printf '5\n'
+    seen "$calls" . $((before + 1)) && printf '\003'
+    seen "$out" 'Press Enter' 1 && printf '\n'
+    seen "$out" 'Choice:' 2 && printf 'q\n'
+    sleep 0.5
+  } | PATH="$bin:$PATH" SHELL=/bin/sh timeout 30 script -qefc "exec bash '$SCRIPT'" /dev/null >"$out"
+  run cat "$calls"
+  [[ $output != *docker* ]]
   [ "$(grep -c 'Choice:' "$out")" -eq 2 ]
 }
 
