@@ -24,6 +24,10 @@
 #   var/lib/pa-connector/                 compose.yaml, pa_connector.sh, release.json from the bundle,
 #                                         compose.proxy.yaml (the proxy-url secret, when needed)
 #   usr/local/bin/pa_connector.sh         link to the menu
+#   etc/systemd/system/docker.service.d/pa-connector-proxy.conf
+#                                         with --proxy when systemd runs Docker: dockerd's
+#                                         HTTP(S)_PROXY and NO_PROXY, so image updates use the proxy
+#                                         (0600 root: it may hold the proxy's credentials)
 #
 # Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
 # PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
@@ -31,7 +35,7 @@
 # PA_INFRA_MIN_MEM_GB, PA_INFRA_MIN_DISK_GB, PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER
 # (uid:gid of the secret files when run as root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the
 # compose project name, default pa-connector).
-# PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, load, compose, readiness); it exists only
+# PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, proxy, load, compose, readiness); it exists only
 # for the unit tests of this script and leaves a host without a running POP.
 set -euo pipefail
 umask 022
@@ -60,7 +64,8 @@ The provisioning key (pak1.<id>.<secret>), one of:
 options:
   --gateway=POP              the PoP to join: one of $POP_NAMES,
                              or the hostname of the PoP (fewer than 64 characters)
-  --proxy=URL                HTTP proxy to the SSE: http://[user:password@]host:port
+  --proxy=URL                HTTP proxy to the SSE: http://[user:password@]host:port; also
+                             given to dockerd (systemd drop-in) for image updates
   --no_proxy=LIST            comma-separated hosts, .domains, *.domains, IPs or CIDRs reached directly
   --sse_url=URL              SSE API URL(s), https, comma-separated (default $DEFAULT_SSE_URL)
   --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: system roots)
@@ -72,6 +77,10 @@ options:
 
 exit codes: 0 done, 1 a step failed, 2 bad command line, 3 a prerequisite is not met.
 EOF
+}
+
+warn() {
+  printf '%s: warning: %s\n' "$PROG" "$*" >&2
 }
 
 die() {
@@ -346,6 +355,7 @@ secrets_dir=$etc_dir/secrets
 config_dir=$etc_dir/config
 lib_dir=$root/var/lib/pa-connector
 bin_link=$root/usr/local/bin/pa_connector.sh
+docker_dropin=$root/etc/systemd/system/docker.service.d/pa-connector-proxy.conf
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bundle=${PA_INFRA_BUNDLE:-$script_dir/PoPDeployment.tar}
 
@@ -864,6 +874,116 @@ compose_command() {
   fi
 }
 
+# ---- dockerd's proxy ----------------------------------------------------------------------------
+# The update service pulls new images through the Docker Engine API, so the pulls use dockerd's own
+# environment, not the connector's: with --proxy, a systemd drop-in gives dockerd the proxy.
+
+systemd_runs_docker() {
+  command -v systemctl >/dev/null 2>&1 &&
+    [[ $(systemctl show -p LoadState --value docker.service 2>/dev/null) == loaded ]]
+}
+
+# The no_proxy list for dockerd, with the loopback names it must always reach directly.
+docker_no_proxy() {
+  local list=$no_proxy entry
+  for entry in localhost 127.0.0.1; do
+    [[ ,$list, == *",$entry,"* ]] || list=${list:+$list,}$entry
+  done
+  printf '%s\n' "$list"
+}
+
+# A value inside a quoted Environment= assignment: `"`, `\` and control characters would end or
+# change it (the arguments were refused for them already; this keeps the unit file safe on its own),
+# and `%` starts a systemd specifier, so it is written `%%` (escaped credentials hold `%`).
+check_unit_value() {
+  [[ $1 != *[\"\\[:cntrl:]]* ]] ||
+    die "$E_USAGE" "$2: a quote, backslash or control character cannot go into dockerd's proxy settings"
+}
+
+unit_value() {
+  printf '%s\n' "${1//%/%%}"
+}
+
+docker_proxy_content() {
+  local url no
+  url=$(unit_value "$proxy")
+  no=$(unit_value "$(docker_no_proxy)")
+  cat <<EOF
+# Written by $PROG: dockerd pulls the POP's image updates through this proxy. Re-run $PROG to
+# change it; $PROG --uninstall removes it.
+[Service]
+Environment="HTTP_PROXY=$url" "HTTPS_PROXY=$url" "NO_PROXY=$no"
+EOF
+}
+
+# Only when the drop-in changed: a re-run with the same settings does not restart Docker.
+restart_docker() {
+  run_quiet systemctl daemon-reload || die "$E_FAIL" 'systemctl daemon-reload failed (see above)'
+  run_quiet systemctl restart docker ||
+    die "$E_FAIL" "systemctl restart docker failed (see above); dockerd's proxy is in $docker_dropin: restart docker by hand once it is fixed"
+  detail 'reloaded systemd and restarted docker'
+}
+
+remove_docker_proxy() {
+  if [[ ! -e $docker_dropin ]]; then
+    detail 'none: dockerd has no proxy from this script'
+    return
+  fi
+  if [[ $dry_run == 1 ]]; then
+    detail "would remove $docker_dropin and restart docker"
+    return
+  fi
+  rm -f "$docker_dropin"
+  detail "removed $docker_dropin"
+  if systemd_runs_docker; then restart_docker; fi
+}
+
+# With --proxy: the drop-in; without: removes one written before.
+docker_proxy() {
+  local content tmp
+  step "Docker's proxy"
+  if skip_docker; then
+    detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+    return
+  fi
+  if [[ -z $proxy ]]; then
+    remove_docker_proxy
+    return
+  fi
+  if ! systemd_runs_docker; then
+    if [[ $dry_run == 1 ]] && ! command -v docker >/dev/null 2>&1; then
+      detail "would give dockerd the proxy in $docker_dropin once Docker is installed (when systemd runs it)"
+      return
+    fi
+    detail 'Docker is not run by systemd here: not configured'
+    warn "give dockerd HTTP_PROXY and HTTPS_PROXY (and NO_PROXY) by hand, or the POP's image updates will not go through the proxy"
+    return
+  fi
+  check_unit_value "$proxy" --proxy
+  check_unit_value "$no_proxy" --no_proxy
+  content=$(docker_proxy_content)
+  if [[ -f $docker_dropin && $(cat "$docker_dropin") == "$content" ]]; then
+    if [[ $dry_run == 0 ]]; then
+      chmod 0600 "$docker_dropin"
+      [[ $EUID -ne 0 ]] || chown 0:0 "$docker_dropin"
+    fi
+    detail "unchanged ($docker_dropin)"
+    return
+  fi
+  if [[ $dry_run == 1 ]]; then
+    detail "would write $docker_dropin (mode 0600) with HTTP(S)_PROXY $(redact_url "$proxy") and restart docker"
+    return
+  fi
+  mkdir -p "$(dirname "$docker_dropin")"
+  tmp=$(mktemp "$(dirname "$docker_dropin")/.infra.XXXXXX")
+  chmod 0600 "$tmp"
+  [[ $EUID -ne 0 ]] || chown 0:0 "$tmp"
+  printf '%s\n' "$content" >"$tmp"
+  mv -f "$tmp" "$docker_dropin"
+  detail "wrote $docker_dropin (mode 0600): HTTP(S)_PROXY $(redact_url "$proxy"), NO_PROXY $(docker_no_proxy)"
+  restart_docker
+}
+
 # Runs compose on the installed stack; the settings come from pa.env only (not this shell).
 compose_run() {
   local files=(-f "$lib_dir/compose.yaml")
@@ -985,6 +1105,7 @@ install_pop() {
   check_prerequisites
   [[ $dry_run == 1 ]] || lock_bundle
   install_docker
+  docker_proxy
   load_images
   write_secrets
   install_bundle_files
@@ -1035,6 +1156,8 @@ uninstall() {
     run_quiet compose_run down --volumes --remove-orphans || die "$E_FAIL" 'compose down failed (see above)'
     detail 'removed'
   fi
+  # Without --proxy, the drop-in is removed (when there is one).
+  docker_proxy
   step 'Remove the configuration and secrets'
   local path
   for path in "$etc_dir" "$lib_dir" "$bin_link"; do

@@ -56,9 +56,9 @@ env_value() {
 
 @test "the steps are numbered, and the Docker steps say they were skipped for tests" {
   install_ok
-  [[ $output == *' 9. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'* ]]
-  [[ $output == *'11. Secrets'*'12. Stack files'*'13. Settings'*'14. Start the stack'* ]]
-  [[ $output == *'15. Operator menu settings'*'16. Wait for the connector to be ready'* ]]
+  [[ $output == *' 9. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"10. Docker's proxy"*'skipped'* ]]
+  [[ $output == *'12. Secrets'*'13. Stack files'*'14. Settings'*'15. Start the stack'* ]]
+  [[ $output == *'16. Operator menu settings'*'17. Wait for the connector to be ready'* ]]
   [[ ${lines[-1]} == 'infra.sh: done.'* ]]
 }
 

@@ -1,64 +1,24 @@
 #!/usr/bin/env bats
 # infra.sh installing Docker on a host without it. The package managers cannot really run here, so
-# this is unit-style: PATH holds this machine's tools except docker, apt-get, dnf and systemctl,
-# which are small stand-ins that record how they were called. apt-get "installs" a stand-in docker
-# that answers what infra.sh asks of it afterwards (info, compose, image inspect, ps, inspect).
+# this is unit-style, with the stand-ins of stubs.bash for docker, apt-get, dnf and systemctl.
 # The real Docker path is in docker.bats.
 
 bats_require_minimum_version 1.5.0
 load host
+load stubs
 
 setup_file() {
-  TOOLS=$BATS_FILE_TMPDIR/tools
-  mkdir -p "$TOOLS"
-  local dir f name
-  for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
-    for f in "$dir"/*; do
-      name=${f##*/}
-      case $name in docker | docker-* | dockerd* | apt-get | dnf | yum | systemctl) continue ;; esac
-      [[ -e $TOOLS/$name || ! -x $f ]] || ln -s "$f" "$TOOLS/$name"
-    done
-  done
-  export TOOLS
+  link_host_tools
 }
 
 setup() {
   fake_host
   unset PA_INFRA_SKIP_DOCKER
-  export CALLS=$BATS_TEST_TMPDIR/calls
-  export STUBS=$BATS_TEST_TMPDIR/stubs
-  mkdir -p "$STUBS"
-  : >"$CALLS"
+  stub_dirs
   stub apt-get 'case "$*" in *"install -y docker.io"*) install_docker ;; *"install -y docker-compose-v2"*) touch "$STUBS/compose-v2" ;; esac'
   stub dnf 'exit 1'
   stub systemctl 'touch "$STUBS/dockerd-running"'
   export PATH=$STUBS:$TOOLS
-}
-
-# A stand-in command that records its arguments, then runs $2.
-stub() {
-  cat >"$STUBS/$1" <<EOF
-#!/bin/bash
-echo "$1 \$*" >>"\$CALLS"
-install_docker() { cp "\$STUBS/.docker" "\$STUBS/docker"; chmod +x "\$STUBS/docker"; }
-$2
-EOF
-  chmod +x "$STUBS/$1"
-  # What apt-get installs: a docker whose daemon runs once systemctl started it.
-  cat >"$STUBS/.docker" <<'EOF'
-#!/bin/bash
-echo "docker $*" >>"$CALLS"
-case "$1 $2" in
-"--version "*) echo 'Docker version 99.0 (stand-in)' ;;
-"info "*) [[ -e $STUBS/dockerd-running ]] ;;
-"compose version") [[ -e $STUBS/compose-v2 ]] ;;
-"compose "*) [[ " $* " != *" ps "* ]] || echo 0123abcd ;;
-"image inspect") exit 0 ;;
-"inspect -f")
-  case "$3" in *Health*) echo healthy ;; *) echo /pa-connector-pop-manager-1 ;; esac ;;
-*) exit 1 ;;
-esac
-EOF
 }
 
 @test "Ubuntu without Docker: apt-get installs docker.io and docker-compose-v2, systemctl starts it" {
