@@ -1,5 +1,6 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Clock } from '@pa-connector/service-runtime';
+import type Dockerode from 'dockerode';
 import { recreateSpec } from '../engine/container-spec';
 import type { ContainerHealth, DockerEngine, ServiceContainer } from '../engine/docker-engine';
 
@@ -36,6 +37,26 @@ const sleep = (clock: Clock, ms: number) =>
   new Promise<void>((resolve) => clock.setTimer(resolve, ms));
 
 /**
+ * Creates `name` as the same container as `old` on `imageRef` (joining every network `old` was
+ * on) and starts it; resolves to its id. The name must be free.
+ */
+export async function startReplacement(
+  engine: DockerEngine,
+  old: Dockerode.ContainerInspectInfo,
+  oldImage: Dockerode.ImageInspectInfo,
+  name: string,
+  imageRef: string,
+  created: (id: string) => void = () => undefined,
+): Promise<string> {
+  const spec = recreateSpec(old, oldImage, imageRef);
+  const id = await engine.create(name, spec.options);
+  created(id);
+  for (const n of spec.extraNetworks) await engine.connect(n.name, id, n.endpoint);
+  await engine.start(id);
+  return id;
+}
+
+/**
  * Waits until the container is healthy (or, without a health check, has kept running for the
  * grace period). Resolves to undefined on success, else to the reason.
  */
@@ -67,13 +88,10 @@ export async function replaceContainer(
   const { engine } = o;
   const old = await engine.inspectContainer(container.id);
   const oldImage = await engine.inspectImage(old.Image);
-  const spec = recreateSpec(old, oldImage, imageRef);
   const name = old.Name.replace(/^\//, '');
   const aside = `${name}${ASIDE_SUFFIX}`;
   const wasRunning = old.State.Running;
 
-  // A container left aside by an interrupted run is older than the one we are replacing.
-  await engine.remove(aside);
   await engine.stop(old.Id, o.stopTimeoutSeconds);
   await engine.rename(old.Id, aside);
 
@@ -81,10 +99,10 @@ export async function replaceContainer(
   let reason: string | undefined;
   let output: string | undefined;
   try {
-    newId = await engine.create(name, spec.options);
-    for (const n of spec.extraNetworks) await engine.connect(n.name, newId, n.endpoint);
-    await engine.start(newId);
-    reason = await healthGate(o, newId);
+    const id = await startReplacement(engine, old, oldImage, name, imageRef, (created) => {
+      newId = created;
+    });
+    reason = await healthGate(o, id);
   } catch (err) {
     reason = (err as Error).message;
   }

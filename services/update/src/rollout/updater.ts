@@ -1,7 +1,6 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
 import type { PopServiceName, ReleaseImage, ReleaseManifest } from '@pa-connector/sse-api';
-import { recreateSpec } from '../engine/container-spec';
 import type { DockerEngine, ServiceContainer } from '../engine/docker-engine';
 import { hasDigest, pinnedRef } from '../engine/image-ref';
 import type { ReleaseSource } from '../release/release-source';
@@ -9,7 +8,12 @@ import { compareVersions } from '../release/version-order';
 import { inWindow, msUntilWindow, type UpdateWindow } from '../schedule/update-window';
 import type { UpdateState, UpdateStatus, UpdateStatusStore } from '../status/update-status';
 import { UpdateError } from '../update-error';
-import { ASIDE_SUFFIX, type ReplaceOptions, replaceContainer } from './replace-container';
+import {
+  ASIDE_SUFFIX,
+  type ReplaceOptions,
+  replaceContainer,
+  startReplacement,
+} from './replace-container';
 import type { UpdateMetrics } from './update-metrics';
 
 /**
@@ -267,6 +271,15 @@ export class Updater {
       const target = manifest.images[service];
       if (!target) continue;
       const mine = containers.filter((c) => c.service === service);
+      // Set aside by an update that was cut short: it may be the good one. A person decides.
+      const leftover = mine.find((c) => c.name.endsWith(ASIDE_SUFFIX));
+      if (leftover) {
+        throw new UpdateError(
+          'leftover_container',
+          `${service}: container ${leftover.name} was set aside by an update that did not finish; remove it (docker rm) or put it back in place of the other one, then the update goes on`,
+          false,
+        );
+      }
       const container =
         mine.find((c) => !c.name.endsWith(ASIDE_SUFFIX) && c.state === 'running') ??
         mine.find((c) => !c.name.endsWith(ASIDE_SUFFIX));
@@ -293,13 +306,10 @@ export class Updater {
     const { engine } = this.#o;
     const old = await engine.inspectContainer(p.container.id);
     const name = old.Name.replace(/^\//, '');
-    const spec = recreateSpec(old, await engine.inspectImage(old.Image), ref);
-    await engine.remove(`${name}${ASIDE_SUFFIX}`);
+    const oldImage = await engine.inspectImage(old.Image);
     await engine.rename(old.Id, `${name}${ASIDE_SUFFIX}`);
     try {
-      const id = await engine.create(name, spec.options);
-      for (const n of spec.extraNetworks) await engine.connect(n.name, id, n.endpoint);
-      await engine.start(id);
+      await startReplacement(engine, old, oldImage, name, ref);
     } catch (err) {
       await engine.remove(name).catch(() => undefined);
       await engine.rename(old.Id, name).catch(() => undefined);

@@ -238,6 +238,26 @@ describe('Updater', () => {
     expect(f.statuses.at(-1)).toMatchObject({ lastError: 'digest_mismatch' });
   });
 
+  it('stops at a container set aside by an update that did not finish, and touches nothing', async () => {
+    const f = setup(release);
+    twoServices(f);
+    const spare = f.engine.addContainer(
+      PROJECT,
+      'connector',
+      'pa-connector/connector:1.0.0.4',
+      image('8', `${REG}/connector`, digest('8')),
+    );
+    await f.engine.rename(spare, 'pa_connector_1-pa-previous');
+    f.engine.calls.length = 0;
+    const out = await f.updater.check();
+    expect(out).toMatchObject({ state: 'failed' });
+    expect(out.message).toMatch(
+      /^connector: container pa_connector_1-pa-previous was set aside by an update that did not finish/,
+    );
+    expect(f.engine.calls).toEqual([]);
+    expect(f.statuses.at(-1)).toMatchObject({ lastError: 'leftover_container' });
+  });
+
   it('only reports what is available when automatic update is off', async () => {
     const f = setup(release, { auto: false });
     twoServices(f);
