@@ -275,6 +275,40 @@ describe('the update service on the compose stack (real dockerd and registry)', 
     expect((await p.containers()).filter((c) => c.service === 'logging')).toHaveLength(1);
   });
 
+  it('rolls back an image that runs but fails its health check (compose /ready check)', async () => {
+    const before = await snapshot();
+    const sick = '99.2.1';
+    // Listens on the service's port but answers 503 to everything, /ready included: Docker marks
+    // it unhealthy once the start period is over and three checks failed.
+    const bad = await publishImage('pop-manager', sick, {
+      cmd: [
+        'node',
+        '-e',
+        'require("node:http").createServer((q, s) => { s.statusCode = 503; s.end("not ready"); }).listen(Number(process.env.PA_HTTP_PORT))',
+      ],
+    });
+    await publishRelease({
+      ...release,
+      version: sick,
+      images: { ...release.images, 'pop-manager': bad },
+    });
+    const t = Date.now();
+    const out = await checkUntil(['rolled-back', 'failed', 'updated'], 300_000);
+    figures['unhealthy image rolled back'] = seconds(Date.now() - t);
+    expect(out.status.state).toBe('rolled-back');
+    expect(out.status.message).toMatch(
+      /^pop-manager: the new container was not healthy \(health check failed.*\); rolled back/,
+    );
+    expect(out.history[0]).toMatchObject({
+      service: 'pop-manager',
+      result: 'rolled-back',
+      version: sick,
+    });
+    await p.waitHealthy(['pop-manager'], 120_000);
+    const after = await snapshot();
+    for (const s of ROLLED) expect(after[s]?.id).toBe(before[s]?.id);
+  });
+
   it("refuses an image whose digest is not the release's, and changes nothing", async () => {
     const before = await snapshot();
     const other = await publishImage('pop-manager', '99.3.0');
