@@ -54,7 +54,11 @@ export class Topology {
     this.hub = `pa${this.runId}-hub`;
     const r = randomBytes(3);
     this.#subnet4 = `10.${100 + ((r[0] as number) % 100)}.${r[1] as number}`;
-    this.#subnet6 = `fd${(r[2] as number).toString(16).padStart(2, '0')}:${this.runId.slice(0, 4)}:${this.runId.slice(4)}::`;
+    // Written the way the kernel and Node print it, so addresses built from it compare equal to
+    // the ones read back: no group with a leading zero, none zero (it would fold into "::").
+    const group = (hex: string) =>
+      (Number.parseInt(hex, 16) | (1 << (hex.length * 4 - 4))).toString(16);
+    this.#subnet6 = `fd${(r[2] as number).toString(16).padStart(2, '0')}:${group(this.runId.slice(0, 4))}:${group(this.runId.slice(4))}::`;
     roles.forEach((role, i) => {
       if (!ROLE.test(role))
         throw new Error(`role ${JSON.stringify(role)} must be 1-12 lowercase letters/digits`);
