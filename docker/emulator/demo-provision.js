@@ -1,6 +1,6 @@
-// Demo profile only: makes the emulator's group "demo" and a one-use provisioning key, writes
-// the key into the connector's provisioning-key secret file and the emulator CA into its config
-// directory, then exits. Run again, it keeps a key the emulator still knows as active.
+// Demo profile only: makes the emulator's group "demo" with the demo app (demo-app:8080) and a
+// one-use provisioning key, writes the key into the connector's provisioning-key secret file and
+// the emulator CA into its config directory, then exits. Run again, it keeps a key the emulator still knows as active.
 //
 // The secret file is bind-mounted into the connector as a file, so it is rewritten in place
 // (same inode) rather than replaced. The key is never printed.
@@ -12,6 +12,8 @@ const admin = (process.env.PA_EMULATOR_ADMIN_URL || 'http://emulator:8444').repl
 const keyFile = process.env.PA_DEMO_KEY_FILE || '/pa/secrets/provisioning-key';
 const caFile = process.env.PA_DEMO_CA_FILE || '/pa/config/sse-ca.pem';
 const groupName = process.env.PA_DEMO_GROUP || 'demo';
+const appHost = process.env.PA_DEMO_APP_HOST || 'demo-app';
+const appPort = Number(process.env.PA_DEMO_APP_PORT || 8080);
 
 function fail(message) {
   process.stderr.write(`demo-provision: ${message}\n`);
@@ -67,6 +69,25 @@ async function main() {
   fs.renameSync(tmp, caFile);
   console.log(`demo-provision: emulator CA written to ${caFile}`);
 
+  // The group and its app first: a re-run keeps both as they should be.
+  const groups = await json('GET', '/admin/groups');
+  const list = Array.isArray(groups) ? groups : groups.groups || [];
+  const group =
+    list.find((g) => g.name === groupName) ||
+    (await json('POST', '/admin/groups', { name: groupName }));
+  await json('PUT', `/admin/groups/${encodeURIComponent(group.id)}/apps`, [
+    {
+      id: 'demo-web',
+      name: 'Demo web app',
+      host: appHost,
+      port: appPort,
+      servers: [{ host: appHost, port: appPort }],
+      strategy: 'round-robin',
+      healthCheck: { type: 'http', path: '/', expectStatus: 200 },
+    },
+  ]);
+  console.log(`demo-provision: app demo-web (${appHost}:${appPort}) in group ${group.id}`);
+
   const keyId = currentKeyId();
   if (keyId) {
     const known = await api('GET', `/admin/keys/${encodeURIComponent(keyId)}`);
@@ -82,11 +103,6 @@ async function main() {
       return;
     }
   }
-  const groups = await json('GET', '/admin/groups');
-  const list = Array.isArray(groups) ? groups : groups.groups || [];
-  const group =
-    list.find((g) => g.name === groupName) ||
-    (await json('POST', '/admin/groups', { name: groupName }));
   const created = await json('POST', `/admin/groups/${encodeURIComponent(group.id)}/keys`, {
     maxUses: 1,
     expiresInSeconds: 86400,

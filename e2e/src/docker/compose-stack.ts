@@ -19,6 +19,7 @@ export const STACK_SERVICES = [
   'update',
   'pop-manager',
   'emulator',
+  'demo-app',
 ];
 
 export interface ComposeStack {

@@ -66,6 +66,57 @@ describe('the compose stack with the demo profile (real dockerd, images on the l
     expect(list).toEqual([expect.objectContaining({ id: connectorId, hostname })]);
   });
 
+  it("carries a user request through the gateway ingress, a tunnel and the connector's proxy to the demo app", async () => {
+    const p = project as ComposeProject;
+    // A user at the ingress (inside the emulator container, where it listens): CONNECT to the
+    // app, then GET through the tunnel that opened.
+    const user = String.raw`
+      const net = require('node:net');
+      const s = net.connect(8445, '127.0.0.1', () =>
+        s.write('CONNECT demo-app:8080 HTTP/1.1\r\nHost: demo-app:8080\r\n\r\n'));
+      let buf = '';
+      let connected = false;
+      const done = (o) => { process.stdout.write(JSON.stringify(o)); process.exit(0); };
+      s.on('data', (d) => {
+        buf += d;
+        if (connected) return;
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const status = buf.slice(0, end).split('\r\n')[0];
+        if (!/^HTTP\/1\.[01] 200/.test(status)) done({ status, body: buf.slice(end + 4) });
+        connected = true;
+        buf = '';
+        s.write('GET /from-a-user HTTP/1.1\r\nHost: demo-app:8080\r\nConnection: close\r\n\r\n');
+      });
+      s.on('end', () => done({ status: 'HTTP/1.1 200', answer: buf }));
+      s.on('error', (e) => { process.stderr.write(String(e)); process.exit(1); });
+      setTimeout(() => { process.stderr.write('no answer in 10 s'); process.exit(1); }, 10000);
+    `;
+    const t = Date.now();
+    let last = '';
+    const answer = await waitFor(
+      'the demo app reachable through the ingress',
+      async () => {
+        const r = await p.exec('emulator', ['node', '-e', user]);
+        last = r.stdout || r.stderr;
+        const o = r.code === 0 ? (JSON.parse(r.stdout) as { answer?: string }) : {};
+        return o.answer?.includes('hello from demo-app') ? o.answer : undefined;
+      },
+      120_000,
+      2_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last attempt: ${last}`);
+    });
+    figures['first user request'] = `${seconds(Date.now() - t)} after all healthy`;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toContain('x-app-server: demo-app');
+    expect(answer).toContain('hello from demo-app (GET /from-a-user)');
+    const stats = JSON.parse(
+      (await p.fetchInside('emulator', 'http://127.0.0.1:8444/admin/ingress')).body,
+    ) as { totals: Record<string, number> };
+    expect(stats.totals.connected).toBeGreaterThanOrEqual(1);
+  });
+
   it('keeps the identity private (0600 files, 0700 directories, owned by the service user)', async () => {
     const p = project as ComposeProject;
     // As the service user: the container's root has no CAP_DAC_OVERRIDE to look inside.
