@@ -245,9 +245,16 @@ describe('the built logging service forwards warn and error lines to the SSE thr
         () => readServiceLines(logs, PRODUCER).filter((l) => l.run === run).length === 5,
         20_000,
       );
-      expect(
-        metricValue((await second.get('/metrics')).body, 'pa_logging_forward_buffered_entries'),
-      ).toBe(5);
+      // The file write completes a moment before the forwarder is handed the lines.
+      await waitFor(
+        'the 5 lines queued for the SSE',
+        async () =>
+          metricValue(
+            (await second.get('/metrics')).body,
+            'pa_logging_forward_buffered_entries',
+          ) === 5,
+        5_000,
+      );
       expect((await atSse(run)).numbers).toEqual([]);
       const stoppedAt = Date.now();
       expect(await second.stop()).toBe(0);
