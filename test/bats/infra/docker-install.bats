@@ -15,8 +15,7 @@ setup() {
   fake_host
   unset PA_INFRA_SKIP_DOCKER
   stub_dirs
-  stub apt-get 'case "$*" in *"install -y docker.io"*) install_docker ;; *"install -y docker-compose-v2"*) touch "$STUBS/compose-v2" ;; esac'
-  stub dnf 'exit 1'
+  stub_package_managers
   stub systemctl 'touch "$STUBS/dockerd-running"'
   export PATH=$STUBS:$TOOLS
 }

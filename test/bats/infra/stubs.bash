@@ -53,3 +53,11 @@ case "$1 $2" in
 esac
 EOF
 }
+
+# The package managers of a Debian/Ubuntu host: apt-get installs the stand-in docker (and marks
+# Compose v2 installed); dnf fails.
+stub_package_managers() {
+  # shellcheck disable=SC2016 # expanded by the stand-in, not here
+  stub apt-get 'case "$*" in *"install -y docker.io"*) install_docker ;; *"install -y docker-compose-v2"*) touch "$STUBS/compose-v2" ;; esac'
+  stub dnf 'exit 1'
+}
