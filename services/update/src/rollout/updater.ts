@@ -165,12 +165,11 @@ export class Updater {
   async #run(): Promise<CheckOutcome> {
     const { engine, logger, version } = this.#o;
     const manifest = await this.#o.release.fetch();
+    this.#available = manifest?.version;
+    this.#minAuto = manifest?.minAutoUpgradeVersion;
     if (!manifest) {
-      this.#available = undefined;
       return this.#report('no-release', 'no release is published');
     }
-    this.#available = manifest.version;
-    this.#minAuto = manifest.minAutoUpgradeVersion;
     if (manifest.minAutoUpgradeVersion) {
       let below: boolean;
       try {
