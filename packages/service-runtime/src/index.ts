@@ -1,4 +1,5 @@
 export { type Clock, type Random, systemClock, type TimerHandle } from './clock';
+export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
 export { logShippingSink, registerLogShippingMetrics } from './log-shipping';

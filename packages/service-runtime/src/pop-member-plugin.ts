@@ -1,6 +1,7 @@
 import type { Registry } from '@pa-connector/metrics';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { closeKeepAlivePlugin } from './close-keep-alive';
 import { type ReadinessCheck, readiness } from './readiness';
 
 export interface PopMemberOptions {
@@ -15,8 +16,10 @@ export interface PopMemberOptions {
 /**
  * The routes every POP service answers: /healthz (the process is alive), /ready (its
  * dependencies are up; 503 with the failing checks otherwise) and /metrics (Prometheus text).
+ * It also makes close() end keep-alive connections, so a stop is never held up by a client.
  */
 const plugin: FastifyPluginAsync<PopMemberOptions> = async (app, o) => {
+  await app.register(closeKeepAlivePlugin);
   const now = o.now ?? Date.now;
   const started = now();
   app.get('/healthz', async () => ({
