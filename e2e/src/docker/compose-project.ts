@@ -9,13 +9,20 @@ export interface ContainerState {
   health: string | undefined;
   exitCode: number;
   restartCount: number;
+  /** When it was last started (docker's State.StartedAt). */
+  startedAt: string;
+  /** A new image's trial run, started by the update service beside the service's container. */
+  trial: boolean;
 }
+
+/** The label the update service puts on a trial container. */
+const TRIAL_LABEL = 'net.pa-connector.trial';
 
 interface InspectJson {
   Id: string;
   RestartCount: number;
   Config: { Labels: Record<string, string> };
-  State: { Status: string; ExitCode: number; Health?: { Status: string } };
+  State: { Status: string; ExitCode: number; StartedAt: string; Health?: { Status: string } };
 }
 
 /**
@@ -77,12 +84,15 @@ export class ComposeProject {
       health: c.State.Health?.Status,
       exitCode: c.State.ExitCode,
       restartCount: c.RestartCount,
+      startedAt: c.State.StartedAt,
+      trial: c.Config.Labels[TRIAL_LABEL] === 'true',
     }));
   }
 
   async container(service: string): Promise<ContainerState> {
-    // A service may have a stopped container beside the running one (set aside by an update).
-    const all = (await this.containers()).filter((x) => x.service === service);
+    // A service may have a stopped container beside the running one (set aside by an update),
+    // or a trial of a new image: neither is the service.
+    const all = (await this.containers()).filter((x) => x.service === service && !x.trial);
     const c = all.find((x) => x.status === 'running') ?? all[0];
     if (!c) throw new Error(`no container of service ${service} in project ${this.name}`);
     return c;
@@ -130,7 +140,7 @@ export class ComposeProject {
         async () => {
           last = await this.containers();
           const healthy = services.every(
-            (s) => last.find((c) => c.service === s)?.health === 'healthy',
+            (s) => last.find((c) => c.service === s && !c.trial)?.health === 'healthy',
           );
           const done = oneShots.every((s) => {
             const c = last.find((x) => x.service === s);

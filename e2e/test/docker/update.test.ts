@@ -101,9 +101,61 @@ async function snapshot(): Promise<Record<string, ContainerState>> {
   return Object.fromEntries(
     ROLLED.map((s) => [
       s,
-      cs.find((c) => c.service === s && c.status === 'running') as ContainerState,
+      cs.find((c) => c.service === s && !c.trial && c.status === 'running') as ContainerState,
     ]),
   );
+}
+
+/**
+ * Polls each service's own listener (`path` on its port, from inside its container) every 2 s
+ * until stopped: how many answers were 200 and how many were not (or failed).
+ */
+function watchServing(ports: Record<string, number>, path = '/ready') {
+  const answered: Record<string, number> = {};
+  const failures: Record<string, number> = {};
+  for (const s of Object.keys(ports)) {
+    answered[s] = 0;
+    failures[s] = 0;
+  }
+  const pending = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    for (const [s, port] of Object.entries(ports)) {
+      const probe = p
+        .fetchInside(s, `http://127.0.0.1:${port}${path}`)
+        .then(
+          (r) => {
+            if (r.status === 200) answered[s] = (answered[s] ?? 0) + 1;
+            else failures[s] = (failures[s] ?? 0) + 1;
+          },
+          () => {
+            failures[s] = (failures[s] ?? 0) + 1;
+          },
+        )
+        .finally(() => pending.delete(probe));
+      pending.add(probe);
+    }
+  }, 2_000);
+  return {
+    answered,
+    failures,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(pending);
+    },
+  };
+}
+
+/** Every service's container is the one it was, never restarted, and no trial is left. */
+async function expectUntouched(before: Record<string, ContainerState>): Promise<void> {
+  const after = await snapshot();
+  for (const s of ROLLED) {
+    expect({ service: s, id: after[s]?.id, startedAt: after[s]?.startedAt }).toEqual({
+      service: s,
+      id: before[s]?.id,
+      startedAt: before[s]?.startedAt,
+    });
+  }
+  expect((await p.containers()).filter((c) => c.trial)).toEqual([]);
 }
 
 async function imageOf(containerId: string): Promise<string> {
@@ -186,6 +238,8 @@ describe('the update service on the compose stack (real dockerd and registry)', 
         `${target.image.replace(/:[^:/]+$/, '')}@${target.digest}`,
       );
     }
+    // Each image was tried beside the running container first; no trial container is left.
+    expect((await p.containers()).filter((c) => c.trial)).toEqual([]);
     // Nothing set aside is left: each replaced container was removed (the update service's
     // predecessor by its successor, once that runs).
     await waitFor(
@@ -227,7 +281,7 @@ describe('the update service on the compose stack (real dockerd and registry)', 
     expect(ready.checks.tunnels?.detail).toMatchObject({ up: 2, total: 2 });
   });
 
-  it('rolls back a broken image (it exits) while the other services keep running', async () => {
+  it('a broken image (it exits) fails its trial run; the running logging container is never stopped', async () => {
     const before = await snapshot();
     const broken = '99.2.0';
     const bad = await publishImage('logging', broken, {
@@ -240,42 +294,29 @@ describe('the update service on the compose stack (real dockerd and registry)', 
     });
 
     const t = Date.now();
-    let connectorDown = 0;
-    const watching = setInterval(() => {
-      void p
-        .fetchInside('connector', 'http://127.0.0.1:8080/ready')
-        .then((r) => {
-          if (r.status !== 200) connectorDown += 1;
-        })
-        .catch(() => {
-          connectorDown += 1;
-        });
-    }, 2_000);
+    const watch = watchServing({ logging: 8081, connector: 8080 });
     let out: UpdateStatusAnswer;
     try {
-      out = await checkUntil(['rolled-back', 'failed', 'updated'], 300_000);
+      out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
     } finally {
-      clearInterval(watching);
+      await watch.stop();
     }
-    figures['broken image rolled back'] = seconds(Date.now() - t);
-    expect(out.status.state).toBe('rolled-back');
+    figures['broken image (exits): trial failed'] = seconds(Date.now() - t);
+    expect(out.status.state).toBe('trial-failed');
     expect(out.status.message).toMatch(
-      /^logging: the new container was not healthy \(.*\); rolled back/,
+      /^logging: the new image failed its trial run \(.*\); the running container was not touched$/,
     );
     expect(out.history[0]).toMatchObject({
       service: 'logging',
-      result: 'rolled-back',
+      result: 'trial-failed',
       version: broken,
     });
-    await p.waitHealthy(['logging'], 120_000);
-    const after = await snapshot();
-    // The same containers, the old logging one included, running again.
-    for (const s of ROLLED) expect(after[s]?.id).toBe(before[s]?.id);
-    expect(connectorDown).toBe(0);
-    expect((await p.containers()).filter((c) => c.service === 'logging')).toHaveLength(1);
+    await expectUntouched(before);
+    expect(watch.failures).toEqual({ logging: 0, connector: 0 });
+    expect(watch.answered.logging).toBeGreaterThan(0);
   });
 
-  it('rolls back an image that runs but fails its health check (compose /ready check)', async () => {
+  it('an image that fails its health check (compose /ready check) fails its trial run; pop-manager keeps serving its status', async () => {
     const before = await snapshot();
     const sick = '99.2.1';
     // Listens on the service's port but answers 503 to everything, /ready included: Docker marks
@@ -293,20 +334,70 @@ describe('the update service on the compose stack (real dockerd and registry)', 
       images: { ...release.images, 'pop-manager': bad },
     });
     const t = Date.now();
-    const out = await checkUntil(['rolled-back', 'failed', 'updated'], 300_000);
-    figures['unhealthy image rolled back'] = seconds(Date.now() - t);
-    expect(out.status.state).toBe('rolled-back');
+    const watch = watchServing({ 'pop-manager': 8083 }, '/status');
+    let out: UpdateStatusAnswer;
+    try {
+      out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
+    } finally {
+      await watch.stop();
+    }
+    figures['unhealthy image: trial failed'] = seconds(Date.now() - t);
+    expect(out.status.state).toBe('trial-failed');
     expect(out.status.message).toMatch(
-      /^pop-manager: the new container was not healthy \(health check failed.*\); rolled back/,
+      /^pop-manager: the new image failed its trial run \(health check failed.*\); the running container was not touched$/,
     );
     expect(out.history[0]).toMatchObject({
       service: 'pop-manager',
-      result: 'rolled-back',
+      result: 'trial-failed',
       version: sick,
     });
-    await p.waitHealthy(['pop-manager'], 120_000);
+    await expectUntouched(before);
+    // Its status page answered all along, a check every 2 s for over a minute.
+    expect(watch.failures).toEqual({ 'pop-manager': 0 });
+    expect(watch.answered['pop-manager']).toBeGreaterThan(20);
+  });
+
+  it("an image that passes its trial but exits in the service's place is rolled back to the previous container", async () => {
+    const before = await snapshot();
+    const late = '99.2.2';
+    // Healthy as a trial run (PA_TRIAL_RUN=true), broken once it is the service.
+    const bad = await publishImage('logging', late, {
+      cmd: [
+        'node',
+        '-e',
+        'if (process.env.PA_TRIAL_RUN === "true") require("node:http").createServer((q, s) => s.end("{}")).listen(Number(process.env.PA_HTTP_PORT)); else { console.error("broken release"); process.exit(1); }',
+      ],
+    });
+    await publishRelease({
+      ...release,
+      version: late,
+      images: { ...release.images, logging: bad },
+    });
+    const t = Date.now();
+    const watch = watchServing({ connector: 8080 });
+    let out: UpdateStatusAnswer;
+    try {
+      out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
+    } finally {
+      await watch.stop();
+    }
+    figures['broken in place (exits): rolled back'] = seconds(Date.now() - t);
+    expect(out.status.state).toBe('rolled-back');
+    expect(out.status.message).toMatch(
+      /^logging: the new container was not healthy \(.*\); rolled back to the previous image, which runs again$/,
+    );
+    expect(out.history[0]).toMatchObject({
+      service: 'logging',
+      result: 'rolled-back',
+      version: late,
+    });
+    await p.waitHealthy(['logging'], 120_000);
     const after = await snapshot();
+    // The same containers, the old logging one included (renamed back and started again).
     for (const s of ROLLED) expect(after[s]?.id).toBe(before[s]?.id);
+    expect(after.logging?.startedAt).not.toBe(before.logging?.startedAt);
+    expect(watch.failures).toEqual({ connector: 0 });
+    expect((await p.containers()).filter((c) => c.service === 'logging')).toHaveLength(1);
   });
 
   it("refuses an image whose digest is not the release's, and changes nothing", async () => {

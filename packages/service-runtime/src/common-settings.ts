@@ -58,6 +58,12 @@ export function commonSettings(service: keyof typeof DEFAULT_HTTP_PORTS) {
       default: 10_000,
       min: 100,
     }),
+    trialRun: setting.bool({
+      env: 'PA_TRIAL_RUN',
+      description:
+        "Set by the update service on a new image's trial container: read the configuration, check what the service depends on, answer /healthz and /ready, and do no work.",
+      default: false,
+    }),
     hostname: setting.string({
       env: 'PA_HOSTNAME',
       description:

@@ -15,4 +15,5 @@ export {
   type StartContext,
 } from './run-service';
 export { ServiceExit } from './service-exit';
+export { startTrialRun, type TrialProbe } from './trial-run';
 export { PA_VERSION } from './version';

@@ -1,14 +1,41 @@
 #!/usr/bin/env node
-import { createLogger, SecretValues } from '@pa-connector/logger';
+import { createLogger, type Logger, SecretValues } from '@pa-connector/logger';
 import { createRegistry } from '@pa-connector/metrics';
-import { logShippingSink, PA_VERSION, runService } from '@pa-connector/service-runtime';
+import {
+  logShippingSink,
+  PA_VERSION,
+  runService,
+  startTrialRun,
+} from '@pa-connector/service-runtime';
 import { loadConnectorConfig } from './config';
+import { IdentityStore } from './identity/identity-store';
 import { registerConfigSecrets, startConnectorService } from './service';
 
 void runService({
   service: 'connector',
   start: async (ctx) => {
     const config = loadConnectorConfig();
+    if (config.trialRun) {
+      // The identity must load (files present, key matching the certificate); nothing is enrolled,
+      // no tunnel opened and nothing in the data directory changed.
+      const identity = {
+        name: 'identity',
+        probe: async (logger: Logger) => {
+          const id = await new IdentityStore(config.dataDir, { logger }).load();
+          return id ? { connectorId: id.connectorId } : 'not enrolled yet';
+        },
+      };
+      return startTrialRun(
+        'connector',
+        config,
+        [identity],
+        [
+          config.provisioningKey?.reveal(),
+          config.internalApiToken?.reveal(),
+          ...(config.proxy?.secrets ?? []),
+        ],
+      );
+    }
     const secrets = new SecretValues();
     registerConfigSecrets(config, secrets);
     const logShipping = logShippingSink(config, 'connector');

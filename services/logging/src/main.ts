@@ -5,6 +5,7 @@ import {
   redisReadiness,
   runService,
   startMemberBase,
+  startTrialRun,
 } from '@pa-connector/service-runtime';
 import { buildApp } from './app';
 import { loadLoggingConfig } from './config';
@@ -35,6 +36,16 @@ void runService({
   service: 'logging',
   start: async () => {
     const config = loadLoggingConfig();
+    if (config.trialRun) {
+      const dir = new LogDirHealth(config.logDir);
+      const writable = {
+        name: 'logDir',
+        probe: async () => {
+          if (!(await dir.probe())) throw new Error(`${config.logDir}: ${dir.error}`);
+        },
+      };
+      return startTrialRun('logging', config, [writable], [config.internalApiToken?.reveal()]);
+    }
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, [
       config.internalApiToken,
     ]);

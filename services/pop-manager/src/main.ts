@@ -5,6 +5,7 @@ import {
   redisReadiness,
   runService,
   startMemberBase,
+  startTrialRun,
 } from '@pa-connector/service-runtime';
 import { buildApp } from './app';
 import { systemClock } from './clock';
@@ -23,6 +24,9 @@ void runService({
   service: 'pop-manager',
   start: async () => {
     const config = loadPopManagerConfig();
+    if (config.trialRun) {
+      return startTrialRun('pop-manager', config, [], [config.internalApiToken?.reveal()]);
+    }
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase(
       'pop-manager',
       config,

@@ -6,6 +6,7 @@ import {
   redisReadiness,
   runService,
   startMemberBase,
+  startTrialRun,
   systemClock,
 } from '@pa-connector/service-runtime';
 import { buildApp } from './app';
@@ -22,6 +23,15 @@ void runService({
   service: 'update',
   start: async () => {
     const config = loadUpdateConfig();
+    if (config.trialRun) {
+      const engine = new DockerodeEngine(config.dockerSocket);
+      return startTrialRun(
+        'update',
+        config,
+        [{ name: 'docker', probe: async () => ({ engine: await engine.version() }) }],
+        [config.internalApiToken?.reveal()],
+      );
+    }
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, [
       config.internalApiToken,
     ]);

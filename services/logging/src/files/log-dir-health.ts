@@ -16,6 +16,11 @@ export class LogDirHealth {
     return this.#writable;
   }
 
+  /** Why it is not writable, as last seen (undefined when it is). */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
   /** Creates the directory if needed and writes, then removes, a probe file. Never throws. */
   async probe(): Promise<boolean> {
     try {

@@ -44,6 +44,14 @@ export class DockerodeEngine implements DockerEngine {
     this.#docker = new Dockerode({ socketPath });
   }
 
+  /** The engine's version: proves the socket answers (the trial run's check). */
+  async version(): Promise<string> {
+    const v = await engineCall('asking the Docker engine its version', () =>
+      this.#docker.version(),
+    );
+    return v.Version;
+  }
+
   async listContainers(project: string): Promise<ServiceContainer[]> {
     const list = await engineCall('listing containers', () =>
       this.#docker.listContainers({

@@ -60,7 +60,7 @@ export async function startReplacement(
  * Waits until the container is healthy (or, without a health check, has kept running for the
  * grace period). Resolves to undefined on success, else to the reason.
  */
-async function healthGate(o: ReplaceOptions, id: string): Promise<string | undefined> {
+export async function healthGate(o: ReplaceOptions, id: string): Promise<string | undefined> {
   const started = o.clock.now();
   let last: ContainerHealth = { state: 'starting' };
   while (o.clock.now() - started < o.healthTimeoutMs) {

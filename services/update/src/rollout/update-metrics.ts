@@ -15,7 +15,7 @@ export class UpdateMetrics {
     });
     this.#services = new Counter({
       name: metricName('update', 'service_updates_total'),
-      help: 'Service containers replaced, by service and result (updated, rolled-back, failed, refused).',
+      help: 'Service containers replaced, by service and result (updated, trial-failed, rolled-back, failed, refused).',
       labelNames: ['service', 'result'],
       registers: [registry],
     });

@@ -6,7 +6,12 @@ import { hasDigest, pinnedRef } from '../engine/image-ref';
 import type { ReleaseSource } from '../release/release-source';
 import { compareVersions } from '../release/version-order';
 import { inWindow, msUntilWindow, type UpdateWindow } from '../schedule/update-window';
-import type { UpdateState, UpdateStatus, UpdateStatusStore } from '../status/update-status';
+import type {
+  HistoryResult,
+  UpdateState,
+  UpdateStatus,
+  UpdateStatusStore,
+} from '../status/update-status';
 import { UpdateError } from '../update-error';
 import {
   ASIDE_SUFFIX,
@@ -14,6 +19,7 @@ import {
   replaceContainer,
   startReplacement,
 } from './replace-container';
+import { runTrial, TRIAL_SUFFIX } from './trial-container';
 import type { UpdateMetrics } from './update-metrics';
 
 /**
@@ -233,6 +239,21 @@ export class Updater {
     const self = await this.#o.selfId();
     for (const p of pending) {
       const ref = pinnedRef(p.target.image, p.target.digest);
+      // The new image proves itself beside the running container before that one is touched.
+      await this.#report('trying', `trying ${ref} for ${p.service} beside the running container`, {
+        service: p.service,
+      });
+      const trial = await runTrial(
+        { ...this.#o.replace, engine, clock: this.#o.clock, logger },
+        p.container,
+        ref,
+      );
+      if (!trial.ok) {
+        const message = `${p.service}: the new image failed its trial run (${trial.reason}); the running container was not touched`;
+        logger.error({ service: p.service, reason: trial.reason, output: trial.output }, message);
+        await this.#record(p, manifest, 'trial-failed', message);
+        return this.#report('trial-failed', message, { lastError: 'trial_failed' });
+      }
       if (self && p.container.id.startsWith(self)) {
         return this.#handOver(p, manifest, ref);
       }
@@ -269,7 +290,10 @@ export class Updater {
     for (const service of ROLLOUT_ORDER) {
       const target = manifest.images[service];
       if (!target) continue;
-      const mine = containers.filter((c) => c.service === service);
+      // A trial container left by an interrupted check is not the service: the next trial removes it.
+      const mine = containers.filter(
+        (c) => c.service === service && !c.name.endsWith(TRIAL_SUFFIX),
+      );
       // Set aside by an update that was cut short: it may be the good one. A person decides.
       const leftover = mine.find((c) => c.name.endsWith(ASIDE_SUFFIX));
       if (leftover) {
@@ -341,7 +365,7 @@ export class Updater {
   async #record(
     p: Pending,
     manifest: ReleaseManifest,
-    result: 'updated' | 'rolled-back' | 'failed' | 'refused',
+    result: HistoryResult,
     message: string,
   ): Promise<void> {
     this.#o.metrics?.service(p.service, result);

@@ -10,9 +10,11 @@ export type UpdateState =
   | 'update-available'
   | 'waiting-for-window'
   | 'pulling'
+  | 'trying'
   | 'updating'
   | 'updated'
   | 'rolled-back'
+  | 'trial-failed'
   | 'manual-upgrade-required'
   | 'failed';
 
@@ -38,6 +40,13 @@ export interface UpdateStatus {
   window?: string;
 }
 
+/**
+ * What became of one service in a rollout: `trial-failed` when the new image was not healthy
+ * beside the running container (which was not touched), `rolled-back` when it passed that but
+ * was not healthy once in its place.
+ */
+export type HistoryResult = 'updated' | 'trial-failed' | 'rolled-back' | 'failed' | 'refused';
+
 /** One line of the history list (`<prefix>update:history`, newest first). */
 export interface UpdateHistoryEntry {
   at: string;
@@ -45,7 +54,7 @@ export interface UpdateHistoryEntry {
   from: string;
   to: string;
   version: string;
-  result: 'updated' | 'rolled-back' | 'failed' | 'refused';
+  result: HistoryResult;
   message: string;
 }
 

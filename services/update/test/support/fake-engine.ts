@@ -10,8 +10,11 @@ import type {
 export interface FakeImage {
   id: string;
   repoDigests: string[];
-  /** How containers of it end up: healthy, unhealthy or exited. */
-  behaviour?: 'healthy' | 'unhealthy' | 'exited';
+  /**
+   * How containers of it end up: healthy, unhealthy or exited; the `-unless-trial` ones pass a
+   * trial run (PA_TRIAL_RUN=true) and fail only in the service's place.
+   */
+  behaviour?: 'healthy' | 'unhealthy' | 'exited' | 'unhealthy-unless-trial' | 'exits-unless-trial';
 }
 
 interface FakeContainer extends ServiceContainer {
@@ -135,10 +138,19 @@ export class FakeEngine implements DockerEngine {
 
   async connect(): Promise<void> {}
 
+  /** How a container of this image behaves: a trial run passes the `-unless-trial` ones. */
+  #behaviour(c: FakeContainer): 'healthy' | 'unhealthy' | 'exited' {
+    const b = this.images.get(c.imageId)?.behaviour ?? 'healthy';
+    const trial = (c.config.Env ?? []).includes('PA_TRIAL_RUN=true');
+    if (b === 'unhealthy-unless-trial') return trial ? 'healthy' : 'unhealthy';
+    if (b === 'exits-unless-trial') return trial ? 'healthy' : 'exited';
+    return b;
+  }
+
   async start(id: string): Promise<void> {
     const c = this.#find(id);
     this.calls.push(`start ${c.name}`);
-    c.running = this.images.get(c.imageId)?.behaviour !== 'exited';
+    c.running = this.#behaviour(c) !== 'exited';
   }
 
   async stop(id: string): Promise<void> {
@@ -163,9 +175,9 @@ export class FakeEngine implements DockerEngine {
 
   async health(id: string): Promise<ContainerHealth> {
     const c = this.#find(id);
-    const behaviour = this.images.get(c.imageId)?.behaviour ?? 'healthy';
     if (!c.running) return { state: 'exited', detail: 'exited with code 1' };
-    if (behaviour === 'unhealthy') return { state: 'unhealthy', detail: 'health check failed' };
+    if (this.#behaviour(c) === 'unhealthy')
+      return { state: 'unhealthy', detail: 'health check failed' };
     return { state: 'healthy' };
   }
 

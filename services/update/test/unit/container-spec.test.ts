@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { recreateSpec } from '../../src/engine/container-spec';
+import { TRIAL_LABEL, trialSpec } from '../../src/rollout/trial-container';
 
 const ID = 'f3c2a9d81b7e4c55a0d6e1f2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6';
 const SHORT = ID.slice(0, 12);
@@ -321,5 +322,46 @@ describe('recreateSpec', () => {
     spec.options.Env?.push('X=1');
     spec.extraNetworks[0]?.endpoint.Aliases?.push('x');
     expect({ old, image }).toEqual(before);
+  });
+});
+
+describe('trialSpec', () => {
+  it('is the same container with PA_TRIAL_RUN=true and nothing of the running one: ports, aliases, fixed address, restart', () => {
+    const spec = recreateSpec(composeContainer(), oldImage(), NEW_REF);
+    const trial = trialSpec(spec);
+    expect(trial.options.Env).toEqual([...(spec.options.Env ?? []), 'PA_TRIAL_RUN=true']);
+    expect(trial.options.Labels).toEqual({ ...spec.options.Labels, [TRIAL_LABEL]: 'true' });
+    expect(trial.options.HostConfig).toEqual({
+      ...spec.options.HostConfig,
+      PortBindings: {},
+      PublishAllPorts: false,
+      RestartPolicy: { Name: 'no' },
+    });
+    // The rest of the configuration is the running container's: mounts, capabilities, network.
+    expect(trial.options.HostConfig?.Binds).toEqual(spec.options.HostConfig?.Binds);
+    expect(trial.options.Image).toBe(NEW_REF);
+    const endpoints = Object.values(trial.options.NetworkingConfig?.EndpointsConfig ?? {});
+    expect(endpoints).toHaveLength(1);
+    for (const e of [...endpoints, ...trial.extraNetworks.map((n) => n.endpoint)]) {
+      expect(e.Aliases).toBeUndefined();
+      expect(e.IPAMConfig).toBeUndefined();
+    }
+    expect(trial.extraNetworks.map((n) => n.name)).toEqual(spec.extraNetworks.map((n) => n.name));
+  });
+
+  it('sets PA_TRIAL_RUN once, whatever the container had', () => {
+    const spec = recreateSpec(
+      composeContainer({ Env: ['PA_TRIAL_RUN=false', 'PA_LOG_LEVEL=debug'] }),
+      oldImage(),
+      NEW_REF,
+    );
+    expect(trialSpec(spec).options.Env).toEqual(['PA_LOG_LEVEL=debug', 'PA_TRIAL_RUN=true']);
+  });
+
+  it('leaves the spec it was given as it was', () => {
+    const spec = recreateSpec(composeContainer(), oldImage(), NEW_REF);
+    const copy = structuredClone(spec);
+    trialSpec(spec);
+    expect(spec).toEqual(copy);
   });
 });

@@ -158,11 +158,18 @@ describe('Updater', () => {
       `pull ${REG}/connector:1.0.1`,
     ]);
     expect(changes(f.engine.calls)).toEqual([
+      // The trial beside the running container, then the replacement.
+      `create pa_logging_1-pa-trial ${REG}/logging@${digest('5')}`,
+      'start pa_logging_1-pa-trial',
+      'remove pa_logging_1-pa-trial',
       'stop pa_logging_1',
       'rename pa_logging_1 pa_logging_1-pa-previous',
       `create pa_logging_1 ${REG}/logging@${digest('5')}`,
       'start pa_logging_1',
       'remove pa_logging_1-pa-previous',
+      `create pa_connector_1-pa-trial ${REG}/connector@${digest('6')}`,
+      'start pa_connector_1-pa-trial',
+      'remove pa_connector_1-pa-trial',
       'stop pa_connector_1',
       'rename pa_connector_1 pa_connector_1-pa-previous',
       `create pa_connector_1 ${REG}/connector@${digest('6')}`,
@@ -180,9 +187,62 @@ describe('Updater', () => {
     expect(f.engine.calls).toEqual([]);
   });
 
-  it('rolls back a service whose new container is not healthy, and stops the rollout there', async () => {
+  it('an image that fails its trial run: the running container is not touched, and the rollout stops there', async () => {
     const f = setup(release);
     twoServices(f, { logging: 'unhealthy' });
+    const before = f.engine.byName('pa_logging_1')?.id;
+    const out = await f.updater.check();
+    expect(out.state).toBe('trial-failed');
+    expect(out.message).toBe(
+      'logging: the new image failed its trial run (health check failed); the running container was not touched',
+    );
+    expect(changes(f.engine.calls)).toEqual([
+      `create pa_logging_1-pa-trial ${REG}/logging@${digest('5')}`,
+      'start pa_logging_1-pa-trial',
+      'remove pa_logging_1-pa-trial',
+    ]);
+    expect(f.engine.byName('pa_logging_1')).toMatchObject({ id: before, running: true });
+    expect(f.engine.containers.size).toBe(2);
+    expect(f.history).toEqual([
+      expect.objectContaining({ service: 'logging', result: 'trial-failed', version: '1.0.1' }),
+    ]);
+    expect(f.statuses.at(-1)).toMatchObject({ state: 'trial-failed', lastError: 'trial_failed' });
+    expect(f.logs.find((l) => l.level === 'error')).toMatchObject({
+      output: 'boom: cannot start\n',
+    });
+  });
+
+  it('an image whose trial exits: the same, nothing stopped', async () => {
+    const f = setup(release);
+    twoServices(f, { logging: 'exited' });
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'trial-failed' });
+    expect(f.engine.calls.some((c) => c.startsWith('stop '))).toBe(false);
+    expect(f.engine.byName('pa_logging_1')?.running).toBe(true);
+  });
+
+  it('removes a trial container an interrupted check left behind, and does not take it for the service', async () => {
+    const f = setup(release);
+    twoServices(f);
+    const stale = f.engine.addContainer(
+      PROJECT,
+      'logging',
+      'pa-connector/logging:1.0.0.4',
+      image('8', `${REG}/logging`, digest('8')),
+    );
+    await f.engine.rename(stale, 'pa_logging_1-pa-trial');
+    f.engine.calls.length = 0;
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    expect(changes(f.engine.calls).slice(0, 2)).toEqual([
+      'remove pa_logging_1-pa-trial',
+      `create pa_logging_1-pa-trial ${REG}/logging@${digest('5')}`,
+    ]);
+    expect(f.engine.containers.has(stale)).toBe(false);
+    expect(f.engine.byName('pa_logging_1')?.imageId).toBe(`sha256:${hex('5')}`);
+  });
+
+  it('rolls back a service that passed its trial but is not healthy in its place, and stops the rollout there', async () => {
+    const f = setup(release);
+    twoServices(f, { logging: 'unhealthy-unless-trial' });
     const before = f.engine.byName('pa_logging_1')?.id;
     const out = await f.updater.check();
     expect(out.state).toBe('rolled-back');
@@ -204,9 +264,9 @@ describe('Updater', () => {
     });
   });
 
-  it('rolls back a new container that exits', async () => {
+  it('rolls back a new container that exits in its place', async () => {
     const f = setup(release);
-    twoServices(f, { logging: 'exited' });
+    twoServices(f, { logging: 'exits-unless-trial' });
     await expect(f.updater.check()).resolves.toMatchObject({ state: 'rolled-back' });
     expect(f.engine.byName('pa_logging_1')?.running).toBe(true);
     expect(f.engine.containers.size).toBe(2);

@@ -1,0 +1,91 @@
+import { createLogger, type Logger, SecretValues } from '@pa-connector/logger';
+import { createRegistry } from '@pa-connector/metrics';
+import Fastify, { LogController } from 'fastify';
+import type { MemberConfig } from './member-base';
+import { popMemberPlugin } from './pop-member-plugin';
+import { type ReadinessCheck, redisReadiness } from './readiness';
+import { createRedis } from './redis-client';
+import type { Running } from './run-service';
+import { PA_VERSION } from './version';
+
+/** One thing the real service would need, checked once when the trial starts. */
+export interface TrialProbe {
+  name: string;
+  /** Resolves with an optional detail when fine; rejects with the reason when not. */
+  probe(logger: Logger): Promise<unknown>;
+}
+
+/**
+ * The trial run of a new image (PA_TRIAL_RUN=true), started by the update service beside the
+ * running container before it replaces it: the configuration was read (a bad one has already
+ * ended the process), Redis and the service's own `probes` are checked, and /healthz, /ready and
+ * /metrics answer so Docker's health check can judge the image. It does no work: no heartbeat,
+ * no log shipping, nothing written to Redis, so the running container is undisturbed.
+ */
+export async function startTrialRun(
+  service: string,
+  config: MemberConfig,
+  probes: readonly TrialProbe[] = [],
+  /** Secret values to scrub from its log lines (the Redis password is added here). */
+  secrets: readonly (string | undefined)[] = [],
+): Promise<{ running: Running; logger: Logger }> {
+  const values = new SecretValues();
+  values.add(config.redisPassword?.reveal());
+  for (const s of secrets) values.add(s);
+  const logger = createLogger({
+    service,
+    level: config.logLevel,
+    version: PA_VERSION,
+    secrets: values,
+  });
+  const redis = createRedis(config, logger);
+  const results = new Map<string, { ok: boolean; detail?: unknown }>();
+  for (const p of probes) {
+    try {
+      const detail = await p.probe(logger);
+      results.set(p.name, detail === undefined ? { ok: true } : { ok: true, detail });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      results.set(p.name, { ok: false, detail: reason });
+      logger.error({ check: p.name, reason }, 'trial run: check failed');
+    }
+  }
+  const checks: ReadinessCheck[] = [
+    redisReadiness(redis),
+    ...probes.map((p) => ({
+      name: p.name,
+      check: () => results.get(p.name)?.ok ?? false,
+      detail: () => results.get(p.name)?.detail,
+    })),
+  ];
+  // Docker's health check asks /ready every few seconds: not worth a line each.
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await app.register(popMemberPlugin, {
+    service,
+    version: PA_VERSION,
+    registry: createRegistry(service),
+    checks,
+  });
+  try {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  logger.info(
+    { host: config.httpHost, port: config.httpPort, checks: Object.fromEntries(results) },
+    'trial run: configuration read and dependencies checked; doing no work until stopped',
+  );
+  return {
+    logger,
+    running: {
+      async close() {
+        await app.close();
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    },
+  };
+}
