@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadinessCheck } from '@pa-connector/service-runtime';
@@ -25,7 +26,8 @@ export class LogDirHealth {
   async probe(): Promise<boolean> {
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o750 });
-      const file = join(this.dir, `.probe-${process.pid}`);
+      // Unique: a trial run of a new image probes the same directory, and both may be pid 1.
+      const file = join(this.dir, `.probe-${process.pid}-${randomBytes(4).toString('hex')}`);
       await writeFile(file, '', { mode: 0o600 });
       await unlink(file);
       this.report(true);
