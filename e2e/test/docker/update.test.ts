@@ -197,6 +197,37 @@ afterAll(async () => {
   }
 }, 240_000);
 
+/**
+ * Publishes a release that is `base` but for one service's image, which runs `cmd`; runs a
+ * check while `watch` polls the listed services (port, path) every 2 s; the check's outcome, the
+ * watch counts and how long the check took.
+ */
+async function checkBrokenRelease(
+  base: Release,
+  o: {
+    service: Rolled;
+    version: string;
+    cmd: string[];
+    watch: Record<string, number>;
+    watchPath?: string;
+  },
+) {
+  const bad = await publishImage(o.service, o.version, { cmd: o.cmd });
+  await publishRelease({
+    ...base,
+    version: o.version,
+    images: { ...base.images, [o.service]: bad },
+  });
+  const t = Date.now();
+  const watch = watchServing(o.watch, o.watchPath);
+  try {
+    const out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
+    return { out, watch, took: seconds(Date.now() - t) };
+  } finally {
+    await watch.stop();
+  }
+}
+
 describe('the update service on the compose stack (real dockerd and registry)', () => {
   const next = '99.1.0';
   let release: Release;
@@ -284,24 +315,13 @@ describe('the update service on the compose stack (real dockerd and registry)', 
   it('a broken image (it exits) fails its trial run; the running logging container is never stopped', async () => {
     const before = await snapshot();
     const broken = '99.2.0';
-    const bad = await publishImage('logging', broken, {
-      cmd: ['node', '-e', 'console.error("broken release"); process.exit(1)'],
-    });
-    await publishRelease({
-      ...release,
+    const { out, watch, took } = await checkBrokenRelease(release, {
+      service: 'logging',
       version: broken,
-      images: { ...release.images, logging: bad },
+      cmd: ['node', '-e', 'console.error("broken release"); process.exit(1)'],
+      watch: { logging: 8081, connector: 8080 },
     });
-
-    const t = Date.now();
-    const watch = watchServing({ logging: 8081, connector: 8080 });
-    let out: UpdateStatusAnswer;
-    try {
-      out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
-    } finally {
-      await watch.stop();
-    }
-    figures['broken image (exits): trial failed'] = seconds(Date.now() - t);
+    figures['broken image (exits): trial failed'] = took;
     expect(out.status.state).toBe('trial-failed');
     expect(out.status.message).toMatch(
       /^logging: the new image failed its trial run \(.*\); the running container was not touched$/,
@@ -321,27 +341,18 @@ describe('the update service on the compose stack (real dockerd and registry)', 
     const sick = '99.2.1';
     // Listens on the service's port but answers 503 to everything, /ready included: Docker marks
     // it unhealthy once the start period is over and three checks failed.
-    const bad = await publishImage('pop-manager', sick, {
+    const { out, watch, took } = await checkBrokenRelease(release, {
+      service: 'pop-manager',
+      version: sick,
       cmd: [
         'node',
         '-e',
         'require("node:http").createServer((q, s) => { s.statusCode = 503; s.end("not ready"); }).listen(Number(process.env.PA_HTTP_PORT))',
       ],
+      watch: { 'pop-manager': 8083 },
+      watchPath: '/status',
     });
-    await publishRelease({
-      ...release,
-      version: sick,
-      images: { ...release.images, 'pop-manager': bad },
-    });
-    const t = Date.now();
-    const watch = watchServing({ 'pop-manager': 8083 }, '/status');
-    let out: UpdateStatusAnswer;
-    try {
-      out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
-    } finally {
-      await watch.stop();
-    }
-    figures['unhealthy image: trial failed'] = seconds(Date.now() - t);
+    figures['unhealthy image: trial failed'] = took;
     expect(out.status.state).toBe('trial-failed');
     expect(out.status.message).toMatch(
       /^pop-manager: the new image failed its trial run \(health check failed.*\); the running container was not touched$/,
@@ -361,27 +372,17 @@ describe('the update service on the compose stack (real dockerd and registry)', 
     const before = await snapshot();
     const late = '99.2.2';
     // Healthy as a trial run (PA_TRIAL_RUN=true), broken once it is the service.
-    const bad = await publishImage('logging', late, {
+    const { out, watch, took } = await checkBrokenRelease(release, {
+      service: 'logging',
+      version: late,
       cmd: [
         'node',
         '-e',
         'if (process.env.PA_TRIAL_RUN === "true") require("node:http").createServer((q, s) => s.end("{}")).listen(Number(process.env.PA_HTTP_PORT)); else { console.error("broken release"); process.exit(1); }',
       ],
+      watch: { connector: 8080 },
     });
-    await publishRelease({
-      ...release,
-      version: late,
-      images: { ...release.images, logging: bad },
-    });
-    const t = Date.now();
-    const watch = watchServing({ connector: 8080 });
-    let out: UpdateStatusAnswer;
-    try {
-      out = await checkUntil(['trial-failed', 'rolled-back', 'failed', 'updated'], 300_000);
-    } finally {
-      await watch.stop();
-    }
-    figures['broken in place (exits): rolled back'] = seconds(Date.now() - t);
+    figures['broken in place (exits): rolled back'] = took;
     expect(out.status.state).toBe('rolled-back');
     expect(out.status.message).toMatch(
       /^logging: the new container was not healthy \(.*\); rolled back to the previous image, which runs again$/,

@@ -1,7 +1,7 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Clock } from '@pa-connector/service-runtime';
 import type Dockerode from 'dockerode';
-import { recreateSpec } from '../engine/container-spec';
+import { type RecreateSpec, recreateSpec } from '../engine/container-spec';
 import type { ContainerHealth, DockerEngine, ServiceContainer } from '../engine/docker-engine';
 
 /** The name a container waits under while its replacement proves itself. */
@@ -38,7 +38,7 @@ const sleep = (clock: Clock, ms: number) =>
 
 /**
  * Creates `name` as the same container as `old` on `imageRef` (joining every network `old` was
- * on) and starts it; resolves to its id. The name must be free.
+ * on; `adapt` may change that spec) and starts it; resolves to its id. The name must be free.
  */
 export async function startReplacement(
   engine: DockerEngine,
@@ -47,8 +47,9 @@ export async function startReplacement(
   name: string,
   imageRef: string,
   created: (id: string) => void = () => undefined,
+  adapt: (spec: RecreateSpec) => RecreateSpec = (spec) => spec,
 ): Promise<string> {
-  const spec = recreateSpec(old, oldImage, imageRef);
+  const spec = adapt(recreateSpec(old, oldImage, imageRef));
   const id = await engine.create(name, spec.options);
   created(id);
   for (const n of spec.extraNetworks) await engine.connect(n.name, id, n.endpoint);

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
-import { type RecreateSpec, recreateSpec } from '../engine/container-spec';
+import type { RecreateSpec } from '../engine/container-spec';
 import type { ServiceContainer } from '../engine/docker-engine';
-import { healthGate, type ReplaceOptions } from './replace-container';
+import { healthGate, type ReplaceOptions, startReplacement } from './replace-container';
 
 /** The name a new image's trial container runs under, beside the service's container. */
 export const TRIAL_SUFFIX = '-pa-trial';
@@ -79,13 +79,20 @@ export async function runTrial(
   await engine.remove(name);
   let id: string | undefined;
   try {
-    const spec = trialSpec(recreateSpec(old, oldImage, imageRef));
-    id = await engine.create(name, spec.options);
-    for (const n of spec.extraNetworks) await engine.connect(n.name, id, n.endpoint);
-    await engine.start(id);
-    const reason = await healthGate(o, id);
+    const started = await startReplacement(
+      engine,
+      old,
+      oldImage,
+      name,
+      imageRef,
+      (created) => {
+        id = created;
+      },
+      trialSpec,
+    );
+    const reason = await healthGate(o, started);
     if (reason === undefined) return { ok: true };
-    const output = await engine.logTail(id, 20).catch(() => undefined);
+    const output = await engine.logTail(started, 20).catch(() => undefined);
     return { ok: false, reason, ...(output ? { output } : {}) };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
