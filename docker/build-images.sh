@@ -190,6 +190,7 @@ for image in "${images[@]}"; do
       continue
     fi
   fi
+  previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   echo "build-images: building $tag on $base"
   "${builder[@]}" \
     --build-arg "BASE_IMAGE=$base" \
@@ -200,5 +201,11 @@ for image in "${images[@]}"; do
     die "docker build of $tag failed"
   }
   [ "$tag_latest" = 0 ] || docker tag "$tag" "pa-connector/$image:latest"
+  # The image this build replaced under the tag, once nothing names it any more (on vfs each is
+  # a full copy). Kept while a container or another tag still uses it.
+  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect -f '{{.Id}}' "$tag")" ] &&
+    [ "$(docker image inspect -f '{{len .RepoTags}}' "$previous" 2>/dev/null)" = 0 ]; then
+    docker rmi "$previous" >/dev/null 2>&1 || true
+  fi
   echo "build-images: built $tag in $(($(date +%s) - start)) s"
 done

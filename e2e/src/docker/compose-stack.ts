@@ -29,8 +29,11 @@ export interface ComposeStack {
   dir: string;
   /** How long each step took, for the test's printout. */
   figures: Record<string, string>;
-  /** compose down -v (nothing may be left), the directory removed, dockerd stopped if started. */
-  stop(): Promise<void>;
+  /**
+   * compose down -v (nothing may be left), then `afterDown` (e.g. removing the test's images,
+   * while dockerd still runs), the directory removed, dockerd stopped if started.
+   */
+  stop(afterDown?: () => Promise<void>): Promise<void>;
 }
 
 export function seconds(ms: number): string {
@@ -59,7 +62,7 @@ export async function startComposeStack(o: {
   figures.dockerd = dockerd.started ? `started in ${seconds(Date.now() - t)}` : 'already running';
   let dir: string | undefined;
   let project: ComposeProject | undefined;
-  const stop = async () => {
+  const stop = async (afterDown?: () => Promise<void>) => {
     try {
       if (project) {
         const t = Date.now();
@@ -69,6 +72,7 @@ export async function startComposeStack(o: {
         if (left.length > 0) throw new Error(`containers left behind: ${summary(left)}`);
       }
     } finally {
+      await afterDown?.();
       if (dir) rmSync(dir, { recursive: true, force: true });
       await dockerd.stop();
     }

@@ -52,8 +52,9 @@ async function publishImage(
   const remote = `${registry?.host}/pa-e2e-${run}/${service}:${version}`;
   made.push(local, remote);
   const digest = await pushImage(local, remote);
-  // Not here any more: the update service has to pull it from the registry.
+  // Not here any more: the update service has to pull it from the registry (by digest).
   await removeLocalImage(remote);
+  made.push(`${remote.replace(/:[^:/]+$/, '')}@${digest}`);
   return { image: remote, digest };
 }
 
@@ -189,9 +190,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    await stack?.stop();
+    // The images go while dockerd still runs (stop() ends a dockerd the test started).
+    await stack?.stop(async () => {
+      for (const ref of made) await removeLocalImage(ref);
+    });
   } finally {
-    for (const ref of made) await removeLocalImage(ref).catch(() => false);
     await registry?.stop();
     printFigures('update e2e figures', figures);
   }

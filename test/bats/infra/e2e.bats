@@ -90,8 +90,11 @@ setup() {
   export PA_INFRA_PROJECT=$RUN_ID
   export PA_INFRA_HOSTNAME=$RUN_ID
   export PA_INFRA_READY_TIMEOUT=300
-  # This machine has fewer CPUs than a POP should; the other checks are its own.
+  # This machine has fewer CPUs than a POP should. The disk check's 50 GB is a POP's room for
+  # logs and growth, not what this test uses (the images, a few GB): it depends on what else the
+  # host holds, so the test asks for 5 GB. The other checks are the host's own.
   export PA_INFRA_CPUS=4
+  export PA_INFRA_MIN_DISK_GB=5
 }
 
 teardown() {
