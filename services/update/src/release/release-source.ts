@@ -4,6 +4,7 @@ import {
   InternalApiRoutes,
   type ReleaseManifest,
   readReleaseManifest,
+  SseErrorCode,
 } from '@pa-connector/sse-api';
 import { UpdateError } from '../update-error';
 
@@ -19,7 +20,15 @@ export class ReleaseSource {
   async fetch(): Promise<ReleaseManifest | undefined> {
     const r = await getInternalApi(this.#o, InternalApiRoutes.release, 'manifest_timeout');
     if ('code' in r) {
-      if (r.status === 404) return undefined;
+      // The SSE's own "nothing published", passed through by the connector.
+      if (r.status === 404 && r.code === SseErrorCode.notFound) return undefined;
+      if (r.status === 404) {
+        throw new UpdateError(
+          'no_release_route',
+          `release manifest: the connector has no ${InternalApiRoutes.release} (${r.message}); is it older than this update service?`,
+          true,
+        );
+      }
       throw new UpdateError(r.code, `release manifest: ${r.message}`, r.retryable, {
         cause: r.cause,
       });

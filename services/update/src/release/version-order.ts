@@ -28,5 +28,27 @@ export function compareVersions(a: string, b: string): number {
   if (pa.pre === pb.pre) return 0;
   if (pa.pre === '') return 1;
   if (pb.pre === '') return -1;
-  return pa.pre < pb.pre ? -1 : 1;
+  return comparePreRelease(pa.pre, pb.pre);
+}
+
+/**
+ * Semver's order of pre-release tags: dot-separated identifiers compared left to right, numeric
+ * ones as numbers (`rc.2` < `rc.10`) and before alphanumeric ones, alphanumeric ones as ASCII
+ * text; a tag that is a prefix of the other comes first (`rc` < `rc.1`).
+ */
+function comparePreRelease(a: string, b: string): number {
+  const ia = a.split('.');
+  const ib = b.split('.');
+  const numeric = /^\d+$/;
+  for (let i = 0; i < Math.min(ia.length, ib.length); i++) {
+    const x = ia[i] as string;
+    const y = ib[i] as string;
+    if (x === y) continue;
+    const nx = numeric.test(x);
+    const ny = numeric.test(y);
+    if (nx && ny) return Number(x) - Number(y) || (x < y ? -1 : 1);
+    if (nx !== ny) return nx ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return ia.length - ib.length;
 }

@@ -94,6 +94,19 @@ describe('ReleaseSource', () => {
     expect(c.seen).toHaveLength(1);
   });
 
+  it('a 404 that is not the SSE saying "nothing published" (a connector without the route) is an error', async () => {
+    // What fastify answers for a route it does not have.
+    const c = await start({
+      status: 404,
+      body: '{"message":"Route GET:/internal/v1/release not found","error":"Not Found","statusCode":404}',
+    });
+    const err = await updateError(
+      new ReleaseSource({ baseUrl: c.baseUrl, timeoutMs: 2_000 }).fetch(),
+    );
+    expect(err.code).toBe('no_release_route');
+    expect(err.message).toMatch(/^release manifest: the connector has no \/internal\/v1\/release/);
+  });
+
   it.each([
     [503, '{"error":{"code":"not_enrolled","message":"not enrolled yet"}}', 'not_enrolled', true],
     [502, '', 'http_502', true],

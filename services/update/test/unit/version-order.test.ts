@@ -30,6 +30,21 @@ describe('compareVersions', () => {
     expect(compareVersions('1.1.0-rc1', 'v1.1-rc1')).toBe(0);
   });
 
+  it.each([
+    ['1.0.0-rc.2', '1.0.0-rc.10', -1],
+    ['1.0.0-rc.10', '1.0.0-rc.2', 1],
+    ['1.0.0-alpha', '1.0.0-alpha.1', -1],
+    ['1.0.0-alpha.1', '1.0.0-alpha.beta', -1],
+    ['1.0.0-alpha.beta', '1.0.0-beta', -1],
+    ['1.0.0-beta.2', '1.0.0-beta.11', -1],
+    ['1.0.0-beta.11', '1.0.0-rc.1', -1],
+    ['1.0.0-2', '1.0.0-alpha', -1],
+    ['1.0.0-rc.01', '1.0.0-rc.1', -1],
+  ])('orders pre-release tags as semver does: %s against %s gives %i', (a, b, want) => {
+    expect(sign(compareVersions(a, b))).toBe(want);
+    expect(sign(compareVersions(b, a))).toBe(-want);
+  });
+
   it('ignores build metadata and surrounding blanks', () => {
     expect(compareVersions('1.0.1+build.7', '1.0.1')).toBe(0);
     expect(compareVersions(' 1.0.1\n', '1.0.1')).toBe(0);
