@@ -76,8 +76,17 @@ export class ComposeProject {
     ]);
     const list = ids.stdout.split('\n').filter(Boolean);
     if (list.length === 0) return [];
-    const inspected = await mustRun('docker', ['inspect', ...list]);
-    return (JSON.parse(inspected.stdout) as InspectJson[]).map((c) => ({
+    // A container may go between the listing and the inspect (an update removing a trial or a
+    // container set aside): docker inspect then prints the others and exits 1 for that one.
+    const inspected = await runCommand('docker', ['inspect', ...list], { timeoutMs: 60_000 });
+    const gone = inspected.stderr
+      .split('\n')
+      .filter(Boolean)
+      .every((l) => /No such object/i.test(l));
+    if (inspected.code !== 0 && !gone) {
+      throw new Error(`docker inspect exited ${inspected.code}: ${inspected.stderr.trim()}`);
+    }
+    return (JSON.parse(inspected.stdout || '[]') as InspectJson[]).map((c) => ({
       id: c.Id,
       service: c.Config.Labels['com.docker.compose.service'] ?? '?',
       status: c.State.Status,
