@@ -1,10 +1,8 @@
-import { createLogger, type Logger, SecretValues } from '@pa-connector/logger';
-import { createRegistry } from '@pa-connector/metrics';
+import type { Logger, SecretValues } from '@pa-connector/logger';
 import Fastify, { LogController } from 'fastify';
-import type { MemberConfig } from './member-base';
+import { type MemberConfig, startMemberBase } from './member-base';
 import { popMemberPlugin } from './pop-member-plugin';
 import { type ReadinessCheck, redisReadiness } from './readiness';
-import { createRedis } from './redis-client';
 import type { Running } from './run-service';
 import { PA_VERSION } from './version';
 
@@ -25,20 +23,19 @@ export interface TrialProbe {
 export async function startTrialRun(
   service: string,
   config: MemberConfig,
-  probes: readonly TrialProbe[] = [],
-  /** Secret values to scrub from its log lines (the Redis password is added here). */
-  secrets: readonly (string | undefined)[] = [],
+  o: {
+    probes?: readonly TrialProbe[];
+    /** Registers the service's secret values, scrubbed from its lines (Redis's is already). */
+    secrets?: (values: SecretValues) => void;
+  } = {},
 ): Promise<{ running: Running; logger: Logger }> {
-  const values = new SecretValues();
-  values.add(config.redisPassword?.reveal());
-  for (const s of secrets) values.add(s);
-  const logger = createLogger({
-    service,
-    level: config.logLevel,
-    version: PA_VERSION,
-    secrets: values,
+  // The member base without log shipping: the trial's lines stay out of the POP's log stream.
+  const { logger, registry, redis, secrets, shutdown } = startMemberBase(service, {
+    ...config,
+    logToRedis: false,
   });
-  const redis = createRedis(config, logger);
+  o.secrets?.(secrets);
+  const probes = o.probes ?? [];
   const results = new Map<string, { ok: boolean; detail?: unknown }>();
   for (const p of probes) {
     try {
@@ -63,16 +60,11 @@ export async function startTrialRun(
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  await app.register(popMemberPlugin, {
-    service,
-    version: PA_VERSION,
-    registry: createRegistry(service),
-    checks,
-  });
+  await app.register(popMemberPlugin, { service, version: PA_VERSION, registry, checks });
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (err) {
-    redis.disconnect();
+    await shutdown();
     throw err;
   }
   logger.info(
@@ -84,7 +76,7 @@ export async function startTrialRun(
     running: {
       async close() {
         await app.close();
-        await redis.quit().catch(() => redis.disconnect());
+        await shutdown();
       },
     },
   };

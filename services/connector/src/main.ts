@@ -25,16 +25,10 @@ void runService({
           return id ? { connectorId: id.connectorId } : 'not enrolled yet';
         },
       };
-      return startTrialRun(
-        'connector',
-        config,
-        [identity],
-        [
-          config.provisioningKey?.reveal(),
-          config.internalApiToken?.reveal(),
-          ...(config.proxy?.secrets ?? []),
-        ],
-      );
+      return startTrialRun('connector', config, {
+        probes: [identity],
+        secrets: (values) => registerConfigSecrets(config, values),
+      });
     }
     const secrets = new SecretValues();
     registerConfigSecrets(config, secrets);

@@ -44,7 +44,10 @@ void runService({
           if (!(await dir.probe())) throw new Error(`${config.logDir}: ${dir.error}`);
         },
       };
-      return startTrialRun('logging', config, [writable], [config.internalApiToken?.reveal()]);
+      return startTrialRun('logging', config, {
+        probes: [writable],
+        secrets: (values) => values.add(config.internalApiToken?.reveal()),
+      });
     }
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, [
       config.internalApiToken,

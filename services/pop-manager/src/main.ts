@@ -25,7 +25,9 @@ void runService({
   start: async () => {
     const config = loadPopManagerConfig();
     if (config.trialRun) {
-      return startTrialRun('pop-manager', config, [], [config.internalApiToken?.reveal()]);
+      return startTrialRun('pop-manager', config, {
+        secrets: (values) => values.add(config.internalApiToken?.reveal()),
+      });
     }
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase(
       'pop-manager',

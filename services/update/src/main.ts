@@ -25,12 +25,10 @@ void runService({
     const config = loadUpdateConfig();
     if (config.trialRun) {
       const engine = new DockerodeEngine(config.dockerSocket);
-      return startTrialRun(
-        'update',
-        config,
-        [{ name: 'docker', probe: async () => ({ engine: await engine.version() }) }],
-        [config.internalApiToken?.reveal()],
-      );
+      return startTrialRun('update', config, {
+        probes: [{ name: 'docker', probe: async () => ({ engine: await engine.version() }) }],
+        secrets: (values) => values.add(config.internalApiToken?.reveal()),
+      });
     }
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, [
       config.internalApiToken,

@@ -28,7 +28,7 @@ export type TrialResult =
 export function trialSpec(spec: RecreateSpec): RecreateSpec {
   const o = spec.options;
   // The service's name and fixed addresses stay the running container's.
-  const withoutAliases = (e: Dockerode.EndpointSettings): Dockerode.EndpointSettings => {
+  const unaddressed = (e: Dockerode.EndpointSettings): Dockerode.EndpointSettings => {
     const { Aliases: _aliases, IPAMConfig: _ipam, MacAddress: _mac, ...rest } = e;
     return rest;
   };
@@ -49,7 +49,7 @@ export function trialSpec(spec: RecreateSpec): RecreateSpec {
         ? {
             NetworkingConfig: {
               EndpointsConfig: Object.fromEntries(
-                Object.entries(endpoints).map(([n, e]) => [n, withoutAliases(e)]),
+                Object.entries(endpoints).map(([n, e]) => [n, unaddressed(e)]),
               ),
             },
           }
@@ -57,7 +57,7 @@ export function trialSpec(spec: RecreateSpec): RecreateSpec {
     },
     extraNetworks: spec.extraNetworks.map((n) => ({
       name: n.name,
-      endpoint: withoutAliases(n.endpoint),
+      endpoint: unaddressed(n.endpoint),
     })),
   };
 }

@@ -237,17 +237,14 @@ export class Updater {
     }
 
     const self = await this.#o.selfId();
+    const replace = { ...this.#o.replace, engine, clock: this.#o.clock, logger };
     for (const p of pending) {
       const ref = pinnedRef(p.target.image, p.target.digest);
       // The new image proves itself beside the running container before that one is touched.
       await this.#report('trying', `trying ${ref} for ${p.service} beside the running container`, {
         service: p.service,
       });
-      const trial = await runTrial(
-        { ...this.#o.replace, engine, clock: this.#o.clock, logger },
-        p.container,
-        ref,
-      );
+      const trial = await runTrial(replace, p.container, ref);
       if (!trial.ok) {
         const message = `${p.service}: the new image failed its trial run (${trial.reason}); the running container was not touched`;
         logger.error({ service: p.service, reason: trial.reason, output: trial.output }, message);
@@ -262,11 +259,7 @@ export class Updater {
         { service: p.service, image: ref, version: manifest.version },
         'replacing service container',
       );
-      const r = await replaceContainer(
-        { ...this.#o.replace, engine, clock: this.#o.clock, logger },
-        p.container,
-        ref,
-      );
+      const r = await replaceContainer(replace, p.container, ref);
       if (r.ok) {
         await this.#record(p, manifest, 'updated', `${p.service} runs ${ref}`);
         logger.info({ service: p.service, version: manifest.version }, 'service updated');
