@@ -284,14 +284,18 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       PA_PROXY_DRAIN_GRACE: '5s',
       ...o.connectorEnv,
     };
-    const connectorProc = startLogged(
-      runDir,
-      'connector',
-      ip,
-      ['netns', 'exec', pop.netns, process.execPath, mains.connector],
-      connectorEnv,
-    );
-    procs.push(connectorProc);
+    const startConnector = () => {
+      const p = startLogged(
+        runDir,
+        'connector',
+        ip,
+        ['netns', 'exec', pop.netns, process.execPath, mains.connector],
+        connectorEnv,
+      );
+      procs.push(p);
+      return p;
+    };
+    let connectorProc = startConnector();
     const connectorUrl = `http://${pop.ipv4}:${connectorEnv.PA_HTTP_PORT}`;
     say(`connector: started in ${pop.netns}, status on ${connectorUrl}`);
 
@@ -356,6 +360,19 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       dataDir,
       host: pop,
       connectorId,
+    };
+    const restartConnector = async () => {
+      await connector.process.stop();
+      connectorProc = startConnector();
+      connector.process = connectorProc;
+      await waitForTunnels(2);
+      await pollWhileRunning(
+        connectorProc,
+        'connector /ready 200 after its restart',
+        async () => ((await getJson(`${connectorUrl}/ready`)).status === 200 ? true : undefined),
+        timeoutMs,
+        o.signal,
+      );
     };
     for (const s of [connector, ...Object.values(services)]) {
       await pollWhileRunning(
@@ -432,6 +449,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       },
       admin,
       pids: () => procs.filter((p) => p.running()).map((p) => p.pid),
+      restartConnector,
       stop,
     };
     await waitForApp(apps.web);
