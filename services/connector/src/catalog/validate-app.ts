@@ -66,9 +66,8 @@ export function quote(v: unknown): string {
   return text.length > 64 ? `${text.slice(0, 60)}…(${text.length} chars)` : text;
 }
 
-function idProblem(raw: unknown): string | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return 'id is missing or empty';
-  const id = raw.trim();
+function idProblem(id: unknown): string | undefined {
+  if (typeof id !== 'string' || id.trim() === '') return 'id is missing or empty';
   if (id.length > APP_LIMITS.idLength) return `id is longer than ${APP_LIMITS.idLength} characters`;
   if (!ID.test(id))
     return `id ${quote(id)} may hold only letters, digits and . _ : - (starting with a letter or digit)`;
@@ -112,7 +111,8 @@ export function validateApp(raw: unknown): AppCheck {
   if (!isObject(raw)) return { ok: false, reason: 'entry is not an object' };
   const idBad = idProblem(raw.id);
   if (idBad) return { ok: false, reason: idBad };
-  const id = (raw.id as string).trim();
+  // Taken as sent (not trimmed): the SSE and the gateways know the app by exactly this id.
+  const id = raw.id as string;
   const bad = (reason: string): AppCheck => ({ ok: false, id, reason });
   if (typeof raw.name !== 'string' || raw.name.trim() === '')
     return bad('name is missing or empty');

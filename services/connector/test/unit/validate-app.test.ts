@@ -95,6 +95,11 @@ describe('catalog entry validation', () => {
     ['a fractional port', { ...good, port: 80.5 }, 'port 80.5'],
     ['an IPv6 host with a zone', { ...good, host: 'fe80::1%eth0' }, 'host "fe80::1%eth0"'],
     ['an id with a space', { ...good, id: 'a b' }, 'id "a b" may hold only'],
+    [
+      'an id with a trailing line break',
+      { ...good, id: 'wiki\r\n' },
+      'id "wiki\\r\\n" may hold only',
+    ],
     ['an id too long', { ...good, id: 'a'.repeat(129) }, 'id is longer than 128'],
     ['a name with a control character', { ...good, name: 'Wi\u0007ki' }, 'control characters'],
     ['a name too long', { ...good, name: 'n'.repeat(257) }, 'name is longer than 256'],
