@@ -1,5 +1,10 @@
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
+import { fuzzCatalog, pick } from '../src/fuzz/catalog-entries';
+import { fuzzSeed, seededRandom } from '../src/fuzz/seeded-random';
 import { getJson, type Stack, type StackApp, startStack, waitUntil } from '../src/stack';
+
+const FUZZ_VERSIONS = 5;
+const FUZZ_ENTRIES = 120;
 
 /** The catalog entry the stack's cloud holds for `app` (HTTP health check of `/`). */
 const entry = (app: StackApp) => ({
@@ -12,10 +17,11 @@ const entry = (app: StackApp) => ({
   healthCheck: { type: 'http', path: '/', expectStatus: 200 },
 });
 
-/** A value of the connector's /metrics (0 when the series is absent). */
-async function metric(stack: Stack, series: string): Promise<number> {
+/** A value of the connector's /metrics (0 when the series is absent, unless `required`). */
+async function metric(stack: Stack, series: string, required = false): Promise<number> {
   const res = await fetch(`${stack.connector.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
   const line = (await res.text()).split('\n').find((l) => l.startsWith(`${series} `));
+  if (!line && required) throw new Error(`the connector's /metrics has no ${series}`);
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
@@ -96,7 +102,77 @@ describe('catalog resilience (emulator catalog → connector → proxy → app)'
     expectAlive(stack);
     expect((await getJson(`${stack.connector.url}/ready`)).status).toBe(200);
     await expectServed(stack);
-    expect(await metric(stack, 'pa_process_unhandled_rejections_total')).toBe(0);
+    expect(await metric(stack, 'pa_process_unhandled_rejections_total', true)).toBe(0);
+  });
+
+  it('fuzz: hundreds of malformed entries over several catalog versions; the connector stays ready and serves the good apps throughout', async () => {
+    const seed = fuzzSeed();
+    process.stdout.write(`catalog fuzz seed ${seed} (replay with PA_FUZZ_SEED=${seed})\n`);
+    const rand = seededRandom(seed);
+    const good = [stack.apps.web, stack.apps.web6];
+    const app1 = stack.apps.web.servers[0] as { host: string; port: number };
+    let malformedTotal = 0;
+    for (let version = 1; version <= FUZZ_VERSIONS; version++) {
+      const f = fuzzCatalog(
+        {
+          rand,
+          version,
+          safeServers: stack.apps.web.servers.map((s) => s.host),
+          liveServer: { host: app1.host, port: app1.port },
+          reservedIds: good.map((a) => a.id),
+        },
+        FUZZ_ENTRIES,
+      );
+      malformedTotal += f.malformed;
+      const entries = [...f.entries];
+      for (const app of good) {
+        entries.splice(Math.floor(rand() * (entries.length + 1)), 0, entry(app));
+      }
+      const where = `seed ${seed}, version ${version}`;
+      const before = await metric(stack, 'pa_connector_catalog_sync_total{result="updated"}');
+      await stack.admin('PUT', `/admin/groups/${stack.groupId}/apps`, entries);
+      await waitUntil(
+        `the connector took catalog ${version} (${where})`,
+        async () => {
+          expectAlive(stack);
+          return (await metric(stack, 'pa_connector_catalog_sync_total{result="updated"}')) > before
+            ? true
+            : undefined;
+        },
+        30_000,
+      );
+      expect({ where, applied: await metric(stack, 'pa_connector_catalog_apps') }).toEqual({
+        where,
+        applied: good.length + f.valid.length,
+      });
+      expect({
+        where,
+        rejected: await metric(stack, 'pa_connector_catalog_rejected_apps'),
+      }).toEqual({ where, rejected: f.malformed });
+      expectAlive(stack);
+      expect((await getJson(`${stack.connector.url}/ready`)).status).toBe(200);
+      await expectServed(stack, 1);
+      if (f.valid.length > 0) {
+        const v = pick(rand, f.valid);
+        const app: StackApp = {
+          ...v,
+          address: `${v.host}:${v.port}`,
+          servers: [{ name: 'app1', ...app1 }],
+        };
+        await stack.waitForApp(app, 'up', 2, 30_000);
+        const a = await stack.request('/', app);
+        expect({ where, app: v.id, connect: a.connectStatus, status: a.status }).toEqual({
+          where,
+          app: v.id,
+          connect: 200,
+          status: 200,
+        });
+      }
+    }
+    process.stdout.write(
+      `catalog fuzz: ${FUZZ_VERSIONS} versions, ${malformedTotal} malformed entries rejected, connector ready and serving throughout\n`,
+    );
+    expect(await metric(stack, 'pa_process_unhandled_rejections_total', true)).toBe(0);
   });
 
   it('a restart while the SSE does not answer the catalog keeps serving the last good catalog', async () => {
