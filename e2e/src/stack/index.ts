@@ -41,7 +41,8 @@
  * `ingressStats()` (`GET /admin/ingress`), `killGateway(name)` / `startGateway(name)`,
  * `appHealth(app)` (the connector's app health in Redis), `connectFromGateway(gateway, target)`
  * (a CONNECT to the connector's proxy on that tunnel's address from inside the gateway namespace),
- * `stopAppServer(n)` / `startAppServer(n)`, `admin(method, path, body)`, `pids()`, `stop()`.
+ * `stopAppServer(n)` / `startAppServer(n)`, `restartConnector()`, `admin(method, path, body)`, `pids()`,
+ * `stop()` (which first reads every service's /metrics and fails on any unhandled rejection).
  * Lower-level pieces for other harnesses: `connectThrough` (a raw CONNECT), `getOver`.
  * Every process's output is in `<runDir>/<name>.log`. When the owning node process exits without
  * stop() (process.exit, an uncaught error), an `exit` handler still SIGKILLs the stack's processes

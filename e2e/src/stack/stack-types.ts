@@ -147,6 +147,11 @@ export interface Stack {
   proxyPort: number;
   /** The emulator's admin API. */
   admin<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /**
+   * SIGTERM of the connector, then the same program with the same settings and data directory;
+   * resolves once both tunnels are up and /ready answers 200 again.
+   */
+  restartConnector(): Promise<void>;
   /** PIDs of the processes the stack started that still run (not their children). */
   pids(): number[];
   /** Stops everything by PID, removes the namespaces and (unless kept) the run directory. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  expectNoUnhandledRejections,
   freePort,
   type Host,
   repoRoot,
@@ -142,10 +143,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     if (!o.keepRunDir) rmSync(runDir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
+  // Services whose /metrics are read before they stop: any unhandled rejection fails stop().
+  const watched: Array<{ name: string; url: string; process: () => LoggedProcess }> = [];
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     process.off('exit', onExit);
+    const faults = (
+      await Promise.all(
+        watched
+          .filter((w) => w.process().running())
+          .map((w) =>
+            expectNoUnhandledRejections(w.name, w.url, () => w.process().tail(200)).then(
+              () => undefined,
+              (err: unknown) => err,
+            ),
+          ),
+      )
+    ).filter((e) => e !== undefined);
     // Services first (they report to the connector), then the connector (its SIGTERM drains the
     // proxy and stops its openvpn children), then the cloud side and Redis.
     const order = ['pop-manager', 'update', 'logging', 'connector', 'app1', 'app2', 'emulator'];
@@ -155,6 +170,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     await Promise.all(procs.map((p) => p.stop()));
     await topology?.destroy();
     if (!o.keepRunDir) rmSync(runDir, { recursive: true, force: true });
+    if (faults.length > 0) throw faults[0];
   };
 
   try {
@@ -284,14 +300,18 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       PA_PROXY_DRAIN_GRACE: '5s',
       ...o.connectorEnv,
     };
-    const connectorProc = startLogged(
-      runDir,
-      'connector',
-      ip,
-      ['netns', 'exec', pop.netns, process.execPath, mains.connector],
-      connectorEnv,
-    );
-    procs.push(connectorProc);
+    const startConnector = () => {
+      const p = startLogged(
+        runDir,
+        'connector',
+        ip,
+        ['netns', 'exec', pop.netns, process.execPath, mains.connector],
+        connectorEnv,
+      );
+      procs.push(p);
+      return p;
+    };
+    let connectorProc = startConnector();
     const connectorUrl = `http://${pop.ipv4}:${connectorEnv.PA_HTTP_PORT}`;
     say(`connector: started in ${pop.netns}, status on ${connectorUrl}`);
 
@@ -356,6 +376,26 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       dataDir,
       host: pop,
       connectorId,
+    };
+    watched.push({ name: 'connector', url: connectorUrl, process: () => connector.process });
+    for (const s of Object.values(services)) {
+      watched.push({ name: s.name, url: s.url, process: () => s.process });
+    }
+    const restartConnector = async () => {
+      await expectNoUnhandledRejections('connector', connectorUrl, () =>
+        connector.process.tail(200),
+      );
+      await connector.process.stop();
+      connectorProc = startConnector();
+      connector.process = connectorProc;
+      await waitForTunnels(2);
+      await pollWhileRunning(
+        connectorProc,
+        'connector /ready 200 after its restart',
+        async () => ((await getJson(`${connectorUrl}/ready`)).status === 200 ? true : undefined),
+        timeoutMs,
+        o.signal,
+      );
     };
     for (const s of [connector, ...Object.values(services)]) {
       await pollWhileRunning(
@@ -432,6 +472,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       },
       admin,
       pids: () => procs.filter((p) => p.running()).map((p) => p.pid),
+      restartConnector,
       stop,
     };
     await waitForApp(apps.web);

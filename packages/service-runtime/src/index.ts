@@ -5,6 +5,7 @@ export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './h
 export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
 export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
+export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
 export { createRedis, type Redis } from './redis-client';
 export {

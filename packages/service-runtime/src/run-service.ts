@@ -1,5 +1,7 @@
 import { ConfigError, EXIT_CONFIG } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
+import type { Registry } from '@pa-connector/metrics';
+import { ProcessFaults } from './process-faults';
 import { ServiceExit } from './service-exit';
 
 export interface Running {
@@ -16,26 +18,32 @@ export interface StartContext {
 
 export interface RunServiceOptions {
   service: string;
-  /** Builds and starts everything; throws ConfigError or ServiceExit for permanent failures. */
-  start: (ctx: StartContext) => Promise<{ running: Running; logger: Logger }>;
+  /**
+   * Builds and starts everything; throws ConfigError or ServiceExit for permanent failures.
+   * The registry, when given, gets the process's unhandled-rejection counter.
+   */
+  start: (ctx: StartContext) => Promise<{ running: Running; logger: Logger; registry?: Registry }>;
   /** How long a graceful stop may take before the process exits anyway. */
   graceMs?: number;
   /** For tests. */
   exit?: (code: number) => void;
   stderr?: (line: string) => void;
+  /** Where signals, unhandled rejections and uncaught exceptions are heard (the process). */
   signals?: NodeJS.EventEmitter;
 }
 
 /**
  * What main.ts hands its wiring to: starts the service, turns permanent failures into one line
  * on stderr and a distinct exit code, and stops gracefully on SIGTERM/SIGINT (also when the
- * signal arrives while the service is still starting).
+ * signal arrives while the service is still starting). From the first moment, an unhandled
+ * rejection is logged and counted and the service keeps running (see ProcessFaults).
  */
 export function runService(o: RunServiceOptions): Promise<number> {
   const exit = o.exit ?? ((code: number) => process.exit(code));
   const stderr = o.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const signals = o.signals ?? process;
   const graceMs = o.graceMs ?? 10_000;
+  const faults = new ProcessFaults(signals, stderr);
   let started: { running: Running; logger: Logger } | undefined;
   let ending: Promise<number> | undefined;
   let resolveDone: (code: number) => void = () => {};
@@ -74,6 +82,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
   const finish = (code: number) => {
     if (finished) return;
     finished = true;
+    faults.close();
     resolveDone(code);
     exit(code);
   };
@@ -89,6 +98,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
   o.start({ fail: (err) => void end(exitCodeFor(err), { err }) }).then(
     (s) => {
       started = s;
+      faults.attach(s.logger, s.registry);
       if (pendingSignal) void end(0, { signal: pendingSignal });
     },
     (err: unknown) => void end(exitCodeFor(err), { err }),

@@ -1,4 +1,5 @@
 import type { Logger, SecretValues } from '@pa-connector/logger';
+import type { Registry } from '@pa-connector/metrics';
 import Fastify, { LogController } from 'fastify';
 import { type MemberConfig, startMemberBase } from './member-base';
 import { popMemberPlugin } from './pop-member-plugin';
@@ -28,7 +29,7 @@ export async function startTrialRun(
     /** Registers the service's secret values, scrubbed from its lines (Redis's is already). */
     secrets?: (values: SecretValues) => void;
   } = {},
-): Promise<{ running: Running; logger: Logger }> {
+): Promise<{ running: Running; logger: Logger; registry: Registry }> {
   // The member base without log shipping: the trial's lines stay out of the POP's log stream.
   const { logger, registry, redis, secrets, shutdown } = startMemberBase(service, {
     ...config,
@@ -73,6 +74,7 @@ export async function startTrialRun(
   );
   return {
     logger,
+    registry,
     running: {
       async close() {
         await app.close();

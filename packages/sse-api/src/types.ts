@@ -84,7 +84,12 @@ export interface RenewResponse {
 
 export type LoadBalancingStrategy = 'round-robin' | 'least-connections';
 
-export type HealthCheck = { type: 'tcp' } | { type: 'http'; path: string; expectStatus: number };
+/** Methods an HTTP health check may use: they have no side effects on the app. */
+export type HealthCheckMethod = 'GET' | 'HEAD';
+
+export type HealthCheck =
+  | { type: 'tcp' }
+  | { type: 'http'; path: string; expectStatus: number; method?: HealthCheckMethod };
 
 export interface AppServer {
   /** Hostname, IPv4 or IPv6 literal (without brackets). */

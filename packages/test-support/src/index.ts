@@ -19,4 +19,9 @@ export {
   startServiceProcess,
 } from './service-process';
 export { startTinyproxy, type TestProxy } from './tinyproxy';
+export {
+  expectNoUnhandledRejections,
+  readUnhandledRejections,
+  UNHANDLED_REJECTIONS,
+} from './unhandled-rejections';
 export { waitFor } from './wait-for';

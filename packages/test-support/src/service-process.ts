@@ -5,6 +5,7 @@ import { freePort } from './free-port';
 import { spawnTracked, type TrackedProcess } from './processes';
 import { startRedis, type TestRedis } from './redis';
 import { requireBinary } from './require-binary';
+import { expectNoUnhandledRejections } from './unhandled-rejections';
 import { waitFor } from './wait-for';
 
 /** The workspace root (the directory holding pnpm-workspace.yaml). */
@@ -65,7 +66,10 @@ export interface ServiceProcess {
   get(path: string): Promise<HttpAnswer>;
   /** Polls `path` until it answers `status` (throws after `timeoutMs`). */
   waitForStatus(path: string, status: number, timeoutMs?: number): Promise<HttpAnswer>;
-  /** SIGTERM; resolves with the exit code (or signal name). */
+  /**
+   * SIGTERM; resolves with the exit code (or signal name). Rejects, once the process is gone,
+   * when the service counted any unhandled promise rejection (read from /metrics first).
+   */
   stop(graceMs?: number): Promise<number | string>;
 }
 
@@ -121,7 +125,19 @@ export async function startServiceProcess(o: StartServiceOptions): Promise<Servi
         },
         timeoutMs,
       ),
-    stop: (graceMs) => proc.stop(graceMs),
+    stop: async (graceMs) => {
+      const running = proc.child.exitCode === null && proc.child.signalCode === null;
+      const check = running
+        ? expectNoUnhandledRejections(o.service, url, () => proc.lines).then(
+            () => undefined,
+            (err: unknown) => err,
+          )
+        : undefined;
+      const failed = await check;
+      const code = await proc.stop(graceMs);
+      if (failed) throw failed;
+      return code;
+    },
   };
   if (o.waitHealthy !== false) await svc.waitForStatus('/healthz', 200);
   return svc;

@@ -40,15 +40,16 @@ void runService({
       secrets,
       ...(logShipping ? { logStream: logShipping } : {}),
     });
+    const registry = createRegistry('connector');
     const running = await startConnectorService({
       config,
       logger,
       secrets,
-      registry: createRegistry('connector'),
+      registry,
       version: PA_VERSION,
       fail: ctx.fail,
       ...(logShipping ? { logShipping } : {}),
     });
-    return { running, logger };
+    return { running, logger, registry };
   },
 });

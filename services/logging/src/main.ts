@@ -159,6 +159,7 @@ void runService({
     for (const t of timers) t.unref();
     return {
       logger,
+      registry,
       running: {
         async close() {
           for (const t of timers) clearInterval(t);

@@ -91,6 +91,7 @@ void runService({
     reporter.start();
     return {
       logger,
+      registry,
       running: {
         async close() {
           await reporter.stop();

@@ -86,6 +86,7 @@ void runService({
       );
     return {
       logger,
+      registry,
       running: {
         async close() {
           await updater.stop();

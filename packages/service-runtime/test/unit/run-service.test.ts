@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ConfigError } from '@pa-connector/config';
 import { createLogger } from '@pa-connector/logger';
-import { runService, ServiceExit } from '../../src';
+import { createRegistry } from '@pa-connector/metrics';
+import { runService, ServiceExit, UNHANDLED_REJECTIONS_METRIC } from '../../src';
 
 const silent = () => createLogger({ service: 't', level: 'silent' });
 
@@ -106,5 +107,71 @@ describe('runService', () => {
     await new Promise((r) => setImmediate(r));
     h.signals.emit('SIGTERM');
     expect(await done).toBe(1);
+  });
+});
+
+describe('runService: unhandled rejections', () => {
+  const counterOf = async (registry: ReturnType<typeof createRegistry>) => {
+    const text = await registry.metrics();
+    const line = text.split('\n').find((l) => l.startsWith(`${UNHANDLED_REJECTIONS_METRIC} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+
+  it('logs and counts every one, before and after start, and keeps the service running', async () => {
+    const h = harness();
+    const close = jest.fn(async () => {});
+    const registry = createRegistry('svc', { defaultMetrics: false });
+    const logged: string[] = [];
+    const logger = createLogger({
+      service: 'svc',
+      level: 'info',
+      destination: { write: (l: string) => logged.push(l) },
+    });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const done = runService({
+      ...h,
+      service: 'svc',
+      start: async () => {
+        await gate;
+        return { running: { close }, logger, registry };
+      },
+    });
+    h.signals.emit('unhandledRejection', new Error('while starting'), Promise.resolve());
+    expect(h.lines).toEqual([expect.stringContaining('unhandled promise rejection (1)')]);
+    release();
+    await new Promise((r) => setImmediate(r));
+    h.signals.emit('unhandledRejection', new Error('while running'), Promise.resolve());
+    expect(await counterOf(registry)).toBe(2);
+    expect(logged.join('')).toContain('while running');
+    expect(h.exits).toEqual([]);
+    expect(close).not.toHaveBeenCalled();
+    h.signals.emit('SIGTERM');
+    expect(await done).toBe(0);
+    expect(h.signals.listenerCount('unhandledRejection')).toBe(0);
+  });
+
+  it('exposes the counter at zero when nothing went wrong, and logs an uncaught exception', async () => {
+    const h = harness();
+    const registry = createRegistry('svc', { defaultMetrics: false });
+    const logged: string[] = [];
+    const logger = createLogger({
+      service: 'svc',
+      level: 'info',
+      destination: { write: (l: string) => logged.push(l) },
+    });
+    const done = runService({
+      ...h,
+      service: 'svc',
+      start: async () => ({ running: { close: async () => {} }, logger, registry }),
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(await counterOf(registry)).toBe(0);
+    h.signals.emit('uncaughtExceptionMonitor', new Error('kaboom'), 'uncaughtException');
+    expect(logged.join('')).toMatch(/kaboom.*uncaught exception; the service exits/);
+    h.signals.emit('SIGTERM');
+    await done;
   });
 });

@@ -6,7 +6,11 @@ import type { CatalogApp, SseClient } from '@pa-connector/sse-api';
 import type { TokenManager } from '../auth/token-manager';
 import type { Clock, Random, TimerHandle } from '../clock';
 import type { ConnectorMetrics } from '../metrics';
+import type { CatalogFile } from './catalog-file';
 import { validateCatalog } from './validate-app';
+
+/** Rejected entries logged one line each per catalog version; the rest in one summary line. */
+const REJECTIONS_LOGGED = 50;
 
 export type SyncResult = 'updated' | 'not_modified' | 'sse_error' | 'invalid' | 'redis_error';
 
@@ -23,6 +27,11 @@ export interface CatalogSyncOptions {
   metrics: Pick<ConnectorMetrics, 'catalogSyncs' | 'catalogApps' | 'catalogRejected'>;
   /** Called with the apps of every newly validated catalog (the data path follows it). */
   onApps?: (apps: readonly CatalogApp[]) => void;
+  /**
+   * Where the last good catalog is kept across restarts, and whose it is (the connector id);
+   * read once at start and served until the SSE answers.
+   */
+  store?: { file: CatalogFile; owner: () => string | undefined };
 }
 
 /**
@@ -40,6 +49,8 @@ export class CatalogSync {
   #stopped = false;
   #inflight: Promise<SyncResult> | undefined;
   #lastResult: SyncResult | undefined;
+  /** Version whose rejected entries were logged last (each version's are logged once). */
+  #loggedVersion: string | undefined;
   readonly #onReady = () => void this.republish();
 
   constructor(o: CatalogSyncOptions) {
@@ -56,7 +67,7 @@ export class CatalogSync {
 
   start(): void {
     this.#o.redis.on('ready', this.#onReady);
-    void this.#tick();
+    void this.#restore().finally(() => this.#tick());
   }
 
   stop(): void {
@@ -86,7 +97,13 @@ export class CatalogSync {
   }
 
   async #tick(): Promise<void> {
-    await this.syncOnce();
+    if (this.#stopped) return;
+    try {
+      await this.syncOnce();
+    } catch (err) {
+      // A sync that threw is that sync's failure: the next one runs on schedule.
+      this.#o.logger.error({ err }, 'catalog sync failed');
+    }
     if (this.#stopped) return;
     const delay = Math.round(this.#o.intervalMs * (1 - 0.1 * this.#o.random()));
     this.#timer = this.#o.clock.setTimer(() => void this.#tick(), delay);
@@ -123,16 +140,9 @@ export class CatalogSync {
       apps,
       rejected,
     };
-    for (const r of rejected) {
-      log.warn(
-        { index: r.index, [LogField.app]: r.id, reason: r.reason },
-        'catalog entry rejected',
-      );
-    }
-    this.#snapshot = snapshot;
-    this.#o.onApps?.(apps);
-    this.#o.metrics.catalogApps.set(apps.length);
-    this.#o.metrics.catalogRejected.set(rejected.length);
+    this.#logRejected(snapshot);
+    this.#apply(snapshot);
+    await this.#save(res.etag, snapshot);
     try {
       await this.#publish(snapshot);
     } catch (err) {
@@ -147,6 +157,79 @@ export class CatalogSync {
       'catalog updated',
     );
     return 'updated';
+  }
+
+  #apply(snapshot: CatalogSnapshot<CatalogApp>): void {
+    this.#snapshot = snapshot;
+    this.#o.onApps?.(snapshot.apps);
+    this.#o.metrics.catalogApps.set(snapshot.apps.length);
+    this.#o.metrics.catalogRejected.set(snapshot.rejected.length);
+  }
+
+  #logRejected(s: CatalogSnapshot<CatalogApp>): void {
+    if (s.version === this.#loggedVersion) return;
+    this.#loggedVersion = s.version;
+    for (const r of s.rejected.slice(0, REJECTIONS_LOGGED)) {
+      this.#o.logger.warn(
+        { index: r.index, [LogField.app]: r.id, reason: r.reason },
+        'catalog entry rejected',
+      );
+    }
+    if (s.rejected.length > REJECTIONS_LOGGED) {
+      this.#o.logger.warn(
+        { catalogVersion: s.version, more: s.rejected.length - REJECTIONS_LOGGED },
+        'more catalog entries rejected (all are in the catalog snapshot in Redis)',
+      );
+    }
+  }
+
+  /** The last good catalog from the data directory, served until the SSE answers. */
+  async #restore(): Promise<void> {
+    const store = this.#o.store;
+    const owner = store?.owner();
+    if (!store || !owner || this.#snapshot) return;
+    try {
+      const stored = await store.file.load(owner);
+      if (!stored || this.#snapshot || this.#stopped) return;
+      this.#apply(stored.snapshot);
+      this.#o.logger.info(
+        {
+          catalogVersion: stored.snapshot.version,
+          apps: stored.snapshot.apps.length,
+          syncedAt: stored.snapshot.syncedAt,
+        },
+        'serving the stored catalog until the SSE answers',
+      );
+      // The first sync does not wait for Redis. Once Redis has the stored catalog (and nothing
+      // newer came meanwhile) its ETag is sent: an unchanged catalog is then a 304.
+      void this.#publish(stored.snapshot).then(
+        () => {
+          if (this.#snapshot === stored.snapshot && this.#etag === undefined) {
+            this.#etag = stored.etag;
+          }
+        },
+        () => undefined,
+      );
+    } catch (err) {
+      this.#o.logger.warn(
+        { reason: (err as Error).message },
+        'could not restore the stored catalog completely',
+      );
+    }
+  }
+
+  async #save(etag: string | undefined, snapshot: CatalogSnapshot<CatalogApp>): Promise<void> {
+    const store = this.#o.store;
+    const owner = store?.owner();
+    if (!store || !owner) return;
+    try {
+      await store.file.save(owner, { etag, snapshot });
+    } catch (err) {
+      this.#o.logger.warn(
+        { path: store.file.path, reason: (err as Error).message },
+        'could not store the catalog; a restart during an SSE outage would start without it',
+      );
+    }
   }
 
   async #publish(s: CatalogSnapshot<CatalogApp>): Promise<void> {

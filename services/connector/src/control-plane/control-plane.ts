@@ -6,6 +6,7 @@ import type { RedisKeys } from '@pa-connector/redis-contracts';
 import type { Redis } from '@pa-connector/service-runtime';
 import type { CatalogApp, SseClient } from '@pa-connector/sse-api';
 import { TokenManager } from '../auth/token-manager';
+import { CatalogFile } from '../catalog/catalog-file';
 import { CatalogSync } from '../catalog/catalog-sync';
 import { AbortedError, type Clock, type Random } from '../clock';
 import { enroll } from '../enrollment/enroll';
@@ -103,6 +104,11 @@ export class ControlPlane {
       logger: componentLogger(o.logger, 'catalog'),
       metrics: o.metrics,
       ...(o.onApps ? { onApps: o.onApps } : {}),
+      // Beside the identity: the catalog belongs to the connector id it was fetched for.
+      store: {
+        file: new CatalogFile(o.store.dir, componentLogger(o.logger, 'catalog')),
+        owner: () => this.#identity?.connectorId,
+      },
     });
   }
 

@@ -14,7 +14,7 @@ import type { Clock, TimerHandle } from '../clock';
 import type { AppSource } from './app-source';
 import { type HealthMetrics, healthMetrics } from './health-metrics';
 import { formatHostPort } from './host-port';
-import { networkProber, type Prober } from './prober';
+import { containedProber, networkProber, type Prober } from './prober';
 
 export interface HealthCheckerOptions {
   apps: AppSource;
@@ -106,7 +106,7 @@ export class HealthChecker {
     this.#o = o;
     this.#log = componentLogger(o.logger, 'health');
     this.#metrics = healthMetrics(o.registry);
-    this.#prober = o.prober ?? networkProber;
+    this.#prober = containedProber(o.prober ?? networkProber);
   }
 
   /** Starts probing now and every interval; follows catalog changes. */
@@ -141,13 +141,19 @@ export class HealthChecker {
       this.#again = true;
       return this.#round;
     }
-    const round = this.#probeAll().finally(() => {
-      this.#round = undefined;
-      if (this.#again) {
-        this.#again = false;
-        void this.runOnce();
-      }
-    });
+    // A round that failed is logged and the next one runs on schedule: nothing a probe or a
+    // catalog entry does may end the process.
+    const round = this.#probeAll()
+      .catch((err: unknown) => {
+        this.#log.error({ err }, 'health check round failed');
+      })
+      .finally(() => {
+        this.#round = undefined;
+        if (this.#again) {
+          this.#again = false;
+          void this.runOnce();
+        }
+      });
     this.#round = round;
     return round;
   }
@@ -256,7 +262,11 @@ export class HealthChecker {
     const worker = async () => {
       while (next < tasks.length) {
         const [a, s] = tasks[next++] as [AppState, ServerState];
-        await this.#probe(a, s);
+        try {
+          await this.#probe(a, s);
+        } catch (err) {
+          this.#log.error({ [LogField.app]: a.app.id, server: s.key, err }, 'probe failed');
+        }
       }
     };
     const workers = Math.min(this.#o.concurrency, tasks.length);

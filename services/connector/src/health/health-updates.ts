@@ -167,14 +167,18 @@ export class HealthUpdates {
       return;
     }
     slot.inflight = true;
-    const p = this.#deliver(slot).finally(() => {
-      this.#inflight.delete(p);
-      slot.inflight = false;
-      if (slot.again && !slot.removed && this.#running) {
-        slot.again = false;
-        this.#sendTo(slot);
-      }
-    });
+    const p = this.#deliver(slot)
+      .catch((err: unknown) => {
+        this.#log.error({ [LogField.tunnel]: slot.endpoint.name, err }, 'health update failed');
+      })
+      .finally(() => {
+        this.#inflight.delete(p);
+        slot.inflight = false;
+        if (slot.again && !slot.removed && this.#running) {
+          slot.again = false;
+          this.#sendTo(slot);
+        }
+      });
     this.#inflight.add(p);
   }
 

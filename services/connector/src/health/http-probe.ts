@@ -1,35 +1,46 @@
 import { request } from 'node:http';
-import type { AppServer } from '@pa-connector/sse-api';
+import type { AppServer, HealthCheckMethod } from '@pa-connector/sse-api';
 import { formatHostPort } from './host-port';
 import { type ProbeResult, probeError } from './prober';
 
-/** Up when `GET path` answers `expectStatus` within `timeoutMs` (the body is not read). */
+/**
+ * Up when `method path` answers `expectStatus` within `timeoutMs` (the body is not read).
+ * Never rejects: a request Node refuses to send (a bad path, say) is a failed probe.
+ */
 export function probeHttp(
   server: AppServer,
   path: string,
   expectStatus: number,
   timeoutMs: number,
+  method: HealthCheckMethod = 'GET',
 ): Promise<ProbeResult> {
   const start = performance.now();
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let req: ReturnType<typeof request> | undefined;
     const done = (error?: string) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
       const latencyMs = performance.now() - start;
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
     };
-    const req = request({
-      host: server.host,
-      port: server.port,
-      path,
-      method: 'GET',
-      agent: false,
-      headers: { host: formatHostPort(server.host, server.port), connection: 'close' },
-    });
-    const timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
+    try {
+      req = request({
+        host: server.host,
+        port: server.port,
+        path,
+        method,
+        agent: false,
+        headers: { host: formatHostPort(server.host, server.port), connection: 'close' },
+      });
+    } catch (err) {
+      done(probeError(err));
+      return;
+    }
+    timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
     req.once('response', (res) => {
       res.resume();
       const status = res.statusCode ?? 0;

@@ -17,11 +17,26 @@ export type Prober = (
   timeoutMs: number,
 ) => Promise<ProbeResult>;
 
-/** The real prober: a TCP connect, or an HTTP GET with the expected status. */
+/** The real prober: a TCP connect, or an HTTP GET (or HEAD) with the expected status. */
 export const networkProber: Prober = (server, check, timeoutMs) =>
   check.type === 'http'
-    ? probeHttp(server, check.path, check.expectStatus, timeoutMs)
+    ? probeHttp(server, check.path, check.expectStatus, timeoutMs, check.method)
     : probeTcp(server, timeoutMs);
+
+/**
+ * `prober` held to its contract: whatever it throws or rejects with becomes a failed result,
+ * so one app's bad probe is that app's failure and never the process's.
+ */
+export function containedProber(prober: Prober): Prober {
+  return async (server, check, timeoutMs) => {
+    const start = performance.now();
+    try {
+      return await prober(server, check, timeoutMs);
+    } catch (err) {
+      return { ok: false, latencyMs: performance.now() - start, error: probeError(err) };
+    }
+  };
+}
 
 /** One line of an error for a probe result (`ECONNREFUSED`, `timeout after 2000ms`, …). */
 export function probeError(err: unknown): string {

@@ -1,19 +1,32 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { AppServer } from '@pa-connector/sse-api';
 import { type ProbeResult, probeError } from './prober';
 
-/** Up when a TCP connection opens within `timeoutMs`; the connection is closed at once. */
+/**
+ * Up when a TCP connection opens within `timeoutMs`; the connection is closed at once.
+ * Never rejects: an address Node refuses to dial is a failed probe.
+ */
 export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeResult> {
   const start = performance.now();
   return new Promise((resolve) => {
-    const socket = connect({ host: server.host, port: server.port });
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let socket: Socket | undefined;
     const done = (error?: string) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      socket.destroy();
+      socket?.destroy();
       const latencyMs = performance.now() - start;
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
     };
-    const timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
+    try {
+      socket = connect({ host: server.host, port: server.port });
+    } catch (err) {
+      done(probeError(err));
+      return;
+    }
+    timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
     socket.once('connect', () => done());
     socket.once('error', (err) => done(probeError(err)));
   });

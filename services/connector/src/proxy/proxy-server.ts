@@ -225,7 +225,12 @@ export class ProxyServer {
       client.pause();
       c.timer?.cancel();
       c.timer = undefined;
-      void this.#route(c, head.subarray(0, end), head.subarray(end));
+      // Whatever goes wrong routing this connection ends this connection only.
+      this.#route(c, head.subarray(0, end), head.subarray(end)).catch((err: unknown) => {
+        this.#log.error({ app: c.app?.id, err }, 'proxy connection failed');
+        c.client.destroy();
+        c.upstream?.destroy();
+      });
     };
     client.on('data', onData);
   }

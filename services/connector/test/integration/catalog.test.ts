@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CatalogSnapshot, decodeChange, RedisKeys } from '@pa-connector/redis-contracts';
 import { startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
 import Redis from 'ioredis';
+import { CATALOG_FILE } from '../../src/catalog/catalog-file';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
 import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
@@ -20,6 +22,7 @@ describe('catalog sync', () => {
   let emu: TestEmulator;
   let tmp: ReturnType<typeof scratch>;
   let c: InProcessConnector;
+  let env: Record<string, string>;
   let r: Redis;
   let sub: Redis;
   let groupId: string;
@@ -56,16 +59,15 @@ describe('catalog sync', () => {
       { ...app('bad-strategy', 'z.corp'), strategy: 'random' },
     ]);
     const { key } = await emu.admin.key(groupId);
-    c = await startInProcess(
-      testEnv({
-        sseUrls: [emu.sseUrl],
-        caCertPath: emu.caCertPath,
-        dataDir: join(tmp.dir, 'data'),
-        redisUrl: redis.url,
-        redisPrefix: redis.prefix,
-        keyFile: tmp.file('key', key),
-      }),
-    );
+    env = testEnv({
+      sseUrls: [emu.sseUrl],
+      caCertPath: emu.caCertPath,
+      dataDir: join(tmp.dir, 'data'),
+      redisUrl: redis.url,
+      redisPrefix: redis.prefix,
+      keyFile: tmp.file('key', key),
+    });
+    c = await startInProcess(env);
   });
   afterAll(async () => {
     await c?.stop();
@@ -125,6 +127,32 @@ describe('catalog sync', () => {
     );
     expect(fresh.apps.map((a) => a.id)).toEqual(['wiki', 'new-app']);
     expect(fresh.rejected).toEqual([]);
+  });
+
+  it('keeps the last good catalog and its ETag in a 0600 file: a restart during an SSE outage serves it, and an unchanged catalog is a 304 after', async () => {
+    const file = join(tmp.dir, 'data', CATALOG_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const before = await snapshot();
+    await c.stop();
+    await emu.admin.fault('catalog', { mode: 'down' });
+    c = await startInProcess(env);
+    const served = await waitFor(
+      'stored catalog served',
+      async () => c.service.controlPlane.catalog.snapshot,
+      10_000,
+    );
+    expect(served.apps.map((a) => a.id)).toEqual(['wiki', 'new-app']);
+    expect(served.version).toBe(before?.version);
+    expect(c.lines.join('\n')).toContain('serving the stored catalog until the SSE answers');
+    await waitFor('failing syncs', async () => (await syncs('sse_error')) >= 1, 10_000);
+    expect(await syncs('updated')).toBe(0);
+    await emu.admin.clearFaults();
+    await waitFor(
+      'a 304 with the stored ETag',
+      async () => (await syncs('not_modified')) >= 1,
+      10_000,
+    );
+    expect(await syncs('updated')).toBe(0);
   });
 
   it('writes the catalog again when Redis lost it', async () => {
