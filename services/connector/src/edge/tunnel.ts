@@ -9,6 +9,7 @@ import { type Clock, type Random, sleep, type TimerHandle } from '../clock';
 import type { Identity } from '../identity/identity';
 import type { BackoffPolicy } from '../retry/backoff';
 import { certificateRefusal } from './certificate-refusal';
+import { ManagementProbe } from './management-probe';
 import {
   buildClientConfig,
   remoteOf,
@@ -49,6 +50,13 @@ export interface TunnelOptions {
   silenceTimeoutMs: number;
   /** How often the byte counter is read for that (default 250 ms). */
   silencePollMs?: number;
+  /** How often openvpn's management interface is asked whether it still answers (default 2 s). */
+  managementProbeIntervalMs?: number;
+  /**
+   * How long openvpn may take to answer it (default 5 s): a process that does not answer (frozen,
+   * stopped) is killed and started again.
+   */
+  managementTimeoutMs?: number;
   /** Backoff between starts of openvpn after it ended. */
   backoff: BackoffPolicy;
   clock: Clock;
@@ -65,6 +73,8 @@ const STOP_GRACE_MS = 5_000;
 const TAIL_LINES = 20;
 const SILENCE_POLL_MS = 250;
 const TRANSPORT_READ_BYTES = 'TCP/UDP read bytes';
+const MANAGEMENT_PROBE_INTERVAL_MS = 2_000;
+const MANAGEMENT_TIMEOUT_MS = 5_000;
 
 /**
  * One tunnel: one `openvpn` client process and its management connection. The process starts
@@ -82,6 +92,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   #mgmt: ManagementClient | undefined;
   #holdTimer: TimerHandle | undefined;
   #silenceTimer: TimerHandle | undefined;
+  #probe: ManagementProbe | undefined;
   #stopping = false;
   #started = false;
   /** Why the tunnel itself ended the current openvpn (shown instead of its exit status). */
@@ -145,6 +156,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#watchdog.stop();
     this.#holdTimer?.cancel();
     this.#stopWatchingSilence();
+    this.#probe?.stop();
     const child = this.#child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -342,6 +354,41 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (last) this.#onState(last.state, last.description, last.localIp);
     ready = true;
     if (pendingHold !== undefined) scheduleRelease(pendingHold);
+    this.#watchManagement(child, mgmt);
+  }
+
+  /**
+   * Keeps asking the management interface a cheap question (`pid`); an openvpn that stops
+   * answering is frozen (SIGSTOP, a deadlock): it holds its tun device and never exits, so it is
+   * killed outright (SIGKILL works on a stopped process, SIGTERM would wait for it to resume) and
+   * the watchdog starts a new one with the usual backoff.
+   */
+  #watchManagement(child: ChildProcess, mgmt: ManagementClient): void {
+    const o = this.#o;
+    this.#probe?.stop();
+    const timeoutMs = o.managementTimeoutMs ?? MANAGEMENT_TIMEOUT_MS;
+    const probe = new ManagementProbe({
+      clock: o.clock,
+      intervalMs: o.managementProbeIntervalMs ?? MANAGEMENT_PROBE_INTERVAL_MS,
+      timeoutMs,
+      // The client's own timeout is longer, so our deadline decides.
+      ask: () => mgmt.command('pid', 'success', { timeoutMs: timeoutMs * 2 }),
+      unanswered: (reason) => {
+        if (this.#child !== child || this.#stopping) return;
+        this.#kill(child, `openvpn is frozen: ${reason}`);
+      },
+    });
+    this.#probe = probe;
+    probe.start();
+  }
+
+  /** Kills an openvpn that cannot be asked to end (frozen); the exit handler restarts it. */
+  #kill(child: ChildProcess, reason: string): void {
+    this.#endReason = reason;
+    this.#log.error({ reason, pid: child.pid }, 'killing openvpn');
+    this.#stopWatchingSilence();
+    this.#apply({ type: 'error', reason });
+    child.kill('SIGKILL');
   }
 
   #onState(state: string, description: string, localIp: string | undefined): void {
@@ -469,6 +516,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#holdTimer?.cancel();
     this.#holdTimer = undefined;
     this.#stopWatchingSilence();
+    this.#probe?.stop();
+    this.#probe = undefined;
     const mgmt = this.#mgmt;
     this.#mgmt = undefined;
     void mgmt?.close().catch(() => undefined);
