@@ -94,6 +94,10 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   #silenceTimer: TimerHandle | undefined;
   #probe: ManagementProbe | undefined;
   #stopping = false;
+  /** The running openvpn was ended to start again at once (a new certificate), not failed. */
+  #reloading = false;
+  /** The client certificate the running openvpn was started with. */
+  #certificate: string | undefined;
   #started = false;
   /** Why the tunnel itself ended the current openvpn (shown instead of its exit status). */
   #endReason: string | undefined;
@@ -141,6 +145,26 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
 
   get managementSocket(): string {
     return join(this.#o.dir, SOCKET_FILE);
+  }
+
+  /**
+   * The client certificate (PEM) of the running openvpn; undefined while none runs (the next
+   * start reads the identity afresh).
+   */
+  get certificateInUse(): string | undefined {
+    return this.#child ? this.#certificate : undefined;
+  }
+
+  /**
+   * Ends the running openvpn and starts it again at once, with configuration files written
+   * afresh from the identity (openvpn reads its certificate only when it starts). Not a failure:
+   * no backoff. Returns false when no openvpn runs (the next start picks the identity up anyway).
+   */
+  reload(reason: string): boolean {
+    if (this.#stopping || !this.#child) return false;
+    this.#reloading = true;
+    this.#end(reason);
+    return true;
   }
 
   start(): void {
@@ -194,8 +218,9 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (this.#stopping || this.#child) return;
     const o = this.#o;
     const configPath = join(o.dir, CONFIG_FILE);
+    let certificate: string;
     try {
-      await this.#writeFiles(configPath);
+      certificate = await this.#writeFiles(configPath);
     } catch (err) {
       if (err instanceof TunnelConfigError) {
         // Nothing a restart could fix: say so once and stay down.
@@ -222,6 +247,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    this.#certificate = certificate;
     let ended = false;
     const onEnd = (reason: string) => {
       if (ended) return;
@@ -255,7 +281,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     }
   }
 
-  async #writeFiles(configPath: string): Promise<void> {
+  /** Writes the configuration (and proxy credentials); returns the client certificate in it. */
+  async #writeFiles(configPath: string): Promise<string> {
     const o = this.#o;
     const identity = o.identity();
     if (!identity.tunnel) {
@@ -286,6 +313,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
         : {}),
     });
     await writePrivateFile(configPath, text);
+    return identity.certificatePem;
   }
 
   /** Connects to the management socket, turns on the event streams, then handles holds. */
@@ -522,6 +550,14 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#mgmt = undefined;
     void mgmt?.close().catch(() => undefined);
     if (this.#stopping) return;
+    if (this.#reloading) {
+      this.#reloading = false;
+      const reason = this.#endReason ?? status;
+      this.#log.info({ reason, status }, 'openvpn ended to start again at once');
+      this.#apply({ type: 'exited', reason });
+      this.#watchdog.restartNow();
+      return;
+    }
     const reason = this.#endReason ?? this.#refusalReason() ?? status;
     const delayMs = this.#watchdog.exited();
     this.#log.warn(
@@ -536,7 +572,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   }
 
   async #removeSecrets(): Promise<void> {
-    for (const f of [CONFIG_FILE, PROXY_AUTH_FILE]) {
+    // With the leftovers of an interrupted write (writePrivateFile's `.new`).
+    for (const f of [CONFIG_FILE, PROXY_AUTH_FILE].flatMap((n) => [n, `${n}.new`])) {
       await rm(join(this.#o.dir, f), { force: true }).catch(() => undefined);
     }
   }
