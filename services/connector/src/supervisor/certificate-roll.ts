@@ -36,8 +36,9 @@ export type RollOutcome = 'done' | 'paused' | 'stopped';
 
 /**
  * Moves the running tunnels to a renewed certificate (openvpn reads it only when it starts)
- * one at a time, so users always have a tunnel: a tunnel carrying users is restarted only while
- * every other tunnel carries users too, and the next one waits until it carries users again.
+ * one at a time, so users always have a tunnel: a tunnel that is up is restarted only while every
+ * other tunnel is up (and, if it carries users, while every other one carries users too; it is
+ * drained first), and the next one waits until it is back.
  * A tunnel that does not come back within the deadline pauses the roll (the others are left
  * alone) until a retry after backoff. A renewal during a roll joins it: each step compares the
  * tunnels with the certificate in use at that moment.
@@ -93,7 +94,8 @@ export class CertificateRoll {
 
   async #steps(): Promise<RollOutcome> {
     const { users } = this.#o;
-    const carrying = (v: TunnelView) => users.carrying(v);
+    const up = (t: RollingTunnel) => t.view.phase === 'connected';
+    const carrying = (t: RollingTunnel) => up(t) && users.carrying(t.view);
     for (;;) {
       if (this.#abort.signal.aborted) return 'stopped';
       const wanted = this.#o.certificate();
@@ -102,50 +104,54 @@ export class CertificateRoll {
         (t) => t.certificateInUse !== undefined && t.certificateInUse !== wanted,
       );
       if (outdated.length === 0) return 'done';
-      // One that carries nobody now can move at once; one that carries users only while all
-      // the others do.
-      const idle = outdated.find((t) => !carrying(t.view));
+      const others = (t: RollingTunnel) => tunnels.filter((o) => o !== t);
+      // A tunnel that is down moves at once. One that is up moves only while all the others are
+      // up, and one that carries users only while all the others carry users too.
+      const idle = outdated.find((t) => !up(t));
       const next =
-        idle ?? outdated.find((t) => tunnels.every((other) => other === t || carrying(other.view)));
+        idle ?? outdated.find((t) => others(t).every((o) => (carrying(t) ? carrying(o) : up(o))));
       if (!next) {
         this.#log.warn(
           {
             waiting: outdated.map((t) => t.name),
-            down: tunnels.filter((t) => !carrying(t.view)).map((t) => t.name),
+            down: tunnels.filter((t) => !carrying(t)).map((t) => t.name),
           },
-          'renewed certificate not in use yet: restarting a tunnel now would leave none up',
+          'renewed certificate not in use yet: restarting a tunnel now would leave users without one',
         );
         return 'paused';
       }
       const pid = next.view.pid;
       const old = next.certificateInUse;
+      const serving = !idle && carrying(next);
       this.#log.info(
-        { tunnel: next.name, pid, carrying: !idle },
+        { tunnel: next.name, pid, up: !idle, carrying: serving },
         'restarting tunnel with the renewed certificate',
       );
       const startedAt = this.#o.clock.now();
-      if (!idle) {
+      if (serving) {
         // New users go to the other tunnels and the open connections finish first.
         await users.drain(next.view);
-        const others = tunnels.filter((t) => t !== next);
-        if (this.#abort.signal.aborted || !others.every((t) => carrying(t.view))) {
+        if (this.#abort.signal.aborted || !others(next).every(carrying)) {
           users.undrain(next.view);
           if (this.#abort.signal.aborted) return 'stopped';
           this.#log.warn(
             { tunnel: next.name },
-            'another tunnel went down while this one drained; not restarting it now',
+            'another tunnel stopped carrying users while this one drained; not restarting it now',
           );
           return 'paused';
         }
       }
       const reloaded = next.reload('restarting with the renewed certificate');
-      if (!reloaded && !idle) users.undrain(next.view);
-      // Idle: only wait until its old openvpn is gone (it starts again on its own); carrying:
-      // wait until it carries users again before touching another.
+      if (!reloaded && serving) users.undrain(next.view);
+      // Down: only wait until its old openvpn is gone (it starts again on its own). Up: wait
+      // until it is back (carrying users, if it did) before touching another.
       const back = await this.#waitFor(
         next,
         reloaded && !idle
-          ? () => next.view.pid !== undefined && next.view.pid !== pid && carrying(next.view)
+          ? () =>
+              next.view.pid !== undefined &&
+              next.view.pid !== pid &&
+              (serving ? carrying(next) : up(next))
           : () => next.certificateInUse !== old,
       );
       if (this.#abort.signal.aborted) return 'stopped';
@@ -159,7 +165,7 @@ export class CertificateRoll {
       if (reloaded && !idle) {
         this.#log.info(
           { tunnel: next.name, pid: next.view.pid, tookMs: this.#o.clock.now() - startedAt },
-          'tunnel carries users again with the renewed certificate',
+          'tunnel back with the renewed certificate',
         );
       }
     }

@@ -36,16 +36,25 @@ class FakeTunnel implements RollingTunnel {
     return true;
   }
 
-  /** The new openvpn runs (with the certificate current now); `carrying` once connected. */
-  comeBack(carrying = true): void {
+  /**
+   * The new openvpn runs (with the certificate current now): `up` once connected, `carrying`
+   * once users can come through it.
+   */
+  comeBack(up = true, carrying = up): void {
     this.certificateInUse = this.current();
     this.view = {
       ...this.view,
-      phase: carrying ? 'connected' : 'connecting',
+      phase: up ? 'connected' : 'connecting',
       pid: ++this.#pid,
     } as TunnelView;
     this.carrying = carrying;
-    if (carrying) this.events.push(`up ${this.name}`);
+    if (up) this.events.push(`up ${this.name}`);
+  }
+
+  /** The connection dropped; openvpn keeps running (and trying). */
+  down(): void {
+    this.view = { ...this.view, phase: 'reconnecting' } as TunnelView;
+    this.carrying = false;
   }
 }
 
@@ -142,24 +151,51 @@ describe('certificate roll (fake clock)', () => {
     expect(t2.certificateInUse).toBe('cert-2');
   });
 
-  it('a tunnel that carries nobody moves at once, without waiting', async () => {
+  it('a tunnel that is down moves at once, without waiting; the one carrying users waits for it', async () => {
     const { clock, roll, events, t1, t2, renew } = setup();
-    t2.carrying = false;
+    t2.down();
     renew('cert-2');
     const done = roll.request();
     await clock.advance(0);
-    // t2 first (it is down anyway); t1 waits for t2, since t1 is the only one carrying users.
     expect(events).toEqual(['reload t2']);
     t2.comeBack(false);
-    const outcome = await (async () => {
-      await clock.advance(200);
-      return done;
-    })();
-    expect(outcome).toBe('paused');
+    await clock.advance(200);
+    await expect(done).resolves.toBe('paused');
     expect(t1.reloads).toBe(0);
     t2.comeBack(true);
     await clock.advance(8_000);
     expect(events).toEqual(['reload t2', 'up t2', 'drain t1', 'reload t1']);
+  });
+
+  it('a tunnel that is up but carries nobody moves while the others are up, without a drain', async () => {
+    const { clock, roll, events, t1, t2, renew } = setup();
+    t1.carrying = false;
+    t2.carrying = false;
+    renew('cert-2');
+    const done = roll.request();
+    await clock.advance(0);
+    expect(events).toEqual(['reload t1']);
+    // Back once connected: nothing to wait for beyond that.
+    t1.comeBack(true, false);
+    await clock.advance(200);
+    expect(events).toEqual(['reload t1', 'up t1', 'reload t2']);
+    t2.comeBack(true, false);
+    await clock.advance(200);
+    await expect(done).resolves.toBe('done');
+  });
+
+  it('never restarts an up tunnel while another is down', async () => {
+    const { clock, roll, events, t1, t2, renew } = setup();
+    t1.carrying = false;
+    t2.down();
+    t2.certificateInUse = 'cert-2';
+    renew('cert-2');
+    await expect(roll.request()).resolves.toBe('paused');
+    await clock.advance(30_000);
+    expect(events).toEqual([]);
+    t2.comeBack(true, false);
+    await clock.advance(8_000);
+    expect(events).toEqual(['up t2', 'reload t1']);
   });
 
   it('a renewal during a roll joins it: every tunnel ends on the newest certificate', async () => {
