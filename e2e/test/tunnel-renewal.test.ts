@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
 import {
   configCertificateSerial,
@@ -137,5 +138,27 @@ describe('certificate renewal reaches the running tunnels', () => {
       expect(report.samples).toBeGreaterThan(100);
     }
     expect(rolls).toHaveLength(RENEWALS);
+    // The connector's own account: each restart is followed by that tunnel coming back before
+    // the next restart (never two restarts in flight).
+    const steps = readFileSync(stack.connector.process.logFile, 'utf8')
+      .split('\n')
+      .flatMap((l) => {
+        try {
+          const e = JSON.parse(l) as { msg?: string; tunnel?: string };
+          if (e.msg === 'restarting tunnel with the renewed certificate')
+            return [`restart ${e.tunnel}`];
+          if (e.msg === 'tunnel back with the renewed certificate') return [`back ${e.tunnel}`];
+        } catch {}
+        return [];
+      });
+    process.stdout.write(`connector: ${steps.join(', ')}\n`);
+    expect(steps.length).toBeGreaterThanOrEqual(RENEWALS * 4);
+    for (let i = 0; i + 1 < steps.length; i += 2) {
+      expect([steps[i], steps[i + 1]]).toEqual([
+        steps[i],
+        (steps[i] as string).replace('restart', 'back'),
+      ]);
+      expect(steps[i]).toMatch(/^restart t[12]$/);
+    }
   }, 240_000);
 });
