@@ -17,8 +17,11 @@ export interface RollingTunnel {
 export interface CertificateRollOptions {
   /** The tunnels now, in the order they are moved. */
   tunnels: () => readonly RollingTunnel[];
-  /** The certificate (PEM) every tunnel should run with: the identity's, read at each step. */
-  certificate: () => string;
+  /**
+   * The certificate (PEM) every tunnel should run with: the identity's, read at each step
+   * (undefined before there is an identity: nothing to do).
+   */
+  certificate: () => string | undefined;
   /** Whether users can come through a tunnel; drains one before its restart. */
   users: TunnelUsers;
   /** How long a restarted tunnel may take to carry users again before the roll pauses. */
@@ -99,6 +102,7 @@ export class CertificateRoll {
     for (;;) {
       if (this.#abort.signal.aborted) return 'stopped';
       const wanted = this.#o.certificate();
+      if (wanted === undefined) return 'done';
       const tunnels = this.#o.tunnels();
       const outdated = tunnels.filter(
         (t) => t.certificateInUse !== undefined && t.certificateInUse !== wanted,

@@ -63,7 +63,7 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
     this.#log = o.logger;
     this.#roll = new CertificateRoll({
       tunnels: () => [...this.#tunnels.values()].sort((a, b) => a.name.localeCompare(b.name)),
-      certificate: () => this.#identity?.().certificatePem ?? '',
+      certificate: () => this.#identity?.().certificatePem,
       users: o.users ?? connectedTunnelUsers,
       deadlineMs: o.connectTimeoutMs,
       backoff: o.backoff,
