@@ -21,6 +21,8 @@ export interface EmulatorStart {
   /** `--pop` value. */
   pop: string;
   healthStale: string;
+  /** More `serve` options. */
+  extraArgs?: readonly string[];
 }
 
 /** The built emulator CLI in the root namespace with its gateways and the user ingress. */
@@ -36,6 +38,7 @@ export async function startStackEmulator(o: EmulatorStart): Promise<StackEmulato
     ...['--pop', o.pop],
     ...['--ingress-host', '127.0.0.1', '--ingress-port', '0'],
     ...['--health-stale', o.healthStale],
+    ...(o.extraArgs ?? []),
   ]);
   const line = await proc.waitForLine(/"event":"listening"/, 60_000);
   const v = JSON.parse(line) as {

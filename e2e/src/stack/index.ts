@@ -61,6 +61,7 @@ export {
 } from './ingress-client';
 export { type LoggedProcess, startLogged } from './logged-process';
 export { connectFromNamespace, type NamespaceConnectAnswer } from './namespace-connect';
+export { configCertificateSerial, normalSerial, openvpnChildren } from './openvpn-children';
 export type { StackRedis } from './redis';
 export { readAppHealth } from './redis-read';
 export { SAMPLE_APP_SOURCE } from './sample-app';
@@ -76,3 +77,4 @@ export {
   type TunnelDetail,
 } from './stack-types';
 export { startStack } from './start-stack';
+export { type TrafficReport, type TrafficWatch, watchTraffic } from './traffic-watch';

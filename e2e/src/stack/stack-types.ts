@@ -25,6 +25,8 @@ export interface StackOptions {
   connectorEnv?: Record<string, string>;
   /** Emulator `--health-stale` (default `5s`). */
   healthStale?: string;
+  /** More emulator `serve` options, e.g. `['--cert-lifetime', '30s']`. */
+  emulatorArgs?: readonly string[];
   /** Seconds to wait for tunnels, readiness and app reachability (default 90). */
   timeoutSeconds?: number;
   /**

@@ -199,6 +199,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       sseHost: rootAddr.ipv4,
       pop: `${POP}=${gwAddr(gw1)}:1194/${transport}@${gw1.netns},${gwAddr(gw2)}:1194/${transport}@${gw2.netns}`,
       healthStale: o.healthStale ?? '5s',
+      ...(o.emulatorArgs ? { extraArgs: o.emulatorArgs } : {}),
     });
     procs.push(emulator.process);
     const admin = <T>(method: string, path: string, body?: unknown) =>

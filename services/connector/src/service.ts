@@ -146,6 +146,17 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
           },
           proxy: config.proxy,
           noProxy: parseNoProxy(config.noProxy),
+          users: {
+            // Back after a restart once the proxy listens on it and its gateway heard from us.
+            carrying: (v) =>
+              v.phase === 'connected' &&
+              (!dataPath ||
+                (v.localAddress !== undefined && dataPath.carries(v.name, v.localAddress))),
+            drain: async (v) => {
+              if (dataPath && v.localAddress) await dataPath.drainTunnel(v.name, v.localAddress);
+            },
+            undrain: (v) => dataPath?.undrainTunnel(v.name),
+          },
           clock,
           random,
           logger: tunnelLog,

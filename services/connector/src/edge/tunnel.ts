@@ -9,6 +9,7 @@ import { type Clock, type Random, sleep, type TimerHandle } from '../clock';
 import type { Identity } from '../identity/identity';
 import type { BackoffPolicy } from '../retry/backoff';
 import { certificateRefusal } from './certificate-refusal';
+import { ManagementProbe } from './management-probe';
 import {
   buildClientConfig,
   remoteOf,
@@ -49,6 +50,13 @@ export interface TunnelOptions {
   silenceTimeoutMs: number;
   /** How often the byte counter is read for that (default 250 ms). */
   silencePollMs?: number;
+  /** How often openvpn's management interface is asked whether it still answers (default 2 s). */
+  managementProbeIntervalMs?: number;
+  /**
+   * How long openvpn may take to answer it (default 5 s): a process that does not answer (frozen,
+   * stopped) is killed and started again.
+   */
+  managementTimeoutMs?: number;
   /** Backoff between starts of openvpn after it ended. */
   backoff: BackoffPolicy;
   clock: Clock;
@@ -65,6 +73,8 @@ const STOP_GRACE_MS = 5_000;
 const TAIL_LINES = 20;
 const SILENCE_POLL_MS = 250;
 const TRANSPORT_READ_BYTES = 'TCP/UDP read bytes';
+const MANAGEMENT_PROBE_INTERVAL_MS = 2_000;
+const MANAGEMENT_TIMEOUT_MS = 5_000;
 
 /**
  * One tunnel: one `openvpn` client process and its management connection. The process starts
@@ -82,7 +92,12 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   #mgmt: ManagementClient | undefined;
   #holdTimer: TimerHandle | undefined;
   #silenceTimer: TimerHandle | undefined;
+  #probe: ManagementProbe | undefined;
   #stopping = false;
+  /** The running openvpn was ended to start again at once (a new certificate), not failed. */
+  #reloading = false;
+  /** The client certificate the running openvpn was started with. */
+  #certificate: string | undefined;
   #started = false;
   /** Why the tunnel itself ended the current openvpn (shown instead of its exit status). */
   #endReason: string | undefined;
@@ -132,6 +147,26 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     return join(this.#o.dir, SOCKET_FILE);
   }
 
+  /**
+   * The client certificate (PEM) of the running openvpn; undefined while none runs (the next
+   * start reads the identity afresh).
+   */
+  get certificateInUse(): string | undefined {
+    return this.#child ? this.#certificate : undefined;
+  }
+
+  /**
+   * Ends the running openvpn and starts it again at once, with configuration files written
+   * afresh from the identity (openvpn reads its certificate only when it starts). Not a failure:
+   * no backoff. Returns false when no openvpn runs (the next start picks the identity up anyway).
+   */
+  reload(reason: string): boolean {
+    if (this.#stopping || !this.#child) return false;
+    this.#reloading = true;
+    this.#end(reason);
+    return true;
+  }
+
   start(): void {
     if (this.#started) return;
     this.#started = true;
@@ -145,6 +180,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#watchdog.stop();
     this.#holdTimer?.cancel();
     this.#stopWatchingSilence();
+    this.#probe?.stop();
     const child = this.#child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -182,8 +218,9 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (this.#stopping || this.#child) return;
     const o = this.#o;
     const configPath = join(o.dir, CONFIG_FILE);
+    let certificate: string;
     try {
-      await this.#writeFiles(configPath);
+      certificate = await this.#writeFiles(configPath);
     } catch (err) {
       if (err instanceof TunnelConfigError) {
         // Nothing a restart could fix: say so once and stay down.
@@ -210,6 +247,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    this.#certificate = certificate;
     let ended = false;
     const onEnd = (reason: string) => {
       if (ended) return;
@@ -243,7 +281,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     }
   }
 
-  async #writeFiles(configPath: string): Promise<void> {
+  /** Writes the configuration (and proxy credentials); returns the client certificate in it. */
+  async #writeFiles(configPath: string): Promise<string> {
     const o = this.#o;
     const identity = o.identity();
     if (!identity.tunnel) {
@@ -274,6 +313,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
         : {}),
     });
     await writePrivateFile(configPath, text);
+    return identity.certificatePem;
   }
 
   /** Connects to the management socket, turns on the event streams, then handles holds. */
@@ -342,6 +382,41 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (last) this.#onState(last.state, last.description, last.localIp);
     ready = true;
     if (pendingHold !== undefined) scheduleRelease(pendingHold);
+    this.#watchManagement(child, mgmt);
+  }
+
+  /**
+   * Keeps asking the management interface a cheap question (`pid`); an openvpn that stops
+   * answering is frozen (SIGSTOP, a deadlock): it holds its tun device and never exits, so it is
+   * killed outright (SIGKILL works on a stopped process, SIGTERM would wait for it to resume) and
+   * the watchdog starts a new one with the usual backoff.
+   */
+  #watchManagement(child: ChildProcess, mgmt: ManagementClient): void {
+    const o = this.#o;
+    this.#probe?.stop();
+    const timeoutMs = o.managementTimeoutMs ?? MANAGEMENT_TIMEOUT_MS;
+    const probe = new ManagementProbe({
+      clock: o.clock,
+      intervalMs: o.managementProbeIntervalMs ?? MANAGEMENT_PROBE_INTERVAL_MS,
+      timeoutMs,
+      // The client's own timeout is longer, so our deadline decides.
+      ask: () => mgmt.command('pid', 'success', { timeoutMs: timeoutMs * 2 }),
+      unanswered: (reason) => {
+        if (this.#child !== child || this.#stopping) return;
+        this.#kill(child, `openvpn is frozen: ${reason}`);
+      },
+    });
+    this.#probe = probe;
+    probe.start();
+  }
+
+  /** Kills an openvpn that cannot be asked to end (frozen); the exit handler restarts it. */
+  #kill(child: ChildProcess, reason: string): void {
+    this.#endReason = reason;
+    this.#log.error({ reason, pid: child.pid }, 'killing openvpn');
+    this.#stopWatchingSilence();
+    this.#apply({ type: 'error', reason });
+    child.kill('SIGKILL');
   }
 
   #onState(state: string, description: string, localIp: string | undefined): void {
@@ -469,10 +544,20 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#holdTimer?.cancel();
     this.#holdTimer = undefined;
     this.#stopWatchingSilence();
+    this.#probe?.stop();
+    this.#probe = undefined;
     const mgmt = this.#mgmt;
     this.#mgmt = undefined;
     void mgmt?.close().catch(() => undefined);
     if (this.#stopping) return;
+    if (this.#reloading) {
+      this.#reloading = false;
+      const reason = this.#endReason ?? status;
+      this.#log.info({ reason, status }, 'openvpn ended to start again at once');
+      this.#apply({ type: 'exited', reason });
+      this.#watchdog.restartNow();
+      return;
+    }
     const reason = this.#endReason ?? this.#refusalReason() ?? status;
     const delayMs = this.#watchdog.exited();
     this.#log.warn(
@@ -487,7 +572,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   }
 
   async #removeSecrets(): Promise<void> {
-    for (const f of [CONFIG_FILE, PROXY_AUTH_FILE]) {
+    // With the leftovers of an interrupted write (writePrivateFile's `.new`).
+    for (const f of [CONFIG_FILE, PROXY_AUTH_FILE].flatMap((n) => [n, `${n}.new`])) {
       await rm(join(this.#o.dir, f), { force: true }).catch(() => undefined);
     }
   }

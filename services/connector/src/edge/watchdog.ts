@@ -72,6 +72,20 @@ export class Watchdog {
     return delay;
   }
 
+  /** openvpn was ended on purpose to start again now (e.g. a new certificate): not a failure. */
+  restartNow(): void {
+    this.#stuckTimer?.cancel();
+    this.#stuckTimer = undefined;
+    this.#connectingSince = undefined;
+    this.#restartTimer?.cancel();
+    this.#restartTimer = undefined;
+    if (this.#stopped) return;
+    this.#restartTimer = this.#o.clock.setTimer(() => {
+      this.#restartTimer = undefined;
+      if (!this.#stopped) this.#o.start();
+    }, 0);
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#restartTimer?.cancel();

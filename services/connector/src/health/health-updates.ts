@@ -41,6 +41,12 @@ interface TunnelSlot {
   /** Another update was asked for while one was in flight. */
   again: boolean;
   failing: boolean;
+  /** An update reached the gateway over this endpoint. */
+  delivered: boolean;
+  /** Every app is reported down over this tunnel (it is about to restart). */
+  withdrawn: boolean;
+  /** Waiting for a withdrawing update to be answered: true when the gateway took it. */
+  withdrawals: Array<(told: boolean) => void>;
   failuresSinceLog: number;
   lastLogAt: number;
   removed: boolean;
@@ -102,7 +108,48 @@ export class HealthUpdates {
     this.#debounce?.cancel();
     this.#debounce = undefined;
     this.#unsubscribe?.();
+    for (const slot of this.#slots.values())
+      for (const told of slot.withdrawals.splice(0)) told(false);
     await Promise.all([...this.#inflight]);
+  }
+
+  /** The endpoint is gone: nothing more is sent over it, and no one waits on it. */
+  #remove(slot: TunnelSlot): void {
+    slot.removed = true;
+    for (const told of slot.withdrawals.splice(0)) told(false);
+  }
+
+  /**
+   * An update reached the gateway of tunnel `name` since it was (re)connected: the gateway knows
+   * which apps it can send through it.
+   */
+  delivered(name: string): boolean {
+    const slot = this.#slots.get(name);
+    return (slot?.delivered ?? false) && !slot?.withdrawn;
+  }
+
+  /**
+   * Reports every app down over tunnel `name`, so its gateway sends new users to the other
+   * tunnels: before the tunnel is restarted on purpose. Resolves true once the gateway took such
+   * an update, false if it could not be told (no such tunnel, the update failed). Holds until the
+   * tunnel reconnects (a new endpoint starts afresh) or `restore(name)`.
+   */
+  withdraw(name: string): Promise<boolean> {
+    const slot = this.#slots.get(name);
+    if (!slot || !this.#running) return Promise.resolve(false);
+    slot.withdrawn = true;
+    return new Promise((resolve) => {
+      slot.withdrawals.push(resolve);
+      this.#sendTo(slot);
+    });
+  }
+
+  /** Undoes `withdraw(name)`: the apps' real state goes to the gateway again at once. */
+  restore(name: string): void {
+    const slot = this.#slots.get(name);
+    if (!slot?.withdrawn) return;
+    slot.withdrawn = false;
+    if (this.#running) this.#sendTo(slot);
   }
 
   /** The connected tunnels now. A tunnel that is new (or whose endpoint changed) gets an update at once. */
@@ -118,12 +165,15 @@ export class HealthUpdates {
       ) {
         continue;
       }
-      if (old) old.removed = true;
+      if (old) this.#remove(old);
       const slot: TunnelSlot = {
         endpoint: { ...e },
         inflight: false,
         again: false,
         failing: false,
+        delivered: false,
+        withdrawn: false,
+        withdrawals: [],
         failuresSinceLog: 0,
         lastLogAt: 0,
         removed: false,
@@ -133,7 +183,7 @@ export class HealthUpdates {
     }
     for (const [name, slot] of this.#slots) {
       if (!seen.has(name)) {
-        slot.removed = true;
+        this.#remove(slot);
         this.#slots.delete(name);
         this.#lastOk.remove({ tunnel: name });
       }
@@ -184,12 +234,16 @@ export class HealthUpdates {
 
   async #deliver(slot: TunnelSlot): Promise<void> {
     const e = slot.endpoint;
+    // Only an update built after withdraw() answers the callers waiting for it.
+    const withdrawn = slot.withdrawn;
+    const waiting = withdrawn ? slot.withdrawals.splice(0) : [];
+    const apps = this.#o.health.updateApps();
     const update: HealthUpdate = {
       connectorId: this.#o.connectorId,
       sentAt: new Date(this.#o.clock.now()).toISOString(),
       tunnel: e.name,
       proxyPort: this.#o.proxyPort,
-      apps: this.#o.health.updateApps(),
+      apps: withdrawn ? apps.map((a) => ({ ...a, state: 'down' as const })) : apps,
     };
     let r: Awaited<ReturnType<UpdateSender>>;
     try {
@@ -198,6 +252,7 @@ export class HealthUpdates {
       r = { outcome: 'network_error', error: String((err as Error)?.message ?? err) };
     }
     this.#sent.inc({ tunnel: e.name, result: r.outcome });
+    for (const told of waiting) told(r.outcome === 'ok');
     if (slot.removed) return;
     const now = this.#o.clock.now();
     if (r.outcome === 'ok') {
@@ -209,6 +264,7 @@ export class HealthUpdates {
         );
       }
       slot.failing = false;
+      if (!withdrawn) slot.delivered = true;
       slot.failuresSinceLog = 0;
       return;
     }

@@ -133,6 +133,13 @@ export class ProxyServer {
     return this.#listeners.bound();
   }
 
+  /** Connections open now that came in on local address `address` (one tunnel's). */
+  openOn(address: string): number {
+    let n = 0;
+    for (const c of this.#conns) if (c.client.localAddress === address) n++;
+    return n;
+  }
+
   /** Connections open now (any phase). */
   get activeConnections(): number {
     return this.#conns.size;

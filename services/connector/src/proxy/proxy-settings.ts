@@ -43,7 +43,8 @@ export function proxySettings() {
     }),
     proxyDrainGrace: setting.duration({
       env: 'PA_PROXY_DRAIN_GRACE',
-      description: 'On shutdown, open connections may finish for this long before they are cut.',
+      description:
+        'On shutdown, and before a tunnel is restarted for a renewed certificate, open connections may finish for this long before they are cut.',
       default: 10_000,
       min: 0,
     }),

@@ -8,8 +8,10 @@ import { Tunnel } from '../edge/tunnel';
 import type { TunnelView } from '../edge/tunnel-view';
 import type { Identity } from '../identity/identity';
 import type { BackoffPolicy } from '../retry/backoff';
+import { CertificateRoll } from './certificate-roll';
 import { pickGateways, sameGateway } from './pick-gateways';
 import { tunnelProxyFor } from './tunnel-proxy';
+import { connectedTunnelUsers, type TunnelUsers } from './tunnel-users';
 
 export interface SupervisorOptions {
   /** Tunnels to keep, each to a different gateway (2 in production). */
@@ -24,6 +26,12 @@ export interface SupervisorOptions {
   backoff: BackoffPolicy;
   proxy: ProxySettings | undefined;
   noProxy: NoProxyList;
+  /**
+   * The users of each tunnel (the data path): a tunnel restarted for a renewed certificate is
+   * drained first and must carry users again before the next one is restarted. Default: a
+   * connected tunnel carries users.
+   */
+  users?: TunnelUsers;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -47,11 +55,22 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
   #stopped = false;
   #warned = '';
   #refreshing: Promise<void> = Promise.resolve();
+  readonly #roll: CertificateRoll;
 
   constructor(o: SupervisorOptions) {
     super();
     this.#o = o;
     this.#log = o.logger;
+    this.#roll = new CertificateRoll({
+      tunnels: () => [...this.#tunnels.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      certificate: () => this.#identity?.().certificatePem,
+      users: o.users ?? connectedTunnelUsers,
+      deadlineMs: o.connectTimeoutMs,
+      backoff: o.backoff,
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+    });
   }
 
   /** Starts the tunnels for the identity's gateways; `identity` is read again at every start. */
@@ -62,8 +81,9 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
   }
 
   /**
-   * Brings the tunnels in line with the identity's gateway list (after a renewal changed it):
-   * unchanged tunnels stay up, changed ones are replaced, surplus ones stopped.
+   * Brings the tunnels in line with the identity (after a renewal): unchanged tunnels stay up,
+   * changed gateways are replaced, surplus tunnels stopped, and running tunnels move to a renewed
+   * certificate one at a time (CertificateRoll; a roll in progress takes the newest along).
    */
   refresh(): Promise<void> {
     this.#refreshing = this.#refreshing.then(() => this.#refresh());
@@ -93,6 +113,8 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
     for (const [name, gateway] of wanted) {
       if (!this.#tunnels.has(name)) this.#add(name, gateway, identity);
     }
+    // Not awaited: a roll waits for tunnels to come back, a gateway change must not wait on it.
+    void this.#roll.request();
   }
 
   #warnShortfall(s: { wanted: number; distinct: number } | undefined, pop: string): void {
@@ -161,6 +183,7 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
   /** Stops every tunnel's openvpn; the identity and the run directory stay. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#roll.stop();
     await this.#refreshing;
     await Promise.all([...this.#tunnels.values()].map((t) => t.stop()));
   }

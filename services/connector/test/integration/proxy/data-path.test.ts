@@ -112,6 +112,42 @@ describe('DataPath: settings -> health checks, health updates, balancer and prox
     expect(received.at(-1)).toMatchObject({ connectorId: 'conn-dp', proxyPort: port });
   });
 
+  it('drains a tunnel: its gateway hears every app down, open connections through it finish first', async () => {
+    const open = await connectVia({ host: '127.0.0.2', port }, 'a.internal:80');
+    expect(open.status).toBe(200);
+    expect(dp.carries('tun0', '127.0.0.2')).toBe(true);
+    const from = received.length;
+    let drained = false;
+    const drain = dp.drainTunnel('tun0', '127.0.0.2').then(() => {
+      drained = true;
+    });
+    await waitFor('tun0 reporting every app down', () =>
+      received.slice(from).some((u) => u.tunnel === 'tun0' && u.apps[0]?.state === 'down'),
+    );
+    expect(dp.carries('tun0', '127.0.0.2')).toBe(false);
+    expect(dp.carries('tun1', '::1')).toBe(true);
+    // The open connection is waited for, and still works.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(drained).toBe(false);
+    open.socket.write('who\n');
+    expect(await open.line()).toBe('app');
+    open.socket.destroy();
+    await drain;
+    // The other tunnel never stopped reporting the app up.
+    expect(
+      received
+        .slice(from)
+        .filter((u) => u.tunnel === 'tun1')
+        .map((u) => u.apps[0]?.state),
+    ).not.toContain('down');
+    const back = received.length;
+    dp.undrainTunnel('tun0');
+    await waitFor('tun0 reporting the app up again', () =>
+      received.slice(back).some((u) => u.tunnel === 'tun0' && u.apps[0]?.state === 'up'),
+    );
+    await waitFor('tun0 carrying users again', () => dp.carries('tun0', '127.0.0.2'));
+  });
+
   it('stops listening on a tunnel that went away', async () => {
     dp.setTunnels([{ name: 'tun1', controlUrl: 'http://[::1]:1', localAddress: '::1' }]);
     await waitFor('one listener', () => dp.proxy.listening().length === 1);

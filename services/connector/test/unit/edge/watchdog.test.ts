@@ -87,4 +87,20 @@ describe('tunnel watchdog (fake clock)', () => {
     expect(stuck).toEqual([]);
     expect(clock.pending()).toEqual([]);
   });
+
+  it('restartNow starts openvpn at once, without counting a failure or growing the backoff', async () => {
+    const { clock, starts, w } = setup();
+    w.exited();
+    expect(w.failures).toBe(1);
+    w.connecting();
+    w.restartNow();
+    // The pending backoff restart and the stuck timer give way to one start now.
+    expect(clock.pending()).toEqual([0]);
+    await clock.advance(0);
+    expect(starts).toEqual([clock.now()]);
+    expect(w.failures).toBe(1);
+    w.stop();
+    w.restartNow();
+    expect(clock.pending()).toEqual([]);
+  });
 });

@@ -136,4 +136,57 @@ describe('HealthUpdates', () => {
         }),
     ).toThrow(/proxyPort must be a port from 1 to 65535, got 0/);
   });
+
+  it('withdraw: the tunnel reports every app down until it reconnects or is restored; delivered() says so', async () => {
+    const t = setup();
+    t.hu.setTunnels([t1, t2]);
+    t.hu.start();
+    await t.clock.advance(0);
+    expect([t.hu.delivered('tun0'), t.hu.delivered('tun1')]).toEqual([true, true]);
+    t.sent.length = 0;
+    await expect(t.hu.withdraw('tun0')).resolves.toBe(true);
+    expect(t.sent.map((s) => [s.update.tunnel, s.update.apps[0]?.state])).toEqual([
+      ['tun0', 'down'],
+    ]);
+    expect([t.hu.delivered('tun0'), t.hu.delivered('tun1')]).toEqual([false, true]);
+    // The periodic updates keep saying so over that tunnel only.
+    await t.clock.advance(5000);
+    expect(t.sent.slice(1).map((s) => [s.update.tunnel, s.update.apps[0]?.state])).toEqual([
+      ['tun0', 'down'],
+      ['tun1', 'up'],
+    ]);
+    t.hu.restore('tun0');
+    await t.clock.advance(0);
+    expect(t.sent.at(-1)?.update.apps[0]?.state).toBe('up');
+    expect(t.hu.delivered('tun0')).toBe(true);
+    // A reconnected tunnel (new endpoint) starts afresh.
+    await t.hu.withdraw('tun0');
+    t.hu.setTunnels([t2]);
+    t.hu.setTunnels([t1, t2]);
+    await t.clock.advance(0);
+    expect(t.sent.at(-1)?.update).toMatchObject({ tunnel: 'tun0', apps: [{ state: 'up' }] });
+    await t.hu.stop();
+  });
+
+  it('withdraw answers false when the gateway was not told (failure, unknown tunnel, tunnel gone)', async () => {
+    let ok = true;
+    const t = setup(() =>
+      ok ? { outcome: 'ok', status: 202 } : { outcome: 'network_error', error: 'no route' },
+    );
+    t.hu.setTunnels([t1]);
+    t.hu.start();
+    await t.clock.advance(0);
+    ok = false;
+    await expect(t.hu.withdraw('tun0')).resolves.toBe(false);
+    await expect(t.hu.withdraw('nope')).resolves.toBe(false);
+    // Gone while an update was in flight: the waiter is not left hanging.
+    const other = setup();
+    other.hu.setTunnels([t1]);
+    other.hu.start();
+    const w = other.hu.withdraw('tun0');
+    other.hu.setTunnels([]);
+    await expect(w).resolves.toBe(false);
+    await t.hu.stop();
+    await other.hu.stop();
+  });
 });
