@@ -312,7 +312,7 @@ reexec_without_key() {
     esac
   done
   exec {fd}<<<"$key"
-  PA_INFRA_KEY_FD=$fd exec bash "$script_dir/$(basename "${BASH_SOURCE[0]}")" "${args[@]}"
+  PA_INFRA_KEY_FD=$fd exec "$BASH" "$script_dir/$(basename "${BASH_SOURCE[0]}")" "${args[@]}"
 }
 
 # In the re-executed script: the key from the inherited descriptor, which is then closed.
