@@ -25,9 +25,13 @@
 #                                         compose.proxy.yaml (the proxy-url secret, when needed)
 #   usr/local/bin/pa_connector.sh         link to the menu
 #   etc/systemd/system/docker.service.d/pa-connector-proxy.conf
-#                                         with --proxy when systemd runs Docker: dockerd's
-#                                         HTTP(S)_PROXY and NO_PROXY, so image updates use the proxy
-#                                         (0600 root: it may hold the proxy's credentials)
+#                                         with --proxy when systemd runs Docker: a drop-in (0644)
+#                                         naming the file below as dockerd's EnvironmentFile, so
+#                                         image updates use the proxy
+#   etc/systemd/system/docker.service.d/pa-connector-proxy.env
+#                                         dockerd's HTTP(S)_PROXY and NO_PROXY (0600 root:root: it
+#                                         may hold the proxy's credentials, which an Environment=
+#                                         line would show to every user in `systemctl show docker`)
 #
 # Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
 # PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
@@ -36,7 +40,14 @@
 # (uid:gid of the secret files when run as root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the
 # compose project name, default pa-connector).
 # PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, proxy, load, compose, readiness); it exists only
-# for the unit tests of this script and leaves a host without a running POP.
+# for the unit tests of this script and leaves a host without a running POP. Every override is checked
+# before anything runs (numbers in range, absolute paths, no control characters); a bad one exits 2
+# naming it.
+#
+# Nothing is done through a symbolic link: the secrets directory belongs to the services' user, so a
+# link found where a file or directory of the install is expected is refused (exit 1, naming it),
+# files are written as new files with their mode and owner set as they are created and renamed into
+# place, and --uninstall removes links without touching what they point at.
 set -euo pipefail
 umask 022
 
@@ -56,7 +67,10 @@ usage: sudo bash $PROG --gateway=POP [key option] [options]
 Installs the POP from PoPDeployment.tar (beside this script) and starts it.
 
 The provisioning key (pak1.<id>.<secret>), one of:
-  --provision_key=KEY        on the command line (visible in the process list while it runs)
+  --provision_key=KEY        on the command line: $PROG reads it, then re-executes itself without it
+                             (the key passes on an inherited file descriptor, closed once read),
+                             so the process list shows it only for that instant; the sudo that
+                             started $PROG keeps its own command line, so prefer one of:
   --provision_key_file=PATH  read from a file
   -                          read from stdin (also when stdin is not a terminal and no key
                              option is given); a re-run may omit the key: the stored one is kept
@@ -153,7 +167,7 @@ check_proxy_url() {
   rest=${rest%/}
   if [[ $rest == *@* ]]; then
     [[ ${rest%@*} =~ ^[^@/:]+(:[^@/]*)?$ ]] ||
-      usage_error "--proxy: the credentials before \"@\" must be user or user:password"
+      usage_error "--proxy: the credentials before the last \"@\" must be user or user:password, with \"/\", \"@\" and \":\" in them written %2F, %40 and %3A"
     rest=${rest##*@}
   fi
   is_host_port "$rest" required ||
@@ -168,10 +182,11 @@ check_sse_urls() {
   [[ ${#urls[@]} -gt 0 && $list != *, && $list != ,* && $list != *,,* ]] ||
     usage_error "--sse_url: give one or more https URLs separated by commas"
   for url in "${urls[@]}"; do
-    [[ $url == https://* ]] || usage_error "--sse_url: \"$url\" must start with https://"
+    [[ $url == https://* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must start with https://"
     rest=${url#https://}
+    # No "@" anywhere (a plain path has none): whatever precedes one would be credentials.
+    [[ $rest != *@* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must not carry credentials"
     hostport=${rest%%/*}
-    [[ $hostport != *@* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must not carry credentials"
     is_host_port "$hostport" optional ||
       usage_error "--sse_url: \"$url\" has no valid host (a hostname or [IPv6], port 1-65535)"
     [[ $rest == "$hostport" || ${rest#"$hostport"} =~ ^/[A-Za-z0-9._~/%-]*$ ]] ||
@@ -216,14 +231,98 @@ check_key() {
     usage_error "$2: the provisioning key is malformed (expected pak1.<16 hex digits>.<43 base64url characters>)"
 }
 
-# http://user:pass@host:1 -> http://[redacted]@host:1
+# http://user:pass@host:1 -> http://[redacted]@host:1. The credentials are everything up to the
+# LAST "@": a "/" or "@" typed into a password (or an "@" in a user) is redacted with the rest.
 redact_url() {
   local url=$1
-  if [[ $url =~ ^([a-z]+://)[^/]*@(.*)$ ]]; then
-    printf '%s[redacted]@%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  if [[ $url =~ ^([a-z]+://)(.*)@([^@]*)$ ]]; then
+    printf '%s[redacted]@%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}"
   else
     printf '%s\n' "$url"
   fi
+}
+
+# ---- environment overrides ----------------------------------------------------------------------
+# Checked before anything runs: a number reaches arithmetic, where bash would evaluate an array
+# subscript such as a[$(cmd)], and a path reaches commands.
+
+# NAME unset or empty (the default), or a whole number from MIN to MAX (no leading zero: 010 would
+# be octal in arithmetic).
+override_number() {
+  local name=$1 min=$2 max=$3 value=${!1:-}
+  [[ -z $value ]] && return
+  if [[ ! $value =~ ^(0|[1-9][0-9]{0,17})$ ]] || ((value < min || value > max)); then
+    die "$E_USAGE" "$name: must be a whole number from $min to $max"
+  fi
+}
+
+# NAME unset or empty, or an absolute path without control characters.
+override_path() {
+  local name=$1 value=${!1:-}
+  [[ -z $value ]] && return
+  [[ $value == /* && $value != *[[:cntrl:]]* && ${#value} -le 4096 ]] ||
+    die "$E_USAGE" "$name: must be an absolute path without control characters"
+}
+
+# NAME unset or empty, or matching PATTERN (described as WHAT).
+override_pattern() {
+  local name=$1 pattern=$2 what=$3 value=${!1:-}
+  [[ -z $value || $value =~ $pattern ]] || die "$E_USAGE" "$name: must be $what"
+}
+
+check_overrides() {
+  override_number PA_INFRA_CPUS 1 100000
+  override_number PA_INFRA_DISK_FREE_KB 0 1000000000000000
+  override_number PA_INFRA_MIN_CPUS 0 1024
+  override_number PA_INFRA_MIN_MEM_GB 0 65536
+  override_number PA_INFRA_MIN_DISK_GB 0 1048576
+  override_number PA_INFRA_READY_TIMEOUT 1 86400
+  local name
+  for name in PA_INFRA_ROOT PA_INFRA_BUNDLE PA_INFRA_OS_RELEASE PA_INFRA_RESOLV_CONF PA_INFRA_PROC_MEMINFO; do
+    override_path "$name"
+  done
+  override_pattern PA_INFRA_HOSTNAME '^[A-Za-z0-9._-]{1,255}$' 'a hostname (letters, digits, dots, dashes)'
+  override_pattern PA_INFRA_TZ '^[A-Za-z0-9_+/-]{1,64}$' 'a time zone name such as Etc/UTC'
+  override_pattern PA_INFRA_SECRET_OWNER '^[0-9]{1,10}:[0-9]{1,10}$' 'uid:gid (numbers)'
+  override_pattern PA_INFRA_SKIP_DOCKER '^[01]$' '0 or 1'
+  override_pattern PA_INFRA_DEFAULT_SSE_URL '^https://[^[:space:][:cntrl:]]+$' 'an https URL'
+  override_pattern PA_INFRA_KEY_FD '^[0-9]{1,4}$' "a file descriptor number (set by $PROG itself)"
+}
+
+# ---- the key on the command line ----------------------------------------------------------------
+# A key given as --provision_key=KEY would sit in this process's command line (ps, /proc/PID/cmdline,
+# readable by every user) for the whole install. So it is read once, then the script re-executes
+# itself without it and takes the key from a file descriptor it inherits: a pipe (or a deleted
+# temporary file) only this process tree can read, closed once read. Not the environment: it is
+# private to root in /proc but passed on to every command the install runs (docker, apt-get...).
+
+# Re-executes this script with the same arguments minus the key, which follows on a descriptor.
+reexec_without_key() {
+  local -a args=()
+  local arg skip=0 fd
+  for arg in "$@"; do
+    if [[ $skip == 1 ]]; then
+      skip=0
+      continue
+    fi
+    case $arg in
+    --provision_key) skip=1 ;;
+    --provision_key=*) ;;
+    *) args+=("$arg") ;;
+    esac
+  done
+  exec {fd}<<<"$key"
+  PA_INFRA_KEY_FD=$fd exec "$BASH" "$script_dir/$(basename "${BASH_SOURCE[0]}")" "${args[@]}"
+}
+
+# In the re-executed script: the key from the inherited descriptor, which is then closed.
+take_key_from_fd() {
+  local fd=${PA_INFRA_KEY_FD:-}
+  [[ -n $fd ]] || return 0
+  unset PA_INFRA_KEY_FD
+  IFS= read -r key <&"$fd" || [[ -n $key ]] || die "$E_FAIL" 'the provisioning key was lost while re-executing (empty descriptor)'
+  exec {fd}<&-
+  check_key "$key" --provision_key
 }
 
 # Options (set by parse_args).
@@ -251,8 +350,17 @@ parse_args() {
       [[ $# -gt 0 ]] || usage_error "$arg: needs a value"
       value=$1
       shift
+      [[ -n $value ]] || usage_error "$arg: the value is empty"
       ;;
-    --*=*) value=${arg#*=} ;;
+    --*=*)
+      value=${arg#*=}
+      # An empty value is a mistake (a variable that was not set), not the option left out.
+      case $name in
+      --provision_key | --provision_key_file | --gateway | --proxy | --no_proxy | --sse_url | --sse_ca_file)
+        [[ -n $value ]] || usage_error "$name: the value is empty"
+        ;;
+      esac
+      ;;
     esac
     case $name in
     --provision_key) key=$value ;;
@@ -356,6 +464,7 @@ config_dir=$etc_dir/config
 lib_dir=$root/var/lib/pa-connector
 bin_link=$root/usr/local/bin/pa_connector.sh
 docker_dropin=$root/etc/systemd/system/docker.service.d/pa-connector-proxy.conf
+docker_proxy_env=$root/etc/systemd/system/docker.service.d/pa-connector-proxy.env
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bundle=${PA_INFRA_BUNDLE:-$script_dir/PoPDeployment.tar}
 
@@ -568,16 +677,48 @@ check_prerequisites() {
 
 secret_owner=${PA_INFRA_SECRET_OWNER:-10001:10001}
 
+# Refuses PATH when it is a symbolic link: the services' user owns the secrets directory and could
+# plant one there pointing at any file of the host, which root would then chmod, chown or overwrite.
+refuse_link() {
+  [[ -L $1 ]] || return 0
+  die "$E_FAIL" "refusing $1: it is a symbolic link (to $(readlink -- "$1")) where $2 is expected; nothing was done to what it points at. Remove the link and re-run"
+}
+
+# The owner a file of MODE gets: the services' user for secrets (0600) when run as root.
+owner_for() {
+  if [[ $1 == 0600 && $EUID -eq 0 ]]; then printf '%s\n' "$secret_owner"; fi
+}
+
+# Whether FILE (not a link) has MODE and, when one is due, its owner.
+has_mode_owner() {
+  local file=$1 mode=$2 owner
+  owner=$(owner_for "$mode")
+  [[ $(stat -c %a -- "$file") == "${mode#0}" ]] || return 1
+  [[ -z $owner || $(stat -c %u:%g -- "$file") == "$owner" ]]
+}
+
+# Writes CONTENT to FILE as a new file: `install` creates it with its mode and owner (nothing is
+# changed after the fact through a path), and the rename replaces whatever FILE was, a link
+# included, without following it. Secrets (0600) are written exactly, other files end with a newline.
+install_content() {
+  local file=$1 mode=$2 content=$3 owner=${4-$(owner_for "$2")} tmp
+  local -a who=()
+  [[ -z $owner ]] || who=(-o "${owner%:*}" -g "${owner#*:}")
+  tmp=$(dirname -- "$file")/.infra.$$.$RANDOM$RANDOM
+  if [[ $mode == 0600 ]]; then printf '%s' "$content"; else printf '%s\n' "$content"; fi |
+    install -m "$mode" "${who[@]}" /dev/stdin "$tmp"
+  mv -fT -- "$tmp" "$file"
+}
+
 # Writes stdin to FILE with MODE when the content differs; prints what it did (or would do).
 # Secrets (mode 0600) are never shown.
 put_file() {
-  local file=$1 mode=$2 label=$3 content tmp
+  local file=$1 mode=$2 label=$3 content
   content=$(cat)
-  if [[ -f $file ]] && [[ $(cat "$file") == "$content" ]]; then
-    if [[ $dry_run == 0 ]]; then
-      chmod "$mode" "$file"
-      [[ $mode != 0600 || $EUID -ne 0 ]] || chown "$secret_owner" "$file"
-    fi
+  refuse_link "$file" "$label (a file)"
+  if [[ -f $file ]] && [[ $(cat -- "$file") == "$content" ]]; then
+    # A loosened mode or a changed owner is put right by writing the file anew.
+    [[ $dry_run == 1 ]] || has_mode_owner "$file" "$mode" || install_content "$file" "$mode" "$content"
     detail "$label unchanged"
     return
   fi
@@ -585,43 +726,41 @@ put_file() {
     detail "would write $label ($file, mode $mode)"
     return
   fi
-  tmp=$(mktemp "$(dirname "$file")/.infra.XXXXXX")
-  chmod "$mode" "$tmp"
-  [[ $mode != 0600 || $EUID -ne 0 ]] || chown "$secret_owner" "$tmp"
-  # Secrets are written exactly, without a final newline; other files end with one.
-  if [[ $mode == 0600 ]]; then printf '%s' "$content" >"$tmp"; else printf '%s\n' "$content" >"$tmp"; fi
-  mv -f "$tmp" "$file"
+  install_content "$file" "$mode" "$content"
   detail "wrote $label ($file, mode $mode)"
 }
 
 # A secret a re-run keeps as it is (only its mode and owner are made right again).
 keep_file() {
   local file=$1 label=$2
-  if [[ $dry_run == 0 ]]; then
-    chmod 0600 "$file"
-    [[ $EUID -ne 0 ]] || chown "$secret_owner" "$file"
+  refuse_link "$file" "$label (a file)"
+  [[ -f $file ]] || die "$E_FAIL" "refusing $file: it is not a regular file where $label is expected"
+  if [[ $dry_run == 0 ]] && ! has_mode_owner "$file" 0600; then
+    install_content "$file" 0600 "$(cat -- "$file")"
   fi
   detail "$label kept"
 }
 
+# The directories made here sit in root's directories, so only the last part can be a planted link.
 make_dir() {
   local dir=$1 mode=$2 owner=${3:-}
+  refuse_link "$dir" 'a directory'
   if [[ $dry_run == 1 ]]; then
     [[ -d $dir ]] || detail "would create $dir (mode $mode)"
     return
   fi
-  mkdir -p "$dir"
-  chmod "$mode" "$dir"
-  [[ -z $owner || $EUID -ne 0 ]] || chown "$owner" "$dir"
+  mkdir -p -- "$dir"
+  chmod "$mode" -- "$dir"
+  [[ -z $owner || $EUID -ne 0 ]] || chown -h "$owner" -- "$dir"
 }
 
 remove_file() {
   local file=$1 label=$2
-  [[ -e $file ]] || return 0
+  [[ -e $file || -L $file ]] || return 0
   if [[ $dry_run == 1 ]]; then
     detail "would remove $label ($file)"
   else
-    rm -f "$file"
+    rm -f -- "$file"
     detail "removed $label ($file)"
   fi
 }
@@ -904,15 +1043,24 @@ unit_value() {
   printf '%s\n' "${1//%/%%}"
 }
 
-docker_proxy_content() {
-  local url no
-  url=$(unit_value "$proxy")
-  no=$(unit_value "$(docker_no_proxy)")
+# dockerd's proxy settings, root only. An EnvironmentFile's values are taken as they are (no systemd
+# specifiers), so "%" in escaped credentials stays "%".
+docker_proxy_env_content() {
   cat <<EOF
-# Written by $PROG: dockerd pulls the POP's image updates through this proxy. Re-run $PROG to
-# change it; $PROG --uninstall removes it.
+# Written by $PROG (root only: the proxy URL may carry credentials). Re-run $PROG to change it.
+HTTP_PROXY=$proxy
+HTTPS_PROXY=$proxy
+NO_PROXY=$(docker_no_proxy)
+EOF
+}
+
+# The drop-in holds no secret: `systemctl show docker` (open to every user) shows only the file's name.
+docker_proxy_content() {
+  cat <<EOF
+# Written by $PROG: dockerd pulls the POP's image updates through the proxy set in the root-only
+# file below. Re-run $PROG to change it; $PROG --uninstall removes both.
 [Service]
-Environment="HTTP_PROXY=$url" "HTTPS_PROXY=$url" "NO_PROXY=$no"
+EnvironmentFile=$(unit_value "$docker_proxy_env")
 EOF
 }
 
@@ -925,22 +1073,30 @@ restart_docker() {
 }
 
 remove_docker_proxy() {
-  if [[ ! -e $docker_dropin ]]; then
+  if [[ ! -e $docker_dropin && ! -L $docker_dropin && ! -e $docker_proxy_env && ! -L $docker_proxy_env ]]; then
     detail 'none: dockerd has no proxy from this script'
     return
   fi
   if [[ $dry_run == 1 ]]; then
-    detail "would remove $docker_dropin and restart docker"
+    detail "would remove $docker_dropin and $docker_proxy_env and restart docker"
     return
   fi
-  rm -f "$docker_dropin"
-  detail "removed $docker_dropin"
+  rm -f -- "$docker_dropin" "$docker_proxy_env"
+  detail "removed $docker_dropin and $docker_proxy_env"
   if systemd_runs_docker; then restart_docker; fi
 }
 
-# With --proxy: the drop-in; without: removes one written before.
+# Whether FILE (not a link) holds CONTENT with MODE, owned by root.
+root_file_is() {
+  local file=$1 mode=$2 content=$3
+  refuse_link "$file" 'a file'
+  [[ -f $file && $(cat -- "$file") == "$content" && $(stat -c %a -- "$file") == "${mode#0}" ]] &&
+    [[ $EUID -ne 0 || $(stat -c %u:%g -- "$file") == 0:0 ]]
+}
+
+# With --proxy: the drop-in and its environment file; without: removes them when written before.
 docker_proxy() {
-  local content tmp
+  local content env_content root_owner=''
   step "Docker's proxy"
   if skip_docker; then
     detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
@@ -962,25 +1118,22 @@ docker_proxy() {
   check_unit_value "$proxy" --proxy
   check_unit_value "$no_proxy" --no_proxy
   content=$(docker_proxy_content)
-  if [[ -f $docker_dropin && $(cat "$docker_dropin") == "$content" ]]; then
-    if [[ $dry_run == 0 ]]; then
-      chmod 0600 "$docker_dropin"
-      [[ $EUID -ne 0 ]] || chown 0:0 "$docker_dropin"
-    fi
-    detail "unchanged ($docker_dropin)"
+  env_content=$(docker_proxy_env_content)
+  if root_file_is "$docker_dropin" 0644 "$content" && root_file_is "$docker_proxy_env" 0600 "$env_content"; then
+    detail "unchanged ($docker_dropin, $docker_proxy_env)"
     return
   fi
   if [[ $dry_run == 1 ]]; then
-    detail "would write $docker_dropin (mode 0600) with HTTP(S)_PROXY $(redact_url "$proxy") and restart docker"
+    detail "would write $docker_dropin and $docker_proxy_env (mode 0600) with HTTP(S)_PROXY $(redact_url "$proxy") and restart docker"
     return
   fi
-  mkdir -p "$(dirname "$docker_dropin")"
-  tmp=$(mktemp "$(dirname "$docker_dropin")/.infra.XXXXXX")
-  chmod 0600 "$tmp"
-  [[ $EUID -ne 0 ]] || chown 0:0 "$tmp"
-  printf '%s\n' "$content" >"$tmp"
-  mv -f "$tmp" "$docker_dropin"
-  detail "wrote $docker_dropin (mode 0600): HTTP(S)_PROXY $(redact_url "$proxy"), NO_PROXY $(docker_no_proxy)"
+  [[ $EUID -ne 0 ]] || root_owner=0:0
+  mkdir -p -- "$(dirname -- "$docker_dropin")"
+  # The file first: the drop-in never names a file that is not there.
+  install_content "$docker_proxy_env" 0600 "$env_content" "$root_owner"
+  install_content "$docker_dropin" 0644 "$content" "$root_owner"
+  detail "wrote $docker_proxy_env (mode 0600, root only): HTTP(S)_PROXY $(redact_url "$proxy"), NO_PROXY $(docker_no_proxy)"
+  detail "wrote $docker_dropin: EnvironmentFile=$docker_proxy_env"
   restart_docker
 }
 
@@ -1131,12 +1284,18 @@ confirm_uninstall() {
   [[ $answer == y || $answer == Y || $answer == yes ]] || die "$E_FAIL" 'uninstall cancelled; nothing was changed'
 }
 
-# Overwrites a secret before removing it, where shred exists.
+# Overwrites a secret before removing it, where shred exists. A link is removed, never followed:
+# shred would overwrite what it points at.
 remove_secret_files() {
   local file
-  for file in "$secrets_dir"/*; do
-    [[ -f $file ]] || continue
-    if command -v shred >/dev/null 2>&1; then shred -u "$file"; else rm -f "$file"; fi
+  [[ ! -L $secrets_dir ]] || return 0
+  for file in "$secrets_dir"/* "$secrets_dir"/.[!.]*; do
+    if [[ -L $file ]]; then
+      rm -f -- "$file"
+      detail "removed the link $file (not what it points at)"
+    elif [[ -f $file ]]; then
+      if command -v shred >/dev/null 2>&1; then shred -u -- "$file"; else rm -f -- "$file"; fi
+    fi
   done
 }
 
@@ -1174,8 +1333,12 @@ uninstall() {
 }
 
 main() {
+  check_overrides
   [[ $PROJECT =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]] || die "$E_USAGE" "PA_INFRA_PROJECT: not a compose project name"
   parse_args "$@"
+  # Every argument is valid: now the key leaves the command line.
+  [[ -z $key ]] || reexec_without_key "$@"
+  take_key_from_fd
   require_root
   if [[ $uninstall == 1 ]]; then
     uninstall

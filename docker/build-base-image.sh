@@ -26,13 +26,19 @@ die() {
   exit 1
 }
 
+# An option's value; an empty one is a mistake (an unset variable), never the option left out.
+value_of() {
+  [ -n "$2" ] || die "$1: the value is empty"
+  printf '%s' "$2"
+}
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --force) force=1 ;;
-    --image) [ $# -ge 2 ] || die "--image needs a value"; image=$2; shift ;;
-    --image=*) image=${1#--image=} ;;
-    --mirror) [ $# -ge 2 ] || die "--mirror needs a value"; mirror=$2; shift ;;
-    --mirror=*) mirror=${1#--mirror=} ;;
+    --image) [ $# -ge 2 ] || die "--image needs a value"; image=$(value_of --image "$2"); shift ;;
+    --image=*) image=$(value_of --image "${1#--image=}") ;;
+    --mirror) [ $# -ge 2 ] || die "--mirror needs a value"; mirror=$(value_of --mirror "$2"); shift ;;
+    --mirror=*) mirror=$(value_of --mirror "${1#--mirror=}") ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac

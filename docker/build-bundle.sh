@@ -30,15 +30,21 @@ die() {
   exit 1
 }
 
+# An option's value; an empty one is a mistake (an unset variable), never the option left out.
+value_of() {
+  [ -n "$2" ] || die "$1: the value is empty"
+  printf '%s' "$2"
+}
+
 version='' out="$PWD/PoPDeployment.tar" with_emulator=0 skip_build=0 base_image=''
 while [ $# -gt 0 ]; do
   case $1 in
-    --tag) [ $# -ge 2 ] || die "--tag needs a value"; version=$2; shift ;;
-    --tag=*) version=${1#--tag=} ;;
-    --out) [ $# -ge 2 ] || die "--out needs a value"; out=$2; shift ;;
-    --out=*) out=${1#--out=} ;;
-    --base-image) [ $# -ge 2 ] || die "--base-image needs a value"; base_image=$2; shift ;;
-    --base-image=*) base_image=${1#--base-image=} ;;
+    --tag) [ $# -ge 2 ] || die "--tag needs a value"; version=$(value_of --tag "$2"); shift ;;
+    --tag=*) version=$(value_of --tag "${1#--tag=}") ;;
+    --out) [ $# -ge 2 ] || die "--out needs a value"; out=$(value_of --out "$2"); shift ;;
+    --out=*) out=$(value_of --out "${1#--out=}") ;;
+    --base-image) [ $# -ge 2 ] || die "--base-image needs a value"; base_image=$(value_of --base-image "$2"); shift ;;
+    --base-image=*) base_image=$(value_of --base-image "${1#--base-image=}") ;;
     --with-emulator) with_emulator=1 ;;
     --skip-build) skip_build=1 ;;
     -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;

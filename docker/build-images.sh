@@ -38,6 +38,12 @@ die() {
   exit 1
 }
 
+# An option's value; an empty one is a mistake (an unset variable), never the option left out.
+value_of() {
+  [ -n "$2" ] || die "$1: the value is empty"
+  printf '%s' "$2"
+}
+
 version=
 tag_latest=0
 base_image=
@@ -46,12 +52,12 @@ compile=1
 force=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --tag) [ $# -ge 2 ] || die "--tag needs a value"; version=$2; shift ;;
-    --tag=*) version=${1#--tag=} ;;
-    --base-image) [ $# -ge 2 ] || die "--base-image needs a value"; base_image=$2; shift ;;
-    --base-image=*) base_image=${1#--base-image=} ;;
-    --only) [ $# -ge 2 ] || die "--only needs a value"; only=$2; shift ;;
-    --only=*) only=${1#--only=} ;;
+    --tag) [ $# -ge 2 ] || die "--tag needs a value"; version=$(value_of --tag "$2"); shift ;;
+    --tag=*) version=$(value_of --tag "${1#--tag=}") ;;
+    --base-image) [ $# -ge 2 ] || die "--base-image needs a value"; base_image=$(value_of --base-image "$2"); shift ;;
+    --base-image=*) base_image=$(value_of --base-image "${1#--base-image=}") ;;
+    --only) [ $# -ge 2 ] || die "--only needs a value"; only=$(value_of --only "$2"); shift ;;
+    --only=*) only=$(value_of --only "${1#--only=}") ;;
     --no-compile) compile=0 ;;
     --force) force=1 ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;

@@ -23,18 +23,24 @@ die() {
   exit 1
 }
 
+# An option's value; an empty one is a mistake (an unset variable), never the option left out.
+value_of() {
+  [ -n "$2" ] || die "$1: the value is empty"
+  printf '%s' "$2"
+}
+
 secrets_dir=${PA_SECRETS_DIR:-./secrets}
 config_dir=${PA_CONFIG_DIR:-./config}
 key_file=
 key_stdin=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --dir) [ $# -ge 2 ] || die "--dir needs a value"; secrets_dir=$2; shift ;;
-    --dir=*) secrets_dir=${1#--dir=} ;;
-    --config-dir) [ $# -ge 2 ] || die "--config-dir needs a value"; config_dir=$2; shift ;;
-    --config-dir=*) config_dir=${1#--config-dir=} ;;
-    --provisioning-key-file) [ $# -ge 2 ] || die "--provisioning-key-file needs a value"; key_file=$2; shift ;;
-    --provisioning-key-file=*) key_file=${1#--provisioning-key-file=} ;;
+    --dir) [ $# -ge 2 ] || die "--dir needs a value"; secrets_dir=$(value_of --dir "$2"); shift ;;
+    --dir=*) secrets_dir=$(value_of --dir "${1#--dir=}") ;;
+    --config-dir) [ $# -ge 2 ] || die "--config-dir needs a value"; config_dir=$(value_of --config-dir "$2"); shift ;;
+    --config-dir=*) config_dir=$(value_of --config-dir "${1#--config-dir=}") ;;
+    --provisioning-key-file) [ $# -ge 2 ] || die "--provisioning-key-file needs a value"; key_file=$(value_of --provisioning-key-file "$2"); shift ;;
+    --provisioning-key-file=*) key_file=$(value_of --provisioning-key-file "${1#--provisioning-key-file=}") ;;
     --provisioning-key-stdin) key_stdin=1 ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -61,23 +67,34 @@ if [ -n "$key_file" ] || [ "$key_stdin" = 1 ]; then
     die "the provisioning key is not of the form pak1.<id>.<secret>"
 fi
 
+# The secrets directory belongs to uid 10001 and the demo's provisioner container writes into it:
+# a link planted there must never lead root to chmod, chown or write what it points at.
+refuse_link() {
+  [ ! -L "$1" ] || die "refusing $1: it is a symbolic link (to $(readlink -- "$1")); nothing was done to what it points at. Remove it and re-run"
+}
+
 umask 077
+refuse_link "$secrets_dir"
+refuse_link "$config_dir"
 install -d -m 0700 -o 10001 -g 10001 "$secrets_dir" "$config_dir"
 
 random_secret() {
   head -c 32 /dev/urandom | base64 | tr -d '=+/\n'
 }
 
-# Writes a secret file 0600 owned by the service user (content from stdin).
+# Writes a secret file 0600 owned by the service user (content from stdin): `install` creates a
+# new file with that mode and owner (O_EXCL, so never through a link), the rename replaces FILE
+# whatever it was without following it.
 put() {
   local file=$1
-  local tmp
-  tmp=$(mktemp "$secrets_dir/.tmp.XXXXXX")
-  cat >"$tmp"
-  chown "$owner" "$tmp"
-  chmod 0600 "$tmp"
-  mv -f "$tmp" "$file"
+  local tmp=$secrets_dir/.tmp.$$.$RANDOM$RANDOM
+  install -m 0600 -o "${owner%:*}" -g "${owner#*:}" /dev/stdin "$tmp"
+  mv -fT -- "$tmp" "$file"
 }
+
+for name in redis-password internal-api-token provisioning-key; do
+  refuse_link "$secrets_dir/$name"
+done
 
 for name in redis-password internal-api-token; do
   if [ -s "$secrets_dir/$name" ]; then
@@ -95,6 +112,10 @@ elif [ ! -e "$secrets_dir/provisioning-key" ]; then
   : | put "$secrets_dir/provisioning-key"
   echo "init-secrets: provisioning-key empty (the demo profile fills it)"
 fi
-# Tighten what an earlier run or a hand edit may have loosened.
-chown "$owner" "$secrets_dir"/redis-password "$secrets_dir"/internal-api-token "$secrets_dir"/provisioning-key
-chmod 0600 "$secrets_dir"/redis-password "$secrets_dir"/internal-api-token "$secrets_dir"/provisioning-key
+# Tighten what an earlier run or a hand edit may have loosened (links were refused above; chown -h
+# and find -P never follow one planted meanwhile).
+for name in redis-password internal-api-token provisioning-key; do
+  refuse_link "$secrets_dir/$name"
+  chown -h "$owner" -- "$secrets_dir/$name"
+  find -P "$secrets_dir/$name" -maxdepth 0 -type f ! -perm 0600 -exec chmod 0600 -- {} +
+done

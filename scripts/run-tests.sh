@@ -17,6 +17,6 @@ echo "==> end to end"
 pnpm exec jest --selectProjects e2e --runInBand --passWithNoTests --json --outputFile="$results.2" || status=1
 echo "==> shell (bats)"
 bats_tap=test-artifacts/bats.tap
-bats --tap packages/operator-cli/test/bats test/bats/infra | tee "$bats_tap" || status=1
+bats --tap packages/operator-cli/test/bats test/bats/infra test/bats/docker | tee "$bats_tap" || status=1
 node scripts/test-summary.js "$results.1" "$results.2" --tap "$bats_tap" || status=1
 exit "$status"

@@ -8,4 +8,12 @@ export {
   unknownSettings,
 } from './load-config';
 export { Secret } from './secret';
-export { type Env, isHostOrIp, redactUrl, type Setting, setting } from './settings';
+export { type Env, isHostOrIp, type Setting, setting } from './settings';
+export {
+  credentialSpellings,
+  decodeUrlPart,
+  redactUrl,
+  redactUrlCredentials,
+  splitUrlCredentials,
+  type UrlCredentials,
+} from './url-credentials';

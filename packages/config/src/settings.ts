@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { ConfigError } from './config-error';
 import { parseDuration } from './duration';
 import { Secret } from './secret';
+import { redactUrl } from './url-credentials';
 
 export type Env = Record<string, string | undefined>;
 
@@ -66,11 +67,6 @@ function parseUrl(raw: string, env: string, protocols: readonly string[]): URL {
     throw new ConfigError(env, `must use ${protocols.join(' or ')}, got ${url.protocol}`);
   }
   return url;
-}
-
-/** A URL with any user:password replaced, for messages. */
-export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/[^/@]*@/, '//[redacted]@');
 }
 
 export const setting = {

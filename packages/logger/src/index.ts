@@ -6,7 +6,12 @@ export {
   type Logger,
 } from './create-logger';
 export { LogField, REDACT_PATHS } from './fields';
-export { SecretValues } from './secret-values';
+export {
+  SECRET_VALUES_MAX,
+  type SecretSlot,
+  SecretValues,
+  type SecretValuesOptions,
+} from './secret-values';
 export {
   compareStreamIds,
   decodeLogStreamEntry,

@@ -30,10 +30,17 @@ void runService({
         secrets: (values) => registerConfigSecrets(config, values),
       });
     }
-    const secrets = new SecretValues();
+    let logger: Logger | undefined;
+    const secrets = new SecretValues([], {
+      onOverflow: (held) =>
+        logger?.warn(
+          { held },
+          'more secret values registered than the scrubber holds; the oldest are dropped',
+        ),
+    });
     registerConfigSecrets(config, secrets);
     const logShipping = logShippingSink(config, 'connector');
-    const logger = createLogger({
+    logger = createLogger({
       service: 'connector',
       level: config.logLevel,
       version: PA_VERSION,

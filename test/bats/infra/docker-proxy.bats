@@ -25,6 +25,7 @@ setup() {
   touch "$STUBS/dockerd-running" "$STUBS/compose-v2"
   export PATH=$STUBS:$TOOLS
   DROPIN=$PA_INFRA_ROOT/etc/systemd/system/docker.service.d/pa-connector-proxy.conf
+  ENVFILE=$PA_INFRA_ROOT/etc/systemd/system/docker.service.d/pa-connector-proxy.env
 }
 
 # systemctl of a host whose systemd runs Docker once it is installed (and starts it when asked).
@@ -48,13 +49,24 @@ dropin_lines() {
   grep -v '^#' "$DROPIN"
 }
 
-@test "--proxy: a 0600 drop-in for docker.service, then one daemon-reload and one restart, before the stack starts" {
+# The environment file's lines that are not comments.
+env_lines() {
+  grep -v '^#' "$ENVFILE"
+}
+
+@test "--proxy: a drop-in naming a root-only EnvironmentFile, then one daemon-reload and one restart, before the stack starts" {
   install_ok --proxy="$PROXY" --no_proxy=.corp,10.0.0.0/8
   echo "$output"
-  [ "$(dropin_lines)" = '[Service]
-Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http://alice:s3cr3t@proxy.corp:3128" "NO_PROXY=.corp,10.0.0.0/8,localhost,127.0.0.1"' ]
-  [ "$(mode_of "$DROPIN")" = 600 ]
-  [ "$EUID" -ne 0 ] || [ "$(stat -c %u:%g "$DROPIN")" = 0:0 ]
+  # The drop-in is what `systemctl show docker` shows every user: a file name, no credentials.
+  [ "$(dropin_lines)" = "[Service]
+EnvironmentFile=$ENVFILE" ]
+  [ "$(grep -c s3cr3t "$DROPIN")" -eq 0 ]
+  [ "$(env_lines)" = 'HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128
+HTTPS_PROXY=http://alice:s3cr3t@proxy.corp:3128
+NO_PROXY=.corp,10.0.0.0/8,localhost,127.0.0.1' ]
+  [ "$(mode_of "$ENVFILE")" = 600 ]
+  [ "$(mode_of "$DROPIN")" = 644 ]
+  [ "$EUID" -ne 0 ] || [ "$(stat -c %u:%g "$DROPIN" "$ENVFILE")" = $'0:0\n0:0' ]
   [ "$(systemctl_calls daemon-reload)" -eq 1 ]
   [ "$(systemctl_calls 'restart docker')" -eq 1 ]
   # reload, restart, then compose up: the stack starts on a dockerd that has the proxy.
@@ -64,7 +76,7 @@ Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http:/
   up=$(grep -n ' up -d --remove-orphans$' "$CALLS" | cut -d: -f1)
   ((reload < restart && restart < up))
   # A numbered step; the credentials are never printed.
-  [[ $output == *"10. Docker's proxy"*"wrote $DROPIN (mode 0600): HTTP(S)_PROXY http://[redacted]@proxy.corp:3128, NO_PROXY .corp,10.0.0.0/8,localhost,127.0.0.1"*'reloaded systemd and restarted docker'*'11. Images'* ]]
+  [[ $output == *"10. Docker's proxy"*"wrote $ENVFILE (mode 0600, root only): HTTP(S)_PROXY http://[redacted]@proxy.corp:3128, NO_PROXY .corp,10.0.0.0/8,localhost,127.0.0.1"*"wrote $DROPIN: EnvironmentFile=$ENVFILE"*'reloaded systemd and restarted docker'*'11. Images'* ]]
   [[ $output != *s3cr3t* ]]
   [[ ${lines[-1]} == 'infra.sh: done.'* ]]
 }
@@ -72,21 +84,21 @@ Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http:/
 @test "a re-run with the same proxy leaves the drop-in and does not restart docker; a changed one does" {
   install_ok --proxy="$PROXY" --no_proxy=.corp
   local inode
-  inode=$(stat -c %i "$DROPIN")
+  inode=$(stat -c %i "$ENVFILE")
   : >"$CALLS"
   install_ok --proxy="$PROXY" --no_proxy=.corp
-  [[ $output == *"unchanged ($DROPIN)"* ]]
-  [ "$(stat -c %i "$DROPIN")" = "$inode" ]
+  [[ $output == *"unchanged ($DROPIN, $ENVFILE)"* ]]
+  [ "$(stat -c %i "$ENVFILE")" = "$inode" ]
   [ "$(systemctl_calls daemon-reload)" -eq 0 ]
   [ "$(systemctl_calls 'restart docker')" -eq 0 ]
-  # A loosened mode is put right, still without a restart.
-  chmod 0644 "$DROPIN"
+  # A loosened mode is put right.
+  chmod 0644 "$ENVFILE"
   install_ok --proxy="$PROXY" --no_proxy=.corp
-  [ "$(mode_of "$DROPIN")" = 600 ]
-  [ "$(systemctl_calls 'restart docker')" -eq 0 ]
-  # Another no_proxy list is another drop-in: one restart.
+  [ "$(mode_of "$ENVFILE")" = 600 ]
+  # Another no_proxy list is another environment file: one restart.
+  : >"$CALLS"
   install_ok --proxy="$PROXY" --no_proxy=.corp,10.0.0.0/8
-  grep -q '"NO_PROXY=.corp,10.0.0.0/8,localhost,127.0.0.1"$' "$DROPIN"
+  grep -qx 'NO_PROXY=.corp,10.0.0.0/8,localhost,127.0.0.1' "$ENVFILE"
   [ "$(systemctl_calls daemon-reload)" -eq 1 ]
   [ "$(systemctl_calls 'restart docker')" -eq 1 ]
 }
@@ -95,8 +107,8 @@ Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http:/
   install_ok --proxy="$PROXY"
   : >"$CALLS"
   install_ok
-  [ ! -e "$DROPIN" ]
-  [[ $output == *"removed $DROPIN"*'reloaded systemd and restarted docker'* ]]
+  [ ! -e "$DROPIN" ] && [ ! -e "$ENVFILE" ]
+  [[ $output == *"removed $DROPIN and $ENVFILE"*'reloaded systemd and restarted docker'* ]]
   [ "$(systemctl_calls daemon-reload)" -eq 1 ]
   [ "$(systemctl_calls 'restart docker')" -eq 1 ]
   : >"$CALLS"
@@ -110,8 +122,8 @@ Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http:/
   : >"$CALLS"
   infra --uninstall --yes
   [ "$status" -eq 0 ]
-  [ ! -e "$DROPIN" ]
-  [[ $output == *"removed $DROPIN"*'reloaded systemd and restarted docker'* ]]
+  [ ! -e "$DROPIN" ] && [ ! -e "$ENVFILE" ]
+  [[ $output == *"removed $DROPIN and $ENVFILE"*'reloaded systemd and restarted docker'* ]]
   [ "$(systemctl_calls 'restart docker')" -eq 1 ]
   # The stack went down before dockerd was restarted.
   local down restart
@@ -121,9 +133,11 @@ Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http:/
   [[ ${lines[-1]} == 'infra.sh: uninstalled' ]]
 }
 
-@test "% in the proxy's credentials is written %% (systemd specifiers); localhost is not listed twice" {
+@test "% in the proxy's credentials stays % (an EnvironmentFile has no specifiers); localhost is not listed twice" {
   install_ok --proxy=http://al%2Fice:p%40ss@proxy.corp:3128 --no_proxy=localhost,.corp
-  grep -qF 'Environment="HTTP_PROXY=http://al%%2Fice:p%%40ss@proxy.corp:3128" "HTTPS_PROXY=http://al%%2Fice:p%%40ss@proxy.corp:3128" "NO_PROXY=localhost,.corp,127.0.0.1"' "$DROPIN"
+  [ "$(env_lines)" = 'HTTP_PROXY=http://al%2Fice:p%40ss@proxy.corp:3128
+HTTPS_PROXY=http://al%2Fice:p%40ss@proxy.corp:3128
+NO_PROXY=localhost,.corp,127.0.0.1' ]
   [[ $output != *p%40ss* && $output != *al%2Fice* ]]
   # The connector keeps the URL as given.
   [ "$(cat "$SECRETS/proxy-url")" = http://al%2Fice:p%40ss@proxy.corp:3128 ]
@@ -136,7 +150,7 @@ Environment="HTTP_PROXY=http://alice:s3cr3t@proxy.corp:3128" "HTTPS_PROXY=http:/
     --no_proxy=$'.corp\nExecStartPre=/bin/true'; do
     infra --provision_key="$KEY" --gateway=us-east --proxy=http://proxy:3128 "$bad"
     [ "$status" -eq 2 ] || { echo "$bad: exit $status: $output"; return 1; }
-    [ ! -e "$DROPIN" ]
+    [ ! -e "$DROPIN" ] && [ ! -e "$ENVFILE" ]
     ! grep -q '^systemctl' "$CALLS"
   done
 }
@@ -170,7 +184,7 @@ install_warns() {
   infra --provision_key="$KEY" --gateway=us-east --proxy="$PROXY" --dry-run
   [ "$status" -eq 0 ]
   [ -z "$(written)" ]
-  [[ $output == *"would write $DROPIN (mode 0600) with HTTP(S)_PROXY http://[redacted]@proxy.corp:3128 and restart docker"* ]]
+  [[ $output == *"would write $DROPIN and $ENVFILE (mode 0600) with HTTP(S)_PROXY http://[redacted]@proxy.corp:3128 and restart docker"* ]]
   [[ $output != *s3cr3t* ]]
   ! grep -qE '^systemctl (daemon-reload|restart)' "$CALLS"
   install_ok --proxy="$PROXY"
@@ -179,10 +193,10 @@ install_warns() {
   : >"$CALLS"
   infra --provision_key="$KEY" --gateway=us-east --dry-run
   [ "$status" -eq 0 ]
-  [[ $output == *"would remove $DROPIN and restart docker"* ]]
+  [[ $output == *"would remove $DROPIN and $ENVFILE and restart docker"* ]]
   infra --uninstall --dry-run
   [ "$status" -eq 0 ]
-  [[ $output == *"would remove $DROPIN and restart docker"* ]]
+  [[ $output == *"would remove $DROPIN and $ENVFILE and restart docker"* ]]
   [ "$(cd "$PA_INFRA_ROOT" && find . -printf '%p %i %m %T@\n' | sort)" = "$before" ]
   ! grep -qE '^systemctl (daemon-reload|restart)' "$CALLS"
 }

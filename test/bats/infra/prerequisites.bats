@@ -110,9 +110,10 @@ install_dry() {
   PA_INFRA_CPUS=2 PA_INFRA_MIN_CPUS=2 install_dry
   [ "$status" -eq 0 ]
   check_ok 'CPUs' '2 \(at least 2\)'
+  # An override that is not a number is a bad override, refused before any check runs.
   PA_INFRA_CPUS=many install_dry
-  stopped 1
-  check_fails 'CPUs' 'cannot count the CPUs'
+  [ "$status" -eq 2 ]
+  [[ $output == 'infra.sh: PA_INFRA_CPUS: must be a whole number from 1 to 100000' ]]
 }
 
 @test "CPUs: without the override, nproc counts them" {

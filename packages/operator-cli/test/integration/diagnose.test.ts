@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@pa-connector/logger';
@@ -10,6 +11,38 @@ import { buildCli } from '../support/build-cli';
 import { runInProcess } from '../support/run-in-process';
 
 afterAll(stopAll);
+
+/** A CONNECT proxy on loopback that wants Basic credentials `user`:`password`. */
+async function startConnectProxy(
+  user: string,
+  password: string,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const server = createHttpServer();
+  server.on('connect', (req, client: Socket, head: Buffer) => {
+    if (req.headers['proxy-authorization'] !== expected) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
+    const upstream = connect(Number(port), host as string, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
 
 interface JsonRow {
   service: string;
@@ -214,13 +247,42 @@ describe('diagnose against the real emulator', () => {
   describe('through a real HTTP proxy (tinyproxy)', () => {
     let proxy: TestProxy;
     let authProxy: TestProxy;
+    // What operators type: an e-mail address as the user, `/` and `@` in the password, unencoded
+    // (tinyproxy's configuration cannot hold those characters, so a small CONNECT proxy checks them).
+    let oddProxy: { port: number; close: () => Promise<void> };
     beforeAll(async () => {
       proxy = await startTinyproxy();
       authProxy = await startTinyproxy({ auth: { user: 'diag', password: 'pr0xy-s3cret' } });
+      oddProxy = await startConnectProxy('ann@corp.example', 'p/w@9x');
     });
     afterAll(async () => {
       await proxy?.stop();
       await authProxy?.stop();
+      await oddProxy?.close();
+    });
+
+    it('credentials with @ and / written as typed: the proxy accepts them and none is printed', async () => {
+      const file = join(dir, 'proxy-url-odd');
+      writeFileSync(file, `http://ann@corp.example:p/w@9x@127.0.0.1:${oddProxy.port}\n`, {
+        mode: 0o600,
+      });
+      const good = await runInProcess(['diagnose'], { ...base, PA_PROXY_URL_FILE: file });
+      expect(good.stdout).toContain(`CONNECT via http://127.0.0.1:${oddProxy.port}`);
+      expect(good.code).toBe(0);
+      // A one-character password, refused by the proxy: still never shown.
+      const short = join(dir, 'proxy-url-short');
+      writeFileSync(short, `http://ann@corp.example:Q@127.0.0.1:${oddProxy.port}\n`, {
+        mode: 0o600,
+      });
+      const bad = await runInProcess(['diagnose', '--json'], { ...base, PA_PROXY_URL_FILE: short });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/the proxy wants other credentials/);
+      for (const out of [good.stdout, good.stderr, bad.stdout, bad.stderr]) {
+        expect(out).not.toContain('ann@corp');
+        expect(out).not.toContain('corp.example:');
+        expect(out).not.toContain('p/w');
+        expect(out).not.toContain(':Q@');
+      }
     });
 
     it('the TLS row passes via CONNECT, and the proxy saw the CONNECT', async () => {

@@ -1,3 +1,9 @@
+import {
+  credentialSpellings,
+  decodeUrlPart,
+  redactUrl,
+  splitUrlCredentials,
+} from '@pa-connector/config';
 import { SseClientConfigError } from './errors';
 
 /** An HTTP forward proxy, split so the credentials never travel with the printable part. */
@@ -6,27 +12,34 @@ export interface ProxySettings {
   readonly origin: string;
   /** The `Proxy-Authorization` header value when the URL carried credentials. */
   readonly authorization: string | undefined;
-  /** The password (and the header), for a logger's secret list. */
+  /**
+   * The user, the password and the header in every spelling they may take (as written, decoded,
+   * percent-encoded), for a logger's secret list.
+   */
   readonly secrets: readonly string[];
 }
 
 /** `http://host:port` with any `user:password@` replaced, for messages. */
 export function redactProxyUrl(raw: string): string {
-  return raw.replace(/\/\/[^/@]*@/, '//[redacted]@');
+  return redactUrl(raw);
 }
 
 /**
- * Parses `http://[user:pass@]host:port`. Errors name the problem but never repeat the
- * credentials (they show the URL redacted).
+ * Parses `http://[user:pass@]host:port`. The credentials are split off by position (up to the
+ * last `@`), so a `/`, `:` or `@` typed into the password or an `@` in the user works whether or
+ * not it was percent-encoded. Errors name the problem but never repeat the credentials.
  */
 export function parseProxyUrl(raw: string): ProxySettings {
+  const text = raw.trim();
+  const shown = redactUrl(text);
+  const creds = splitUrlCredentials(text);
   let url: URL;
   try {
-    url = new URL(raw.trim());
+    // Without its credentials: what is left is parsed by WHATWG URL as usual.
+    url = new URL(creds ? `${creds.scheme}${creds.rest}` : text);
   } catch {
-    throw new SseClientConfigError(`proxy URL ${JSON.stringify(redactProxyUrl(raw))} is not a URL`);
+    throw new SseClientConfigError(`proxy URL ${JSON.stringify(shown)} is not a URL`);
   }
-  const shown = redactProxyUrl(raw.trim());
   if (url.protocol !== 'http:') {
     throw new SseClientConfigError(`proxy URL ${shown} must start with http://`);
   }
@@ -34,21 +47,21 @@ export function parseProxyUrl(raw: string): ProxySettings {
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw new SseClientConfigError(`proxy URL ${shown} must be only http://[user:pass@]host:port`);
   }
-  const secrets: string[] = [];
-  let authorization: string | undefined;
-  if (url.username || url.password) {
-    let user: string;
-    let pass: string;
-    try {
-      user = decodeURIComponent(url.username);
-      pass = decodeURIComponent(url.password);
-    } catch {
-      throw new SseClientConfigError(`proxy URL ${shown} has badly escaped credentials`);
-    }
-    authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    if (pass) secrets.push(pass, url.password);
-    secrets.push(authorization.slice('Basic '.length));
-  }
   const port = url.port || '80';
-  return { origin: `http://${url.hostname}:${port}`, authorization, secrets };
+  const origin = `http://${url.hostname}:${port}`;
+  if (!creds || (creds.user === '' && !creds.password)) {
+    return { origin, authorization: undefined, secrets: [] };
+  }
+  const user = decodeUrlPart(creds.user);
+  const pass = decodeUrlPart(creds.password ?? '');
+  const basic = Buffer.from(`${user}:${pass}`).toString('base64');
+  const secrets = new Set([
+    ...credentialSpellings(creds.user),
+    ...credentialSpellings(creds.password ?? ''),
+    // Together they are long enough to scrub even when each alone is too short.
+    `${user}:${pass}`,
+    `${creds.user}:${creds.password ?? ''}`,
+    basic,
+  ]);
+  return { origin, authorization: `Basic ${basic}`, secrets: [...secrets] };
 }

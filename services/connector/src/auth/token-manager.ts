@@ -1,4 +1,4 @@
-import type { Logger, SecretValues } from '@pa-connector/logger';
+import type { Logger, SecretSlot, SecretValues } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
 import {
   SseApiError,
@@ -19,7 +19,7 @@ export interface TokenManagerOptions {
   backoff: BackoffPolicy;
   logger: Logger;
   metrics: Pick<ConnectorMetrics, 'tokenRefreshes' | 'tokenExpiry'>;
-  /** Every token is registered here so no log line can carry it. */
+  /** The current token and the one before it are registered here so no log line can carry them. */
   secrets: SecretValues;
   /** Refresh when this fraction of the token's life has passed (default 0.8). */
   refreshAt?: number;
@@ -57,6 +57,7 @@ export function isCertificateRevoked(err: unknown): boolean {
 export class TokenManager {
   readonly #o: TokenManagerOptions;
   readonly #abort = new AbortController();
+  readonly #secret: SecretSlot;
   #held: Held | undefined;
   #inflight: Promise<string> | undefined;
   #timer: TimerHandle | undefined;
@@ -64,6 +65,9 @@ export class TokenManager {
 
   constructor(o: TokenManagerOptions) {
     this.#o = o;
+    // One slot, not one registration per token: a retired token leaves the scrubber, so its cost
+    // stays the same however long the connector runs.
+    this.#secret = o.secrets.slot('access-token');
   }
 
   /** Gets the first token in the background (retrying), then keeps it fresh. */
@@ -152,7 +156,7 @@ export class TokenManager {
         if (isCertificateRevoked(err) && gen === this.#o.generation?.()) this.#o.onPermanent(err);
         throw err;
       }
-      this.#o.secrets.add(res.accessToken);
+      this.#secret.set(res.accessToken);
       const now = this.#o.clock.now();
       this.#held = {
         token: res.accessToken,

@@ -243,7 +243,7 @@ export class ControlPlane {
   /** Makes `identity` the one in use: client certificate, state, metrics. */
   #adopt(identity: Identity): void {
     this.#identity = identity;
-    this.#o.secrets.add(identity.tunnel?.tlsCryptKey);
+    this.#o.secrets.slot('tls-crypt-key').set(identity.tunnel?.tlsCryptKey);
     this.#o.client.setIdentity({
       certPem: identity.certificatePem,
       keyPem: identity.privateKeyPem,

@@ -131,5 +131,27 @@ describe('reaching the SSE through an HTTP proxy', () => {
         await c.stop();
       }
     });
+
+    it('credentials typed with an @ in the user and / and @ in the password are read whole and never printed', async () => {
+      const odd = `http://ann@corp.example:p/w@9Q@127.0.0.1:${proxy.port}`;
+      const c = await connector('127.0.0.1', { PA_PROXY_URL_FILE: tmp.file('proxy-odd', odd) });
+      try {
+        // The proxy's own user is another: it refuses, and the connector says so and retries.
+        await waitFor(
+          'retries',
+          () =>
+            c.lines.filter((l) => l.includes('enrollment attempt failed; retrying')).length >= 2,
+          10_000,
+        );
+        const all = c.lines.join('\n');
+        expect(all).toMatch(/the proxy refused the tunnel \(HTTP 40[17]/);
+        expect(all).toContain(`"proxy":"http://127.0.0.1:${proxy.port}"`);
+        for (const leak of ['ann@corp', 'corp.example:', 'p/w', 'p%2Fw', '9Q@']) {
+          expect(all).not.toContain(leak);
+        }
+      } finally {
+        await c.stop();
+      }
+    });
   });
 });
