@@ -1,4 +1,13 @@
-export { type Clock, type Random, systemClock, type TimerHandle } from './clock';
+export {
+  type Clock,
+  clockFrom,
+  MAX_TIMER_HOP_MS,
+  nodeTimerSource,
+  type Random,
+  systemClock,
+  type TimerHandle,
+  type TimerSource,
+} from './clock';
 export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
