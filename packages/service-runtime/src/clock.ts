@@ -80,3 +80,21 @@ export function clockFrom(source: TimerSource): Clock {
 }
 
 export const systemClock: Clock = clockFrom(nodeTimerSource);
+
+/** Calls `fn` every `ms` on `clock` until cancelled; like setInterval, for any period. */
+export function repeatEvery(clock: Clock, fn: () => void, ms: number): TimerHandle {
+  let timer: TimerHandle;
+  let cancelled = false;
+  const tick = () => {
+    if (cancelled) return;
+    timer = clock.setTimer(tick, ms);
+    fn();
+  };
+  timer = clock.setTimer(tick, ms);
+  return {
+    cancel() {
+      cancelled = true;
+      timer.cancel();
+    },
+  };
+}

@@ -4,6 +4,7 @@ export {
   MAX_TIMER_HOP_MS,
   nodeTimerSource,
   type Random,
+  repeatEvery,
   systemClock,
   type TimerHandle,
   type TimerSource,

@@ -1,5 +1,6 @@
 import { ConfigError, EXIT_CONFIG } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
+import { systemClock } from './clock';
 import { ServiceExit } from './service-exit';
 
 export interface Running {
@@ -50,11 +51,10 @@ export function runService(o: RunServiceOptions): Promise<number> {
       const s = started;
       if (s) {
         if (why.signal) s.logger.info({ signal: why.signal }, 'stopping');
-        const timer = setTimeout(() => {
+        const timer = systemClock.setTimer(() => {
           s.logger.error({ graceMs }, 'graceful stop took too long; exiting');
           finish(code === 0 ? 1 : code);
         }, graceMs);
-        timer.unref();
         try {
           await s.running.close();
           if (why.signal) s.logger.info('stopped');
@@ -62,7 +62,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
           s.logger.error({ err }, 'error while stopping');
           if (code === 0) code = 1;
         }
-        clearTimeout(timer);
+        timer.cancel();
         s.logger.flush?.();
       }
       finish(code);

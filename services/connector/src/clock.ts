@@ -3,6 +3,7 @@ import type { Clock } from '@pa-connector/service-runtime';
 export {
   type Clock,
   type Random,
+  repeatEvery,
   systemClock,
   type TimerHandle,
 } from '@pa-connector/service-runtime';

@@ -1,4 +1,4 @@
-import { clockFrom, MAX_TIMER_HOP_MS, systemClock, type TimerSource } from '../../src';
+import { clockFrom, MAX_TIMER_HOP_MS, repeatEvery, systemClock, type TimerSource } from '../../src';
 
 const DAY = 86_400_000;
 
@@ -102,6 +102,22 @@ describe('clockFrom', () => {
     expect(fn).toHaveBeenCalledTimes(2);
     f.advance(100 * 365 * DAY);
     expect(never).not.toHaveBeenCalled();
+  });
+});
+
+describe('repeatEvery', () => {
+  it('repeats a period past the limit at every period, until cancelled', () => {
+    const f = fakeSource();
+    const clock = clockFrom(f.source);
+    const start = clock.now();
+    const at: number[] = [];
+    const t = repeatEvery(clock, () => at.push(clock.now() - start), 30 * DAY);
+    f.advance(95 * DAY);
+    expect(at).toEqual([30 * DAY, 60 * DAY, 90 * DAY]);
+    t.cancel();
+    f.advance(100 * DAY);
+    expect(at).toHaveLength(3);
+    expect(f.pending.size).toBe(0);
   });
 });
 

@@ -149,9 +149,9 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      const timer = this.#o.clock.setTimer(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await exited;
-      clearTimeout(timer);
+      timer.cancel();
     }
     await this.#mgmt?.close().catch(() => undefined);
     this.#apply({ type: 'stopped' });
@@ -458,9 +458,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#endReason = reason;
     this.#log.warn({ reason, pid: child.pid }, 'restarting openvpn');
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    timer.unref();
-    child.once('exit', () => clearTimeout(timer));
+    const timer = this.#o.clock.setTimer(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => timer.cancel());
   }
 
   #onExit(child: ChildProcess, status: string): void {

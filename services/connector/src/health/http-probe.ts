@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AppServer } from '@pa-connector/sse-api';
+import { systemClock } from '../clock';
 import { formatHostPort } from './host-port';
 import { type ProbeResult, probeError } from './prober';
 
@@ -16,7 +17,7 @@ export function probeHttp(
     const done = (error?: string) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       req.destroy();
       const latencyMs = performance.now() - start;
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
@@ -29,7 +30,7 @@ export function probeHttp(
       agent: false,
       headers: { host: formatHostPort(server.host, server.port), connection: 'close' },
     });
-    const timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
+    const timer = systemClock.setTimer(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
     req.once('response', (res) => {
       res.resume();
       const status = res.statusCode ?? 0;

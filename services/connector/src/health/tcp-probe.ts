@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { AppServer } from '@pa-connector/sse-api';
+import { systemClock } from '../clock';
 import { type ProbeResult, probeError } from './prober';
 
 /** Up when a TCP connection opens within `timeoutMs`; the connection is closed at once. */
@@ -8,12 +9,12 @@ export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeRes
   return new Promise((resolve) => {
     const socket = connect({ host: server.host, port: server.port });
     const done = (error?: string) => {
-      clearTimeout(timer);
+      timer.cancel();
       socket.destroy();
       const latencyMs = performance.now() - start;
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
     };
-    const timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
+    const timer = systemClock.setTimer(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
     socket.once('connect', () => done());
     socket.once('error', (err) => done(probeError(err)));
   });
