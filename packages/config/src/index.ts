@@ -1,5 +1,5 @@
 export { ConfigError, EXIT_CONFIG } from './config-error';
-export { parseDuration } from './duration';
+export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 export {
   type ConfigOf,
   describeSchema,

@@ -1,3 +1,5 @@
+import { NODE_TIMER_LIMIT_MS } from '@pa-connector/config';
+
 /** A timer that can be cancelled. */
 export interface TimerHandle {
   cancel(): void;
@@ -23,7 +25,7 @@ export type Random = () => number;
  * The longest delay Node's timers honour (2^31-1 ms, 24.8 days): above it `setTimeout` warns
  * and fires after 1 ms, which turned a year-long certificate's renewal into a tight loop.
  */
-export const MAX_TIMER_HOP_MS = 2 ** 31 - 1;
+export const MAX_TIMER_HOP_MS = NODE_TIMER_LIMIT_MS;
 
 /** The raw timers a Clock is built on; tests pass a fake one to watch each hop. */
 export interface TimerSource {

@@ -33,6 +33,9 @@ export function loggingSchema() {
       description: 'Rotated files last written longer ago than this are deleted.',
       default: 14 * 86_400_000,
       min: 1_000,
+      max: 315_360_000_000,
+      // Compared with file times, never waited for.
+      notATimer: true,
     }),
     maxTotalSize: byteSize({
       env: 'PA_LOG_MAX_TOTAL_SIZE',

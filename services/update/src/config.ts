@@ -26,6 +26,7 @@ export function updateSchema() {
         'How long reading the release manifest may take (the connector itself retries the SSE before it answers).',
       default: 60_000,
       min: 100,
+      max: 600_000,
     }),
     auto: setting.bool({
       env: 'PA_UPDATE_AUTO',
@@ -38,6 +39,7 @@ export function updateSchema() {
       description: 'How often the release manifest is checked.',
       default: 3_600_000,
       min: 1_000,
+      max: 604_800_000,
     }),
     initialDelay: setting.duration({
       env: 'PA_UPDATE_INITIAL_DELAY',
@@ -45,6 +47,7 @@ export function updateSchema() {
         'Wait after start before the first check (the connector may still be enrolling).',
       default: 60_000,
       min: 0,
+      max: 86_400_000,
     }),
     window: setting.string({
       env: 'PA_UPDATE_WINDOW',
@@ -60,6 +63,7 @@ export function updateSchema() {
         'How long a replaced service has to become healthy before it is rolled back to its previous image.',
       default: 180_000,
       min: 1_000,
+      max: 3_600_000,
     }),
     stopTimeout: setting.int({
       env: 'PA_UPDATE_STOP_TIMEOUT',

@@ -147,6 +147,12 @@ describe('the built connector process: exit codes and what it prints', () => {
     expectNoKey(p, key);
   });
 
+  it('a duration above its maximum exits 78 naming the setting and the maximum', async () => {
+    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_HEALTH_INTERVAL: '30d' });
+    expect(await p.exited).toBe(78);
+    expect(plainLines(p)).toEqual(['connector: PA_HEALTH_INTERVAL: must be at most 1h, got 30d']);
+  });
+
   it('a bad setting exits 78 naming it', async () => {
     const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, {
       PA_SSE_URLS: 'http://insecure.example',
