@@ -23,6 +23,7 @@ export {
   type RunServiceOptions,
   runService,
   type StartContext,
+  type Started,
 } from './run-service';
 export { ServiceExit } from './service-exit';
 export { startTrialRun, type TrialProbe } from './trial-run';

@@ -15,11 +15,21 @@ export interface StartContext {
   fail(err: unknown): void;
 }
 
+export interface Started {
+  running: Running;
+  logger: Logger;
+  /**
+   * How long a graceful stop may take before the process exits anyway, when the service's own
+   * settings decide it (it must exceed every grace the service's close() waits out).
+   */
+  stopTimeoutMs?: number;
+}
+
 export interface RunServiceOptions {
   service: string;
   /** Builds and starts everything; throws ConfigError or ServiceExit for permanent failures. */
-  start: (ctx: StartContext) => Promise<{ running: Running; logger: Logger }>;
-  /** How long a graceful stop may take before the process exits anyway. */
+  start: (ctx: StartContext) => Promise<Started>;
+  /** How long a graceful stop may take before the process exits anyway (unless start says). */
   graceMs?: number;
   /** For tests. */
   exit?: (code: number) => void;
@@ -36,8 +46,8 @@ export function runService(o: RunServiceOptions): Promise<number> {
   const exit = o.exit ?? ((code: number) => process.exit(code));
   const stderr = o.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const signals = o.signals ?? process;
-  const graceMs = o.graceMs ?? 10_000;
-  let started: { running: Running; logger: Logger } | undefined;
+  const defaultGraceMs = o.graceMs ?? 10_000;
+  let started: Started | undefined;
   let ending: Promise<number> | undefined;
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((r) => {
@@ -50,6 +60,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
     ending = (async () => {
       const s = started;
       if (s) {
+        const graceMs = s.stopTimeoutMs ?? defaultGraceMs;
         if (why.signal) s.logger.info({ signal: why.signal }, 'stopping');
         const timer = systemClock.setTimer(() => {
           s.logger.error({ graceMs }, 'graceful stop took too long; exiting');

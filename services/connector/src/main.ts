@@ -10,6 +10,7 @@ import {
 import { loadConnectorConfig } from './config';
 import { IdentityStore } from './identity/identity-store';
 import { registerConfigSecrets, startConnectorService } from './service';
+import { stopTimeoutMs } from './stop-timeout';
 
 void runService({
   service: 'connector',
@@ -49,6 +50,6 @@ void runService({
       fail: ctx.fail,
       ...(logShipping ? { logShipping } : {}),
     });
-    return { running, logger };
+    return { running, logger, stopTimeoutMs: stopTimeoutMs(config) };
   },
 });

@@ -67,8 +67,9 @@ export function updateSchema() {
     }),
     stopTimeout: setting.int({
       env: 'PA_UPDATE_STOP_TIMEOUT',
-      description: 'Seconds a container gets to stop (SIGTERM) before it is killed.',
-      default: 30,
+      description:
+        "Seconds a container gets to stop (SIGTERM) before it is killed; longer than the connector's stop timeout (its drain grace, at most 60s, plus 15s), like compose's stop_grace_period.",
+      default: 90,
       min: 0,
       max: 600,
     }),

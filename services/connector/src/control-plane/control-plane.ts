@@ -20,7 +20,7 @@ import type { BackoffPolicy } from '../retry/backoff';
 import { ConnectorState } from '../state';
 
 /** How long stop() waits for the start-up work (an enrollment request in flight). */
-const STOP_WAIT_MS = 5_000;
+export const STOP_WAIT_MS = 5_000;
 
 export interface ControlPlaneSettings {
   hostname: string;

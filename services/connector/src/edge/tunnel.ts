@@ -61,7 +61,7 @@ const SOCKET_FILE = 'management.sock';
 const PROXY_AUTH_FILE = 'proxy-auth';
 /** How long openvpn gets to open its management socket, and to exit on SIGTERM. */
 const SOCKET_WAIT_MS = 10_000;
-const STOP_GRACE_MS = 5_000;
+export const STOP_GRACE_MS = 5_000;
 const TAIL_LINES = 20;
 const SILENCE_POLL_MS = 250;
 const TRANSPORT_READ_BYTES = 'TCP/UDP read bytes';

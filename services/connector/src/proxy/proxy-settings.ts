@@ -46,10 +46,11 @@ export function proxySettings() {
     }),
     proxyDrainGrace: setting.duration({
       env: 'PA_PROXY_DRAIN_GRACE',
-      description: 'On shutdown, open connections may finish for this long before they are cut.',
+      description:
+        "On shutdown, open connections may finish for this long before they are cut (at most 60s: the process's stop timeout adds 15s to it, and compose and the update service allow 90s).",
       default: 10_000,
       min: 0,
-      max: 600_000,
+      max: 60_000,
     }),
   };
 }
