@@ -2,8 +2,12 @@ export { ConfigError, EXIT_CONFIG } from './config-error';
 export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 export {
   type ConfigOf,
+  closestName,
   describeSchema,
+  editDistance,
+  knownSettings,
   loadConfig,
+  refuseUnknownSettings,
   type Schema,
   unknownSettings,
 } from './load-config';

@@ -12,6 +12,7 @@ export {
 export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
+export { loadServiceConfig } from './load-service-config';
 export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
 export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';

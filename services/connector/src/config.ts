@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
-import {
-  ConfigError,
-  type ConfigOf,
-  type Env,
-  loadConfig,
-  type Setting,
-  setting,
-} from '@pa-connector/config';
+import { ConfigError, type ConfigOf, type Env, type Setting, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import {
   type ProxySettings,
   parseNoProxy,
@@ -315,7 +308,7 @@ export type ConnectorConfig = ConfigOf<ConnectorSchema> & {
 
 /** Loads and cross-checks the settings; every problem is a ConfigError naming the setting. */
 export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
-  const c = loadConfig(connectorSchema(), env);
+  const c = loadServiceConfig(connectorSchema(), env);
   if (c.proxyUrl && c.proxyUrlFile) {
     throw new ConfigError('PA_PROXY_URL', 'set either PA_PROXY_URL or PA_PROXY_URL_FILE, not both');
   }

@@ -1,6 +1,6 @@
-import { type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
+import { type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import { byteSize } from './files/byte-size';
 import { forwardSettings } from './forward/forward-settings';
 
@@ -67,5 +67,5 @@ export type LoggingConfig = ConfigOf<ReturnType<typeof loggingSchema>>;
 
 /** Throws a ConfigError naming the first bad setting. */
 export function loadLoggingConfig(env: Env = process.env): LoggingConfig {
-  return loadConfig(loggingSchema(), env);
+  return loadServiceConfig(loggingSchema(), env);
 }

@@ -1,6 +1,6 @@
-import { ConfigError, type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
+import { ConfigError, type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import { hostnameSetting } from './hostname-setting';
 
 export interface PopManagerSchemaOptions {
@@ -96,7 +96,7 @@ export function loadPopManagerConfig(
   env: Env = process.env,
   o: PopManagerSchemaOptions = {},
 ): PopManagerConfig {
-  const config = loadConfig(popManagerSchema(o), env);
+  const config = loadServiceConfig(popManagerSchema(o), env);
   if (config.pushRetryMaxDelay < config.pushRetryInitialDelay) {
     throw new ConfigError(
       'PA_POP_PUSH_RETRY_MAX_DELAY',

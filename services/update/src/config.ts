@@ -1,6 +1,6 @@
-import { type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
+import { type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import { WINDOW_PATTERN } from './schedule/update-window';
 
 /** Every setting of the update service (common POP settings first). */
@@ -93,5 +93,5 @@ export type UpdateConfig = ConfigOf<ReturnType<typeof updateSchema>>;
 
 /** Throws a ConfigError naming the first bad setting. */
 export function loadUpdateConfig(env: Env = process.env): UpdateConfig {
-  return loadConfig(updateSchema(), env);
+  return loadServiceConfig(updateSchema(), env);
 }

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   ConfigError,
+  closestName,
   describeSchema,
+  editDistance,
   loadConfig,
   parseDuration,
+  refuseUnknownSettings,
   setting,
   unknownSettings,
 } from '../../src';
@@ -118,6 +121,35 @@ describe('loadConfig', () => {
         HOME: '/',
       }),
     ).toEqual(['PA_REDIS_ULR']);
+  });
+
+  it('refuses an unknown PA_ variable, naming it and the closest known setting', () => {
+    const env = { PA_REDIS_URLL: 'redis://x', PA_REDIS_URL: 'redis://x' };
+    expect(() => refuseUnknownSettings(schema, env)).toThrow(
+      new ConfigError(
+        'PA_REDIS_URLL',
+        'is not a setting of this service; did you mean PA_REDIS_URL?',
+      ),
+    );
+    expect(() => refuseUnknownSettings(schema, { PA_PROVISIONING_KY_FILE: '/k' })).toThrow(
+      'did you mean PA_PROVISIONING_KEY_FILE?',
+    );
+    expect(() => refuseUnknownSettings(schema, { PA_SOMETHING_ELSE: '1' })).toThrow(
+      /^PA_SOMETHING_ELSE: is not a setting of this service$/,
+    );
+    expect(() =>
+      refuseUnknownSettings(schema, { PA_VERSION: '1', PA_HTTP_PORT: '1', HOME: '/' }, [
+        'PA_VERSION',
+      ]),
+    ).not.toThrow();
+  });
+
+  it('measures edit distance', () => {
+    expect(editDistance('PA_REDIS_URLL', 'PA_REDIS_URL')).toBe(1);
+    expect(editDistance('PA_REDIS_ULR', 'PA_REDIS_URL')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(closestName('PA_LOG_LEVLE', ['PA_LOG_LEVEL', 'PA_HTTP_PORT'])).toBe('PA_LOG_LEVEL');
+    expect(closestName('PA_WHATEVER', ['PA_LOG_LEVEL', 'PA_HTTP_PORT'])).toBeUndefined();
   });
 
   it('describes the schema as a table', () => {
