@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from '@pa-connector/logger';
 import { ManagementClient } from '@pa-connector/openvpn-manager-client';
 import type { Gateway } from '@pa-connector/sse-api';
-import { type Clock, type Random, sleep, type TimerHandle } from '../clock';
+import { type Clock, managementTimers, type Random, sleep, type TimerHandle } from '../clock';
 import type { Identity } from '../identity/identity';
 import type { BackoffPolicy } from '../retry/backoff';
 import { certificateRefusal } from './certificate-refusal';
@@ -297,6 +297,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
       path: this.managementSocket,
       commandTimeoutMs: 5_000,
       connectTimeoutMs: 5_000,
+      timers: managementTimers(this.#o.clock),
     });
     this.#mgmt = mgmt;
     let ready = false;
