@@ -16,6 +16,9 @@ const ALLOWED: Record<string, string> = {
     'below service-runtime: a flush deadline and a retry pause of a few seconds, set in code',
   'packages/sse-api/src/client/sse-client.ts':
     'below service-runtime: the request timeout, PA_SSE_TIMEOUT, at most 5 minutes',
+  'packages/sse-api/src/client/internal-api-call.ts':
+    'below service-runtime: PA_POP_PUSH_TIMEOUT, PA_UPDATE_MANIFEST_TIMEOUT (at most 10 minutes) or the forwarder constant',
+  'packages/operator-cli/src/http/get-json.ts': 'a command-line run: request deadlines of seconds',
   'packages/operator-cli/src/diagnose/probes.ts': 'a command-line run: probe deadlines of seconds',
   'packages/operator-cli/src/commands/logs-command.ts':
     'a command-line run: a fixed request deadline',
@@ -33,8 +36,11 @@ const ALLOWED: Record<string, string> = {
   'packages/test-support/src/service-process.ts': 'test helpers: deadlines of a test',
 };
 
-/** A call of the global, not a method such as `socket.setTimeout` or `timers.setTimeout`. */
-const RAW_TIMER = /(?<![.\w#])(setTimeout|setInterval)\(/;
+/**
+ * A call of the globals (not a method such as `socket.setTimeout` or `timers.setTimeout`), or
+ * AbortSignal.timeout, which sits on the same timers.
+ */
+const RAW_TIMER = /(?<![.\w#])(setTimeout|setInterval)\(|AbortSignal\.timeout\(/;
 
 function sources(dir: string): string[] {
   const out: string[] = [];
