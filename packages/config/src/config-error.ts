@@ -6,7 +6,7 @@ export class ConfigError extends Error {
   constructor(
     /** The environment variable at fault, e.g. `PA_REDIS_URL`. */
     readonly setting: string,
-    reason: string,
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
     super(`${setting}: ${reason}`, options);

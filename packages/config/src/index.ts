@@ -1,9 +1,13 @@
 export { ConfigError, EXIT_CONFIG } from './config-error';
-export { parseDuration } from './duration';
+export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 export {
   type ConfigOf,
+  closestName,
   describeSchema,
+  editDistance,
+  knownSettings,
   loadConfig,
+  refuseUnknownSettings,
   type Schema,
   unknownSettings,
 } from './load-config';

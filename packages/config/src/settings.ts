@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ConfigError } from './config-error';
-import { parseDuration } from './duration';
+import { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 import { Secret } from './secret';
 import { redactUrl } from './url-credentials';
 
@@ -39,13 +39,26 @@ function make<T>(
     read(env: Env): T {
       const raw = env[o.env];
       if (raw === undefined || raw.trim() === '') {
-        if (o.default !== undefined) return o.default;
+        if (o.default !== undefined) {
+          checkDefault(o.env, show(o.default), parse);
+          return o.default;
+        }
         if (o.optional) return undefined as T;
         throw new ConfigError(o.env, 'is required but not set');
       }
       return parse(raw.trim(), o.env);
     },
   };
+}
+
+/** A default passes the same checks as a value given in the environment. */
+function checkDefault<T>(env: string, shown: string, parse: (raw: string, env: string) => T): void {
+  try {
+    parse(shown, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(env, `has an invalid default ${JSON.stringify(shown)}: ${err.reason}`);
+  }
 }
 
 const HOSTNAME =
@@ -113,10 +126,21 @@ export const setting = {
     }) as Setting<Opt<boolean, O>>;
   },
 
-  /** Milliseconds, written `250ms`, `30s`, `5m`, `1h`, `2d` (a bare number means seconds). */
-  duration<O extends Common<number> & { optional?: boolean; min?: number }>(
-    o: O,
-  ): Setting<Opt<number, O>> {
+  /**
+   * Milliseconds, written `250ms`, `30s`, `5m`, `1h`, `2d` (a bare number means seconds). Every
+   * duration has a maximum; one above Node's timer limit (24.8 days) must say `notATimer`,
+   * because a socket timeout or a raw timer would fire such a delay after 1 ms.
+   */
+  duration<
+    O extends Common<number> & {
+      optional?: boolean;
+      min?: number;
+      max: number;
+      notATimer?: boolean;
+    },
+  >(o: O): Setting<Opt<number, O>> {
+    if (o.max > NODE_TIMER_LIMIT_MS && !o.notATimer)
+      throw new RangeError(`${o.env}: a maximum of ${o.max}ms is past Node's timer limit`);
     return make(
       o,
       (raw, env) => {
@@ -127,7 +151,9 @@ export const setting = {
             `must be a duration like 30s, 5m or 250ms, got ${JSON.stringify(raw)}`,
           );
         if (o.min !== undefined && ms < o.min)
-          throw new ConfigError(env, `must be at least ${o.min}ms, got ${raw}`);
+          throw new ConfigError(env, `must be at least ${formatDuration(o.min)}, got ${raw}`);
+        if (ms > o.max)
+          throw new ConfigError(env, `must be at most ${formatDuration(o.max)}, got ${raw}`);
         return ms;
       },
       (v) => `${v}ms`,

@@ -57,6 +57,7 @@ export function commonSettings(service: keyof typeof DEFAULT_HTTP_PORTS) {
         'How often the service writes its heartbeat to Redis (the TTL is three intervals).',
       default: 10_000,
       min: 100,
+      max: 600_000,
     }),
     trialRun: setting.bool({
       env: 'PA_TRIAL_RUN',

@@ -1,5 +1,6 @@
 import { encodeHeartbeat, type Heartbeat, type RedisKeys } from '@pa-connector/redis-contracts';
 import type Redis from 'ioredis';
+import { repeatEvery, systemClock } from './clock';
 
 export interface HeartbeatOptions {
   redis: Redis;
@@ -46,8 +47,7 @@ export function startHeartbeat(o: HeartbeatOptions): HeartbeatHandle {
       return false;
     }
   };
-  const timer = setInterval(() => void write(o.status()), o.intervalMs);
-  timer.unref();
+  const timer = repeatEvery(systemClock, () => void write(o.status()), o.intervalMs);
   const onReady = () => void write(o.status());
   o.redis.on('ready', onReady);
   void write(o.status());
@@ -55,7 +55,7 @@ export function startHeartbeat(o: HeartbeatOptions): HeartbeatHandle {
     beat: () => write(stopping ? 'stopping' : o.status()),
     async stop() {
       stopping = true;
-      clearInterval(timer);
+      timer.cancel();
       o.redis.off('ready', onReady);
       await write('stopping');
     },

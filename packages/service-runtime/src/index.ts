@@ -1,7 +1,18 @@
-export { type Clock, type Random, systemClock, type TimerHandle } from './clock';
+export {
+  type Clock,
+  clockFrom,
+  MAX_TIMER_HOP_MS,
+  nodeTimerSource,
+  type Random,
+  repeatEvery,
+  systemClock,
+  type TimerHandle,
+  type TimerSource,
+} from './clock';
 export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
+export { loadServiceConfig } from './load-service-config';
 export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
 export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
@@ -14,6 +25,7 @@ export {
   type RunServiceOptions,
   runService,
   type StartContext,
+  type Started,
 } from './run-service';
 export { ServiceExit } from './service-exit';
 export { startTrialRun, type TrialProbe } from './trial-run';

@@ -1,6 +1,7 @@
 import { ConfigError, EXIT_CONFIG } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
+import { systemClock } from './clock';
 import { ProcessFaults } from './process-faults';
 import { ServiceExit } from './service-exit';
 
@@ -16,14 +17,26 @@ export interface StartContext {
   fail(err: unknown): void;
 }
 
+export interface Started {
+  running: Running;
+  logger: Logger;
+  /**
+   * How long a graceful stop may take before the process exits anyway, when the service's own
+   * settings decide it (it must exceed every grace the service's close() waits out).
+   */
+  stopTimeoutMs?: number;
+  /** Gets the process's unhandled-rejection counter. */
+  registry?: Registry;
+}
+
 export interface RunServiceOptions {
   service: string;
   /**
    * Builds and starts everything; throws ConfigError or ServiceExit for permanent failures.
    * The registry, when given, gets the process's unhandled-rejection counter.
    */
-  start: (ctx: StartContext) => Promise<{ running: Running; logger: Logger; registry?: Registry }>;
-  /** How long a graceful stop may take before the process exits anyway. */
+  start: (ctx: StartContext) => Promise<Started>;
+  /** How long a graceful stop may take before the process exits anyway (unless start says). */
   graceMs?: number;
   /** For tests. */
   exit?: (code: number) => void;
@@ -42,9 +55,9 @@ export function runService(o: RunServiceOptions): Promise<number> {
   const exit = o.exit ?? ((code: number) => process.exit(code));
   const stderr = o.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const signals = o.signals ?? process;
-  const graceMs = o.graceMs ?? 10_000;
+  const defaultGraceMs = o.graceMs ?? 10_000;
   const faults = new ProcessFaults(signals, stderr);
-  let started: { running: Running; logger: Logger } | undefined;
+  let started: Started | undefined;
   let ending: Promise<number> | undefined;
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((r) => {
@@ -57,12 +70,12 @@ export function runService(o: RunServiceOptions): Promise<number> {
     ending = (async () => {
       const s = started;
       if (s) {
+        const graceMs = s.stopTimeoutMs ?? defaultGraceMs;
         if (why.signal) s.logger.info({ signal: why.signal }, 'stopping');
-        const timer = setTimeout(() => {
+        const timer = systemClock.setTimer(() => {
           s.logger.error({ graceMs }, 'graceful stop took too long; exiting');
           finish(code === 0 ? 1 : code);
         }, graceMs);
-        timer.unref();
         try {
           await s.running.close();
           if (why.signal) s.logger.info('stopped');
@@ -70,7 +83,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
           s.logger.error({ err }, 'error while stopping');
           if (code === 0) code = 1;
         }
-        clearTimeout(timer);
+        timer.cancel();
         s.logger.flush?.();
       }
       finish(code);

@@ -20,7 +20,7 @@ import { caIssuer } from './state/issuer';
 import { loadStateFile, StatePersister } from './state/persistence';
 import { issueServerCertificate } from './state/server-certificate';
 
-export const DEFAULT_CERT_LIFETIME_SECONDS = 30 * 86_400;
+export const DEFAULT_CERT_LIFETIME_SECONDS = 365 * 86_400;
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface EmulatorDeps {

@@ -1,8 +1,10 @@
-import type { Clock } from '@pa-connector/service-runtime';
+import type { Timers } from '@pa-connector/openvpn-manager-client';
+import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
 
 export {
   type Clock,
   type Random,
+  repeatEvery,
   systemClock,
   type TimerHandle,
 } from '@pa-connector/service-runtime';
@@ -35,4 +37,12 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The management client's timers on `clock`, so its deadlines follow the service's clock. */
+export function managementTimers(clock: Clock): Timers {
+  return {
+    setTimeout: (fn, ms) => clock.setTimer(fn, ms),
+    clearTimeout: (handle) => (handle as TimerHandle | undefined)?.cancel(),
+  };
 }

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
-import {
-  ConfigError,
-  type ConfigOf,
-  type Env,
-  loadConfig,
-  type Setting,
-  setting,
-} from '@pa-connector/config';
+import { ConfigError, type ConfigOf, type Env, type Setting, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import {
   type ProxySettings,
   parseNoProxy,
@@ -186,12 +179,14 @@ export function connectorSchema() {
       description: 'Timeout of one request to one SSE URL (connect, answer and body).',
       default: 10_000,
       min: 100,
+      max: 300_000,
     }),
     catalogInterval: setting.duration({
       env: 'PA_CATALOG_INTERVAL',
       description: 'Time between catalog syncs (conditional GETs).',
       default: 30_000,
       min: 100,
+      max: 3_600_000,
     }),
     tokenRefreshAt: fraction({
       env: 'PA_TOKEN_REFRESH_AT',
@@ -212,12 +207,14 @@ export function connectorSchema() {
         'First delay of the enrollment/token/renewal retry backoff (doubles each attempt, jittered).',
       default: 1_000,
       min: 10,
+      max: 3_600_000,
     }),
     retryMaxDelay: setting.duration({
       env: 'PA_RETRY_MAX_DELAY',
       description: 'Cap of the retry backoff.',
       default: 60_000,
       min: 10,
+      max: 3_600_000,
     }),
     tunnels: setting.int({
       env: 'PA_TUNNELS',
@@ -244,6 +241,7 @@ export function connectorSchema() {
         'Ping the gateway when nothing was sent for this long (whole seconds; the gateway pings back as often).',
       default: 1_000,
       min: 1_000,
+      max: 60_000,
     }),
     tunnelPingRestart: setting.duration({
       env: 'PA_TUNNEL_PING_RESTART',
@@ -251,6 +249,7 @@ export function connectorSchema() {
         "OpenVPN's own reconnect when nothing came from the gateway for this long (whole seconds; it counts whole seconds, so it fires up to 1 s early). The backstop of PA_TUNNEL_SILENCE_TIMEOUT.",
       default: 3_000,
       min: 1_000,
+      max: 600_000,
     }),
     tunnelSilenceTimeout: setting.duration({
       env: 'PA_TUNNEL_SILENCE_TIMEOUT',
@@ -258,12 +257,14 @@ export function connectorSchema() {
         "Reconnect a tunnel when nothing came from the gateway for this long, measured on the connector's clock (the gateway pings every second): how fast a dead gateway is noticed. 0 leaves it to PA_TUNNEL_PING_RESTART.",
       default: 1_500,
       min: 0,
+      max: 600_000,
     }),
     tunnelConnectTimeout: setting.duration({
       env: 'PA_TUNNEL_CONNECT_TIMEOUT',
       description: 'Restart a tunnel whose openvpn has been connecting for this long.',
       default: 60_000,
       min: 1_000,
+      max: 3_600_000,
     }),
     tunnelConnectRetryMax: setting.duration({
       env: 'PA_TUNNEL_CONNECT_RETRY_MAX',
@@ -271,6 +272,7 @@ export function connectorSchema() {
         "Cap of openvpn's own wait between connection attempts (it starts at 1 s and doubles).",
       default: 5_000,
       min: 1_000,
+      max: 3_600_000,
     }),
     tunnelRestartInitialDelay: setting.duration({
       env: 'PA_TUNNEL_RESTART_INITIAL_DELAY',
@@ -278,12 +280,14 @@ export function connectorSchema() {
         'First delay before starting an openvpn that ended (doubles per failure, jittered, reset once connected).',
       default: 1_000,
       min: 10,
+      max: 3_600_000,
     }),
     tunnelRestartMaxDelay: setting.duration({
       env: 'PA_TUNNEL_RESTART_MAX_DELAY',
       description: 'Cap of that delay.',
       default: 30_000,
       min: 10,
+      max: 3_600_000,
     }),
     internalApiAttempts: setting.int({
       env: 'PA_INTERNAL_API_ATTEMPTS',
@@ -304,7 +308,7 @@ export type ConnectorConfig = ConfigOf<ConnectorSchema> & {
 
 /** Loads and cross-checks the settings; every problem is a ConfigError naming the setting. */
 export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
-  const c = loadConfig(connectorSchema(), env);
+  const c = loadServiceConfig(connectorSchema(), env);
   if (c.proxyUrl && c.proxyUrlFile) {
     throw new ConfigError('PA_PROXY_URL', 'set either PA_PROXY_URL or PA_PROXY_URL_FILE, not both');
   }

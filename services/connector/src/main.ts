@@ -10,6 +10,7 @@ import {
 import { loadConnectorConfig } from './config';
 import { IdentityStore } from './identity/identity-store';
 import { registerConfigSecrets, startConnectorService } from './service';
+import { stopTimeoutMs } from './stop-timeout';
 
 void runService({
   service: 'connector',
@@ -57,6 +58,6 @@ void runService({
       fail: ctx.fail,
       ...(logShipping ? { logShipping } : {}),
     });
-    return { running, logger, registry };
+    return { running, logger, registry, stopTimeoutMs: stopTimeoutMs(config) };
   },
 });

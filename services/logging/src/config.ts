@@ -1,6 +1,6 @@
-import { type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
+import { type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import { byteSize } from './files/byte-size';
 import { forwardSettings } from './forward/forward-settings';
 
@@ -33,6 +33,9 @@ export function loggingSchema() {
       description: 'Rotated files last written longer ago than this are deleted.',
       default: 14 * 86_400_000,
       min: 1_000,
+      max: 315_360_000_000,
+      // Compared with file times, never waited for.
+      notATimer: true,
     }),
     maxTotalSize: byteSize({
       env: 'PA_LOG_MAX_TOTAL_SIZE',
@@ -64,5 +67,5 @@ export type LoggingConfig = ConfigOf<ReturnType<typeof loggingSchema>>;
 
 /** Throws a ConfigError naming the first bad setting. */
 export function loadLoggingConfig(env: Env = process.env): LoggingConfig {
-  return loadConfig(loggingSchema(), env);
+  return loadServiceConfig(loggingSchema(), env);
 }

@@ -11,7 +11,7 @@ import { buildApp } from './app';
 import { loadLoggingConfig } from './config';
 import { LogDirHealth } from './files/log-dir-health';
 import { LogStore } from './files/log-store';
-import { systemClock } from './forward/clock';
+import { repeatEvery, systemClock } from './forward/clock';
 import { FORWARD_COMPONENT } from './forward/forward-entry';
 import { ForwardMetrics } from './forward/forward-metrics';
 import { LogsApiClient } from './forward/internal-api-client';
@@ -153,16 +153,19 @@ void runService({
     consumer.start();
     void store.enforceRetention().catch(() => undefined);
     const timers = [
-      setInterval(() => void dirHealth.probe(), DIR_PROBE_MS),
-      setInterval(() => void store.enforceRetention().catch(() => undefined), RETENTION_MS),
+      repeatEvery(systemClock, () => void dirHealth.probe(), DIR_PROBE_MS),
+      repeatEvery(
+        systemClock,
+        () => void store.enforceRetention().catch(() => undefined),
+        RETENTION_MS,
+      ),
     ];
-    for (const t of timers) t.unref();
     return {
       logger,
       registry,
       running: {
         async close() {
-          for (const t of timers) clearInterval(t);
+          for (const t of timers) t.cancel();
           await heartbeat.stop();
           await app.close();
           await consumer.stop();

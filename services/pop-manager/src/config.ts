@@ -1,6 +1,6 @@
-import { ConfigError, type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
+import { ConfigError, type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import { hostnameSetting } from './hostname-setting';
 
 export interface PopManagerSchemaOptions {
@@ -32,6 +32,7 @@ export function popManagerSchema(o: PopManagerSchemaOptions = {}) {
         'How often the POP status is collected, stored in Redis and pushed to the SSE (each period jittered by ±20%).',
       default: 30_000,
       min: 100,
+      max: 3_600_000,
     }),
     pushTimeout: setting.duration({
       env: 'PA_POP_PUSH_TIMEOUT',
@@ -39,18 +40,21 @@ export function popManagerSchema(o: PopManagerSchemaOptions = {}) {
         'How long one push may take (the connector itself retries the SSE before it answers).',
       default: 60_000,
       min: 100,
+      max: 600_000,
     }),
     pushRetryInitialDelay: setting.duration({
       env: 'PA_POP_PUSH_RETRY_INITIAL_DELAY',
       description: 'First wait before pushing again after a failed push (doubles on each failure).',
       default: 1_000,
       min: 10,
+      max: 3_600_000,
     }),
     pushRetryMaxDelay: setting.duration({
       env: 'PA_POP_PUSH_RETRY_MAX_DELAY',
       description: 'Longest wait between push retries.',
       default: 30_000,
       min: 10,
+      max: 3_600_000,
     }),
     staleBeats: setting.int({
       env: 'PA_HEARTBEAT_STALE_BEATS',
@@ -92,7 +96,7 @@ export function loadPopManagerConfig(
   env: Env = process.env,
   o: PopManagerSchemaOptions = {},
 ): PopManagerConfig {
-  const config = loadConfig(popManagerSchema(o), env);
+  const config = loadServiceConfig(popManagerSchema(o), env);
   if (config.pushRetryMaxDelay < config.pushRetryInitialDelay) {
     throw new ConfigError(
       'PA_POP_PUSH_RETRY_MAX_DELAY',

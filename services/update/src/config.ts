@@ -1,6 +1,6 @@
-import { type ConfigOf, type Env, loadConfig, setting } from '@pa-connector/config';
+import { type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
-import { commonSettings } from '@pa-connector/service-runtime';
+import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import { WINDOW_PATTERN } from './schedule/update-window';
 
 /** Every setting of the update service (common POP settings first). */
@@ -26,6 +26,7 @@ export function updateSchema() {
         'How long reading the release manifest may take (the connector itself retries the SSE before it answers).',
       default: 60_000,
       min: 100,
+      max: 600_000,
     }),
     auto: setting.bool({
       env: 'PA_UPDATE_AUTO',
@@ -38,6 +39,7 @@ export function updateSchema() {
       description: 'How often the release manifest is checked.',
       default: 3_600_000,
       min: 1_000,
+      max: 604_800_000,
     }),
     initialDelay: setting.duration({
       env: 'PA_UPDATE_INITIAL_DELAY',
@@ -45,6 +47,7 @@ export function updateSchema() {
         'Wait after start before the first check (the connector may still be enrolling).',
       default: 60_000,
       min: 0,
+      max: 86_400_000,
     }),
     window: setting.string({
       env: 'PA_UPDATE_WINDOW',
@@ -60,11 +63,13 @@ export function updateSchema() {
         'How long a replaced service has to become healthy before it is rolled back to its previous image.',
       default: 180_000,
       min: 1_000,
+      max: 3_600_000,
     }),
     stopTimeout: setting.int({
       env: 'PA_UPDATE_STOP_TIMEOUT',
-      description: 'Seconds a container gets to stop (SIGTERM) before it is killed.',
-      default: 30,
+      description:
+        "Seconds a container gets to stop (SIGTERM) before it is killed; longer than the connector's stop timeout (its drain grace, at most 60s, plus 15s), like compose's stop_grace_period.",
+      default: 90,
       min: 0,
       max: 600,
     }),
@@ -88,5 +93,5 @@ export type UpdateConfig = ConfigOf<ReturnType<typeof updateSchema>>;
 
 /** Throws a ConfigError naming the first bad setting. */
 export function loadUpdateConfig(env: Env = process.env): UpdateConfig {
-  return loadConfig(updateSchema(), env);
+  return loadServiceConfig(updateSchema(), env);
 }

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   ConfigError,
+  closestName,
   describeSchema,
+  editDistance,
   loadConfig,
   parseDuration,
+  refuseUnknownSettings,
   setting,
   unknownSettings,
 } from '../../src';
@@ -14,7 +17,12 @@ import {
 const schema = {
   redisUrl: setting.url({ env: 'PA_REDIS_URL', description: 'Redis', protocols: ['redis'] }),
   port: setting.port({ env: 'PA_HTTP_PORT', description: 'port', default: 8080 }),
-  interval: setting.duration({ env: 'PA_INTERVAL', description: 'every', default: 30_000 }),
+  interval: setting.duration({
+    env: 'PA_INTERVAL',
+    description: 'every',
+    default: 30_000,
+    max: 3_600_000,
+  }),
   level: setting.enum({
     env: 'PA_LOG_LEVEL',
     description: 'level',
@@ -115,8 +123,100 @@ describe('loadConfig', () => {
     ).toEqual(['PA_REDIS_ULR']);
   });
 
+  it('refuses an unknown PA_ variable, naming it and the closest known setting', () => {
+    const env = { PA_REDIS_URLL: 'redis://x', PA_REDIS_URL: 'redis://x' };
+    expect(() => refuseUnknownSettings(schema, env)).toThrow(
+      new ConfigError(
+        'PA_REDIS_URLL',
+        'is not a setting of this service; did you mean PA_REDIS_URL?',
+      ),
+    );
+    expect(() => refuseUnknownSettings(schema, { PA_PROVISIONING_KY_FILE: '/k' })).toThrow(
+      'did you mean PA_PROVISIONING_KEY_FILE?',
+    );
+    expect(() => refuseUnknownSettings(schema, { PA_SOMETHING_ELSE: '1' })).toThrow(
+      /^PA_SOMETHING_ELSE: is not a setting of this service$/,
+    );
+    expect(() =>
+      refuseUnknownSettings(schema, { PA_VERSION: '1', PA_HTTP_PORT: '1', HOME: '/' }, [
+        'PA_VERSION',
+      ]),
+    ).not.toThrow();
+  });
+
+  it('measures edit distance', () => {
+    expect(editDistance('PA_REDIS_URLL', 'PA_REDIS_URL')).toBe(1);
+    expect(editDistance('PA_REDIS_ULR', 'PA_REDIS_URL')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(closestName('PA_LOG_LEVLE', ['PA_LOG_LEVEL', 'PA_HTTP_PORT'])).toBe('PA_LOG_LEVEL');
+    expect(closestName('PA_WHATEVER', ['PA_LOG_LEVEL', 'PA_HTTP_PORT'])).toBeUndefined();
+  });
+
   it('describes the schema as a table', () => {
     expect(describeSchema(schema)).toContain('| `PA_HTTP_PORT` | `8080` | port |');
+  });
+});
+
+describe('duration settings', () => {
+  const every = (o: { default?: number; min?: number; max: number }) => ({
+    s: setting.duration({ env: 'PA_EVERY', description: 'every', ...o }),
+  });
+
+  it.each([
+    ['1h', 3_600_000],
+    ['3600s', 3_600_000],
+  ])('accepts %s, the maximum', (text, ms) => {
+    expect(loadConfig(every({ max: 3_600_000 }), { PA_EVERY: text }).s).toBe(ms);
+  });
+
+  it.each(['3601s', '2h', '365d', '99999999999999999999d'])(
+    'refuses %s, above the maximum, naming the setting',
+    (text) => {
+      expect(() => loadConfig(every({ max: 3_600_000 }), { PA_EVERY: text })).toThrow(
+        new ConfigError('PA_EVERY', `must be at most 1h, got ${text}`),
+      );
+    },
+  );
+
+  it('checks a default like a given value', () => {
+    expect(() => loadConfig(every({ default: 7_200_000, max: 3_600_000 }), {})).toThrow(
+      'PA_EVERY: has an invalid default "7200000ms": must be at most 1h, got 7200000ms',
+    );
+    expect(() => loadConfig(every({ default: 5, min: 10, max: 1_000 }), {})).toThrow(
+      'PA_EVERY: has an invalid default "5ms": must be at least 10ms',
+    );
+    expect(loadConfig(every({ default: 1_000, max: 1_000 }), {}).s).toBe(1_000);
+  });
+
+  it('checks other kinds of defaults too', () => {
+    const bad = {
+      level: setting.enum({
+        env: 'PA_LEVEL',
+        description: 'level',
+        values: ['a', 'b'] as const,
+        default: 'c' as 'a',
+      }),
+    };
+    expect(() => loadConfig(bad, {})).toThrow('PA_LEVEL: has an invalid default "c"');
+    const port = { p: setting.int({ env: 'PA_N', description: 'n', default: 0, min: 1 }) };
+    expect(() => loadConfig(port, {})).toThrow('PA_N: has an invalid default "0"');
+  });
+
+  it("refuses to define a maximum past Node's timer limit unless the value is no timer", () => {
+    expect(() => every({ max: 25 * 86_400_000 })).toThrow(/PA_EVERY.*timer limit/);
+    expect(
+      loadConfig(
+        {
+          s: setting.duration({
+            env: 'PA_AGE',
+            description: 'age',
+            max: 3650 * 86_400_000,
+            notATimer: true,
+          }),
+        },
+        { PA_AGE: '365d' },
+      ).s,
+    ).toBe(365 * 86_400_000);
   });
 });
 

@@ -108,6 +108,29 @@ describe('runService', () => {
     h.signals.emit('SIGTERM');
     expect(await done).toBe(1);
   });
+
+  it('gives close() the stop timeout the service chose, and exits 1 past it', async () => {
+    const slowClose = (ms: number) => () => new Promise<void>((r) => setTimeout(r, ms));
+    const stop = async (closeMs: number, stopTimeoutMs: number) => {
+      const h = harness();
+      const done = runService({
+        ...h,
+        service: 'svc',
+        graceMs: 10,
+        start: async () => ({
+          running: { close: slowClose(closeMs) },
+          logger: silent(),
+          stopTimeoutMs,
+        }),
+      });
+      await new Promise((r) => setImmediate(r));
+      h.signals.emit('SIGTERM');
+      return done;
+    };
+    // Past the default of 10 ms, within the service's own 2 s.
+    expect(await stop(100, 2_000)).toBe(0);
+    expect(await stop(2_000, 100)).toBe(1);
+  });
 });
 
 describe('runService: unhandled rejections', () => {

@@ -5,7 +5,7 @@ import { UsageError } from './usage-error';
 export const USAGE = `usage:
   pa-emulator serve --data-dir DIR [--config FILE] [--host H] [--port N]
                     [--admin-host H] [--admin-port N] [--admin-token-file F]
-                    [--cert-lifetime 30d] [--token-lifetime 1h]
+                    [--cert-lifetime 365d] [--token-lifetime 1h]
                     [--pop name=host:port/udp[@netns],host:port/udp ...] [--tls-name NAME ...]
                     [--gateways] [--control-port 8900] [--health-stale 15s]
                     [--ingress-port N [--ingress-host 127.0.0.1]]

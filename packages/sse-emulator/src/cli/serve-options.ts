@@ -95,10 +95,10 @@ export async function serveSettings(
   };
   const certLifetime = flag('cert-lifetime') ?? file.certLifetime;
   if (certLifetime !== undefined)
-    options.certLifetimeSeconds = duration('--cert-lifetime', certLifetime);
+    options.certLifetimeSeconds = duration('--cert-lifetime', certLifetime, 3650 * 86_400);
   const tokenLifetime = flag('token-lifetime') ?? file.tokenLifetime;
   if (tokenLifetime !== undefined) {
-    options.tokenLifetimeSeconds = duration('--token-lifetime', tokenLifetime);
+    options.tokenLifetimeSeconds = duration('--token-lifetime', tokenLifetime, 30 * 86_400);
   }
   const tlsNames = (values['tls-name'] as string[] | undefined) ?? file.tlsNames;
   if (tlsNames) options.tlsNames = tlsNames;
@@ -127,7 +127,7 @@ export async function serveSettings(
   }
   const healthStale = flag('health-stale') ?? file.healthStale;
   if (healthStale !== undefined) {
-    options.healthStaleSeconds = duration('--health-stale', healthStale);
+    options.healthStaleSeconds = duration('--health-stale', healthStale, 3600);
   }
 
   const ingressPort = flag('ingress-port') ?? file.ingressPort;
@@ -196,13 +196,16 @@ function port(name: string, value: string | number): number {
   return n;
 }
 
-function duration(name: string, value: string | number): number {
+/** A duration flag in seconds, refused above `maxSeconds`. */
+function duration(name: string, value: string | number, maxSeconds: number): number {
   const seconds = parseDurationSeconds(value);
   if (seconds === undefined) {
     throw new UsageError(
       `${name} must be a duration like 90, 30s, 10m, 12h or 90d, got "${value}"`,
     );
   }
+  if (seconds > maxSeconds)
+    throw new UsageError(`${name} must be at most ${maxSeconds} seconds, got "${value}"`);
   return seconds;
 }
 

@@ -8,7 +8,7 @@ import type { CatalogApp, SseClient } from '@pa-connector/sse-api';
 import { TokenManager } from '../auth/token-manager';
 import { CatalogFile } from '../catalog/catalog-file';
 import { CatalogSync } from '../catalog/catalog-sync';
-import { AbortedError, type Clock, type Random } from '../clock';
+import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
 import { enroll } from '../enrollment/enroll';
 import { certificateRevoked, enrollmentFailure } from '../enrollment/enrollment-failure';
 import type { Identity } from '../identity/identity';
@@ -21,7 +21,7 @@ import type { BackoffPolicy } from '../retry/backoff';
 import { ConnectorState } from '../state';
 
 /** How long stop() waits for the start-up work (an enrollment request in flight). */
-const STOP_WAIT_MS = 5_000;
+export const STOP_WAIT_MS = 5_000;
 
 export interface ControlPlaneSettings {
   hostname: string;
@@ -147,15 +147,14 @@ export class ControlPlane {
     this.#o.redis.off('ready', this.#onRedisReady);
     // Let an enrollment in flight finish storing what it got (a used key must not be wasted),
     // but do not let a hanging SSE hold up the stop for long.
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       this.#run,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, STOP_WAIT_MS);
-        timer.unref();
+        timer = this.#o.clock.setTimer(resolve, STOP_WAIT_MS);
       }),
     ]);
-    clearTimeout(timer);
+    timer?.cancel();
   }
 
   async #start(): Promise<void> {

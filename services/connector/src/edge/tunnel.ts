@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from '@pa-connector/logger';
 import { ManagementClient } from '@pa-connector/openvpn-manager-client';
 import type { Gateway } from '@pa-connector/sse-api';
-import { type Clock, type Random, sleep, type TimerHandle } from '../clock';
+import { type Clock, managementTimers, type Random, sleep, type TimerHandle } from '../clock';
 import type { Identity } from '../identity/identity';
 import type { BackoffPolicy } from '../retry/backoff';
 import { certificateRefusal } from './certificate-refusal';
@@ -69,7 +69,7 @@ const SOCKET_FILE = 'management.sock';
 const PROXY_AUTH_FILE = 'proxy-auth';
 /** How long openvpn gets to open its management socket, and to exit on SIGTERM. */
 const SOCKET_WAIT_MS = 10_000;
-const STOP_GRACE_MS = 5_000;
+export const STOP_GRACE_MS = 5_000;
 const TAIL_LINES = 20;
 const SILENCE_POLL_MS = 250;
 const TRANSPORT_READ_BYTES = 'TCP/UDP read bytes';
@@ -185,9 +185,9 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      const timer = this.#o.clock.setTimer(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await exited;
-      clearTimeout(timer);
+      timer.cancel();
     }
     await this.#mgmt?.close().catch(() => undefined);
     this.#apply({ type: 'stopped' });
@@ -337,6 +337,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
       path: this.managementSocket,
       commandTimeoutMs: 5_000,
       connectTimeoutMs: 5_000,
+      timers: managementTimers(this.#o.clock),
     });
     this.#mgmt = mgmt;
     let ready = false;
@@ -533,9 +534,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     this.#endReason = reason;
     this.#log.warn({ reason, pid: child.pid }, 'restarting openvpn');
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    timer.unref();
-    child.once('exit', () => clearTimeout(timer));
+    const timer = this.#o.clock.setTimer(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => timer.cancel());
   }
 
   #onExit(child: ChildProcess, status: string): void {

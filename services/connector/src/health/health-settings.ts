@@ -8,12 +8,14 @@ export function healthSettings() {
       description: 'Time between rounds of health probes of every server of every app.',
       default: 5_000,
       min: 100,
+      max: 3_600_000,
     }),
     healthTimeout: setting.duration({
       env: 'PA_HEALTH_TIMEOUT',
       description: 'Time one health probe (TCP connect or HTTP GET) may take before it fails.',
       default: 2_000,
       min: 10,
+      max: 300_000,
     }),
     healthFailureThreshold: setting.int({
       env: 'PA_HEALTH_FAILURE_THRESHOLD',
@@ -43,6 +45,7 @@ export function healthSettings() {
         'Time between health updates sent to each gateway over its tunnel (a change is sent at once); a gateway treats a tunnel whose updates stop as stale.',
       default: 5_000,
       min: 100,
+      max: 600_000,
     }),
   };
 }

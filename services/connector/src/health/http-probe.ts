@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AppServer, HealthCheckMethod } from '@pa-connector/sse-api';
+import { systemClock, type TimerHandle } from '../clock';
 import { formatHostPort } from './host-port';
 import { type ProbeResult, probeError } from './prober';
 
@@ -17,12 +18,12 @@ export function probeHttp(
   const start = performance.now();
   return new Promise((resolve) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     let req: ReturnType<typeof request> | undefined;
     const done = (error?: string) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer?.cancel();
       req?.destroy();
       const latencyMs = performance.now() - start;
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
@@ -40,7 +41,7 @@ export function probeHttp(
       done(probeError(err));
       return;
     }
-    timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
+    timer = systemClock.setTimer(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
     req.once('response', (res) => {
       res.resume();
       const status = res.statusCode ?? 0;

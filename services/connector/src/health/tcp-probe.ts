@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { AppServer } from '@pa-connector/sse-api';
+import { systemClock, type TimerHandle } from '../clock';
 import { type ProbeResult, probeError } from './prober';
 
 /**
@@ -10,12 +11,12 @@ export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeRes
   const start = performance.now();
   return new Promise((resolve) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     let socket: Socket | undefined;
     const done = (error?: string) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer?.cancel();
       socket?.destroy();
       const latencyMs = performance.now() - start;
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
@@ -26,7 +27,7 @@ export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeRes
       done(probeError(err));
       return;
     }
-    timer = setTimeout(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
+    timer = systemClock.setTimer(() => done(`timeout after ${timeoutMs}ms`), timeoutMs);
     socket.once('connect', () => done());
     socket.once('error', (err) => done(probeError(err)));
   });

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { HealthUpdate } from '@pa-connector/sse-api';
+import { systemClock } from '../clock';
 import { probeError } from './prober';
 
 export type SendOutcome = 'ok' | 'http_error' | 'network_error' | 'timeout';
@@ -41,7 +42,7 @@ export const httpUpdateSender: UpdateSender = (target, update, timeoutMs) =>
     const done = (r: SendResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       req.destroy();
       resolve(r);
     };
@@ -56,7 +57,7 @@ export const httpUpdateSender: UpdateSender = (target, update, timeoutMs) =>
         connection: 'close',
       },
     });
-    const timer = setTimeout(
+    const timer = systemClock.setTimer(
       () => done({ outcome: 'timeout', error: `no answer within ${timeoutMs}ms` }),
       timeoutMs,
     );

@@ -28,25 +28,29 @@ export function proxySettings() {
       description: 'Time a client has to send the whole CONNECT request head (then 408).',
       default: 5_000,
       min: 10,
+      max: 300_000,
     }),
     proxyIdleTimeout: setting.duration({
       env: 'PA_PROXY_IDLE_TIMEOUT',
       description: 'A piped connection with no bytes either way for this long is closed.',
       default: 300_000,
       min: 100,
+      max: 86_400_000,
     }),
     proxyDialTimeout: setting.duration({
       env: 'PA_PROXY_DIAL_TIMEOUT',
       description: 'Time to connect to the chosen app server (then 504).',
       default: 5_000,
       min: 10,
+      max: 300_000,
     }),
     proxyDrainGrace: setting.duration({
       env: 'PA_PROXY_DRAIN_GRACE',
       description:
-        'On shutdown, and before a tunnel is restarted for a renewed certificate, open connections may finish for this long before they are cut.',
+        "On shutdown, and before a tunnel is restarted for a renewed certificate, open connections may finish for this long before they are cut (at most 60s: the process's stop timeout adds 15s to it, and compose and the update service allow 90s).",
       default: 10_000,
       min: 0,
+      max: 60_000,
     }),
   };
 }

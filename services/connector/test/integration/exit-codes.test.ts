@@ -147,6 +147,28 @@ describe('the built connector process: exit codes and what it prints', () => {
     expectNoKey(p, key);
   });
 
+  it('a mistyped setting exits 78 naming it and the setting it was probably meant to be', async () => {
+    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_REDIS_URLL: redis.url });
+    expect(await p.exited).toBe(78);
+    expect(plainLines(p)).toEqual([
+      'connector: PA_REDIS_URLL: is not a setting of this service; did you mean PA_REDIS_URL?',
+    ]);
+  });
+
+  it("another service's setting is refused too (each service is given only its own)", async () => {
+    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_LOG_DIR: tmp.dir });
+    expect(await p.exited).toBe(78);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: PA_LOG_DIR: is not a setting of this service/),
+    ]);
+  });
+
+  it('a duration above its maximum exits 78 naming the setting and the maximum', async () => {
+    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_HEALTH_INTERVAL: '30d' });
+    expect(await p.exited).toBe(78);
+    expect(plainLines(p)).toEqual(['connector: PA_HEALTH_INTERVAL: must be at most 1h, got 30d']);
+  });
+
   it('a bad setting exits 78 naming it', async () => {
     const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, {
       PA_SSE_URLS: 'http://insecure.example',

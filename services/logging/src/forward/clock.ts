@@ -1,6 +1,7 @@
 export {
   type Clock,
   type Random,
+  repeatEvery,
   systemClock,
   type TimerHandle,
 } from '@pa-connector/service-runtime';

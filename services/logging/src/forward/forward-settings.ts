@@ -41,6 +41,7 @@ export function forwardSettings() {
       description: 'Entries waiting to be forwarded are sent at least this often.',
       default: 5_000,
       min: 10,
+      max: 3_600_000,
     }),
     forwardBuffer: setting.int({
       env: 'PA_LOG_FORWARD_BUFFER',

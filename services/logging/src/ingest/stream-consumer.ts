@@ -2,6 +2,7 @@ import { decodeLogStreamEntry, type Logger, type LogStreamEntry } from '@pa-conn
 import type { ReadinessCheck } from '@pa-connector/service-runtime';
 import type Redis from 'ioredis';
 import type { BatchResult } from '../files/log-store';
+import { systemClock } from '../forward/clock';
 
 /** The consumer group every logging instance reads the stream with. */
 export const LOG_CONSUMER_GROUP = 'logging';
@@ -60,9 +61,9 @@ export class StreamConsumer {
       o.sleep ??
       ((ms) =>
         new Promise<void>((resolve) => {
-          const timer = setTimeout(done, ms);
+          const timer = systemClock.setTimer(done, ms);
           function done() {
-            clearTimeout(timer);
+            timer.cancel();
             resolve();
           }
           this.#wake = done;
@@ -164,12 +165,12 @@ export class StreamConsumer {
   #readyOrTimeout(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.o.redis.off('ready', done);
         if (this.#wake === done) this.#wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = systemClock.setTimer(done, ms);
       this.o.redis.once('ready', done);
       this.#wake = done;
     });

@@ -37,24 +37,25 @@ describe('the log pipeline: services -> Redis stream -> logging -> files', () =>
   function setup(name: string, extra: Record<string, string> = {}) {
     const prefix = `${redis.prefix}${name}:`;
     const dir = join(root, name);
-    const env = {
+    // What every POP service reads; the log directory is the logging service's alone (a service
+    // refuses a setting that is not its own).
+    const common = {
       PA_REDIS_URL: redis.url,
       PA_REDIS_PREFIX: prefix,
-      PA_LOG_DIR: dir,
       PA_HEARTBEAT_INTERVAL: '1s',
-      ...extra,
     };
+    const env = { ...common, PA_LOG_DIR: dir, ...extra };
     const startLogging = () => startServiceProcess({ service: 'logging', env, built: true });
-    return { prefix, dir, env, startLogging };
+    return { prefix, dir, env, common, startLogging };
   }
 
   it('writes the lines of all four services to their own files, and real services ship theirs', async () => {
     const t = setup('four');
     const logging = await t.startLogging();
-    const update = await startServiceProcess({ service: 'update', env: t.env, built: true });
+    const update = await startServiceProcess({ service: 'update', env: t.common, built: true });
     const popManager = await startServiceProcess({
       service: 'pop-manager',
-      env: t.env,
+      env: t.common,
       built: true,
     });
     const producers = POP_SERVICE_NAMES.map(

@@ -69,7 +69,7 @@ describe('the trial run of each built service (PA_TRIAL_RUN=true)', () => {
     const svc = await trial('pop-manager', {
       // Nothing listens there: a real pop-manager would log failed pushes.
       PA_CONNECTOR_URL: 'http://127.0.0.1:9',
-      PA_STATUS_INTERVAL: '200ms',
+      PA_POP_STATUS_INTERVAL: '200ms',
     });
     const ready = await svc.waitForStatus('/ready', 200);
     expect(ready.json()).toEqual({
