@@ -18,5 +18,6 @@ export {
   type StartServiceOptions,
   startServiceProcess,
 } from './service-process';
+export { startTcpRelay, type TcpRelay } from './tcp-relay';
 export { startTinyproxy, type TestProxy } from './tinyproxy';
 export { waitFor } from './wait-for';
