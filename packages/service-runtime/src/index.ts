@@ -1,3 +1,10 @@
+export {
+  BestEffortWriter,
+  type BestEffortWriterOptions,
+  type BestEffortWriterStats,
+  type RedisWrite,
+  WRITER_DEFAULTS,
+} from './best-effort-writer';
 export { type Clock, type Random, systemClock, type TimerHandle } from './clock';
 export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
@@ -6,7 +13,8 @@ export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
 export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
-export { createRedis, type Redis } from './redis-client';
+export { createRedis, duplicateRedis, type Redis, type RedisClientConfig } from './redis-client';
+export { REDIS_DEFAULTS } from './redis-defaults';
 export {
   exitCodeFor,
   type Running,
