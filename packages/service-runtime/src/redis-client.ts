@@ -18,7 +18,11 @@ export function createRedis(config: RedisClientConfig, logger: Logger): Redis {
   const redis = new Redis(config.redisUrl.href, {
     password: config.redisPassword?.reveal(),
     lazyConnect: true,
-    maxRetriesPerRequest: 1,
+    // A command in flight when the connection drops is rejected, never sent again after the
+    // reconnect: its caller has been told it failed (or timed out), so a copy running later
+    // behind its back would write stale state or, for XREADGROUP, hand out entries nobody reads.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
     enableOfflineQueue: false,
     connectTimeout: config.redisConnectTimeout ?? REDIS_DEFAULTS.connectTimeoutMs,
     // The handshake (AUTH, the ready check) is bounded too: a server that accepts TCP and then
