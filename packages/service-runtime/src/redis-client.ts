@@ -85,7 +85,9 @@ function watchResponsiveness(redis: Redis, commandTimeout: number, onUnresponsiv
       .catch((err: Error) => {
         if (redis.status === 'ready' && /timed out/i.test(err.message)) {
           onUnresponsive();
-          redis.disconnect(true);
+          // Destroyed, not ended: a graceful end waits for the silent peer (ioredis gives it
+          // two more seconds). The close makes the client reconnect (retryStrategy).
+          redis.stream.destroy();
         }
       })
       .finally(() => {
