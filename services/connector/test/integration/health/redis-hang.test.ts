@@ -154,18 +154,25 @@ describe('app health while Redis hangs', () => {
 
   it('goes on probing while the relay to Redis holds every byte; Redis catches up on resume', async () => {
     relay.pause();
+    const pausedAt = performance.now();
     try {
       const ms = await killAndTimeDown('dies-during-pause');
       console.log(`relay paused: app server down -> gateway told in ${Math.round(ms)} ms`);
       // The probes judged it from memory; Redis cannot know yet.
       await waitFor('/ready to report Redis not ok', () => !ready(), 30_000);
+      const notOk = Math.round(performance.now() - pausedAt);
+      console.log(`relay paused: readiness says Redis not ok ${notOk} ms after the pause`);
     } finally {
       relay.resume();
     }
+    const resumedAt = performance.now();
     await waitFor(
       'Redis to catch up',
       async () => (await storedStatus('dies-during-pause')) === 'down',
       30_000,
+    );
+    console.log(
+      `relay resumed: Redis has the truth ${Math.round(performance.now() - resumedAt)} ms later`,
     );
     await waitFor('/ready to report Redis ok again', () => ready(), 30_000);
   });
