@@ -19,7 +19,9 @@ export interface LogStreamClient {
  * XADD command per line; pcall stops at the first refused XADD so the rest can be retried.
  */
 export const XADD_BATCH_SCRIPT = `
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+local stored = redis.call('GET', KEYS[2])
+local last = tonumber(stored or '0')
+local lastText = stored or '0'
 local accepted = 0
 for i = 4, #ARGV, 2 do
   local seq = tonumber(ARGV[i])
@@ -27,10 +29,12 @@ for i = 4, #ARGV, 2 do
     local r = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${LogStreamField.service}', ARGV[2], '${LogStreamField.line}', ARGV[i + 1])
     if type(r) == 'table' and r.err then break end
     last = seq
+    lastText = ARGV[i]
   end
   accepted = accepted + 1
 end
-redis.call('SET', KEYS[2], last, 'PX', ARGV[3])
+-- The number as the producer wrote it: Lua would print a large one in exponent form.
+redis.call('SET', KEYS[2], lastText, 'PX', ARGV[3])
 return accepted
 `;
 
