@@ -143,11 +143,6 @@ export class HealthChecker {
     await this.#writer?.close();
   }
 
-  /** Resolves true once every state so far is in Redis, false after `timeoutMs`. */
-  written(timeoutMs = 5_000): Promise<boolean> {
-    return this.#writer?.idle(timeoutMs) ?? Promise.resolve(true);
-  }
-
   readonly #onReady = () => this.#write([]);
 
   /**
