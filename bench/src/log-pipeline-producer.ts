@@ -39,7 +39,8 @@ async function main(): Promise<void> {
       maxBufferLines: 200_000,
       maxStreamLength: Number(maxLenText ?? 2_000_000),
     });
-    sink.attach(redis, new RedisKeys(prefix).logs());
+    const keys = new RedisKeys(prefix);
+    sink.attach(redis, keys.logs(), (id) => keys.logProducer(id));
     return { sink, log: createLogger({ service, destination: nowhere, logStream: sink }) };
   });
   const started = process.hrtime.bigint();

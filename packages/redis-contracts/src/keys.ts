@@ -51,6 +51,14 @@ export class RedisKeys {
     return `${this.prefix}logs`;
   }
 
+  /**
+   * String: the highest sequence number of one log producer (a service process) that the stream
+   * holds, so a batch sent again after a lost reply is not added twice. Expires when unused.
+   */
+  logProducer(producerId: string): string {
+    return `${this.prefix}logs:producer:${producerId}`;
+  }
+
   /** Hash: update service status; list: its history. */
   updateStatus(): string {
     return `${this.prefix}update:status`;

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type ConfigOf, setting } from '@pa-connector/config';
+import { REDIS_DEFAULTS } from './redis-defaults';
 
 /** The port each service listens on for /healthz, /ready, /metrics (and the connector's internal API). */
 export const DEFAULT_HTTP_PORTS = {
@@ -50,6 +51,22 @@ export function commonSettings(service: keyof typeof DEFAULT_HTTP_PORTS) {
       default: 'pa:',
       pattern: /^[A-Za-z0-9:_.-]{1,64}$/,
       patternText: '1-64 letters, digits or ":_.-"',
+    }),
+    redisCommandTimeout: setting.duration({
+      env: 'PA_REDIS_COMMAND_TIMEOUT',
+      description:
+        'How long one Redis command may wait for its answer; a Redis that stops answering is dropped and reconnected after this.',
+      default: REDIS_DEFAULTS.commandTimeoutMs,
+      min: 100,
+      max: 60_000,
+    }),
+    redisConnectTimeout: setting.duration({
+      env: 'PA_REDIS_CONNECT_TIMEOUT',
+      description:
+        'How long connecting to Redis may take before the attempt is abandoned and retried.',
+      default: REDIS_DEFAULTS.connectTimeoutMs,
+      min: 100,
+      max: 60_000,
     }),
     heartbeatInterval: setting.duration({
       env: 'PA_HEARTBEAT_INTERVAL',

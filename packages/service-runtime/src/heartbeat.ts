@@ -47,10 +47,20 @@ export function startHeartbeat(o: HeartbeatOptions): HeartbeatHandle {
       return false;
     }
   };
-  const timer = repeatEvery(systemClock, () => void write(o.status()), o.intervalMs);
-  const onReady = () => void write(o.status());
+  // A beat that has not answered yet (Redis hangs; each command has a deadline) is not joined by
+  // another one: beats never pile up, whatever the interval.
+  let inflight = false;
+  const tick = () => {
+    if (inflight) return;
+    inflight = true;
+    void write(o.status()).finally(() => {
+      inflight = false;
+    });
+  };
+  const timer = repeatEvery(systemClock, tick, o.intervalMs);
+  const onReady = tick;
   o.redis.on('ready', onReady);
-  void write(o.status());
+  tick();
   return {
     beat: () => write(stopping ? 'stopping' : o.status()),
     async stop() {

@@ -1,4 +1,11 @@
 export {
+  BestEffortWriter,
+  type BestEffortWriterOptions,
+  type BestEffortWriterStats,
+  type RedisWrite,
+  WRITER_DEFAULTS,
+} from './best-effort-writer';
+export {
   type Clock,
   clockFrom,
   MAX_TIMER_HOP_MS,
@@ -18,7 +25,8 @@ export { type MemberBase, type MemberConfig, startMemberBase } from './member-ba
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
 export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
-export { createRedis, type Redis } from './redis-client';
+export { createRedis, duplicateRedis, type Redis, type RedisClientConfig } from './redis-client';
+export { REDIS_DEFAULTS } from './redis-defaults';
 export {
   exitCodeFor,
   type Running,

@@ -61,7 +61,7 @@ export function startMemberBase(
   const registry = createRegistry(service);
   const redis = createRedis(config, logger);
   if (shipping) {
-    shipping.attach(redis, keys.logs());
+    shipping.attach(redis, keys.logs(), (id) => keys.logProducer(id));
     registerLogShippingMetrics(registry, service, shipping);
   }
   return {

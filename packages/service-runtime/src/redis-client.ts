@@ -1,22 +1,35 @@
 import type { Logger } from '@pa-connector/logger';
 import Redis from 'ioredis';
+import { repeatEvery, systemClock } from './clock';
 import type { CommonConfig } from './common-settings';
+import { REDIS_DEFAULTS } from './redis-defaults';
+
+export type RedisClientConfig = Pick<CommonConfig, 'redisUrl'> &
+  Partial<Pick<CommonConfig, 'redisPassword' | 'redisCommandTimeout' | 'redisConnectTimeout'>>;
 
 /**
- * A Redis client that never takes the service down: it reconnects forever (capped delay), logs
- * state changes once rather than every attempt, and fails commands fast while disconnected.
+ * A Redis client that never takes the service down and never makes it wait without a deadline:
+ * it reconnects forever (capped delay), logs state changes once rather than every attempt, fails
+ * commands fast while disconnected, gives every command `redisCommandTimeout` to answer, and
+ * drops a connection that stopped answering (see `watchResponsiveness`).
  */
-export function createRedis(
-  config: Pick<CommonConfig, 'redisUrl' | 'redisPassword'>,
-  logger: Logger,
-): Redis {
+export function createRedis(config: RedisClientConfig, logger: Logger): Redis {
   const log = logger.child({ component: 'redis' });
+  const commandTimeout = config.redisCommandTimeout ?? REDIS_DEFAULTS.commandTimeoutMs;
   const redis = new Redis(config.redisUrl.href, {
     password: config.redisPassword?.reveal(),
     lazyConnect: true,
-    maxRetriesPerRequest: 1,
+    // A command in flight when the connection drops is rejected, never sent again after the
+    // reconnect: its caller has been told it failed (or timed out), so a copy running later
+    // behind its back would write stale state or, for XREADGROUP, hand out entries nobody reads.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
     enableOfflineQueue: false,
-    connectTimeout: 5_000,
+    connectTimeout: config.redisConnectTimeout ?? REDIS_DEFAULTS.connectTimeoutMs,
+    // The handshake (AUTH, the ready check) is bounded too: a server that accepts TCP and then
+    // says nothing fails the ready check, and the client reconnects.
+    commandTimeout,
+    keepAlive: REDIS_DEFAULTS.keepAliveMs,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
   });
   let down = false;
@@ -28,10 +41,65 @@ export function createRedis(
     if (!down) log.warn({ err: { message: err.message } }, 'Redis unreachable; retrying');
     down = true;
   });
+  watchResponsiveness(redis, commandTimeout, () => {
+    if (!down) log.warn('Redis stopped answering; reconnecting');
+    down = true;
+  });
   redis.connect().catch(() => {
     // the error handler logged it; retryStrategy keeps trying
   });
   return redis;
+}
+
+/**
+ * A second connection to the same Redis with the same deadlines and watchdog, for commands that
+ * hold a connection (XREADGROUP BLOCK). `commandTimeout` must exceed the longest BLOCK sent on it.
+ */
+export function duplicateRedis(
+  redis: Redis,
+  commandTimeout: number,
+  onUnresponsive: () => void = () => undefined,
+): Redis {
+  const copy = redis.duplicate({ commandTimeout, lazyConnect: true });
+  copy.on('error', () => {
+    // the main connection reports Redis outages; this one just reconnects
+  });
+  watchResponsiveness(copy, commandTimeout, onUnresponsive);
+  copy.connect().catch(() => undefined);
+  return copy;
+}
+
+/**
+ * A connection to a Redis that hangs (frozen process, a peer that keeps the TCP session but
+ * forwards nothing) stays "ready" for as long as the kernel keeps the socket, and every command
+ * on it times out one by one. A PING every `commandTimeout` tells: when it times out, the
+ * connection is dropped and re-made, so the client stops counting as ready (readiness reports
+ * Redis not ok) and waiting writers hold their data until a working connection is back.
+ */
+function watchResponsiveness(redis: Redis, commandTimeout: number, onUnresponsive: () => void) {
+  let probing = false;
+  const timer = repeatEvery(
+    systemClock,
+    () => {
+      if (probing || redis.status !== 'ready') return;
+      probing = true;
+      redis
+        .ping()
+        .catch((err: Error) => {
+          if (redis.status === 'ready' && /timed out/i.test(err.message)) {
+            onUnresponsive();
+            // Destroyed, not ended: a graceful end waits for the silent peer (ioredis gives it
+            // two more seconds). The close makes the client reconnect (retryStrategy).
+            redis.stream.destroy();
+          }
+        })
+        .finally(() => {
+          probing = false;
+        });
+    },
+    commandTimeout,
+  );
+  redis.once('end', () => timer.cancel());
 }
 
 export type { Redis };

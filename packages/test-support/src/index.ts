@@ -18,6 +18,7 @@ export {
   type StartServiceOptions,
   startServiceProcess,
 } from './service-process';
+export { startTcpRelay, type TcpRelay } from './tcp-relay';
 export { startTinyproxy, type TestProxy } from './tinyproxy';
 export {
   expectNoUnhandledRejections,

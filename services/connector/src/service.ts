@@ -89,7 +89,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
   );
   const redis = createRedis(config, logger);
   if (d.logShipping) {
-    d.logShipping.attach(redis, keys.logs());
+    d.logShipping.attach(redis, keys.logs(), (id) => keys.logProducer(id));
     registerLogShippingMetrics(d.registry, 'connector', d.logShipping);
   }
   const apps = new AppList();

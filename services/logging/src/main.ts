@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { componentLogger } from '@pa-connector/logger';
 import {
+  duplicateRedis,
   PA_VERSION,
   redisReadiness,
   runService,
@@ -16,7 +17,7 @@ import { FORWARD_COMPONENT } from './forward/forward-entry';
 import { ForwardMetrics } from './forward/forward-metrics';
 import { LogsApiClient } from './forward/internal-api-client';
 import { LogForwarder } from './forward/log-forwarder';
-import { readGroupInfo, StreamConsumer } from './ingest/stream-consumer';
+import { CONSUMER_BLOCK_MS, readGroupInfo, StreamConsumer } from './ingest/stream-consumer';
 import { LoggingMetrics } from './metrics';
 import { LEVELS } from './query/log-filter';
 import { TailHub } from './tail/tail-hub';
@@ -107,14 +108,12 @@ void runService({
       },
       onRetentionError: (err) => logger.warn({ err }, 'retention failed; retrying later'),
     });
-    // XREADGROUP BLOCK holds a connection, so the consumer has its own.
-    const consumerRedis = redis.duplicate();
-    consumerRedis.on('error', () => {
-      // the main connection reports Redis outages; this one just reconnects
-    });
-    consumerRedis.connect().catch(() => undefined);
+    // XREADGROUP BLOCK holds a connection, so the consumer has its own, whose deadline covers
+    // the BLOCK time: a hung Redis fails the read instead of stalling ingest for good.
+    const consumerRedis = duplicateRedis(redis, CONSUMER_BLOCK_MS + config.redisCommandTimeout);
     const consumer = new StreamConsumer({
       redis: consumerRedis,
+      blockMs: CONSUMER_BLOCK_MS,
       streamKey: keys.logs(),
       consumer: config.consumerName,
       batchSize: config.readBatch,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LogStreamField } from './log-stream-entry';
 
 /** What the sink needs of a Redis client (an ioredis client fits). */
@@ -9,21 +10,50 @@ export interface LogStreamClient {
 }
 
 /**
- * Adds one stream entry per line (ARGV: maxlen, service, line...) and answers how many it added.
- * One script call per batch costs the client and Redis far less than one XADD command per line;
- * pcall stops at the first refused XADD so the rest can be retried without duplicates.
+ * Adds one stream entry per line, once: KEYS stream, producer key; ARGV maxlen, service, ttl ms,
+ * then (seq, line) pairs with seqs rising. Lines at or below the producer's highest seq already
+ * in the stream are skipped (a batch sent again because its reply was lost, or re-sent by the
+ * client after a reconnect), so the answer counts them as accepted. The script runs atomically
+ * and its effects reach the AOF as one transaction, so the entries and the producer's seq survive
+ * a restart together. One script call per batch costs the client and Redis far less than one
+ * XADD command per line; pcall stops at the first refused XADD so the rest can be retried.
  */
 export const XADD_BATCH_SCRIPT = `
-for i = 3, #ARGV do
-  local r = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${LogStreamField.service}', ARGV[2], '${LogStreamField.line}', ARGV[i])
-  if type(r) == 'table' and r.err then return i - 3 end
+local stored = redis.call('GET', KEYS[2])
+local last = tonumber(stored or '0')
+local lastText = stored or '0'
+local accepted = 0
+for i = 4, #ARGV, 2 do
+  local seq = tonumber(ARGV[i])
+  if seq > last then
+    local r = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${LogStreamField.service}', ARGV[2], '${LogStreamField.line}', ARGV[i + 1])
+    if type(r) == 'table' and r.err then break end
+    last = seq
+    lastText = ARGV[i]
+  end
+  accepted = accepted + 1
 end
-return #ARGV - 2
+-- The number as the producer wrote it: Lua would print a large one in exponent form.
+redis.call('SET', KEYS[2], lastText, 'PX', ARGV[3])
+return accepted
 `;
+
+/** A line and, once it went out in a batch, its sequence number (kept across retries). */
+interface PendingLine {
+  line: string;
+  seq: number;
+}
 
 export interface RedisLogSinkOptions {
   /** The service whose lines these are (a field of every stream entry). */
   service: string;
+  /**
+   * This producer (one process), unique among every producer that ever writes the stream; the
+   * sequence numbers of its lines are counted under it. A random one by default.
+   */
+  producerId?: string;
+  /** How long Redis remembers a silent producer's last sequence number. */
+  producerTtlMs?: number;
   /** Lines kept while Redis is unreachable; beyond that new lines are dropped and counted. */
   maxBufferLines?: number;
   /** Lines per batch (one script call adding one stream entry per line). */
@@ -56,6 +86,7 @@ export const SINK_DEFAULTS = {
   maxStreamLength: 100_000,
   maxLineBytes: 64 * 1024,
   retryDelayMs: 1_000,
+  producerTtlMs: 7 * 24 * 3600 * 1000,
 } as const;
 
 /**
@@ -72,9 +103,14 @@ export class RedisLogSink {
   readonly #maxLineBytes: number;
   readonly #retryDelayMs: number;
   readonly #now: () => Date;
-  #pending: string[] = [];
+  readonly #producerTtl: string;
+  /** Names this producer's sequence numbers in Redis. */
+  readonly producerId: string;
+  #pending: PendingLine[] = [];
+  #nextSeq = 1;
   #client: LogStreamClient | undefined;
   #key = '';
+  #producerKey = '';
   #sending = false;
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -94,13 +130,19 @@ export class RedisLogSink {
     this.#maxLineBytes = o.maxLineBytes ?? SINK_DEFAULTS.maxLineBytes;
     this.#retryDelayMs = o.retryDelayMs ?? SINK_DEFAULTS.retryDelayMs;
     this.#now = o.now ?? (() => new Date());
+    this.#producerTtl = String(o.producerTtlMs ?? SINK_DEFAULTS.producerTtlMs);
+    this.producerId = o.producerId ?? `${o.service}-${randomUUID()}`;
   }
 
-  /** Starts shipping to `key` through `client` (lines written before this wait in the buffer). */
-  attach(client: LogStreamClient, key: string): void {
+  /**
+   * Starts shipping to `key` through `client` (lines written before this wait in the buffer);
+   * `producerKey` names the key that holds a producer's last sequence number.
+   */
+  attach(client: LogStreamClient, key: string, producerKey: (producerId: string) => string): void {
     this.#client?.off('ready', this.#onReady);
     this.#client = client;
     this.#key = key;
+    this.#producerKey = producerKey(this.producerId);
     client.on('ready', this.#onReady);
     this.#kick();
   }
@@ -121,7 +163,7 @@ export class RedisLogSink {
       this.#unannounced++;
       return true;
     }
-    this.#pending.push(line);
+    this.#pending.push({ line, seq: 0 });
     this.#kick();
     return true;
   }
@@ -203,13 +245,17 @@ export class RedisLogSink {
     const batch = this.#take();
     let added = 0;
     try {
+      const args: string[] = [];
+      for (const p of batch) args.push(String(p.seq), p.line);
       const n = await client.eval(
         XADD_BATCH_SCRIPT,
-        1,
+        2,
         this.#key,
+        this.#producerKey,
         this.#maxLen,
         this.#service,
-        ...batch,
+        this.#producerTtl,
+        ...args,
       );
       added = typeof n === 'number' ? Math.max(0, Math.min(n, batch.length)) : 0;
     } catch {
@@ -230,8 +276,16 @@ export class RedisLogSink {
     return false;
   }
 
-  #take(): string[] {
-    let batch: string[];
+  /** The next batch; its lines get their sequence numbers now, if they have none yet. */
+  #take(): PendingLine[] {
+    if (this.#unannounced > 0) {
+      // After the lines that already went out once, so sequence numbers keep rising.
+      let at = 0;
+      while (at < this.#pending.length && (this.#pending[at] as PendingLine).seq !== 0) at++;
+      this.#pending.splice(at, 0, { line: this.#dropNotice(this.#unannounced), seq: 0 });
+      this.#unannounced = 0;
+    }
+    let batch: PendingLine[];
     if (this.#pending.length <= this.#batch) {
       batch = this.#pending;
       this.#pending = [];
@@ -239,14 +293,11 @@ export class RedisLogSink {
       batch = this.#pending.slice(0, this.#batch);
       this.#pending = this.#pending.slice(this.#batch);
     }
-    if (this.#unannounced > 0) {
-      batch.unshift(this.#dropNotice(this.#unannounced));
-      this.#unannounced = 0;
-    }
+    for (const p of batch) if (p.seq === 0) p.seq = this.#nextSeq++;
     return batch;
   }
 
-  #requeue(lines: string[]): void {
+  #requeue(lines: PendingLine[]): void {
     const all = lines.concat(this.#pending);
     const excess = all.length - this.#maxBuffer;
     if (excess > 0) {

@@ -15,22 +15,43 @@ class FakeRedis extends EventEmitter implements LogStreamClient {
   status = 'ready';
   entries: Array<{ key: string; args: string[] }> = [];
   calls = 0;
-  mode: 'ok' | 'disconnect' | { errorFrom: number } | 'refuse' = 'ok';
+  mode: 'ok' | 'disconnect' | { errorFrom: number } | 'refuse' | 'lose-reply' = 'ok';
+
+  /** Highest seq added, per producer key (the script's own bookkeeping). */
+  seqs = new Map<string, number>();
 
   async eval(script: string, numKeys: number, ...args: string[]): Promise<unknown> {
     this.calls++;
     expect(script).toBe(XADD_BATCH_SCRIPT);
-    expect(numKeys).toBe(1);
-    const [key, maxLen, service, ...lines] = args as [string, string, string, ...string[]];
+    expect(numKeys).toBe(2);
+    const [key, producerKey, maxLen, service, _ttl, ...pairs] = args as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      ...string[],
+    ];
     const mode = this.mode;
     if (mode === 'disconnect') throw new Error("Stream isn't writeable");
     if (mode === 'refuse') throw new Error('OOM command not allowed');
-    const upTo = typeof mode === 'object' ? Math.min(mode.errorFrom, lines.length) : lines.length;
-    for (const line of lines.slice(0, upTo)) {
+    const count = pairs.length / 2;
+    const upTo =
+      typeof mode === 'object' && 'errorFrom' in mode ? Math.min(mode.errorFrom, count) : count;
+    let last = this.seqs.get(producerKey) ?? 0;
+    for (let i = 0; i < upTo; i++) {
+      const seq = Number(pairs[2 * i]);
+      if (seq <= last) continue;
+      last = seq;
       this.entries.push({
         key,
-        args: ['MAXLEN', '~', maxLen, '*', 'service', service, 'line', line],
+        args: ['MAXLEN', '~', maxLen, '*', 'service', service, 'line', pairs[2 * i + 1] as string],
       });
+    }
+    this.seqs.set(producerKey, last);
+    if (mode === 'lose-reply') {
+      this.mode = 'ok';
+      throw new Error('Connection is closed.');
     }
     return upTo;
   }
@@ -62,7 +83,7 @@ describe('RedisLogSink', () => {
   it('ships each line as one XADD with a bounded stream, batched into one script call per batch, in order', async () => {
     const redis = new FakeRedis();
     const sink = new RedisLogSink({ service: 'update', batchLines: 10, maxStreamLength: 5000 });
-    sink.attach(redis, 'p:logs');
+    sink.attach(redis, 'p:logs', (id) => `p:producer:${id}`);
     for (let i = 0; i < 25; i++) sink.write(`{"n":${i}}\n`);
     expect(await sink.flush()).toBe(true);
     expect(redis.lines()).toEqual(Array.from({ length: 25 }, (_, i) => `{"n":${i}}`));
@@ -74,12 +95,23 @@ describe('RedisLogSink', () => {
     expect(sink.stats()).toMatchObject({ buffered: 0, sentLines: 25, failedBatches: 0 });
   });
 
+  it('adds a batch once when it is sent again after its reply was lost', async () => {
+    const redis = new FakeRedis();
+    const sink = new RedisLogSink({ service: 'update', batchLines: 10, retryDelayMs: 1 });
+    sink.attach(redis, 'p:logs', (id) => `p:producer:${id}`);
+    redis.mode = 'lose-reply';
+    for (let i = 0; i < 25; i++) sink.write(`{"n":${i}}\n`);
+    expect(await sink.flush()).toBe(true);
+    expect(redis.lines()).toEqual(Array.from({ length: 25 }, (_, i) => `{"n":${i}}`));
+    expect(sink.stats()).toMatchObject({ sentLines: 25, failedBatches: 1 });
+  });
+
   it('buffers while Redis is down up to the bound, counts the drops, and announces them when back', async () => {
     const redis = new FakeRedis();
     redis.goDown();
     const now = new Date('2026-01-02T03:04:05.000Z');
     const sink = new RedisLogSink({ service: 'connector', maxBufferLines: 5, now: () => now });
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     for (let i = 0; i < 8; i++) sink.write(`{"n":${i}}\n`);
     expect(sink.stats()).toMatchObject({ buffered: 5, dropped: { buffer_full: 3 } });
     expect(await sink.flush(50)).toBe(false);
@@ -104,7 +136,7 @@ describe('RedisLogSink', () => {
     redis.mode = { errorFrom: 2 };
     redis.status = 'ready';
     const sink = new RedisLogSink({ service: 's', retryDelayMs: 10 });
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     for (let i = 0; i < 5; i++) sink.write(`{"n":${i}}\n`);
     await new Promise((r) => setTimeout(r, 5));
     expect(sink.stats()).toMatchObject({ buffered: 3, sentLines: 2, failedBatches: 1 });
@@ -117,7 +149,7 @@ describe('RedisLogSink', () => {
     const redis = new FakeRedis();
     redis.mode = 'refuse';
     const sink = new RedisLogSink({ service: 's', retryDelayMs: 60_000 });
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     for (let i = 0; i < 100; i++) {
       sink.write('{"x":1}\n');
       await new Promise((r) => setImmediate(r));
@@ -131,7 +163,7 @@ describe('RedisLogSink', () => {
   it('drops lines too long to ship and lines written after close, counting both', async () => {
     const redis = new FakeRedis();
     const sink = new RedisLogSink({ service: 's', maxLineBytes: 100 });
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     sink.write(`{"big":"${'é'.repeat(60)}"}\n`);
     sink.write('{"ok":1}\n');
     await sink.close();
@@ -145,7 +177,7 @@ describe('RedisLogSink', () => {
     const sink = new RedisLogSink({ service: 's' });
     sink.write('{"early":1}\n');
     await new Promise((r) => setImmediate(r));
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     expect(await sink.flush()).toBe(true);
     expect(redis.lines()).toEqual(['{"early":1}']);
   });
@@ -162,7 +194,7 @@ describe('createLogger with a log stream', () => {
     });
     const redis = new FakeRedis();
     const sink = new RedisLogSink({ service: 'connector' });
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     const secrets = new SecretValues(['pak1.abcdef.S3cretValue']);
     const log = createLogger({ service: 'connector', destination, logStream: sink, secrets });
     log.info({ token: 'tok-123456', note: 'key pak1.abcdef.S3cretValue' }, 'enrolling');
@@ -182,7 +214,7 @@ describe('createLogger with a log stream', () => {
     const redis = new FakeRedis();
     redis.goDown();
     const sink = new RedisLogSink({ service: 's', maxBufferLines: 10 });
-    sink.attach(redis, 'k');
+    sink.attach(redis, 'k', (id) => `p:producer:${id}`);
     const log = createLogger({ service: 's', destination: quiet(), logStream: sink });
     for (let i = 0; i < 1000; i++) log.info({ i }, 'line');
     expect(sink.stats()).toMatchObject({ buffered: 10, dropped: { buffer_full: 990 } });

@@ -38,6 +38,30 @@ describe('startRedis', () => {
   });
 });
 
+describe('startRedis: freeze, thaw, restart', () => {
+  it('freezes the server (connections open, no answer), thaws it, and restarts it keeping appendonly data', async () => {
+    const redis = await startRedis({ appendOnly: true });
+    const { Redis } = await import('ioredis');
+    const c = new Redis(redis.url, { commandTimeout: 500, maxRetriesPerRequest: 0 });
+    try {
+      await c.set('k', 'v');
+      redis.freeze();
+      await expect(c.ping()).rejects.toThrow(/timed out/);
+      redis.thaw();
+      expect(await c.get('k')).toBe('v');
+      const pid = redis.process.pid;
+      await redis.restart();
+      expect(redis.process.pid).not.toBe(pid);
+      const fresh = new Redis(redis.url);
+      expect(await fresh.get('k')).toBe('v');
+      fresh.disconnect();
+    } finally {
+      c.disconnect();
+      await redis.stop();
+    }
+  });
+});
+
 describe('startTinyproxy', () => {
   let proxy: TestProxy;
   let target: Server;

@@ -8,7 +8,7 @@ import {
   encodeChange,
   type RedisKeys,
 } from '@pa-connector/redis-contracts';
-import type { Redis } from '@pa-connector/service-runtime';
+import { BestEffortWriter, type Redis } from '@pa-connector/service-runtime';
 import type { CatalogApp, HealthUpdate } from '@pa-connector/sse-api';
 import type { Clock, TimerHandle } from '../clock';
 import type { AppSource } from './app-source';
@@ -88,8 +88,10 @@ export class HealthChecker {
   #again = false;
   #running = false;
   #unsubscribe: (() => void) | undefined;
-  #redisFailing = false;
-  readonly #onReady = () => void this.#writeAll([]);
+  /** Probes never wait on Redis: the hash is written behind them, newest state only. */
+  #writer: BestEffortWriter | undefined;
+  /** Apps whose change is still to be announced with the next write. */
+  #announce = new Set<string>();
 
   constructor(o: HealthCheckerOptions) {
     for (const [k, min] of [
@@ -117,6 +119,14 @@ export class HealthChecker {
       this.#reconcile();
       void this.runOnce();
     });
+    this.#writer = new BestEffortWriter({
+      client: this.#o.redis,
+      logger: this.#log,
+      what: 'app health',
+      clock: this.#o.clock,
+    });
+    this.#metrics.watchWriter(this.#writer);
+    // A Redis that comes back may have lost the hash (or never got the last writes).
     this.#o.redis.on('ready', this.#onReady);
     this.#reconcile();
     this.#tick();
@@ -130,7 +140,10 @@ export class HealthChecker {
     this.#unsubscribe?.();
     this.#o.redis.off('ready', this.#onReady);
     await this.#round;
+    await this.#writer?.close();
   }
+
+  readonly #onReady = () => this.#write([]);
 
   /**
    * One round of probes of every server; resolves when it is done. A call while a round runs
@@ -247,7 +260,7 @@ export class HealthChecker {
       for (const s of this.#states.get(id)?.servers ?? []) this.#forgetServer(id, s.key);
     }
     this.#states = next;
-    void this.#writeAll(removed, changed);
+    this.#write([...changed, ...removed]);
     if (removed.length + changed.length > 0) this.#events.emit('change', [...changed, ...removed]);
   }
 
@@ -271,7 +284,7 @@ export class HealthChecker {
     };
     const workers = Math.min(this.#o.concurrency, tasks.length);
     await Promise.all(Array.from({ length: workers }, worker));
-    await this.#writeAll([]);
+    this.#write([]);
   }
 
   async #probe(probed: AppState, s: ServerState): Promise<void> {
@@ -323,7 +336,7 @@ export class HealthChecker {
     this.#metrics.appUp.set({ app: a.app.id }, STATUS_VALUE[status]);
     const level = status === 'down' ? 'warn' : 'info';
     this.#log[level]({ [LogField.app]: a.app.id, from, to: status }, `app is ${status}`);
-    await this.#writeAll([], [a.app.id]);
+    this.#write([a.app.id]);
     this.#events.emit('change', [a.app.id]);
   }
 
@@ -343,31 +356,36 @@ export class HealthChecker {
     };
   }
 
-  /** Writes every app's health, deletes `removed`, announces `removed` and `changed`. */
-  async #writeAll(removed: string[], changed: string[] = []): Promise<void> {
+  /** Queues a write of every app's state, announcing `changed` (ids, removed ones included). */
+  #write(changed: readonly string[]): void {
+    for (const id of changed) this.#announce.add(id);
+    this.#writer?.submit('app-health', () => this.#writeNow());
+  }
+
+  /**
+   * Replaces the `appHealth()` hash with the states as they are now (one transaction, so a
+   * reader never sees it empty) and announces the changes gathered since the last write.
+   */
+  async #writeNow(): Promise<void> {
     const k = this.#o.keys;
     const at = new Date(this.#o.clock.now()).toISOString();
     const fields: string[] = [];
     for (const a of this.#states.values())
       fields.push(a.app.id, encodeAppHealth(this.#toHealth(a)));
-    if (fields.length === 0 && removed.length === 0) return;
-    const m = this.#o.redis.multi();
+    const announce = [...this.#announce];
+    this.#announce.clear();
+    const m = this.#o.redis.multi().del(k.appHealth());
     if (fields.length > 0) m.hset(k.appHealth(), ...fields);
-    if (removed.length > 0) m.hdel(k.appHealth(), ...removed);
-    for (const id of [...changed, ...removed]) {
+    for (const id of announce) {
       m.publish(k.channel('apps'), encodeChange({ topic: 'apps', id, at }));
     }
     try {
       await m.exec();
-      if (this.#redisFailing) this.#log.info('writing app health to Redis works again');
-      this.#redisFailing = false;
       this.#metrics.redisWrites.set(0);
     } catch (err) {
-      if (!this.#redisFailing) {
-        this.#log.warn({ reason: (err as Error).message }, 'could not write app health to Redis');
-      }
-      this.#redisFailing = true;
+      for (const id of announce) this.#announce.add(id);
       this.#metrics.redisWrites.set(1);
+      throw err;
     }
   }
 }

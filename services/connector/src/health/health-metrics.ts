@@ -1,11 +1,22 @@
 import { metricName, type Registry } from '@pa-connector/metrics';
-import { Gauge, Histogram } from 'prom-client';
+import type { BestEffortWriter } from '@pa-connector/service-runtime';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 const name = (n: string) => metricName('connector', n);
 
 /** Metrics of app health checks, registered on the connector's registry. */
 export function healthMetrics(registry: Registry) {
   const registers = [registry];
+  let watched: BestEffortWriter | undefined;
+  new Counter({
+    name: name('health_redis_writes_coalesced_total'),
+    help: 'App health writes to Redis replaced by a newer one before they were sent (Redis slow or unreachable).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(watched?.stats().coalesced ?? 0);
+    },
+  });
   return {
     appUp: new Gauge({
       name: name('app_up'),
@@ -31,6 +42,10 @@ export function healthMetrics(registry: Registry) {
       help: '1 while writing app health to Redis fails, else 0.',
       registers,
     }),
+    /** Reports the counters of the writer that puts app health in Redis, read on scrape. */
+    watchWriter(writer: BestEffortWriter) {
+      watched = writer;
+    },
   };
 }
 

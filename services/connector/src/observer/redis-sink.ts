@@ -5,7 +5,7 @@ import {
   type RedisKeys,
   type TunnelState,
 } from '@pa-connector/redis-contracts';
-import type { Redis } from '@pa-connector/service-runtime';
+import { BestEffortWriter, type Redis } from '@pa-connector/service-runtime';
 import type { TunnelView } from '../edge/tunnel-view';
 
 /** The part of a view other services read (the `TunnelState` contract). */
@@ -38,49 +38,51 @@ export function worthAnnouncing(before: TunnelView | undefined, v: TunnelView): 
 
 /**
  * Writes tunnel states to the `tunnels()` hash and announces changes on `channel('tunnels')`.
- * Writes are serialized (the hash never goes back in time); when Redis was unavailable the
- * whole table is written again once it is back.
+ * Tunnel supervision never waits on it: writes are queued per tunnel (only the newest state of a
+ * tunnel waits, so the hash never goes back in time and a hung Redis costs one entry per tunnel),
+ * and when Redis was unavailable the whole table is written again once it is back.
  */
 export class TunnelRedisSink {
-  #chain: Promise<void> = Promise.resolve();
-  #failed = false;
+  readonly #writer: BestEffortWriter;
+  /** Tunnels whose change is still to be announced. */
+  readonly #announce = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.#writer = new BestEffortWriter({ client: redis, logger: log, what: 'tunnel state' });
+  }
 
-  write(v: TunnelView, announce: boolean): Promise<void> {
+  write(v: TunnelView, announce: boolean): void {
     const state = tunnelState(v);
-    this.#chain = this.#chain.then(async () => {
+    if (announce) this.#announce.add(state.name);
+    this.#writer.submit(state.name, async () => {
+      const m = this.redis.multi().hset(this.keys.tunnels(), state.name, encodeTunnelState(state));
+      const announcing = this.#announce.delete(state.name);
+      if (announcing) {
+        m.publish(
+          this.keys.channel('tunnels'),
+          encodeChange({ topic: 'tunnels', id: state.name, at: new Date().toISOString() }),
+        );
+      }
       try {
-        await this.redis.hset(this.keys.tunnels(), state.name, encodeTunnelState(state));
-        if (announce) {
-          await this.redis.publish(
-            this.keys.channel('tunnels'),
-            encodeChange({ topic: 'tunnels', id: state.name, at: new Date().toISOString() }),
-          );
-        }
-        this.#failed = false;
+        await m.exec();
       } catch (err) {
-        if (!this.#failed) {
-          this.log.warn({ reason: (err as Error).message }, 'tunnel state not written to Redis');
-        }
-        this.#failed = true;
+        if (announcing) this.#announce.add(state.name);
+        throw err;
       }
     });
-    return this.#chain;
   }
 
   /** Writes every view again (after Redis came back). */
-  resync(views: readonly TunnelView[]): Promise<void> {
-    for (const v of views) void this.write(v, true);
-    return this.#chain;
+  resync(views: readonly TunnelView[]): void {
+    for (const v of views) this.write(v, true);
   }
 
-  /** Resolves when every write so far has finished. */
-  idle(): Promise<void> {
-    return this.#chain;
+  /** Waits up to `timeoutMs` for queued writes, then stops. */
+  close(timeoutMs = 1_000): Promise<void> {
+    return this.#writer.close(timeoutMs);
   }
 }

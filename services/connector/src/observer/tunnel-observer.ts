@@ -26,7 +26,7 @@ export class TunnelObserver {
   readonly #metrics: TunnelMetrics;
   readonly #sink: TunnelRedisSink;
   readonly #redis: Redis;
-  readonly #onReady = () => void this.#sink.resync(this.table.list());
+  readonly #onReady = () => this.#sink.resync(this.table.list());
 
   constructor(o: TunnelObserverOptions) {
     this.#metrics = tunnelMetrics(o.registry);
@@ -39,12 +39,12 @@ export class TunnelObserver {
   observe(view: TunnelView): void {
     const before = this.table.update(view);
     recordTunnel(this.#metrics, before, view);
-    void this.#sink.write(view, worthAnnouncing(before, view));
+    this.#sink.write(view, worthAnnouncing(before, view));
   }
 
-  /** Stops listening to Redis and waits for pending writes. */
+  /** Stops listening to Redis and waits (a bounded time) for pending writes. */
   async close(): Promise<void> {
     this.#redis.off('ready', this.#onReady);
-    await this.#sink.idle();
+    await this.#sink.close();
   }
 }

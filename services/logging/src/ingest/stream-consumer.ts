@@ -7,6 +7,9 @@ import { systemClock } from '../forward/clock';
 /** The consumer group every logging instance reads the stream with. */
 export const LOG_CONSUMER_GROUP = 'logging';
 
+/** How long one XREADGROUP waits for entries (the connection's deadline must be longer). */
+export const CONSUMER_BLOCK_MS = 500;
+
 export type ConsumerPhase = 'starting' | 'recovering' | 'consuming' | 'retrying' | 'stopped';
 
 export interface ConsumerObserver {
@@ -19,7 +22,11 @@ export interface ConsumerObserver {
 }
 
 export interface StreamConsumerOptions {
-  /** A connection of its own: XREADGROUP BLOCK holds it. */
+  /**
+   * A connection of its own (XREADGROUP BLOCK holds it) with a command timeout longer than
+   * `blockMs`, that rejects commands in flight when it drops rather than sending them again:
+   * a read sent again behind the consumer's back would hand entries to it that it never sees.
+   */
   redis: Redis;
   streamKey: string;
   consumer: string;
@@ -69,7 +76,7 @@ export class StreamConsumer {
           this.#wake = done;
         }));
     this.#now = o.now ?? Date.now;
-    this.#blockMs = o.blockMs ?? 500;
+    this.#blockMs = o.blockMs ?? CONSUMER_BLOCK_MS;
   }
 
   get phase(): ConsumerPhase {

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger, RedisLogSink } from '@pa-connector/logger';
 import { RedisKeys } from '@pa-connector/redis-contracts';
-import Redis from 'ioredis';
+import { createRedis, type Redis } from '@pa-connector/service-runtime';
+
+const quiet = () =>
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
 
 /**
  * Logs through the real logger and Redis transport as `service` would, from the test process,
@@ -19,21 +26,13 @@ export class LogProducer {
     readonly service: string,
     o: { url: string; prefix: string; bufferLines?: number },
   ) {
-    this.redis = new Redis(o.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-    });
-    this.redis.on('error', () => undefined);
-    this.redis.connect().catch(() => undefined);
+    const quietLog = createLogger({ service, destination: quiet() });
+    // The client every service ships its lines through, deadlines included.
+    this.redis = createRedis({ redisUrl: new URL(o.url) }, quietLog);
     this.sink = new RedisLogSink({ service, maxBufferLines: o.bufferLines ?? 1_000_000 });
-    this.sink.attach(this.redis, new RedisKeys(o.prefix).logs());
-    const quiet = new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    });
-    this.logger = createLogger({ service, destination: quiet, logStream: this.sink });
+    const keys = new RedisKeys(o.prefix);
+    this.sink.attach(this.redis, keys.logs(), (id) => keys.logProducer(id));
+    this.logger = createLogger({ service, destination: quiet(), logStream: this.sink });
   }
 
   /** `count` lines tagged `run`, numbered from where the last call stopped; waits until shipped. */
