@@ -226,13 +226,16 @@ export class EmulatorState {
         `provisioning key ${key.id} expired at ${key.expiresAt}`,
       );
     }
+    const csr = this.parseCsr(req.csr);
+    const publicKeySha256 = sha256Hex(csr.publicKeyPem);
+    const again = this.sameRegistration(key.id, publicKeySha256, req.hostname);
+    if (again) return again;
     if (key.uses >= key.maxUses) {
       throw new EmulatorError(
         SseErrorCode.provisioningKeyExhausted,
         `provisioning key ${key.id} has been used ${key.uses} of ${key.maxUses} times`,
       );
     }
-    const csr = this.parseCsr(req.csr);
     const group = this.group(key.groupId);
     const popName = req.pop ?? group.pop;
     const pop = this.pops.get(popName);
@@ -266,6 +269,11 @@ export class EmulatorState {
       pendingCertSerial: null,
       pendingCertExpiresAt: null,
       revokedSerials: [],
+      registration: {
+        publicKeySha256,
+        certificatePem: cert.certPem,
+        certSerial: cert.serialNumber,
+      },
       registeredAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
       tokenSha256: null,
@@ -279,27 +287,55 @@ export class EmulatorState {
       recentLogs: [],
     };
     this.data.connectors[id] = connector;
+    return { connector, response: this.registerResponse(connector, cert.certPem) };
+  }
+
+  /**
+   * A registration already made with this key for this public key, answered again: the
+   * connector sends the same CSR (and hostname) when the answer to its first request was lost. Only while that
+   * certificate is still the connector's current one (a renewed connector has moved on).
+   */
+  private sameRegistration(
+    keyId: string,
+    publicKeySha256: string,
+    hostname: string,
+  ): Registration | undefined {
+    const connector = Object.values(this.data.connectors).find(
+      (c) =>
+        c.keyId === keyId &&
+        c.hostname === hostname &&
+        c.registration !== undefined &&
+        digestsEqual(c.registration.publicKeySha256, publicKeySha256),
+    );
+    const reg = connector?.registration;
+    if (!connector || !reg || reg.certSerial !== connector.certSerial) return undefined;
+    return { connector, response: this.registerResponse(connector, reg.certificatePem) };
+  }
+
+  private registerResponse(connector: ConnectorRecord, certificatePem: string): RegisterResponse {
+    const pop = this.pops.get(connector.pop);
+    const gateways = pop?.gateways ?? [];
     const response: RegisterResponse = {
-      connectorId: id,
-      groupId: group.id,
-      pop: pop.name,
-      certificate: cert.certPem,
+      connectorId: connector.id,
+      groupId: connector.groupId,
+      pop: connector.pop,
+      certificate: certificatePem,
       certificateExpiresAt: connector.certExpiresAt,
       caChain: [...this.o.issuer.caChain],
-      gateways: pop.gateways.map((g) => ({
+      gateways: gateways.map((g) => ({
         id: g.id,
         name: g.name,
         host: g.host,
         port: g.port,
         protocol: g.protocol,
         serverName: g.name,
-        tunnelAddress: this.tunnels.assign(g.name, id),
+        tunnelAddress: this.tunnels.assign(g.name, connector.id),
         controlUrl: this.controlUrl(g.name),
       })),
     };
-    const tlsCryptKey = this.o.tlsCryptKeys?.[pop.name];
+    const tlsCryptKey = this.o.tlsCryptKeys?.[connector.pop];
     if (tlsCryptKey) response.tunnel = { tlsCryptKey, cipher: 'AES-256-GCM' };
-    return { connector, response };
+    return response;
   }
 
   // ---- connectors and their certificates ----------------------------------------------------
