@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger, SecretValues } from '@pa-connector/logger';
 import { componentLogger, LogField } from '@pa-connector/logger';
 import type { KeyPairPem } from '@pa-connector/pki';
@@ -10,6 +11,7 @@ import { CatalogSync } from '../catalog/catalog-sync';
 import { AbortedError, type Clock, type Random } from '../clock';
 import { enroll } from '../enrollment/enroll';
 import { certificateRevoked, enrollmentFailure } from '../enrollment/enrollment-failure';
+import { PENDING_KEY_FILE, PendingKeyFile } from '../enrollment/pending-key';
 import type { Identity } from '../identity/identity';
 import type { IdentityStore } from '../identity/identity-store';
 import { publishIdentity, summarize } from '../identity/summary';
@@ -183,6 +185,7 @@ export class ControlPlane {
         signal: this.#abort.signal,
         logger: log,
         metrics: this.#o.metrics,
+        pendingKey: new PendingKeyFile(join(this.#o.store.dir, PENDING_KEY_FILE), log),
         ...(this.#o.generateKeyPair ? { generateKeyPair: this.#o.generateKeyPair } : {}),
       });
     }
