@@ -1,4 +1,5 @@
 import type { Gateway } from '@pa-connector/sse-api';
+import { DATA_CIPHERS } from '../enrollment/answer-check';
 
 /** Where a tunnel's proxy is and, when it needs credentials, the file holding them. */
 export interface TunnelProxy {
@@ -53,13 +54,18 @@ const SERVER_POLL_TIMEOUT_SECONDS = 10;
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,255}$/;
 const SAFE_HOST = /^[A-Za-z0-9.:_-]{1,255}$/;
 const SAFE_DEVICE = /^[A-Za-z0-9_-]{1,15}$/;
-const SAFE_CIPHER = /^[A-Za-z0-9-]{1,64}$/;
 
 function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
+/**
+ * An inline block. PEM and static keys never hold `<` or `>`: a blob that does could close the
+ * block and add directives of its own, so it is refused (the blobs are checked and re-encoded
+ * where they enter; this is the last line).
+ */
 function inline(tag: string, pem: string): string[] {
+  if (/[<>]/.test(pem)) throw new TunnelConfigError(`the ${tag} block holds a '<' or '>'`);
   return [`<${tag}>`, pem.trim(), `</${tag}>`];
 }
 
@@ -95,8 +101,10 @@ export function buildClientConfig(o: ClientConfigOptions): string {
   if (!SAFE_DEVICE.test(o.device)) {
     throw new TunnelConfigError(`device name ${JSON.stringify(o.device)} is not valid`);
   }
-  if (!SAFE_CIPHER.test(o.cipher)) {
-    throw new TunnelConfigError(`cipher ${JSON.stringify(o.cipher)} is not valid`);
+  if (!(DATA_CIPHERS as readonly string[]).includes(o.cipher)) {
+    throw new TunnelConfigError(
+      `cipher ${JSON.stringify(o.cipher)} is not one of ${DATA_CIPHERS.join(', ')}`,
+    );
   }
   if (o.proxy && g.protocol !== 'tcp') {
     throw new TunnelConfigError(

@@ -16,12 +16,13 @@ import {
 } from '@pa-connector/sse-api';
 import { AbortedError, type Clock, type Random } from '../clock';
 import { ExitCode } from '../exit-codes';
-import type { Identity, TunnelSecrets } from '../identity/identity';
+import type { Identity } from '../identity/identity';
 import { IdentityError } from '../identity/identity-error';
 import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
 import type { BackoffPolicy } from '../retry/backoff';
 import { retry } from '../retry/retry';
+import { checkedRegistration } from './answer-check';
 import { enrollmentFailure } from './enrollment-failure';
 import type { PendingKeyStore } from './pending-key';
 
@@ -84,13 +85,15 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     response = await retry(
       async (attempt) => {
         try {
-          const r = await o.client.register({
-            provisioningKey: o.provisioningKey as string,
-            csr,
-            hostname: o.hostname,
-            version: o.version,
-            ...(o.pop ? { pop: o.pop } : {}),
-          });
+          const r = checkedRegistration(
+            await o.client.register({
+              provisioningKey: o.provisioningKey as string,
+              csr,
+              hostname: o.hostname,
+              version: o.version,
+              ...(o.pop ? { pop: o.pop } : {}),
+            }),
+          );
           checkResponse(r, privateKeyPem, new Date(o.clock.now()));
           o.metrics.enrollmentAttempts.inc({ result: 'success' });
           return r;
@@ -139,8 +142,9 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     privateKeyPem,
     enrolledAt: new Date(o.clock.now()).toISOString(),
   };
-  const tunnel = (response as { tunnel?: TunnelSecrets }).tunnel;
-  if (tunnel) identity.tunnel = { tlsCryptKey: tunnel.tlsCryptKey, cipher: tunnel.cipher };
+  if (response.tunnel) {
+    identity.tunnel = { tlsCryptKey: response.tunnel.tlsCryptKey, cipher: response.tunnel.cipher };
+  }
   try {
     await o.store.save(identity);
     await o.pendingKey?.remove();

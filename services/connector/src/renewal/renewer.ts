@@ -4,6 +4,7 @@ import { certificateInfo, createCsr, generateKeyPair, type KeyPairPem } from '@p
 import type { SseClient } from '@pa-connector/sse-api';
 import { isCertificateRevoked, type TokenManager } from '../auth/token-manager';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
+import { checkedRenewal } from '../enrollment/answer-check';
 import { checkResponse } from '../enrollment/enroll';
 import type { Identity } from '../identity/identity';
 import type { IdentityStore } from '../identity/identity-store';
@@ -143,7 +144,7 @@ export class CertificateRenewer {
     const csr = createCsr({ privateKeyPem: keyPair.privateKeyPem, commonName: old.hostname });
     let res: Awaited<ReturnType<SseClient['renew']>>;
     try {
-      res = await this.#o.tokens.withToken((t) => this.#o.client.renew({ csr }, t));
+      res = checkedRenewal(await this.#o.tokens.withToken((t) => this.#o.client.renew({ csr }, t)));
       checkResponse(res, keyPair.privateKeyPem, new Date(this.#o.clock.now()), 'renew');
     } catch (err) {
       this.#o.metrics.certificateRenewals.inc({ result: 'error' });
