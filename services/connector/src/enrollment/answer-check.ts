@@ -7,6 +7,7 @@ import {
   type RenewResponse,
   SseProtocolError,
 } from '@pa-connector/sse-api';
+import type { Identity } from '../identity/identity';
 
 /**
  * The data-channel ciphers a tunnel may use: AEAD only (a cipher without authentication, or
@@ -99,8 +100,12 @@ function unbracket(host: string): string {
 function checkGateway(g: Gateway, i: number, endpoint: Endpoint): Gateway {
   const at = `gateways[${i}]`;
   for (const field of ['id', 'name'] as const) {
-    if (!NAME.test(g[field])) refuse(endpoint, `has ${at}.${field} that is not a plain name`);
+    const v: unknown = g[field];
+    if (typeof v !== 'string' || !NAME.test(v)) {
+      refuse(endpoint, `has ${at}.${field} that is not a plain name`);
+    }
   }
+  if (typeof g.host !== 'string') refuse(endpoint, `has ${at}.host that is not a string`);
   const host = unbracket(g.host);
   // The value is not shown: it came from the SSE and may hold anything.
   if (!isHostOrIp(host)) refuse(endpoint, `has ${at}.host that is not a hostname or IP address`);
@@ -111,11 +116,12 @@ function checkGateway(g: Gateway, i: number, endpoint: Endpoint): Gateway {
     refuse(endpoint, `has ${at}.protocol not udp or tcp`);
   const out: Gateway = { id: g.id, name: g.name, host, port: g.port, protocol: g.protocol };
   if (g.serverName !== undefined) {
-    if (!NAME.test(g.serverName)) refuse(endpoint, `has ${at}.serverName that is not a plain name`);
+    if (typeof g.serverName !== 'string' || !NAME.test(g.serverName))
+      refuse(endpoint, `has ${at}.serverName that is not a plain name`);
     out.serverName = g.serverName;
   }
   if (g.tunnelAddress !== undefined) {
-    if (!isIPv4(g.tunnelAddress))
+    if (typeof g.tunnelAddress !== 'string' || !isIPv4(g.tunnelAddress))
       refuse(endpoint, `has ${at}.tunnelAddress that is not an IPv4 address`);
     out.tunnelAddress = g.tunnelAddress;
   }
@@ -125,6 +131,7 @@ function checkGateway(g: Gateway, i: number, endpoint: Endpoint): Gateway {
 }
 
 function checkControlUrl(text: string, field: string, endpoint: Endpoint): string {
+  if (typeof text !== 'string') refuse(endpoint, `has ${field} that is not a string`);
   let url: URL;
   try {
     url = new URL(text);
@@ -171,4 +178,29 @@ export function checkedRenewal(r: RenewResponse): RenewResponse {
     certificate: reencodeCertificate(r.certificate, 'renew', 'certificate'),
     caChain: r.caChain.map((p, i) => reencodeCertificate(p, 'renew', `caChain[${i}]`)),
   };
+}
+
+/**
+ * A stored identity, checked as its register answer was: one written by a version that did not
+ * check (or changed on disk) must not carry anything into an openvpn configuration either.
+ */
+export function checkedIdentity(id: Identity): Identity {
+  const r = checkedRegistration({
+    connectorId: id.connectorId,
+    groupId: id.groupId,
+    pop: id.pop,
+    certificate: id.certificatePem,
+    certificateExpiresAt: '',
+    caChain: id.caChainPems,
+    gateways: id.gateways,
+    ...(id.tunnel ? { tunnel: id.tunnel } : {}),
+  });
+  const out: Identity = {
+    ...id,
+    certificatePem: r.certificate,
+    caChainPems: r.caChain,
+    gateways: r.gateways,
+  };
+  if (r.tunnel) out.tunnel = { tlsCryptKey: r.tunnel.tlsCryptKey, cipher: r.tunnel.cipher };
+  return out;
 }
