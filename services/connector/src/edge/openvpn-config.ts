@@ -78,6 +78,19 @@ function inline(tag: string, pem: string): string[] {
  * after `pingRestartSeconds`; `tls-timeout 1` retransmits handshake packets quickly.
  * `management-hold` lets the connector decide when each (re)connection starts.
  */
+/** Pushed options refused (prefixes, as pull-filter matches them). */
+const PUSH_IGNORED = [
+  'redirect-gateway',
+  'redirect-private',
+  'route ',
+  'route-ipv6',
+  'ifconfig-ipv6',
+  'dhcp-option',
+  'block-outside-dns',
+  'comp-lzo',
+  'compress',
+] as const;
+
 /** Tunnel socket send and receive buffers (the kernel caps them at its own maximum). */
 const SOCKET_BUFFER_BYTES = 4_194_304;
 
@@ -137,6 +150,10 @@ export function buildClientConfig(o: ClientConfigOptions): string {
     'tls-version-min 1.2',
     `data-ciphers ${o.cipher}`,
     'pull-filter ignore "ping"',
+    // What a gateway pushes is input too: it gets the tunnel address and nothing that would
+    // steer the host's own traffic or DNS into the tunnel, or turn compression on.
+    ...PUSH_IGNORED.map((o) => `pull-filter ignore "${o}"`),
+    'allow-compression no',
     `ping ${t.pingSeconds}`,
     `ping-restart ${t.pingRestartSeconds}`,
     'tls-timeout 1',
