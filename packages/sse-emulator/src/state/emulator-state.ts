@@ -213,6 +213,12 @@ export class EmulatorState {
     if (!key || !digestsEqual(key.secretSha256, sha256Hex(parsedKey.secret))) {
       throw new EmulatorError(SseErrorCode.provisioningKeyInvalid, 'unknown provisioning key');
     }
+    const csr = this.parseCsr(req.csr);
+    const publicKeySha256 = sha256Hex(csr.publicKeyPem);
+    // Made while the key was good: answered again even if the key was revoked, expired or used
+    // up since (the connector exists either way; only its answer was lost).
+    const again = this.sameRegistration(key.id, publicKeySha256, req.hostname);
+    if (again) return again;
     const now = this.o.clock.now();
     if (key.revoked) {
       throw new EmulatorError(
@@ -226,10 +232,6 @@ export class EmulatorState {
         `provisioning key ${key.id} expired at ${key.expiresAt}`,
       );
     }
-    const csr = this.parseCsr(req.csr);
-    const publicKeySha256 = sha256Hex(csr.publicKeyPem);
-    const again = this.sameRegistration(key.id, publicKeySha256, req.hostname);
-    if (again) return again;
     if (key.uses >= key.maxUses) {
       throw new EmulatorError(
         SseErrorCode.provisioningKeyExhausted,

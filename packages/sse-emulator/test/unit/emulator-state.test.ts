@@ -46,6 +46,9 @@ describe('provisioning keys', () => {
     expect(
       codeOf(() => state.register({ provisioningKey: key, csr: other.csr, hostname: 'host-1' })),
     ).toBe('provisioning_key_exhausted');
+    // Still answered once the key is revoked: the registration was made while it was good.
+    state.revokeKey(record.id);
+    expect(registerOne(state, key).response).toEqual(first);
   });
 
   it('a registration is not answered again once its certificate was renewed and used', () => {
@@ -74,7 +77,7 @@ describe('provisioning keys', () => {
     });
     registerOne(state, key);
     clock.advance(60);
-    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_expired');
+    expect(codeOf(() => registerOne(state, key, 'host-2'))).toBe('provisioning_key_expired');
   });
 
   it('refuses a revoked key', () => {
