@@ -394,6 +394,7 @@ export class EmulatorState {
       connector.certExpiresAt = connector.pendingCertExpiresAt ?? info.notAfter.toISOString();
       connector.pendingCertSerial = null;
       connector.pendingCertExpiresAt = null;
+      connector.pendingRenewal = null;
       promoted = true;
     } else if (info.serialNumber !== connector.certSerial) {
       throw new EmulatorError(
@@ -407,6 +408,21 @@ export class EmulatorState {
 
   renew(connector: ConnectorRecord, csrPem: string): RenewResponse {
     const csr = this.parseCsr(csrPem);
+    const publicKeySha256 = sha256Hex(csr.publicKeyPem);
+    const pending = connector.pendingRenewal;
+    // The same renewal again (its answer was lost): the same certificate, not another one.
+    if (
+      connector.pendingCertSerial &&
+      connector.pendingCertExpiresAt &&
+      pending &&
+      digestsEqual(pending.publicKeySha256, publicKeySha256)
+    ) {
+      return {
+        certificate: pending.certificatePem,
+        certificateExpiresAt: connector.pendingCertExpiresAt,
+        caChain: [...this.o.issuer.caChain],
+      };
+    }
     const now = this.o.clock.now();
     const cert = this.o.issuer.issueClientCertificate({
       publicKeyPem: csr.publicKeyPem,
@@ -418,6 +434,7 @@ export class EmulatorState {
     if (connector.pendingCertSerial) connector.revokedSerials.push(connector.pendingCertSerial);
     connector.pendingCertSerial = cert.serialNumber;
     connector.pendingCertExpiresAt = cert.notAfter.toISOString();
+    connector.pendingRenewal = { publicKeySha256, certificatePem: cert.certPem };
     return {
       certificate: cert.certPem,
       certificateExpiresAt: connector.pendingCertExpiresAt,

@@ -57,6 +57,8 @@ export interface ConnectorRecord {
   /** Issued by a renewal, accepted alongside the current one until first used. */
   pendingCertSerial: string | null;
   pendingCertExpiresAt: string | null;
+  /** The pending certificate and its key's hash: a renewal repeated with the same key gets it again. */
+  pendingRenewal?: { publicKeySha256: string; certificatePem: string } | null;
   revokedSerials: string[];
   /**
    * What the registration issued, so that the same registration sent again (its answer was lost)

@@ -172,12 +172,23 @@ describe('client certificates', () => {
     expect(state.authenticate(renewed.certificate).promoted).toBe(false);
   });
 
-  it('a second renewal before the first is used revokes the unused one', () => {
+  it('the same renewal again (same key) gets the same certificate', () => {
+    const { state } = newState();
+    const { key } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    const { connector } = registerOne(state, key);
+    const csr = newIdentity().csr;
+    const first = state.renew(connector, csr);
+    expect(state.renew(connector, csr)).toEqual(first);
+    expect(connector.revokedSerials).toEqual([]);
+    state.authenticate(first.certificate);
+    expect(connector.pendingCertSerial).toBeNull();
+  });
+
+  it('a second renewal (another key) before the first is used revokes the unused one', () => {
     const { state, response } = registered();
     const connector = state.connector(response.connectorId);
-    const csr = fixtureIdentity().csr;
-    const first = state.renew(connector, csr);
-    const second = state.renew(connector, csr);
+    const first = state.renew(connector, fixtureIdentity().csr);
+    const second = state.renew(connector, newIdentity().csr);
     expect(codeOf(() => state.authenticate(first.certificate))).toBe('certificate_revoked');
     expect(state.authenticate(second.certificate).promoted).toBe(true);
   });

@@ -154,10 +154,11 @@ describe('tokens and certificate renewal with short lifetimes', () => {
     );
   }, 60_000);
 
-  it('a lost renew answer: the retry renews (the unused certificate is simply replaced), the connector keeps working', async () => {
+  it('a lost renew answer: the retry sends the same CSR and gets the same certificate, the connector keeps working', async () => {
     const cp = c.service.controlPlane;
     const old = cp.identity as NonNullable<typeof cp.identity>;
     const mark = c.lines.length;
+    const revokedBefore = (await emu.admin.connector(old.connectorId)).revokedSerials.length;
     await emu.admin.fault('renew', { mode: 'lost-response', count: 1 });
     const renewed = await waitFor(
       'a renewed certificate',
@@ -179,6 +180,12 @@ describe('tokens and certificate renewal with short lifetimes', () => {
         (await emu.admin.connector(renewed.connectorId)).certificate.serial.toLowerCase() ===
         newSerial,
       10_000,
+    );
+    // The retry sent the same CSR and got the same certificate: the first certificate revoked
+    // since is the old one, not an unused one issued for a lost answer.
+    const revoked = (await emu.admin.connector(old.connectorId)).revokedSerials as string[];
+    expect(revoked[revokedBefore]?.toLowerCase()).toBe(
+      certificateInfo(old.certificatePem).serialNumber,
     );
     const r = await fetch(`${c.url}${InternalApiRoutes.popStatus}`, {
       method: 'POST',
