@@ -159,7 +159,10 @@ export class ControlPlane {
     const log = componentLogger(this.#log, 'enrollment');
     await this.#o.store.prepare();
     let identity = await this.#o.store.load();
+    const pendingKey = new PendingKeyFile(join(this.#o.store.dir, PENDING_KEY_FILE), log);
     if (identity) {
+      // Left by a stop between storing the identity and removing it.
+      await pendingKey.remove();
       log.info(
         { [LogField.connectorId]: identity.connectorId, dir: this.#o.store.dir },
         'identity found in the data directory; already enrolled',
@@ -185,7 +188,7 @@ export class ControlPlane {
         signal: this.#abort.signal,
         logger: log,
         metrics: this.#o.metrics,
-        pendingKey: new PendingKeyFile(join(this.#o.store.dir, PENDING_KEY_FILE), log),
+        pendingKey,
         ...(this.#o.generateKeyPair ? { generateKeyPair: this.#o.generateKeyPair } : {}),
       });
     }
