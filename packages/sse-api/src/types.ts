@@ -45,8 +45,11 @@ export interface TunnelSettings {
    * encrypts and authenticates the TLS control channel. Secret: store it 0600.
    */
   tlsCryptKey: string;
-  /** The only data-channel cipher the gateways accept (`data-ciphers`). */
-  cipher: 'AES-256-GCM';
+  /**
+   * The data-channel cipher the gateways accept (`data-ciphers`), e.g. `AES-256-GCM`. Clients
+   * accept AEAD ciphers only.
+   */
+  cipher: string;
 }
 
 export interface RegisterResponse {

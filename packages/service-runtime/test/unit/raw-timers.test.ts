@@ -34,6 +34,7 @@ const ALLOWED: Record<string, string> = {
   'packages/test-support/src/tinyproxy.ts': 'test helpers: 50 ms polls',
   'packages/test-support/src/wait-for.ts': 'test helpers: polls of a test',
   'packages/test-support/src/service-process.ts': 'test helpers: deadlines of a test',
+  'packages/test-support/src/unhandled-rejections.ts': 'test helpers: deadlines of a test',
 };
 
 /**

@@ -1,8 +1,15 @@
 import { SSE_ENDPOINTS, type SseEndpoint } from '@pa-connector/sse-api';
 import { invalidRequest } from '../errors';
 
-export type FaultMode = 'down' | 'slow' | '5xx' | 'malformed';
+export type FaultMode = 'down' | 'slow' | '5xx' | 'malformed' | 'lost-response' | 'malicious';
 export type MalformedVariant = 'not-json' | 'missing-fields';
+/** Where a `malicious` answer carries its payload (see hostile.ts). */
+export type MaliciousVariant =
+  | 'certificate-directive'
+  | 'ca-chain-directive'
+  | 'tls-crypt-directive'
+  | 'cipher-none'
+  | 'gateway-host-newline';
 export type FaultTarget = SseEndpoint | '*';
 
 export interface FaultSpec {
@@ -12,13 +19,31 @@ export interface FaultSpec {
   /** slow: how long to wait before answering normally. */
   delayMs?: number;
   /** malformed: a body that is not JSON, or JSON without the required fields. */
-  variant?: MalformedVariant;
+  variant?: MalformedVariant | MaliciousVariant;
+  /** malicious: the file the injected `up` command creates (absolute path). */
+  markerPath?: string;
   /** Apply this many times, then clear; unlimited when absent. */
   count?: number;
 }
 
-export const FAULT_MODES: readonly FaultMode[] = ['down', 'slow', '5xx', 'malformed'];
+export const FAULT_MODES: readonly FaultMode[] = [
+  'down',
+  'slow',
+  '5xx',
+  'malformed',
+  'lost-response',
+  'malicious',
+];
 const VARIANTS: readonly MalformedVariant[] = ['not-json', 'missing-fields'];
+export const MALICIOUS_VARIANTS: readonly MaliciousVariant[] = [
+  'certificate-directive',
+  'ca-chain-directive',
+  'tls-crypt-directive',
+  'cipher-none',
+  'gateway-host-newline',
+];
+/** A marker path goes into an openvpn directive: plain absolute paths only. */
+const MARKER_PATH = /^\/[A-Za-z0-9._/-]{1,200}$/;
 
 /**
  * Faults armed through the admin API, per SSE endpoint or for all (`*`). An endpoint's own
@@ -98,6 +123,17 @@ export function parseFaultSpec(body: unknown): FaultSpec {
       throw invalidRequest(`variant must be one of ${VARIANTS.join(', ')}`);
     }
     spec.variant = variant as MalformedVariant;
+  }
+  if (spec.mode === 'malicious') {
+    if (!MALICIOUS_VARIANTS.includes(b.variant as MaliciousVariant)) {
+      throw invalidRequest(`variant must be one of ${MALICIOUS_VARIANTS.join(', ')}`);
+    }
+    spec.variant = b.variant as MaliciousVariant;
+    const markerPath = b.markerPath ?? '/tmp/pa-emulator-injected-up-ran';
+    if (typeof markerPath !== 'string' || !MARKER_PATH.test(markerPath)) {
+      throw invalidRequest('markerPath must be an absolute path of letters, digits, . _ / -');
+    }
+    spec.markerPath = markerPath;
   }
   return spec;
 }

@@ -213,6 +213,12 @@ export class EmulatorState {
     if (!key || !digestsEqual(key.secretSha256, sha256Hex(parsedKey.secret))) {
       throw new EmulatorError(SseErrorCode.provisioningKeyInvalid, 'unknown provisioning key');
     }
+    const csr = this.parseCsr(req.csr);
+    const publicKeySha256 = sha256Hex(csr.publicKeyPem);
+    // Made while the key was good: answered again even if the key was revoked, expired or used
+    // up since (the connector exists either way; only its answer was lost).
+    const again = this.sameRegistration(key.id, publicKeySha256, req.hostname);
+    if (again) return again;
     const now = this.o.clock.now();
     if (key.revoked) {
       throw new EmulatorError(
@@ -232,7 +238,6 @@ export class EmulatorState {
         `provisioning key ${key.id} has been used ${key.uses} of ${key.maxUses} times`,
       );
     }
-    const csr = this.parseCsr(req.csr);
     const group = this.group(key.groupId);
     const popName = req.pop ?? group.pop;
     const pop = this.pops.get(popName);
@@ -266,6 +271,11 @@ export class EmulatorState {
       pendingCertSerial: null,
       pendingCertExpiresAt: null,
       revokedSerials: [],
+      registration: {
+        publicKeySha256,
+        certificatePem: cert.certPem,
+        certSerial: cert.serialNumber,
+      },
       registeredAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
       tokenSha256: null,
@@ -279,27 +289,55 @@ export class EmulatorState {
       recentLogs: [],
     };
     this.data.connectors[id] = connector;
+    return { connector, response: this.registerResponse(connector, cert.certPem) };
+  }
+
+  /**
+   * A registration already made with this key for this public key, answered again: the
+   * connector sends the same CSR (and hostname) when the answer to its first request was lost. Only while that
+   * certificate is still the connector's current one (a renewed connector has moved on).
+   */
+  private sameRegistration(
+    keyId: string,
+    publicKeySha256: string,
+    hostname: string,
+  ): Registration | undefined {
+    const connector = Object.values(this.data.connectors).find(
+      (c) =>
+        c.keyId === keyId &&
+        c.hostname === hostname &&
+        c.registration !== undefined &&
+        digestsEqual(c.registration.publicKeySha256, publicKeySha256),
+    );
+    const reg = connector?.registration;
+    if (!connector || !reg || reg.certSerial !== connector.certSerial) return undefined;
+    return { connector, response: this.registerResponse(connector, reg.certificatePem) };
+  }
+
+  private registerResponse(connector: ConnectorRecord, certificatePem: string): RegisterResponse {
+    const pop = this.pops.get(connector.pop);
+    const gateways = pop?.gateways ?? [];
     const response: RegisterResponse = {
-      connectorId: id,
-      groupId: group.id,
-      pop: pop.name,
-      certificate: cert.certPem,
+      connectorId: connector.id,
+      groupId: connector.groupId,
+      pop: connector.pop,
+      certificate: certificatePem,
       certificateExpiresAt: connector.certExpiresAt,
       caChain: [...this.o.issuer.caChain],
-      gateways: pop.gateways.map((g) => ({
+      gateways: gateways.map((g) => ({
         id: g.id,
         name: g.name,
         host: g.host,
         port: g.port,
         protocol: g.protocol,
         serverName: g.name,
-        tunnelAddress: this.tunnels.assign(g.name, id),
+        tunnelAddress: this.tunnels.assign(g.name, connector.id),
         controlUrl: this.controlUrl(g.name),
       })),
     };
-    const tlsCryptKey = this.o.tlsCryptKeys?.[pop.name];
+    const tlsCryptKey = this.o.tlsCryptKeys?.[connector.pop];
     if (tlsCryptKey) response.tunnel = { tlsCryptKey, cipher: 'AES-256-GCM' };
-    return { connector, response };
+    return response;
   }
 
   // ---- connectors and their certificates ----------------------------------------------------
@@ -356,6 +394,7 @@ export class EmulatorState {
       connector.certExpiresAt = connector.pendingCertExpiresAt ?? info.notAfter.toISOString();
       connector.pendingCertSerial = null;
       connector.pendingCertExpiresAt = null;
+      connector.pendingRenewal = null;
       promoted = true;
     } else if (info.serialNumber !== connector.certSerial) {
       throw new EmulatorError(
@@ -369,6 +408,21 @@ export class EmulatorState {
 
   renew(connector: ConnectorRecord, csrPem: string): RenewResponse {
     const csr = this.parseCsr(csrPem);
+    const publicKeySha256 = sha256Hex(csr.publicKeyPem);
+    const pending = connector.pendingRenewal;
+    // The same renewal again (its answer was lost): the same certificate, not another one.
+    if (
+      connector.pendingCertSerial &&
+      connector.pendingCertExpiresAt &&
+      pending &&
+      digestsEqual(pending.publicKeySha256, publicKeySha256)
+    ) {
+      return {
+        certificate: pending.certificatePem,
+        certificateExpiresAt: connector.pendingCertExpiresAt,
+        caChain: [...this.o.issuer.caChain],
+      };
+    }
     const now = this.o.clock.now();
     const cert = this.o.issuer.issueClientCertificate({
       publicKeyPem: csr.publicKeyPem,
@@ -380,6 +434,7 @@ export class EmulatorState {
     if (connector.pendingCertSerial) connector.revokedSerials.push(connector.pendingCertSerial);
     connector.pendingCertSerial = cert.serialNumber;
     connector.pendingCertExpiresAt = cert.notAfter.toISOString();
+    connector.pendingRenewal = { publicKeySha256, certificatePem: cert.certPem };
     return {
       certificate: cert.certPem,
       certificateExpiresAt: connector.pendingCertExpiresAt,

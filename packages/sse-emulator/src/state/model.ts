@@ -57,7 +57,14 @@ export interface ConnectorRecord {
   /** Issued by a renewal, accepted alongside the current one until first used. */
   pendingCertSerial: string | null;
   pendingCertExpiresAt: string | null;
+  /** The pending certificate and its key's hash: a renewal repeated with the same key gets it again. */
+  pendingRenewal?: { publicKeySha256: string; certificatePem: string } | null;
   revokedSerials: string[];
+  /**
+   * What the registration issued, so that the same registration sent again (its answer was lost)
+   * gets the same answer instead of using up another key use. Absent in older state files.
+   */
+  registration?: RegistrationRecord;
   registeredAt: string;
   lastSeenAt: string;
   /** sha256 of the one active access token. */
@@ -70,6 +77,14 @@ export interface ConnectorRecord {
   logBatches: number;
   logEntries: number;
   recentLogs: Array<Record<string, unknown>>;
+}
+
+export interface RegistrationRecord {
+  /** sha256 of the CSR's public key (PEM), hex. */
+  publicKeySha256: string;
+  /** The certificate issued at registration. */
+  certificatePem: string;
+  certSerial: string;
 }
 
 /** How much ingest history each connector keeps (the admin API shows it). */

@@ -2,6 +2,8 @@ import { SseRoutes } from '@pa-connector/sse-api';
 import { type Enrolled, enroll, startTestEmulator, type TestEmulator } from '../support/harness';
 import { newIdentity } from '../support/identity';
 
+type Body = { certificate: string; caChain: string[]; gateways: Array<{ host: string }> };
+
 const held: Array<{ ms: number; release: () => void }> = [];
 let t: TestEmulator;
 let c: Enrolled;
@@ -105,6 +107,52 @@ describe('fault injection', () => {
     expect((await t.sse({ path: SseRoutes.register, body })).status).toBe(201);
   });
 
+  it('lost-response: the registration is made, the connection dropped; the same CSR gets the same answer', async () => {
+    const { key, keyId } = await t.admin.groupWithKey();
+    await t.admin.put('/admin/faults/register', { mode: 'lost-response', count: 1 });
+    const body = { provisioningKey: key, csr: newIdentity().csr, hostname: 'h' };
+    await expect(t.sse({ path: SseRoutes.register, body })).rejects.toThrow(
+      /socket hang up|ECONNRESET/,
+    );
+    expect((await t.admin.get(`/admin/keys/${keyId}`)).body.uses).toBe(1);
+    const again = await t.sse({ path: SseRoutes.register, body });
+    expect(again.status).toBe(201);
+    expect((await t.admin.get(`/admin/keys/${keyId}`)).body.uses).toBe(1);
+    const mine = (await t.admin.get('/admin/connectors')).body.filter(
+      (x: { keyId: string }) => x.keyId === keyId,
+    );
+    expect(mine.map((x: { id: string }) => x.id)).toEqual([again.json().connectorId]);
+    // A different key pair on the used-up key is refused.
+    const other = { ...body, csr: newIdentity().csr };
+    const refused = await t.sse({ path: SseRoutes.register, body: other });
+    expect(refused.status).toBe(403);
+    expect(refused.json().error.code).toBe('provisioning_key_exhausted');
+  });
+
+  it.each([
+    ['certificate-directive', (b: Body) => b.certificate],
+    ['ca-chain-directive', (b: Body) => b.caChain.at(-1)],
+    ['gateway-host-newline', (b: Body) => b.gateways[0]?.host],
+  ])(
+    'malicious %s: a real registration whose field carries openvpn directives',
+    async (variant, field) => {
+      const { key, keyId } = await t.admin.groupWithKey();
+      await t.admin.put('/admin/faults/register', {
+        mode: 'malicious',
+        variant,
+        markerPath: '/tmp/marker',
+        count: 1,
+      });
+      const body = { provisioningKey: key, csr: newIdentity().csr, hostname: 'h' };
+      const res = await t.sse({ path: SseRoutes.register, body });
+      expect(res.status).toBe(201);
+      expect(field(res.json())).toMatch(
+        /\nscript-security 2\nup "\/bin\/sh -c 'touch \/tmp\/marker'"(\n|$)/,
+      );
+      expect((await t.admin.get(`/admin/keys/${keyId}`)).body.uses).toBe(1);
+    },
+  );
+
   it('refuses bad fault settings naming the field', async () => {
     const cases: Array<[string, unknown, RegExp]> = [
       ['/admin/faults/nope', { mode: 'down' }, /endpoint/],
@@ -112,6 +160,12 @@ describe('fault injection', () => {
       ['/admin/faults/catalog', { mode: 'slow' }, /delayMs/],
       ['/admin/faults/catalog', { mode: '5xx', status: 200 }, /status/],
       ['/admin/faults/catalog', { mode: 'malformed', variant: 'x' }, /variant/],
+      ['/admin/faults/register', { mode: 'malicious', variant: 'x' }, /variant/],
+      [
+        '/admin/faults/register',
+        { mode: 'malicious', variant: 'cipher-none', markerPath: 'x; rm' },
+        /markerPath/,
+      ],
     ];
     for (const [path, body, message] of cases) {
       const res = await t.admin.put(path, body);

@@ -1,4 +1,5 @@
 import { EmulatorError } from '../../src';
+import { newIdentity } from '../support/identity';
 import { fixtureIdentity, foreignCert, newState, registerOne } from './state-fixture';
 
 function codeOf(fn: () => unknown): string {
@@ -27,15 +28,43 @@ describe('provisioning keys', () => {
     expect(response.pop).toBe('local');
     expect(response.gateways).toHaveLength(2);
     expect(state.key(record.id).uses).toBe(1);
-    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_exhausted');
+    // Another registration (another host): refused.
+    expect(codeOf(() => registerOne(state, key, 'host-2'))).toBe('provisioning_key_exhausted');
     expect(state.key(record.id).uses).toBe(1);
+  });
+
+  it('the same registration sent again gets the same answer and uses no key use', () => {
+    const { state } = newState();
+    const { key, record } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    const first = registerOne(state, key).response;
+    const again = registerOne(state, key).response;
+    expect(again).toEqual(first);
+    expect(state.key(record.id).uses).toBe(1);
+    expect(state.listConnectors()).toHaveLength(1);
+    // Another key pair on the exhausted key is a new registration: refused.
+    const other = newIdentity();
+    expect(
+      codeOf(() => state.register({ provisioningKey: key, csr: other.csr, hostname: 'host-1' })),
+    ).toBe('provisioning_key_exhausted');
+    // Still answered once the key is revoked: the registration was made while it was good.
+    state.revokeKey(record.id);
+    expect(registerOne(state, key).response).toEqual(first);
+  });
+
+  it('a registration is not answered again once its certificate was renewed and used', () => {
+    const { state } = newState();
+    const { key } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    const { connector } = registerOne(state, key);
+    const renewed = state.renew(connector, newIdentity().csr);
+    state.authenticate(renewed.certificate);
+    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_exhausted');
   });
 
   it('counts uses up to maxUses', () => {
     const { state } = newState();
     const { key } = state.createKey(state.createGroup({ name: 'g' }).id, { maxUses: 3 });
     for (let i = 0; i < 3; i += 1) registerOne(state, key, `host-${i}`);
-    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_exhausted');
+    expect(codeOf(() => registerOne(state, key, 'host-3'))).toBe('provisioning_key_exhausted');
     expect(state.listConnectors()).toHaveLength(3);
   });
 
@@ -48,7 +77,7 @@ describe('provisioning keys', () => {
     });
     registerOne(state, key);
     clock.advance(60);
-    expect(codeOf(() => registerOne(state, key))).toBe('provisioning_key_expired');
+    expect(codeOf(() => registerOne(state, key, 'host-2'))).toBe('provisioning_key_expired');
   });
 
   it('refuses a revoked key', () => {
@@ -143,12 +172,23 @@ describe('client certificates', () => {
     expect(state.authenticate(renewed.certificate).promoted).toBe(false);
   });
 
-  it('a second renewal before the first is used revokes the unused one', () => {
+  it('the same renewal again (same key) gets the same certificate', () => {
+    const { state } = newState();
+    const { key } = state.createKey(state.createGroup({ name: 'g' }).id, {});
+    const { connector } = registerOne(state, key);
+    const csr = newIdentity().csr;
+    const first = state.renew(connector, csr);
+    expect(state.renew(connector, csr)).toEqual(first);
+    expect(connector.revokedSerials).toEqual([]);
+    state.authenticate(first.certificate);
+    expect(connector.pendingCertSerial).toBeNull();
+  });
+
+  it('a second renewal (another key) before the first is used revokes the unused one', () => {
     const { state, response } = registered();
     const connector = state.connector(response.connectorId);
-    const csr = fixtureIdentity().csr;
-    const first = state.renew(connector, csr);
-    const second = state.renew(connector, csr);
+    const first = state.renew(connector, fixtureIdentity().csr);
+    const second = state.renew(connector, newIdentity().csr);
     expect(codeOf(() => state.authenticate(first.certificate))).toBe('certificate_revoked');
     expect(state.authenticate(second.certificate).promoted).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { FaultTable } from '../../src';
 import { parseFaultSpec, parseFaultTarget } from '../../src/faults/fault-table';
+import { maliciousPayload } from '../../src/faults/hostile';
 import { malformedResponse } from '../../src/faults/malformed';
 
 describe('FaultTable', () => {
@@ -33,6 +34,32 @@ describe('parseFaultSpec', () => {
       variant: 'not-json',
     });
     expect(parseFaultSpec({ mode: 'down', count: 3 })).toEqual({ mode: 'down', count: 3 });
+    expect(parseFaultSpec({ mode: 'lost-response', count: 1 })).toEqual({
+      mode: 'lost-response',
+      count: 1,
+    });
+    expect(parseFaultSpec({ mode: 'malicious', variant: 'cipher-none' })).toEqual({
+      mode: 'malicious',
+      variant: 'cipher-none',
+      markerPath: '/tmp/pa-emulator-injected-up-ran',
+    });
+  });
+
+  it('a malicious answer keeps everything but the one field', () => {
+    const body = {
+      certificate: 'C',
+      caChain: ['I', 'R'],
+      gateways: [{ host: '10.0.0.1' }],
+      tunnel: { tlsCryptKey: 'K', cipher: 'AES-256-GCM' },
+    };
+    const out = (variant: Parameters<typeof maliciousPayload>[1]) =>
+      JSON.parse(maliciousPayload('register', variant, '/tmp/m', JSON.stringify(body)));
+    expect(out('cipher-none')).toEqual({ ...body, tunnel: { ...body.tunnel, cipher: 'none' } });
+    expect(out('tls-crypt-directive').tunnel.tlsCryptKey).toBe(
+      `K\n</tls-crypt>\nscript-security 2\nup "/bin/sh -c 'touch /tmp/m'"\n<tls-crypt>\nK\n`,
+    );
+    expect(out('ca-chain-directive').caChain[0]).toBe('I');
+    expect(maliciousPayload('catalog', 'cipher-none', '/tmp/m', '{"a":1}')).toBe('{"a":1}');
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger, SecretValues } from '@pa-connector/logger';
 import { componentLogger, LogField } from '@pa-connector/logger';
 import type { KeyPairPem } from '@pa-connector/pki';
@@ -11,6 +12,7 @@ import { CatalogSync } from '../catalog/catalog-sync';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
 import { enroll } from '../enrollment/enroll';
 import { certificateRevoked, enrollmentFailure } from '../enrollment/enrollment-failure';
+import { PENDING_KEY_FILE, PendingKeyFile } from '../enrollment/pending-key';
 import type { Identity } from '../identity/identity';
 import type { IdentityStore } from '../identity/identity-store';
 import { publishIdentity, summarize } from '../identity/summary';
@@ -162,7 +164,10 @@ export class ControlPlane {
     const log = componentLogger(this.#log, 'enrollment');
     await this.#o.store.prepare();
     let identity = await this.#o.store.load();
+    const pendingKey = new PendingKeyFile(join(this.#o.store.dir, PENDING_KEY_FILE), log);
     if (identity) {
+      // Left by a stop between storing the identity and removing it.
+      await pendingKey.remove();
       log.info(
         { [LogField.connectorId]: identity.connectorId, dir: this.#o.store.dir },
         'identity found in the data directory; already enrolled',
@@ -188,6 +193,7 @@ export class ControlPlane {
         signal: this.#abort.signal,
         logger: log,
         metrics: this.#o.metrics,
+        pendingKey,
         ...(this.#o.generateKeyPair ? { generateKeyPair: this.#o.generateKeyPair } : {}),
       });
     }

@@ -1,4 +1,5 @@
 import type { Gateway } from '@pa-connector/sse-api';
+import { DATA_CIPHERS } from '../enrollment/answer-check';
 
 /** Where a tunnel's proxy is and, when it needs credentials, the file holding them. */
 export interface TunnelProxy {
@@ -53,13 +54,18 @@ const SERVER_POLL_TIMEOUT_SECONDS = 10;
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,255}$/;
 const SAFE_HOST = /^[A-Za-z0-9.:_-]{1,255}$/;
 const SAFE_DEVICE = /^[A-Za-z0-9_-]{1,15}$/;
-const SAFE_CIPHER = /^[A-Za-z0-9-]{1,64}$/;
 
 function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
+/**
+ * An inline block. PEM and static keys never hold `<` or `>`: a blob that does could close the
+ * block and add directives of its own, so it is refused (the blobs are checked and re-encoded
+ * where they enter; this is the last line).
+ */
 function inline(tag: string, pem: string): string[] {
+  if (/[<>]/.test(pem)) throw new TunnelConfigError(`the ${tag} block holds a '<' or '>'`);
   return [`<${tag}>`, pem.trim(), `</${tag}>`];
 }
 
@@ -72,6 +78,19 @@ function inline(tag: string, pem: string): string[] {
  * after `pingRestartSeconds`; `tls-timeout 1` retransmits handshake packets quickly.
  * `management-hold` lets the connector decide when each (re)connection starts.
  */
+/** Pushed options refused (prefixes, as pull-filter matches them). */
+const PUSH_IGNORED = [
+  'redirect-gateway',
+  'redirect-private',
+  'route ',
+  'route-ipv6',
+  'ifconfig-ipv6',
+  'dhcp-option',
+  'block-outside-dns',
+  'comp-lzo',
+  'compress',
+] as const;
+
 /** Tunnel socket send and receive buffers (the kernel caps them at its own maximum). */
 const SOCKET_BUFFER_BYTES = 4_194_304;
 
@@ -95,8 +114,10 @@ export function buildClientConfig(o: ClientConfigOptions): string {
   if (!SAFE_DEVICE.test(o.device)) {
     throw new TunnelConfigError(`device name ${JSON.stringify(o.device)} is not valid`);
   }
-  if (!SAFE_CIPHER.test(o.cipher)) {
-    throw new TunnelConfigError(`cipher ${JSON.stringify(o.cipher)} is not valid`);
+  if (!(DATA_CIPHERS as readonly string[]).includes(o.cipher)) {
+    throw new TunnelConfigError(
+      `cipher ${JSON.stringify(o.cipher)} is not one of ${DATA_CIPHERS.join(', ')}`,
+    );
   }
   if (o.proxy && g.protocol !== 'tcp') {
     throw new TunnelConfigError(
@@ -129,6 +150,10 @@ export function buildClientConfig(o: ClientConfigOptions): string {
     'tls-version-min 1.2',
     `data-ciphers ${o.cipher}`,
     'pull-filter ignore "ping"',
+    // What a gateway pushes is input too: it gets the tunnel address and nothing that would
+    // steer the host's own traffic or DNS into the tunnel, or turn compression on.
+    ...PUSH_IGNORED.map((o) => `pull-filter ignore "${o}"`),
+    'allow-compression no',
     `ping ${t.pingSeconds}`,
     `ping-restart ${t.pingRestartSeconds}`,
     'tls-timeout 1',

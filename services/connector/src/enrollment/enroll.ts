@@ -14,14 +14,17 @@ import {
   type SseClient,
   SseProtocolError,
 } from '@pa-connector/sse-api';
-import type { Clock, Random } from '../clock';
+import { AbortedError, type Clock, type Random } from '../clock';
 import { ExitCode } from '../exit-codes';
-import type { Identity, TunnelSecrets } from '../identity/identity';
+import type { Identity } from '../identity/identity';
+import { IdentityError } from '../identity/identity-error';
 import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
 import type { BackoffPolicy } from '../retry/backoff';
 import { retry } from '../retry/retry';
+import { checkedRegistration } from './answer-check';
 import { enrollmentFailure } from './enrollment-failure';
+import type { PendingKeyStore } from './pending-key';
 
 export interface EnrollOptions {
   client: Pick<SseClient, 'register'>;
@@ -38,6 +41,11 @@ export interface EnrollOptions {
   logger: Logger;
   metrics: Pick<ConnectorMetrics, 'enrollmentAttempts'>;
   generateKeyPair?: () => KeyPairPem;
+  /**
+   * Where the key pair of an unfinished enrollment is kept across restarts; without it the key
+   * pair lives for this call only (kept across its retries either way).
+   */
+  pendingKey?: PendingKeyStore;
 }
 
 /**
@@ -65,8 +73,11 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
       { code: 'provisioning_key_malformed' },
     );
   }
-  const keyPair = (o.generateKeyPair ?? (() => generateKeyPair()))();
-  const csr = createCsr({ privateKeyPem: keyPair.privateKeyPem, commonName: o.hostname });
+  // One key pair (so one CSR) for every attempt, and for every start until enrolled: the SSE
+  // answers a repeated registration with the same CSR with the same registration, so an answer
+  // lost in transit does not cost another use of the provisioning key.
+  const privateKeyPem = await pendingPrivateKey(o);
+  const csr = createCsr({ privateKeyPem, commonName: o.hostname });
   log.info({ keyId: parsed.keyId, hostname: o.hostname }, 'enrolling with the SSE');
 
   let response: RegisterResponse;
@@ -74,14 +85,16 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     response = await retry(
       async (attempt) => {
         try {
-          const r = await o.client.register({
-            provisioningKey: o.provisioningKey as string,
-            csr,
-            hostname: o.hostname,
-            version: o.version,
-            ...(o.pop ? { pop: o.pop } : {}),
-          });
-          checkResponse(r, keyPair.privateKeyPem, new Date(o.clock.now()));
+          const r = checkedRegistration(
+            await o.client.register({
+              provisioningKey: o.provisioningKey as string,
+              csr,
+              hostname: o.hostname,
+              version: o.version,
+              ...(o.pop ? { pop: o.pop } : {}),
+            }),
+          );
+          checkResponse(r, privateKeyPem, new Date(o.clock.now()));
           o.metrics.enrollmentAttempts.inc({ result: 'success' });
           return r;
         } catch (err) {
@@ -112,6 +125,9 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
       },
     );
   } catch (err) {
+    // Refused for good: nothing of this enrollment stays. Stopped while retrying: the key is
+    // kept for the next start.
+    if (!(err instanceof AbortedError)) await o.pendingKey?.remove().catch(() => undefined);
     throw enrollmentFailure(err);
   }
 
@@ -123,13 +139,15 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     gateways: response.gateways,
     certificatePem: response.certificate,
     caChainPems: response.caChain,
-    privateKeyPem: keyPair.privateKeyPem,
+    privateKeyPem,
     enrolledAt: new Date(o.clock.now()).toISOString(),
   };
-  const tunnel = (response as { tunnel?: TunnelSecrets }).tunnel;
-  if (tunnel) identity.tunnel = { tlsCryptKey: tunnel.tlsCryptKey, cipher: tunnel.cipher };
+  if (response.tunnel) {
+    identity.tunnel = { tlsCryptKey: response.tunnel.tlsCryptKey, cipher: response.tunnel.cipher };
+  }
   try {
     await o.store.save(identity);
+    await o.pendingKey?.remove();
   } catch (err) {
     throw enrollmentFailure(err);
   }
@@ -143,6 +161,35 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     'enrolled',
   );
   return identity;
+}
+
+/** The pending enrollment's key when there is one, else a new one (kept as pending). */
+async function pendingPrivateKey(o: EnrollOptions): Promise<string> {
+  let pem: string | undefined;
+  try {
+    pem = await o.pendingKey?.load();
+  } catch (err) {
+    throw enrollmentFailure(pendingKeyError(err));
+  }
+  if (pem !== undefined) {
+    o.logger.info('continuing an unfinished enrollment with its key pair');
+    return pem;
+  }
+  const created = (o.generateKeyPair ?? (() => generateKeyPair()))().privateKeyPem;
+  try {
+    await o.pendingKey?.save(created);
+  } catch (err) {
+    throw enrollmentFailure(pendingKeyError(err));
+  }
+  return created;
+}
+
+function pendingKeyError(err: unknown): IdentityError {
+  return new IdentityError(
+    'data_dir_unusable',
+    `cannot keep the enrollment key in the data directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    { cause: err },
+  );
 }
 
 /**

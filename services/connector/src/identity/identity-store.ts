@@ -18,6 +18,8 @@ import {
 import { join } from 'node:path';
 import type { Logger } from '@pa-connector/logger';
 import { keyMatchesCertificate } from '@pa-connector/pki';
+import { SseProtocolError } from '@pa-connector/sse-api';
+import { checkedIdentity } from '../enrollment/answer-check';
 import type { Identity } from './identity';
 import { IdentityError } from './identity-error';
 
@@ -167,7 +169,7 @@ export class IdentityStore {
         `identity in ${this.#dir}: ${FILES.chain} holds no certificate`,
       );
     }
-    return {
+    const loaded: Identity = {
       connectorId: meta.connectorId,
       groupId: meta.groupId,
       pop: meta.pop,
@@ -182,6 +184,16 @@ export class IdentityStore {
       caChainPems,
       privateKeyPem,
     };
+    try {
+      return checkedIdentity(loaded);
+    } catch (err) {
+      if (!(err instanceof SseProtocolError)) throw err;
+      throw new IdentityError(
+        'identity_corrupt',
+        `identity in ${this.#dir} holds a value that cannot be used (${err.message}); move the directory away to enroll again`,
+        { cause: err },
+      );
+    }
   }
 
   /** Stores `identity` as the current one, atomically; the previous one is removed afterwards. */

@@ -4,6 +4,7 @@ import { certificateInfo, createCsr, generateKeyPair, type KeyPairPem } from '@p
 import type { SseClient } from '@pa-connector/sse-api';
 import { isCertificateRevoked, type TokenManager } from '../auth/token-manager';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
+import { checkedRenewal } from '../enrollment/answer-check';
 import { checkResponse } from '../enrollment/enroll';
 import type { Identity } from '../identity/identity';
 import type { IdentityStore } from '../identity/identity-store';
@@ -34,7 +35,8 @@ export interface RenewerOptions {
 }
 
 /**
- * Renews the client certificate ahead of expiry: a new key pair and CSR, the renew call, the new
+ * Renews the client certificate ahead of expiry: a new key pair and CSR (kept across the retries
+ * of one renewal), the renew call, the new
  * identity stored atomically, then the client switched to it (the SSE refuses the old
  * certificate once the new one has been used). Failures are retried with backoff.
  */
@@ -43,6 +45,12 @@ export class CertificateRenewer {
   readonly #abort = new AbortController();
   #timer: TimerHandle | undefined;
   #running: Promise<void> | undefined;
+  /**
+   * The key of the renewal in progress, the same for all its retries: a retry after a lost
+   * answer sends the same CSR (an SSE that answers a repeated renewal with the same certificate
+   * then issues one certificate, and no key pair is generated per attempt).
+   */
+  #pendingKeyPem: string | undefined;
 
   constructor(o: RenewerOptions) {
     this.#o = o;
@@ -106,6 +114,8 @@ export class CertificateRenewer {
     })
       .catch((err: unknown) => {
         if (err instanceof AbortedError) return;
+        // Refused or answered badly: the next renewal starts afresh.
+        this.#pendingKeyPem = undefined;
         if (isCertificateRevoked(err)) {
           this.#o.onPermanent(err);
           return;
@@ -139,12 +149,13 @@ export class CertificateRenewer {
 
   async #renewOnce(): Promise<void> {
     const old = this.#o.current();
-    const keyPair = (this.#o.generateKeyPair ?? (() => generateKeyPair()))();
-    const csr = createCsr({ privateKeyPem: keyPair.privateKeyPem, commonName: old.hostname });
+    this.#pendingKeyPem ??= (this.#o.generateKeyPair ?? (() => generateKeyPair()))().privateKeyPem;
+    const privateKeyPem = this.#pendingKeyPem;
+    const csr = createCsr({ privateKeyPem, commonName: old.hostname });
     let res: Awaited<ReturnType<SseClient['renew']>>;
     try {
-      res = await this.#o.tokens.withToken((t) => this.#o.client.renew({ csr }, t));
-      checkResponse(res, keyPair.privateKeyPem, new Date(this.#o.clock.now()), 'renew');
+      res = checkedRenewal(await this.#o.tokens.withToken((t) => this.#o.client.renew({ csr }, t)));
+      checkResponse(res, privateKeyPem, new Date(this.#o.clock.now()), 'renew');
     } catch (err) {
       this.#o.metrics.certificateRenewals.inc({ result: 'error' });
       throw err;
@@ -153,10 +164,11 @@ export class CertificateRenewer {
       ...old,
       certificatePem: res.certificate,
       caChainPems: res.caChain,
-      privateKeyPem: keyPair.privateKeyPem,
+      privateKeyPem,
       renewedAt: new Date(this.#o.clock.now()).toISOString(),
     };
     await this.#o.store.save(renewed);
+    this.#pendingKeyPem = undefined;
     await this.#o.onRenewed(renewed);
     this.#o.metrics.certificateRenewals.inc({ result: 'success' });
     this.#o.logger.info(

@@ -153,4 +153,46 @@ describe('tokens and certificate renewal with short lifetimes', () => {
       5_000,
     );
   }, 60_000);
+
+  it('a lost renew answer: the retry sends the same CSR and gets the same certificate, the connector keeps working', async () => {
+    const cp = c.service.controlPlane;
+    const old = cp.identity as NonNullable<typeof cp.identity>;
+    const mark = c.lines.length;
+    const revokedBefore = (await emu.admin.connector(old.connectorId)).revokedSerials.length;
+    await emu.admin.fault('renew', { mode: 'lost-response', count: 1 });
+    const renewed = await waitFor(
+      'a renewed certificate',
+      () => {
+        const now = cp.identity;
+        return now && now.certificatePem !== old.certificatePem ? now : undefined;
+      },
+      20_000,
+    );
+    const retried = c.lines
+      .slice(mark)
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'certificate renewal failed; retrying');
+    expect(retried.length).toBeGreaterThanOrEqual(1);
+    const newSerial = certificateInfo(renewed.certificatePem).serialNumber;
+    await waitFor(
+      'the SSE promoted the new certificate',
+      async () =>
+        (await emu.admin.connector(renewed.connectorId)).certificate.serial.toLowerCase() ===
+        newSerial,
+      10_000,
+    );
+    // The retry sent the same CSR and got the same certificate: the first certificate revoked
+    // since is the old one, not an unused one issued for a lost answer.
+    const revoked = (await emu.admin.connector(old.connectorId)).revokedSerials as string[];
+    expect(revoked[revokedBefore]?.toLowerCase()).toBe(
+      certificateInfo(old.certificatePem).serialNumber,
+    );
+    const r = await fetch(`${c.url}${InternalApiRoutes.popStatus}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hostname: 'pop-vm-1', reportedAt: new Date().toISOString() }),
+    });
+    expect(r.status).toBe(202);
+    expect(c.failures).toEqual([]);
+  }, 60_000);
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry } from '@pa-connector/metrics';
-import { parseCsr } from '@pa-connector/pki';
+import { keyMatchesCertificate, parseCsr } from '@pa-connector/pki';
 import { ServiceExit } from '@pa-connector/service-runtime';
 import {
   type RegisterRequest,
@@ -12,6 +12,7 @@ import {
 } from '@pa-connector/sse-api';
 import { enroll } from '../../src/enrollment/enroll';
 import { enrollmentFailure } from '../../src/enrollment/enrollment-failure';
+import { PENDING_KEY_FILE, PendingKeyFile } from '../../src/enrollment/pending-key';
 import { IdentityError } from '../../src/identity/identity-error';
 import { IdentityStore } from '../../src/identity/identity-store';
 import { connectorMetrics } from '../../src/metrics';
@@ -32,6 +33,7 @@ describe('enrollment', () => {
   function setup(
     register: (req: RegisterRequest) => Promise<RegisterResponse>,
     key: { value: string | undefined } = { value: KEY },
+    o: { signal?: AbortSignal } = {},
   ) {
     const provisioningKey = key.value;
     const clock = new FakeClock(Date.now());
@@ -52,6 +54,8 @@ describe('enrollment', () => {
           backoff: { initialMs: 1_000, maxMs: 8_000 },
           logger,
           metrics: connectorMetrics(registry),
+          pendingKey: new PendingKeyFile(join(dir, 'data', PENDING_KEY_FILE), logger),
+          ...(o.signal ? { signal: o.signal } : {}),
         }),
       );
     return { clock, store, client, run, entries, lines, registry };
@@ -129,6 +133,39 @@ describe('enrollment', () => {
     const err = await run().catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 69 });
     expect((err as Error).message).toMatch(/not for the key that was sent; no identity was stored/);
+    expect(readdirSync(join(dir, 'data'))).toEqual([]);
+  });
+
+  it('keeps one key pair for every attempt and every start until enrolled, then removes it', async () => {
+    const down = () => new SseApiError('register', undefined, 'network_error', 'lost');
+    const pendingPath = join(dir, 'data', PENDING_KEY_FILE);
+    const stop = new AbortController();
+    const first = setup(async () => Promise.reject(down()), undefined, { signal: stop.signal });
+    const p = first.run().catch((e: unknown) => e);
+    await first.clock.waitForTimer();
+    await first.clock.advance(1_000);
+    await first.clock.waitForTimer();
+    stop.abort();
+    expect((await p) as Error).toMatchObject({ name: 'AbortedError' });
+    const csrs = first.client.register.mock.calls.map((c) => parseCsr(c[0].csr).publicKeyPem);
+    expect(csrs).toHaveLength(2);
+    expect(csrs[1]).toBe(csrs[0]);
+    expect(statSync(pendingPath).mode & 0o777).toBe(0o600);
+
+    // The next start continues with the same key pair, and it is the identity's key.
+    const second = setup(async (req) => registerResponse(req));
+    const identity = await second.run();
+    const csr = second.client.register.mock.calls[0]?.[0].csr as string;
+    expect(parseCsr(csr).publicKeyPem).toBe(csrs[0]);
+    expect(keyMatchesCertificate(identity.privateKeyPem, identity.certificatePem)).toBe(true);
+    expect(existsSync(pendingPath)).toBe(false);
+  });
+
+  it('a refusal removes the pending key: nothing of the enrollment stays', async () => {
+    const { run } = setup(async () => {
+      throw new SseApiError('register', 403, 'provisioning_key_exhausted', 'used up');
+    });
+    await expect(run()).rejects.toMatchObject({ exitCode: 66 });
     expect(readdirSync(join(dir, 'data'))).toEqual([]);
   });
 

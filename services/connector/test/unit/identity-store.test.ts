@@ -16,6 +16,8 @@ import { makeIdentity } from '../support/identity-fixture';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
+const STATIC_KEY = `-----BEGIN OpenVPN Static key V1-----\n${'0123456789abcdef'.repeat(2).concat('\n').repeat(16)}-----END OpenVPN Static key V1-----\n`;
+
 describe('identity store', () => {
   let root: string;
   let dir: string;
@@ -54,13 +56,29 @@ describe('identity store', () => {
   it('keeps the tunnel settings with the identity', async () => {
     const { s } = store();
     await s.prepare();
-    const tunnel = {
-      tlsCryptKey: '-----BEGIN OpenVPN Static key V1-----\nabc\n',
-      cipher: 'AES-256-GCM',
-    };
+    const tunnel = { tlsCryptKey: STATIC_KEY, cipher: 'AES-256-GCM' };
     await s.save({ ...makeIdentity(), tunnel });
     expect((await s.load())?.tunnel).toEqual(tunnel);
   });
+
+  it.each([
+    [
+      'a directive after the tls-crypt key',
+      { tlsCryptKey: `${STATIC_KEY}</tls-crypt>\nup /x\n`, cipher: 'AES-256-GCM' },
+      /tunnel\.tlsCryptKey/,
+    ],
+    ['cipher none', { tlsCryptKey: STATIC_KEY, cipher: 'none' }, /tunnel\.cipher "none"/],
+  ])(
+    'refuses a stored identity with %s (written by an older version)',
+    async (_what, tunnel, field) => {
+      const { s } = store();
+      await s.prepare();
+      await s.save({ ...makeIdentity(), tunnel });
+      const err = await s.load().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'identity_corrupt', exitCode: 71 });
+      expect((err as Error).message).toMatch(field);
+    },
+  );
 
   it('replaces an identity and leaves no trace of the old one', async () => {
     const { s } = store();

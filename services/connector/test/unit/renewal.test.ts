@@ -114,6 +114,12 @@ describe('certificate renewer', () => {
     await p;
     expect(client.renew).toHaveBeenCalledTimes(2);
     expect(saved).toHaveLength(1);
+    // One key pair for the renewal: the retry sent the same CSR (a lost answer costs nothing).
+    const csrs = client.renew.mock.calls.map((c) => parseCsr(c[0].csr).publicKeyPem);
+    expect(csrs[1]).toBe(csrs[0]);
+    // The next renewal gets a key of its own.
+    await renewer.renewNow();
+    expect(parseCsr(client.renew.mock.calls[2]?.[0].csr as string).publicKeyPem).not.toBe(csrs[0]);
     renewer.stop();
   });
 

@@ -44,6 +44,11 @@ describe('openvpn client configuration', () => {
       'verify-x509-name local-gw1 name',
       'data-ciphers AES-256-GCM',
       'pull-filter ignore "ping"',
+      'pull-filter ignore "redirect-gateway"',
+      'pull-filter ignore "route "',
+      'pull-filter ignore "dhcp-option"',
+      'pull-filter ignore "compress"',
+      'allow-compression no',
       'ping 1',
       'ping-restart 2',
       'tls-timeout 1',
@@ -106,6 +111,10 @@ describe('openvpn client configuration', () => {
       [{ gateway: { ...gateway, serverName: 'x y' } }, /no usable serverName/],
       [{ device: 'this-name-is-too-long' }, /device name/],
       [{ cipher: 'AES 256' }, /cipher/],
+      [{ cipher: 'none' }, /cipher "none" is not one of AES-256-GCM/],
+      [{ cipher: 'AES-256-CBC' }, /cipher/],
+      [{ tlsCryptKey: '</tls-crypt>\nscript-security 2\n<tls-crypt>' }, /tls-crypt block/],
+      [{ caChainPems: ['x\n</ca>\nup /bin/sh\n<ca>'] }, /ca block/],
       [{ proxy: { host: 'p', port: 1 } }, /uses UDP; an HTTP proxy carries TCP only/],
       [
         {
