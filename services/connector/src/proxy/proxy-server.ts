@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { connect, isIP, type Socket } from 'node:net';
-import { componentLogger, LogField, type Logger } from '@pa-connector/logger';
+import { componentLogger, type Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
 import type { CatalogApp } from '@pa-connector/sse-api';
 import type { Balancer, ServerPick } from '../balancer/balancer';
@@ -13,7 +13,8 @@ import { isForbiddenAddress } from './address-policy';
 import { AppIndex } from './app-index';
 import { headEnd, parseConnect } from './connect-request';
 import { type ProxyMetrics, proxyMetrics } from './proxy-metrics';
-import { ESTABLISHED, REFUSAL, type RefusalReason, refusalStatus } from './responses';
+import { RefusalLog } from './refusal-log';
+import { ESTABLISHED, REFUSAL, type RefusalReason } from './responses';
 
 /** Resolves a hostname once, to the one address that will be checked and dialed. */
 export type Resolve = (host: string) => Promise<{ address: string; family: number }>;
@@ -29,6 +30,13 @@ export interface ProxyLimits {
   drainGraceMs: number;
   /** Largest request head accepted (431 beyond). Default 8 KiB. */
   maxHeadBytes?: number;
+  /**
+   * After a refusal is written the socket is destroyed this long later, whatever the client
+   * does (reads or not, trickles bytes, never sends FIN). Default 1 s.
+   */
+  refusalLingerMs?: number;
+  /** Refusals are logged as counts per reason over this interval. Default 10 s. */
+  refusalLogIntervalMs?: number;
 }
 
 export interface ProxyServerOptions extends ProxyLimits {
@@ -69,7 +77,8 @@ const MIN_LIMITS: Array<[keyof ProxyLimits, number]> = [
  * accepts `CONNECT host:port` only for apps in the catalog, picks a healthy server by the
  * app's strategy, resolves it once and dials exactly the address it checked (never loopback,
  * link-local, metadata or unspecified unless the catalog names that literal), answers 200 and
- * pipes both ways with the sockets' own backpressure. Every refusal gets a status and a log line.
+ * pipes both ways with the sockets' own backpressure. Every refusal gets a status, is closed within
+ * a bounded linger and is counted; refusal logs are aggregated per reason (see RefusalLog).
  */
 export class ProxyServer {
   readonly #o: ProxyServerOptions;
@@ -79,6 +88,8 @@ export class ProxyServer {
   readonly #listeners: AddressListeners;
   readonly #resolve: Resolve;
   readonly #maxHead: number;
+  readonly #lingerMs: number;
+  readonly #refusals: RefusalLog;
   readonly #conns = new Set<Conn>();
   readonly #perApp = new Map<string, number>();
   readonly #events = new EventEmitter();
@@ -100,6 +111,12 @@ export class ProxyServer {
     this.#apps = new AppIndex(o.apps);
     this.#resolve = o.resolve ?? systemResolve;
     this.#maxHead = o.maxHeadBytes ?? 8192;
+    this.#lingerMs = o.refusalLingerMs ?? 1_000;
+    this.#refusals = new RefusalLog({
+      logger: this.#log,
+      clock: o.clock,
+      intervalMs: o.refusalLogIntervalMs ?? 10_000,
+    });
     this.#listeners = new AddressListeners({
       port: o.port,
       onConnection: (s) => this.#accept(s),
@@ -176,6 +193,7 @@ export class ProxyServer {
         if (this.#conns.size > 0) await new Promise((r) => this.#events.once('empty', r));
       }
     }
+    this.#refusals.flush();
     this.#log.info('proxy closed');
   }
 
@@ -334,30 +352,26 @@ export class ProxyServer {
     });
   }
 
-  /** Answers `reason`'s status, closes the connection and logs the refusal. */
+  /**
+   * Answers `reason`'s status and closes the connection: FIN after the answer, and the socket
+   * destroyed after a short linger whatever the client does, so a refused client never holds a
+   * descriptor or a slot of the connection limit.
+   */
   #refuse(c: Conn, reason: RefusalReason, fields: Record<string, unknown> = {}): void {
     if (c.done) return;
     c.done = true;
     c.timer?.cancel();
     c.timer = undefined;
     this.#m.errors.inc({ reason });
-    this.#log.warn(
-      {
-        reason,
-        [LogField.status]: refusalStatus(reason),
-        remote: c.client.remoteAddress,
-        ...fields,
-      },
-      'proxy refused connection',
-    );
+    this.#refusals.refused(reason, { remote: c.client.remoteAddress, ...fields });
     c.upstream?.destroy();
     const client = c.client;
     if (client.destroyed) return;
     client.removeAllListeners('data');
     client.end(REFUSAL[reason]);
-    // A client that does not read its answer must not hold the slot.
-    client.setTimeout(1_000, () => client.destroy());
+    // Bytes the client goes on sending are read and dropped; they never extend the linger.
     client.resume();
+    c.timer = this.#o.clock.setTimer(() => client.destroy(), this.#lingerMs);
   }
 
   #onSocketError(c: Conn): void {
