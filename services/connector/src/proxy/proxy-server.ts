@@ -1,25 +1,23 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { componentLogger, type Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
 import type { CatalogApp } from '@pa-connector/sse-api';
 import type { Balancer, ServerPick } from '../balancer/balancer';
 import type { Clock, TimerHandle } from '../clock';
+import { DialPolicy, dialTarget } from '../dial/dial-policy';
+import { HostResolver } from '../dial/host-resolver';
 import type { AppSource } from '../health/app-source';
 import { formatHostPort } from '../health/host-port';
 import { AddressListeners } from './address-listeners';
-import { isForbiddenAddress } from './address-policy';
 import { AppIndex } from './app-index';
 import { headEnd, parseConnect } from './connect-request';
 import { type ProxyMetrics, proxyMetrics } from './proxy-metrics';
 import { RefusalLog } from './refusal-log';
 import { ESTABLISHED, REFUSAL, type RefusalReason } from './responses';
 
-/** Resolves a hostname once, to the one address that will be checked and dialed. */
-export type Resolve = (host: string) => Promise<{ address: string; family: number }>;
-
-const systemResolve: Resolve = (host) => dnsLookup(host);
+/** Resolves a hostname once, to every address it has (each is checked before one is dialed). */
+export type Resolve = HostResolver['resolveAll'];
 
 export interface ProxyLimits {
   maxConnections: number;
@@ -47,7 +45,10 @@ export interface ProxyServerOptions extends ProxyLimits {
   clock: Clock;
   logger: Logger;
   registry: Registry;
+  /** Name resolution (default: a HostResolver with the dial timeout as its deadline). */
   resolve?: Resolve;
+  /** Where the proxy may dial (default: this host's own addresses refused). */
+  policy?: DialPolicy;
   /** Wait before retrying to bind an address not (yet) on this host. Default 1 s. */
   bindRetryMs?: number;
 }
@@ -75,8 +76,8 @@ const MIN_LIMITS: Array<[keyof ProxyLimits, number]> = [
 /**
  * The data-path CONNECT proxy. It listens on each tunnel's address (same port everywhere),
  * accepts `CONNECT host:port` only for apps in the catalog, picks a healthy server by the
- * app's strategy, resolves it once and dials exactly the address it checked (never loopback,
- * link-local, metadata or unspecified unless the catalog names that literal), answers 200 and
+ * app's strategy, resolves it once and dials exactly the address it checked (see DialPolicy:
+ * never the POP's own addresses or networks), answers 200 and
  * pipes both ways with the sockets' own backpressure. Every refusal gets a status, is closed within
  * a bounded linger and is counted; refusal logs are aggregated per reason (see RefusalLog).
  */
@@ -87,6 +88,7 @@ export class ProxyServer {
   readonly #apps: AppIndex;
   readonly #listeners: AddressListeners;
   readonly #resolve: Resolve;
+  readonly #policy: DialPolicy;
   readonly #maxHead: number;
   readonly #lingerMs: number;
   readonly #refusals: RefusalLog;
@@ -109,7 +111,9 @@ export class ProxyServer {
     this.#log = componentLogger(o.logger, 'proxy');
     this.#m = proxyMetrics(o.registry);
     this.#apps = new AppIndex(o.apps);
-    this.#resolve = o.resolve ?? systemResolve;
+    const resolver = new HostResolver({ clock: o.clock, deadlineMs: o.dialTimeoutMs });
+    this.#resolve = o.resolve ?? ((host) => resolver.resolveAll(host));
+    this.#policy = o.policy ?? new DialPolicy({ clock: o.clock });
     this.#maxHead = o.maxHeadBytes ?? 8192;
     this.#lingerMs = o.refusalLingerMs ?? 1_000;
     this.#refusals = new RefusalLog({
@@ -274,29 +278,30 @@ export class ProxyServer {
     }
     c.pick = pick;
     const server = pick.server;
-    let address = server.host;
-    let family = isIP(server.host);
-    // A literal in the catalog is dialed as written (the administrator named it); a name is
-    // resolved once here and only the checked address is dialed.
-    if (family === 0) {
-      try {
-        const r = await this.#resolve(server.host);
-        address = r.address;
-        family = r.family;
-      } catch (err) {
-        this.#refuse(c, 'resolve_failed', {
-          target,
-          app: app.id,
-          server: server.key,
-          error: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
-        });
-        return;
-      }
-      if (isForbiddenAddress(address)) {
-        this.#refuse(c, 'forbidden_address', { target, app: app.id, server: server.key, address });
-        return;
-      }
+    // Resolved once here; every answer is checked and only a checked address is dialed.
+    let dial: Awaited<ReturnType<typeof dialTarget>>;
+    try {
+      dial = await dialTarget(server.host, { resolveAll: this.#resolve }, this.#policy);
+    } catch (err) {
+      this.#refuse(c, 'resolve_failed', {
+        target,
+        app: app.id,
+        server: server.key,
+        error: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+      });
+      return;
     }
+    if (!dial.ok) {
+      this.#refuse(c, 'forbidden_address', {
+        target,
+        app: app.id,
+        server: server.key,
+        address: dial.address,
+        why: dial.why,
+      });
+      return;
+    }
+    const address = dial.address;
     if (c.done) return;
     this.#dial(c, address, server.port, rest, target);
   }

@@ -69,7 +69,7 @@ function setup(o: { up?: boolean; resolveTo?: string } = {}) {
     drainGraceMs: 1_000,
     resolve: async (host) => {
       resolved.push(host);
-      return { address: o.resolveTo ?? '169.254.169.254', family: 4 };
+      return [{ address: o.resolveTo ?? '169.254.169.254', family: 4 as const }];
     },
   });
   const open = () => {
