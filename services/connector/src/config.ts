@@ -15,6 +15,7 @@ import {
   parseProxyUrl,
   redactProxyUrl,
 } from '@pa-connector/sse-api';
+import { dialSettings } from './dial/dial-settings';
 import { healthSettings } from './health/health-settings';
 import { proxySettings } from './proxy/proxy-settings';
 
@@ -139,6 +140,7 @@ export function connectorSchema() {
     ...logShippingSettings(),
     ...healthSettings(),
     ...proxySettings(),
+    ...dialSettings(),
     sseUrls: setting.urlList({
       env: 'PA_SSE_URLS',
       description:

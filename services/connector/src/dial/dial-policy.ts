@@ -101,11 +101,12 @@ export async function dialTarget(
   host: string,
   resolver: Pick<HostResolver, 'resolveAll'>,
   policy: Pick<DialPolicy, 'refusal'>,
+  deadlineMs?: number,
 ): Promise<DialTarget> {
   const literal = isIP(host) !== 0;
   const answers: ResolvedAddress[] = literal
     ? [{ address: host, family: isIP(host) as 4 | 6 }]
-    : await resolver.resolveAll(host);
+    : await resolver.resolveAll(host, deadlineMs);
   for (const a of answers) {
     const why = policy.refusal(a.address, literal);
     if (why) return { ok: false, address: a.address, why };

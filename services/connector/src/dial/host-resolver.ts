@@ -37,8 +37,11 @@ export class HostResolver {
     this.#hosts = new HostsFile({ path: o.hostsPath ?? '/etc/hosts', clock: o.clock });
   }
 
-  /** Every address of `host` (IPv4 first), or a DnsError. A literal resolves to itself. */
-  async resolveAll(host: string): Promise<ResolvedAddress[]> {
+  /**
+   * Every address of `host` (IPv4 first), or a DnsError. A literal resolves to itself.
+   * `deadlineMs` shortens this lookup's deadline (never lengthens it).
+   */
+  async resolveAll(host: string, deadlineMs?: number): Promise<ResolvedAddress[]> {
     const literal = isIP(host);
     if (literal) return [{ address: host, family: literal as 4 | 6 }];
     const name = host.toLowerCase().replace(/\.$/, '');
@@ -51,11 +54,10 @@ export class HostResolver {
     }
     const listed = await this.#hosts.lookup(name);
     if (listed) return order(listed.map((a) => ({ address: a, family: isIP(a) as 4 | 6 })));
-    return this.#dns(name);
+    return this.#dns(name, Math.min(this.#o.deadlineMs, deadlineMs ?? Number.POSITIVE_INFINITY));
   }
 
-  async #dns(name: string): Promise<ResolvedAddress[]> {
-    const { deadlineMs } = this.#o;
+  async #dns(name: string, deadlineMs: number): Promise<ResolvedAddress[]> {
     // One resolver per lookup, so a deadline cancels this lookup's queries and nobody else's.
     // c-ares retries on its own: each try gets a share of the deadline.
     const resolver = new Resolver({ timeout: Math.max(1, Math.floor(deadlineMs / 2)), tries: 2 });

@@ -3,12 +3,16 @@ import type { AppServer } from '@pa-connector/sse-api';
 import { formatHostPort } from './host-port';
 import { type ProbeResult, probeError } from './prober';
 
-/** Up when `GET path` answers `expectStatus` within `timeoutMs` (the body is not read). */
+/**
+ * Up when `GET path` answers `expectStatus` within `timeoutMs` (the body is not read).
+ * `address`: the checked IP to connect to (default the server's host); Host names the server.
+ */
 export function probeHttp(
   server: AppServer,
   path: string,
   expectStatus: number,
   timeoutMs: number,
+  address = server.host,
 ): Promise<ProbeResult> {
   const start = performance.now();
   return new Promise((resolve) => {
@@ -22,7 +26,7 @@ export function probeHttp(
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
     };
     const req = request({
-      host: server.host,
+      host: address,
       port: server.port,
       path,
       method: 'GET',

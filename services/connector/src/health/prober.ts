@@ -1,4 +1,6 @@
 import type { AppServer, HealthCheck } from '@pa-connector/sse-api';
+import { type DialPolicy, dialTarget } from '../dial/dial-policy';
+import type { HostResolver } from '../dial/host-resolver';
 import { probeHttp } from './http-probe';
 import { probeTcp } from './tcp-probe';
 
@@ -22,6 +24,38 @@ export const networkProber: Prober = (server, check, timeoutMs) =>
   check.type === 'http'
     ? probeHttp(server, check.path, check.expectStatus, timeoutMs)
     : probeTcp(server, timeoutMs);
+
+/**
+ * The prober the data path uses: the server's host is resolved and checked by the same policy
+ * as the proxy's (a server the proxy would refuse is never probed, and is down with the reason),
+ * and the probe connects to the checked address.
+ */
+export function dialingProber(
+  resolver: Pick<HostResolver, 'resolveAll'>,
+  policy: Pick<DialPolicy, 'refusal'>,
+): Prober {
+  return async (server, check, timeoutMs) => {
+    const start = performance.now();
+    let address: string;
+    try {
+      const t = await dialTarget(server.host, resolver, policy, timeoutMs);
+      if (!t.ok) {
+        return {
+          ok: false,
+          latencyMs: performance.now() - start,
+          error: `forbidden address ${t.address} (${t.why})`,
+        };
+      }
+      address = t.address;
+    } catch (err) {
+      return { ok: false, latencyMs: performance.now() - start, error: probeError(err) };
+    }
+    const left = Math.max(1, timeoutMs - (performance.now() - start));
+    return check.type === 'http'
+      ? probeHttp(server, check.path, check.expectStatus, left, address)
+      : probeTcp(server, left, address);
+  };
+}
 
 /** One line of an error for a probe result (`ECONNREFUSED`, `timeout after 2000ms`, …). */
 export function probeError(err: unknown): string {

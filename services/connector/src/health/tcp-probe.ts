@@ -2,11 +2,18 @@ import { connect } from 'node:net';
 import type { AppServer } from '@pa-connector/sse-api';
 import { type ProbeResult, probeError } from './prober';
 
-/** Up when a TCP connection opens within `timeoutMs`; the connection is closed at once. */
-export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * Up when a TCP connection opens within `timeoutMs`; the connection is closed at once.
+ * `address`: the checked IP to connect to (default the server's host as written).
+ */
+export function probeTcp(
+  server: AppServer,
+  timeoutMs: number,
+  address = server.host,
+): Promise<ProbeResult> {
   const start = performance.now();
   return new Promise((resolve) => {
-    const socket = connect({ host: server.host, port: server.port });
+    const socket = connect({ host: address, port: server.port });
     const done = (error?: string) => {
       clearTimeout(timer);
       socket.destroy();

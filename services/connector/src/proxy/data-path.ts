@@ -3,16 +3,21 @@ import type { Registry } from '@pa-connector/metrics';
 import type { RedisKeys } from '@pa-connector/redis-contracts';
 import type { Redis } from '@pa-connector/service-runtime';
 import { Balancer } from '../balancer/balancer';
-import type { Clock } from '../clock';
+import type { Clock, TimerHandle } from '../clock';
+import { DialPolicy } from '../dial/dial-policy';
+import type { DialConfig } from '../dial/dial-settings';
+import { HostResolver } from '../dial/host-resolver';
+import { popNetworks } from '../dial/pop-networks';
 import type { AppSource } from '../health/app-source';
 import { HealthChecker } from '../health/health-checker';
 import type { HealthConfig } from '../health/health-settings';
 import { HealthUpdates, type TunnelEndpoint } from '../health/health-updates';
+import { dialingProber } from '../health/prober';
 import { ProxyServer } from './proxy-server';
 import type { ProxyConfig } from './proxy-settings';
 
 export interface DataPathDeps {
-  config: HealthConfig & ProxyConfig;
+  config: HealthConfig & ProxyConfig & DialConfig & { redisUrl: URL };
   apps: AppSource;
   connectorId: string;
   redis: Redis;
@@ -32,10 +37,24 @@ export class DataPath {
   readonly updates: HealthUpdates;
   readonly balancer: Balancer;
   readonly proxy: ProxyServer;
+  /** Where the proxy and the probes may dial (one policy for both). */
+  readonly policy: DialPolicy;
+  readonly resolver: HostResolver;
+  readonly #d: DataPathDeps;
+  #retry: TimerHandle | undefined;
+  #stopped = false;
 
   constructor(d: DataPathDeps) {
     const c = d.config;
+    this.#d = d;
+    this.resolver = new HostResolver({
+      clock: d.clock,
+      deadlineMs: c.dnsTimeout,
+      ...(c.dnsServers?.length ? { servers: c.dnsServers } : {}),
+    });
+    this.policy = new DialPolicy({ clock: d.clock, networks: c.forbiddenNetworks ?? [] });
     this.health = new HealthChecker({
+      prober: dialingProber(this.resolver, this.policy),
       apps: d.apps,
       redis: d.redis,
       keys: d.keys,
@@ -56,6 +75,8 @@ export class DataPath {
       clock: d.clock,
       logger: d.logger,
       registry: d.registry,
+      resolve: (host, deadlineMs) => this.resolver.resolveAll(host, deadlineMs),
+      policy: this.policy,
       maxConnections: c.proxyMaxConnections,
       maxConnectionsPerApp: c.proxyMaxConnectionsPerApp,
       headerTimeoutMs: c.proxyHeaderTimeout,
@@ -76,8 +97,34 @@ export class DataPath {
   }
 
   start(): void {
+    if (this.#d.config.forbiddenNetworks === undefined) void this.#findPopNetworks();
+    else this.#logPolicy();
     this.health.start();
     this.updates.start();
+  }
+
+  /** The POP's own networks, derived from where Redis is (see popNetworks); retried until found. */
+  async #findPopNetworks(): Promise<void> {
+    const host = this.#d.config.redisUrl.hostname.replace(/^\[|\]$/g, '');
+    try {
+      const found = await this.resolver.resolveAll(host);
+      this.policy.addNetworks(popNetworks({ redisAddresses: found.map((a) => a.address) }));
+      this.#logPolicy();
+    } catch (err) {
+      if (this.#stopped) return;
+      this.#d.logger.warn(
+        { err, redisHost: host },
+        "could not resolve Redis's host to find the POP's own networks; retrying",
+      );
+      this.#retry = this.#d.clock.setTimer(() => void this.#findPopNetworks(), 30_000);
+    }
+  }
+
+  #logPolicy(): void {
+    this.#d.logger.info(
+      { forbiddenNetworks: this.policy.networks() },
+      "the proxy and probes refuse this host's addresses and these networks",
+    );
   }
 
   /** The connected tunnels now: the proxy listens on their addresses, updates go to their gateways. */
@@ -88,6 +135,8 @@ export class DataPath {
 
   /** Drains the proxy (up to its grace), then stops health updates and checks. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#retry?.cancel();
     await this.proxy.close();
     await this.updates.stop();
     await this.health.stop();
