@@ -63,7 +63,8 @@ export function popNetworks(i: PopNetworksInput): string[] {
         const subnet = new BlockList();
         subnet.addSubnet(net as string, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
         if (!subnet.check(r, family === 4 ? 'ipv4' : 'ipv6')) continue;
-        out.push(name === route?.iface ? `${r}/${family === 4 ? 32 : 128}` : a.cidr);
+        const separate = route !== undefined && name !== route.iface;
+        out.push(separate ? a.cidr : `${r}/${family === 4 ? 32 : 128}`);
       }
     }
   }

@@ -82,6 +82,8 @@ describe("the POP's own addresses are refused to the proxy and the probes (names
     ] as const) {
       servers[role] = await startAppServer(role, { netns: net.host(role).netns });
     }
+    // A second server on the neighbour, only for the rebinding test (nothing else probes it).
+    servers.rebind = await startAppServer('neighbour', { netns: lan.host('neighbour').netns });
     own = await countingListener(lan.local4);
     dns = await startDnsServer((name, type) => {
       if (type !== 'A') return [];
@@ -164,9 +166,15 @@ describe("the POP's own addresses are refused to the proxy and the probes (names
       app('neighbour', lan.host('neighbour').ipv4, port('neighbour')),
     ]);
     await waitFor('neighbour up', () => dp.health.status('neighbour') === 'up', 15_000);
+    // Down because they were refused (not merely not probed yet).
+    const refusedProbe = (id: string) =>
+      dp.health
+        .snapshot()
+        .find((a) => a.appId === id)
+        ?.servers[0]?.error?.startsWith('forbidden');
     await waitFor(
       'forbidden apps down',
-      () => forbidden.every(([id]) => dp.health.status(id) === 'down'),
+      () => forbidden.every(([id]) => dp.health.status(id) === 'down' && refusedProbe(id)),
       15_000,
     );
     const snapshot = dp.health.snapshot();
@@ -205,7 +213,7 @@ describe("the POP's own addresses are refused to the proxy and the probes (names
   }, 60_000);
 
   it('DNS rebinding: the address dialed is the address checked', async () => {
-    const neighbour = servers.neighbour as AppServerProcess;
+    const neighbour = servers.rebind as AppServerProcess;
     rebindTo = lan.host('neighbour').ipv4;
     // One probe round at start (the name then resolves to the neighbour), none after.
     const { dp, via } = await start([app('rebind', 'rebind.lan', neighbour.port)], {
