@@ -279,9 +279,22 @@ export class ProxyServer {
     c.pick = pick;
     const server = pick.server;
     // Resolved once here; every answer is checked and only a checked address is dialed.
+    // Resolution is bounded by the dial timeout too, whatever resolver is plugged in: a DNS
+    // server that never answers must not hold the user's connection (and its slot) forever.
+    const budget = this.#o.dialTimeoutMs;
+    c.timer = this.#o.clock.setTimer(
+      () =>
+        this.#refuse(c, 'resolve_failed', {
+          target,
+          app: app.id,
+          server: server.key,
+          error: `no answer within ${budget}ms`,
+        }),
+      budget,
+    );
     let dial: Awaited<ReturnType<typeof dialTarget>>;
     try {
-      dial = await dialTarget(server.host, { resolveAll: this.#resolve }, this.#policy);
+      dial = await dialTarget(server.host, { resolveAll: this.#resolve }, this.#policy, budget);
     } catch (err) {
       this.#refuse(c, 'resolve_failed', {
         target,
@@ -301,9 +314,11 @@ export class ProxyServer {
       });
       return;
     }
-    const address = dial.address;
+    // Refused meanwhile (resolution too slow, shutdown): its timer is now the refusal's linger.
     if (c.done) return;
-    this.#dial(c, address, server.port, rest, target);
+    c.timer?.cancel();
+    c.timer = undefined;
+    this.#dial(c, dial.address, server.port, rest, target);
   }
 
   #dial(c: Conn, address: string, port: number, rest: Buffer, target: string): void {
