@@ -7,12 +7,14 @@ import type { Clock, TimerHandle } from '../clock';
 import { DialPolicy } from '../dial/dial-policy';
 import type { DialConfig } from '../dial/dial-settings';
 import { HostResolver } from '../dial/host-resolver';
+import { lookupVia } from '../dial/lookup';
 import { popNetworks } from '../dial/pop-networks';
 import type { AppSource } from '../health/app-source';
 import { HealthChecker } from '../health/health-checker';
 import type { HealthConfig } from '../health/health-settings';
 import { HealthUpdates, type TunnelEndpoint } from '../health/health-updates';
 import { dialingProber } from '../health/prober';
+import { createHttpUpdateSender } from '../health/update-sender';
 import { ProxyServer } from './proxy-server';
 import type { ProxyConfig } from './proxy-settings';
 
@@ -88,6 +90,7 @@ export class DataPath {
       health: this.health,
       connectorId: d.connectorId,
       proxyPort: c.proxyPort,
+      send: createHttpUpdateSender(lookupVia(this.resolver)),
       clock: d.clock,
       logger: d.logger,
       registry: d.registry,

@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { systemClock } from '../../../src/clock';
 import { HostResolver } from '../../../src/dial/host-resolver';
+import { lookupVia } from '../../../src/dial/lookup';
+import { createHttpUpdateSender } from '../../../src/health/update-sender';
 import { scratch } from '../../support/connector';
 import { startDnsServer, type TestDnsServer } from '../../support/dns-server';
 
@@ -116,5 +119,50 @@ describe('HostResolver (a real UDP DNS server on loopback)', () => {
     await writeFile(path, '10.0.0.2 moving.lan\n');
     now += 60_000;
     expect((await r.resolveAll('moving.lan'))[0]?.address).toBe('10.0.0.2');
+  });
+
+  it('health updates reach a control URL by name through the resolver (lookupVia)', async () => {
+    const s = await dns((n, t) => (t === 'A' && n === 'gw-control.lan' ? ['127.0.0.1'] : []));
+    const r = new HostResolver({
+      clock: systemClock,
+      deadlineMs: 2_000,
+      servers: [s.server],
+      hostsPath: hosts,
+    });
+    const got: string[] = [];
+    const gw = createServer((req, res) => {
+      got.push(`${req.method} ${req.url} ${req.headers.host}`);
+      res.writeHead(202).end();
+    });
+    await new Promise<void>((ok) => gw.listen(0, '127.0.0.1', ok));
+    const port = (gw.address() as { port: number }).port;
+    try {
+      const send = createHttpUpdateSender(lookupVia(r));
+      const update = {
+        connectorId: 'c',
+        tunnel: 't1',
+        proxyPort: 3128,
+        apps: [],
+      } as unknown as Parameters<typeof send>[1];
+      const ok = await send(
+        { controlUrl: `http://gw-control.lan:${port}`, localAddress: '127.0.0.1' },
+        update,
+        3_000,
+      );
+      expect(ok).toEqual({ outcome: 'ok', status: 202 });
+      expect(got).toEqual([`POST /health gw-control.lan:${port}`]);
+      expect(s.questions).toContain('A gw-control.lan');
+      const bad = await send(
+        { controlUrl: `http://missing.lan:${port}`, localAddress: '127.0.0.1' },
+        update,
+        3_000,
+      );
+      expect(bad).toMatchObject({
+        outcome: 'network_error',
+        error: expect.stringContaining('dns_not_found'),
+      });
+    } finally {
+      gw.close();
+    }
   });
 });
