@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Clock } from '../clock';
 import { isForbiddenAddress, mappedV4 } from './address-policy';
@@ -13,21 +13,31 @@ export interface DialPolicyOptions {
   interfaces?: Interfaces;
   /** How long the list of this host's addresses is trusted before it is read again. */
   refreshMs?: number;
+  /**
+   * Let the catalog name loopback literals (single-host demos and tests only: in a POP the
+   * loopback is the connector's own, with its internal API on it). Default false.
+   */
+  allowLoopback?: boolean;
 }
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
 
 /**
  * Where the proxy and the health probes may dial: one policy for both, so a probe never
  * reports "up" what the proxy would refuse, and never touches the POP's internals.
  *
- * Refused whatever the catalog says: every address of this host or container (all interfaces,
- * tunnel addresses included; re-read every few seconds, since tunnels come and go) and the
- * POP's own networks. Refused unless the catalog names the literal: loopback, link-local,
+ * Refused whatever the catalog says: every address of this host or container (loopback and all
+ * interfaces, tunnel addresses included; re-read every few seconds, since tunnels come and go)
+ * and the POP's own networks. Refused unless the catalog names the literal: link-local,
  * metadata and unspecified addresses (a name must never lead there).
  */
 export class DialPolicy {
   readonly #clock: Clock;
   readonly #interfaces: Interfaces;
   readonly #refreshMs: number;
+  readonly #allowLoopback: boolean;
   readonly #networks = new NetworkSet();
   #own = new Set<string>();
   #ownAt = Number.NEGATIVE_INFINITY;
@@ -36,6 +46,7 @@ export class DialPolicy {
     this.#clock = o.clock;
     this.#interfaces = o.interfaces ?? networkInterfaces;
     this.#refreshMs = o.refreshMs ?? 5_000;
+    this.#allowLoopback = o.allowLoopback === true;
     for (const n of o.networks ?? []) this.#networks.add(n);
   }
 
@@ -51,7 +62,13 @@ export class DialPolicy {
   /** Why `ip` may not be dialed, or undefined when it may. `literal`: the catalog wrote this IP. */
   refusal(ip: string, literal: boolean): string | undefined {
     const plain = canonical(ip);
-    if (isIP(plain) === 0) return 'not an IP address';
+    const family = isIP(plain);
+    if (family === 0) return 'not an IP address';
+    if (loopback.check(plain, family === 4 ? 'ipv4' : 'ipv6')) {
+      if (!literal) return 'a loopback, link-local, metadata or unspecified address';
+      if (!this.#allowLoopback) return 'a loopback address of this connector';
+      return undefined;
+    }
     if (this.#ownAddresses().has(plain)) return 'an address of this connector';
     if (this.#networks.has(plain)) return "a network of the POP's own services";
     if (!literal && isForbiddenAddress(plain)) {

@@ -27,6 +27,12 @@ export function dialSettings() {
       default: 5_000,
       min: 100,
     }),
+    allowLoopbackServers: setting.bool({
+      env: 'PA_ALLOW_LOOPBACK_SERVERS',
+      description:
+        "Let catalog servers written as loopback literals (127.0.0.1, ::1) be probed and dialed. Only for a single-host demo or tests: in a POP the loopback is the connector's own.",
+      default: false,
+    }),
     forbiddenNetworks: setting.list({
       env: 'PA_FORBIDDEN_NETWORKS',
       description:

@@ -54,7 +54,11 @@ export class DataPath {
       deadlineMs: c.dnsTimeout,
       ...(c.dnsServers?.length ? { servers: c.dnsServers } : {}),
     });
-    this.policy = new DialPolicy({ clock: d.clock, networks: c.forbiddenNetworks ?? [] });
+    this.policy = new DialPolicy({
+      clock: d.clock,
+      networks: c.forbiddenNetworks ?? [],
+      allowLoopback: c.allowLoopbackServers,
+    });
     this.health = new HealthChecker({
       prober: dialingProber(this.resolver, this.policy),
       apps: d.apps,

@@ -151,6 +151,7 @@ describe("the POP's own addresses are refused to the proxy and the probes (names
     const port = (role: string) => servers[role]?.port as number;
     const forbidden: Array<[string, string, number]> = [
       ['self', lan.local4, own.port],
+      ['loopback', '127.0.0.1', own.port],
       ['selfname', 'self.lan', own.port],
       ['redis', internal.host('redis').ipv4, port('redis')],
       ['logapi', internal.host('logging').ipv4, port('logging')],

@@ -52,6 +52,7 @@ describe('DataPath: settings -> health checks, health updates, balancer and prox
       { ...healthSettings(), ...proxySettings(), ...dialSettings() },
       {
         PA_PROXY_PORT: String(port),
+        PA_ALLOW_LOOPBACK_SERVERS: 'true',
         PA_HEALTH_INTERVAL: '200ms',
         PA_HEALTH_UPDATE_INTERVAL: '500ms',
       },

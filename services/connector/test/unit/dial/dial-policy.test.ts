@@ -41,6 +41,8 @@ describe('DialPolicy', () => {
     ['FD00:1:0::20', false, 'an address of this connector'],
     ['172.18.3.4', true, "a network of the POP's own services"],
     ['127.0.0.1', false, 'a loopback, link-local, metadata or unspecified address'],
+    ['127.0.0.1', true, 'a loopback address of this connector'],
+    ['::1', true, 'a loopback address of this connector'],
     ['169.254.169.254', false, 'a loopback, link-local, metadata or unspecified address'],
   ])('refuses %s (literal: %s)', (ip, literal, why) => {
     expect(policy.refusal(ip, literal)).toBe(why);
@@ -49,9 +51,17 @@ describe('DialPolicy', () => {
   it.each([
     ['192.168.1.21', false],
     ['172.19.0.1', false],
-    ['127.0.0.1', true],
+    ['169.254.169.254', true],
   ])('allows %s (literal: %s)', (ip, literal) => {
     expect(policy.refusal(ip, literal)).toBeUndefined();
+  });
+
+  it('allows loopback literals only when told to (single-host demos and tests)', () => {
+    const demo = new DialPolicy({ clock, interfaces, allowLoopback: true });
+    expect(demo.refusal('127.0.0.1', true)).toBeUndefined();
+    expect(demo.refusal('127.0.0.1', false)).toBe(
+      'a loopback, link-local, metadata or unspecified address',
+    );
   });
 
   it('sees a new tunnel address after the refresh interval', async () => {

@@ -6,7 +6,7 @@ import type { CatalogApp } from '@pa-connector/sse-api';
 import Redis from 'ioredis';
 import { Balancer, type ServerHealth } from '../../../../src/balancer/balancer';
 import { systemClock } from '../../../../src/clock';
-import type { DialPolicy } from '../../../../src/dial/dial-policy';
+import { DialPolicy } from '../../../../src/dial/dial-policy';
 import { AppList } from '../../../../src/health/app-source';
 import { HealthChecker } from '../../../../src/health/health-checker';
 import { dialingProber } from '../../../../src/health/prober';
@@ -42,7 +42,10 @@ export function startDataPath(o: {
   addresses: string[];
   limits?: Partial<ProxyLimits>;
   resolve?: Resolve;
-  /** Where the proxy and the probes may dial (probes then resolve with `resolve` too). */
+  /**
+   * Where the proxy and the probes may dial (probes then resolve with `resolve` too). Default:
+   * the proxy's own policy with loopback literals allowed, probes unchecked.
+   */
   policy?: DialPolicy;
   healthIntervalMs?: number;
   /** Replaces health checks' verdict (to reach dial failures the checks would prevent). */
@@ -89,7 +92,8 @@ export function startDataPath(o: {
     ...TEST_LIMITS,
     ...o.limits,
     ...(o.resolve ? { resolve: o.resolve } : {}),
-    ...(o.policy ? { policy: o.policy } : {}),
+    // Loopback app servers are these tests' own; the POP default refuses them.
+    policy: o.policy ?? new DialPolicy({ clock: systemClock, allowLoopback: true }),
     bindRetryMs: 100,
   });
   health.start();

@@ -9,6 +9,7 @@ const { Balancer } = require(`${dist}/balancer/balancer.js`);
 const { systemClock } = require(`${dist}/clock.js`);
 const { AppList } = require(`${dist}/health/app-source.js`);
 const { ProxyServer } = require(`${dist}/proxy/proxy-server.js`);
+const { DialPolicy } = require(`${dist}/dial/dial-policy.js`);
 
 const o = JSON.parse(process.argv[2]);
 const proxy = new ProxyServer({
@@ -19,6 +20,8 @@ const proxy = new ProxyServer({
   logger: createLogger({ service: 'connector', level: 'info' }),
   registry: createRegistry('connector', { defaultMetrics: false }),
   bindRetryMs: 100,
+  // The app server is on loopback, next to this process.
+  policy: new DialPolicy({ clock: systemClock, allowLoopback: true }),
   ...o.limits,
 });
 proxy.setAddresses(['127.0.0.1']);
