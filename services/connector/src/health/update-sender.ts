@@ -27,60 +27,64 @@ export type UpdateSender = (
   timeoutMs: number,
 ) => Promise<SendResult>;
 
-/**
- * `POST <controlUrl>/health` with the update as JSON, bound to the tunnel address; 202 is success.
- * `lookup` resolves a control URL's host name (default: the system's getaddrinfo).
- */
-export const createHttpUpdateSender =
-  (lookup?: LookupFunction): UpdateSender =>
-  (target, update, timeoutMs) =>
-    new Promise((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(`${target.controlUrl.replace(/\/+$/, '')}/health`);
-      } catch {
-        resolve({
-          outcome: 'network_error',
-          error: `control URL ${target.controlUrl} is not a URL`,
-        });
-        return;
-      }
-      const body = JSON.stringify(update);
-      let settled = false;
-      const done = (r: SendResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.destroy();
-        resolve(r);
-      };
-      const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = request(url, {
-        method: 'POST',
-        agent: false,
-        localAddress: target.localAddress,
-        ...(lookup ? { lookup } : {}),
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          connection: 'close',
-        },
-      });
-      const timer = setTimeout(
-        () => done({ outcome: 'timeout', error: `no answer within ${timeoutMs}ms` }),
-        timeoutMs,
-      );
-      req.once('response', (res) => {
-        res.resume();
-        const status = res.statusCode ?? 0;
-        done(
-          status === 202
-            ? { outcome: 'ok', status }
-            : { outcome: 'http_error', status, error: `HTTP ${status}, expected 202` },
-        );
-      });
-      req.once('error', (err) => done({ outcome: 'network_error', error: probeError(err) }));
-      req.end(body);
-    });
+/** `POST <controlUrl>/health` with the update as JSON, bound to the tunnel address; 202 is success. */
+export const httpUpdateSender: UpdateSender = (target, update, timeoutMs) =>
+  sendUpdate(target, update, timeoutMs);
 
-export const httpUpdateSender: UpdateSender = createHttpUpdateSender();
+/** The same, resolving a control URL's host name with `lookup` (instead of getaddrinfo). */
+export const createHttpUpdateSender =
+  (lookup: LookupFunction): UpdateSender =>
+  (target, update, timeoutMs) =>
+    sendUpdate(target, update, timeoutMs, lookup);
+
+const sendUpdate = (
+  target: UpdateTarget,
+  update: HealthUpdate,
+  timeoutMs: number,
+  lookup?: LookupFunction,
+): Promise<SendResult> =>
+  new Promise((resolve) => {
+    let url: URL;
+    try {
+      url = new URL(`${target.controlUrl.replace(/\/+$/, '')}/health`);
+    } catch {
+      resolve({ outcome: 'network_error', error: `control URL ${target.controlUrl} is not a URL` });
+      return;
+    }
+    const body = JSON.stringify(update);
+    let settled = false;
+    const done = (r: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(r);
+    };
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      localAddress: target.localAddress,
+      ...(lookup ? { lookup } : {}),
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      },
+    });
+    const timer = setTimeout(
+      () => done({ outcome: 'timeout', error: `no answer within ${timeoutMs}ms` }),
+      timeoutMs,
+    );
+    req.once('response', (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      done(
+        status === 202
+          ? { outcome: 'ok', status }
+          : { outcome: 'http_error', status, error: `HTTP ${status}, expected 202` },
+      );
+    });
+    req.once('error', (err) => done({ outcome: 'network_error', error: probeError(err) }));
+    req.end(body);
+  });
