@@ -77,9 +77,9 @@ const MIN_LIMITS: Array<[keyof ProxyLimits, number]> = [
  * The data-path CONNECT proxy. It listens on each tunnel's address (same port everywhere),
  * accepts `CONNECT host:port` only for apps in the catalog, picks a healthy server by the
  * app's strategy, resolves it once and dials exactly the address it checked (see DialPolicy:
- * never the POP's own addresses or networks), answers 200 and
- * pipes both ways with the sockets' own backpressure. Every refusal gets a status, is closed within
- * a bounded linger and is counted; refusal logs are aggregated per reason (see RefusalLog).
+ * never the POP's own addresses or networks), answers 200 and pipes both ways with the
+ * sockets' own backpressure. Every refusal gets a status, is closed within a bounded linger and
+ * is counted; refusal logs are aggregated per reason (see RefusalLog).
  */
 export class ProxyServer {
   readonly #o: ProxyServerOptions;
