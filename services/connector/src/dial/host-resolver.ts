@@ -32,9 +32,16 @@ export class HostResolver {
   readonly #o: HostResolverOptions;
   readonly #hosts: HostsFile;
 
+  readonly #resolver: Resolver;
+
   constructor(o: HostResolverOptions) {
     this.#o = o;
     this.#hosts = new HostsFile({ path: o.hostsPath ?? '/etc/hosts', clock: o.clock });
+    // One channel for every lookup (a channel reads resolv.conf when made). c-ares retries on
+    // its own, each try getting half the deadline, so a query never outlives the deadline by
+    // much even when the deadline below gives up on it first.
+    this.#resolver = new Resolver({ timeout: Math.max(1, Math.floor(o.deadlineMs / 2)), tries: 2 });
+    if (o.servers?.length) this.#resolver.setServers([...o.servers]);
   }
 
   /**
@@ -58,14 +65,10 @@ export class HostResolver {
   }
 
   async #dns(name: string, deadlineMs: number): Promise<ResolvedAddress[]> {
-    // One resolver per lookup, so a deadline cancels this lookup's queries and nobody else's.
-    // c-ares retries on its own: each try gets a share of the deadline.
-    const resolver = new Resolver({ timeout: Math.max(1, Math.floor(deadlineMs / 2)), tries: 2 });
-    if (this.#o.servers?.length) resolver.setServers([...this.#o.servers]);
+    const resolver = this.#resolver;
     let timer: { cancel(): void } | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = this.#o.clock.setTimer(() => {
-        resolver.cancel();
         reject(new DnsError('dns_timeout', `no DNS answer for ${name} within ${deadlineMs}ms`));
       }, deadlineMs);
     });
