@@ -8,6 +8,7 @@ import {
   parseProxyUrl,
   redactProxyUrl,
 } from '@pa-connector/sse-api';
+import { dialSettings } from './dial/dial-settings';
 import { healthSettings } from './health/health-settings';
 import { proxySettings } from './proxy/proxy-settings';
 
@@ -132,6 +133,7 @@ export function connectorSchema() {
     ...logShippingSettings(),
     ...healthSettings(),
     ...proxySettings(),
+    ...dialSettings(),
     sseUrls: setting.urlList({
       env: 'PA_SSE_URLS',
       description:

@@ -7,6 +7,7 @@ import { type ProbeResult, probeError } from './prober';
 /**
  * Up when `method path` answers `expectStatus` within `timeoutMs` (the body is not read).
  * Never rejects: a request Node refuses to send (a bad path, say) is a failed probe.
+ * `address`: the checked IP to connect to (default the server's host); Host names the server.
  */
 export function probeHttp(
   server: AppServer,
@@ -14,6 +15,7 @@ export function probeHttp(
   expectStatus: number,
   timeoutMs: number,
   method: HealthCheckMethod = 'GET',
+  address = server.host,
 ): Promise<ProbeResult> {
   const start = performance.now();
   return new Promise((resolve) => {
@@ -30,7 +32,7 @@ export function probeHttp(
     };
     try {
       req = request({
-        host: server.host,
+        host: address,
         port: server.port,
         path,
         method,

@@ -1,4 +1,6 @@
 import type { AppServer, HealthCheck } from '@pa-connector/sse-api';
+import { type DialPolicy, dialTarget } from '../dial/dial-policy';
+import type { HostResolver } from '../dial/host-resolver';
 import { probeHttp } from './http-probe';
 import { probeTcp } from './tcp-probe';
 
@@ -35,6 +37,38 @@ export function containedProber(prober: Prober): Prober {
     } catch (err) {
       return { ok: false, latencyMs: performance.now() - start, error: probeError(err) };
     }
+  };
+}
+
+/**
+ * The prober the data path uses: the server's host is resolved and checked by the same policy
+ * as the proxy's (a server the proxy would refuse is never probed, and is down with the reason),
+ * and the probe connects to the checked address.
+ */
+export function dialingProber(
+  resolver: Pick<HostResolver, 'resolveAll'>,
+  policy: Pick<DialPolicy, 'refusal'>,
+): Prober {
+  return async (server, check, timeoutMs) => {
+    const start = performance.now();
+    let address: string;
+    try {
+      const t = await dialTarget(server.host, resolver, policy, timeoutMs);
+      if (!t.ok) {
+        return {
+          ok: false,
+          latencyMs: performance.now() - start,
+          error: `forbidden address ${t.address} (${t.why})`,
+        };
+      }
+      address = t.address;
+    } catch (err) {
+      return { ok: false, latencyMs: performance.now() - start, error: probeError(err) };
+    }
+    const left = Math.max(1, timeoutMs - (performance.now() - start));
+    return check.type === 'http'
+      ? probeHttp(server, check.path, check.expectStatus, left, check.method, address)
+      : probeTcp(server, left, address);
   };
 }
 

@@ -6,8 +6,13 @@ import { type ProbeResult, probeError } from './prober';
 /**
  * Up when a TCP connection opens within `timeoutMs`; the connection is closed at once.
  * Never rejects: an address Node refuses to dial is a failed probe.
+ * `address`: the checked IP to connect to (default the server's host as written).
  */
-export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeResult> {
+export function probeTcp(
+  server: AppServer,
+  timeoutMs: number,
+  address = server.host,
+): Promise<ProbeResult> {
   const start = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -22,7 +27,7 @@ export function probeTcp(server: AppServer, timeoutMs: number): Promise<ProbeRes
       resolve(error === undefined ? { ok: true, latencyMs } : { ok: false, latencyMs, error });
     };
     try {
-      socket = connect({ host: server.host, port: server.port });
+      socket = connect({ host: address, port: server.port });
     } catch (err) {
       done(probeError(err));
       return;

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { HealthUpdate } from '@pa-connector/sse-api';
 import { systemClock } from '../clock';
 import { probeError } from './prober';
@@ -29,6 +30,20 @@ export type UpdateSender = (
 
 /** `POST <controlUrl>/health` with the update as JSON, bound to the tunnel address; 202 is success. */
 export const httpUpdateSender: UpdateSender = (target, update, timeoutMs) =>
+  sendUpdate(target, update, timeoutMs);
+
+/** The same, resolving a control URL's host name with `lookup` (instead of getaddrinfo). */
+export const createHttpUpdateSender =
+  (lookup: LookupFunction): UpdateSender =>
+  (target, update, timeoutMs) =>
+    sendUpdate(target, update, timeoutMs, lookup);
+
+const sendUpdate = (
+  target: UpdateTarget,
+  update: HealthUpdate,
+  timeoutMs: number,
+  lookup?: LookupFunction,
+): Promise<SendResult> =>
   new Promise((resolve) => {
     let url: URL;
     try {
@@ -51,6 +66,7 @@ export const httpUpdateSender: UpdateSender = (target, update, timeoutMs) =>
       method: 'POST',
       agent: false,
       localAddress: target.localAddress,
+      ...(lookup ? { lookup } : {}),
       headers: {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),

@@ -3,18 +3,25 @@ import type { Registry } from '@pa-connector/metrics';
 import type { RedisKeys } from '@pa-connector/redis-contracts';
 import type { Redis } from '@pa-connector/service-runtime';
 import { Balancer } from '../balancer/balancer';
-import { type Clock, sleep } from '../clock';
+import { type Clock, sleep, type TimerHandle } from '../clock';
+import { DialPolicy } from '../dial/dial-policy';
+import type { DialConfig } from '../dial/dial-settings';
+import { HostResolver } from '../dial/host-resolver';
+import { lookupVia } from '../dial/lookup';
+import { popNetworks } from '../dial/pop-networks';
 import type { AppSource } from '../health/app-source';
 import { HealthChecker } from '../health/health-checker';
 import type { HealthConfig } from '../health/health-settings';
 import { HealthUpdates, type TunnelEndpoint } from '../health/health-updates';
+import { dialingProber } from '../health/prober';
+import { createHttpUpdateSender } from '../health/update-sender';
 import { ProxyServer } from './proxy-server';
 import type { ProxyConfig } from './proxy-settings';
 
 const DRAIN_POLL_MS = 100;
 
 export interface DataPathDeps {
-  config: HealthConfig & ProxyConfig;
+  config: HealthConfig & ProxyConfig & DialConfig & { redisUrl: URL };
   apps: AppSource;
   connectorId: string;
   redis: Redis;
@@ -34,16 +41,34 @@ export class DataPath {
   readonly updates: HealthUpdates;
   readonly balancer: Balancer;
   readonly proxy: ProxyServer;
+  /** Where the proxy and the probes may dial (one policy for both). */
+  readonly policy: DialPolicy;
+  readonly resolver: HostResolver;
+  readonly #d: DataPathDeps;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #drainGraceMs: number;
+  #retry: TimerHandle | undefined;
+  #stopped = false;
 
   constructor(d: DataPathDeps) {
     const c = d.config;
+    this.#d = d;
     this.#clock = d.clock;
     this.#log = d.logger;
     this.#drainGraceMs = c.proxyDrainGrace;
+    this.resolver = new HostResolver({
+      clock: d.clock,
+      deadlineMs: c.dnsTimeout,
+      ...(c.dnsServers?.length ? { servers: c.dnsServers } : {}),
+    });
+    this.policy = new DialPolicy({
+      clock: d.clock,
+      networks: c.forbiddenNetworks ?? [],
+      allowLoopback: c.allowLoopbackServers,
+    });
     this.health = new HealthChecker({
+      prober: dialingProber(this.resolver, this.policy),
       apps: d.apps,
       redis: d.redis,
       keys: d.keys,
@@ -64,6 +89,8 @@ export class DataPath {
       clock: d.clock,
       logger: d.logger,
       registry: d.registry,
+      resolve: (host, deadlineMs) => this.resolver.resolveAll(host, deadlineMs),
+      policy: this.policy,
       maxConnections: c.proxyMaxConnections,
       maxConnectionsPerApp: c.proxyMaxConnectionsPerApp,
       headerTimeoutMs: c.proxyHeaderTimeout,
@@ -75,6 +102,7 @@ export class DataPath {
       health: this.health,
       connectorId: d.connectorId,
       proxyPort: c.proxyPort,
+      send: createHttpUpdateSender(lookupVia(this.resolver)),
       clock: d.clock,
       logger: d.logger,
       registry: d.registry,
@@ -84,8 +112,34 @@ export class DataPath {
   }
 
   start(): void {
+    if (this.#d.config.forbiddenNetworks === undefined) void this.#findPopNetworks();
+    else this.#logPolicy();
     this.health.start();
     this.updates.start();
+  }
+
+  /** The POP's own networks, derived from where Redis is (see popNetworks); retried until found. */
+  async #findPopNetworks(): Promise<void> {
+    const host = this.#d.config.redisUrl.hostname.replace(/^\[|\]$/g, '');
+    try {
+      const found = await this.resolver.resolveAll(host);
+      this.policy.addNetworks(popNetworks({ redisAddresses: found.map((a) => a.address) }));
+      this.#logPolicy();
+    } catch (err) {
+      if (this.#stopped) return;
+      this.#d.logger.warn(
+        { err, redisHost: host },
+        "could not resolve Redis's host to find the POP's own networks; retrying",
+      );
+      this.#retry = this.#d.clock.setTimer(() => void this.#findPopNetworks(), 30_000);
+    }
+  }
+
+  #logPolicy(): void {
+    this.#d.logger.info(
+      { forbiddenNetworks: this.policy.networks() },
+      "the proxy and probes refuse this host's addresses and these networks",
+    );
   }
 
   /** The connected tunnels now: the proxy listens on their addresses, updates go to their gateways. */
@@ -130,6 +184,8 @@ export class DataPath {
 
   /** Drains the proxy (up to its grace), then stops health updates and checks. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#retry?.cancel();
     await this.proxy.close();
     await this.updates.stop();
     await this.health.stop();

@@ -1,24 +1,23 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { connect, isIP, type Socket } from 'node:net';
-import { componentLogger, LogField, type Logger } from '@pa-connector/logger';
+import { connect, type Socket } from 'node:net';
+import { componentLogger, type Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
 import type { CatalogApp } from '@pa-connector/sse-api';
 import type { Balancer, ServerPick } from '../balancer/balancer';
 import type { Clock, TimerHandle } from '../clock';
+import { DialPolicy, dialTarget } from '../dial/dial-policy';
+import { HostResolver } from '../dial/host-resolver';
 import type { AppSource } from '../health/app-source';
 import { formatHostPort } from '../health/host-port';
 import { AddressListeners } from './address-listeners';
-import { isForbiddenAddress } from './address-policy';
 import { AppIndex } from './app-index';
 import { headEnd, parseConnect } from './connect-request';
 import { type ProxyMetrics, proxyMetrics } from './proxy-metrics';
-import { ESTABLISHED, REFUSAL, type RefusalReason, refusalStatus } from './responses';
+import { RefusalLog } from './refusal-log';
+import { ESTABLISHED, REFUSAL, type RefusalReason } from './responses';
 
-/** Resolves a hostname once, to the one address that will be checked and dialed. */
-export type Resolve = (host: string) => Promise<{ address: string; family: number }>;
-
-const systemResolve: Resolve = (host) => dnsLookup(host);
+/** Resolves a hostname once, to every address it has (each is checked before one is dialed). */
+export type Resolve = HostResolver['resolveAll'];
 
 export interface ProxyLimits {
   maxConnections: number;
@@ -29,6 +28,13 @@ export interface ProxyLimits {
   drainGraceMs: number;
   /** Largest request head accepted (431 beyond). Default 8 KiB. */
   maxHeadBytes?: number;
+  /**
+   * After a refusal is written the socket is destroyed this long later, whatever the client
+   * does (reads or not, trickles bytes, never sends FIN). Default 1 s.
+   */
+  refusalLingerMs?: number;
+  /** Refusals are logged as counts per reason over this interval. Default 10 s. */
+  refusalLogIntervalMs?: number;
 }
 
 export interface ProxyServerOptions extends ProxyLimits {
@@ -39,7 +45,10 @@ export interface ProxyServerOptions extends ProxyLimits {
   clock: Clock;
   logger: Logger;
   registry: Registry;
+  /** Name resolution (default: a HostResolver with the dial timeout as its deadline). */
   resolve?: Resolve;
+  /** Where the proxy may dial (default: this host's own addresses refused). */
+  policy?: DialPolicy;
   /** Wait before retrying to bind an address not (yet) on this host. Default 1 s. */
   bindRetryMs?: number;
 }
@@ -67,9 +76,10 @@ const MIN_LIMITS: Array<[keyof ProxyLimits, number]> = [
 /**
  * The data-path CONNECT proxy. It listens on each tunnel's address (same port everywhere),
  * accepts `CONNECT host:port` only for apps in the catalog, picks a healthy server by the
- * app's strategy, resolves it once and dials exactly the address it checked (never loopback,
- * link-local, metadata or unspecified unless the catalog names that literal), answers 200 and
- * pipes both ways with the sockets' own backpressure. Every refusal gets a status and a log line.
+ * app's strategy, resolves it once and dials exactly the address it checked (see DialPolicy:
+ * never the POP's own addresses or networks), answers 200 and pipes both ways with the
+ * sockets' own backpressure. Every refusal gets a status, is closed within a bounded linger and
+ * is counted; refusal logs are aggregated per reason (see RefusalLog).
  */
 export class ProxyServer {
   readonly #o: ProxyServerOptions;
@@ -78,7 +88,10 @@ export class ProxyServer {
   readonly #apps: AppIndex;
   readonly #listeners: AddressListeners;
   readonly #resolve: Resolve;
+  readonly #policy: DialPolicy;
   readonly #maxHead: number;
+  readonly #lingerMs: number;
+  readonly #refusals: RefusalLog;
   readonly #conns = new Set<Conn>();
   readonly #perApp = new Map<string, number>();
   readonly #events = new EventEmitter();
@@ -98,8 +111,16 @@ export class ProxyServer {
     this.#log = componentLogger(o.logger, 'proxy');
     this.#m = proxyMetrics(o.registry);
     this.#apps = new AppIndex(o.apps);
-    this.#resolve = o.resolve ?? systemResolve;
+    const resolver = new HostResolver({ clock: o.clock, deadlineMs: o.dialTimeoutMs });
+    this.#resolve = o.resolve ?? ((host) => resolver.resolveAll(host));
+    this.#policy = o.policy ?? new DialPolicy({ clock: o.clock });
     this.#maxHead = o.maxHeadBytes ?? 8192;
+    this.#lingerMs = o.refusalLingerMs ?? 1_000;
+    this.#refusals = new RefusalLog({
+      logger: this.#log,
+      clock: o.clock,
+      intervalMs: o.refusalLogIntervalMs ?? 10_000,
+    });
     this.#listeners = new AddressListeners({
       port: o.port,
       onConnection: (s) => this.#accept(s),
@@ -183,6 +204,7 @@ export class ProxyServer {
         if (this.#conns.size > 0) await new Promise((r) => this.#events.once('empty', r));
       }
     }
+    this.#refusals.flush();
     this.#log.info('proxy closed');
   }
 
@@ -268,31 +290,47 @@ export class ProxyServer {
     }
     c.pick = pick;
     const server = pick.server;
-    let address = server.host;
-    let family = isIP(server.host);
-    // A literal in the catalog is dialed as written (the administrator named it); a name is
-    // resolved once here and only the checked address is dialed.
-    if (family === 0) {
-      try {
-        const r = await this.#resolve(server.host);
-        address = r.address;
-        family = r.family;
-      } catch (err) {
+    // Resolved once here; every answer is checked and only a checked address is dialed.
+    // Resolution is bounded by the dial timeout too, whatever resolver is plugged in: a DNS
+    // server that never answers must not hold the user's connection (and its slot) forever.
+    const budget = this.#o.dialTimeoutMs;
+    c.timer = this.#o.clock.setTimer(
+      () =>
         this.#refuse(c, 'resolve_failed', {
           target,
           app: app.id,
           server: server.key,
-          error: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
-        });
-        return;
-      }
-      if (isForbiddenAddress(address)) {
-        this.#refuse(c, 'forbidden_address', { target, app: app.id, server: server.key, address });
-        return;
-      }
+          error: `no answer within ${budget}ms`,
+        }),
+      budget,
+    );
+    let dial: Awaited<ReturnType<typeof dialTarget>>;
+    try {
+      dial = await dialTarget(server.host, { resolveAll: this.#resolve }, this.#policy, budget);
+    } catch (err) {
+      this.#refuse(c, 'resolve_failed', {
+        target,
+        app: app.id,
+        server: server.key,
+        error: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+      });
+      return;
     }
+    if (!dial.ok) {
+      this.#refuse(c, 'forbidden_address', {
+        target,
+        app: app.id,
+        server: server.key,
+        address: dial.address,
+        why: dial.why,
+      });
+      return;
+    }
+    // Refused meanwhile (resolution too slow, shutdown): its timer is now the refusal's linger.
     if (c.done) return;
-    this.#dial(c, address, server.port, rest, target);
+    c.timer?.cancel();
+    c.timer = undefined;
+    this.#dial(c, dial.address, server.port, rest, target);
   }
 
   #dial(c: Conn, address: string, port: number, rest: Buffer, target: string): void {
@@ -346,30 +384,26 @@ export class ProxyServer {
     });
   }
 
-  /** Answers `reason`'s status, closes the connection and logs the refusal. */
+  /**
+   * Answers `reason`'s status and closes the connection: FIN after the answer, and the socket
+   * destroyed after a short linger whatever the client does, so a refused client never holds a
+   * descriptor or a slot of the connection limit.
+   */
   #refuse(c: Conn, reason: RefusalReason, fields: Record<string, unknown> = {}): void {
     if (c.done) return;
     c.done = true;
     c.timer?.cancel();
     c.timer = undefined;
     this.#m.errors.inc({ reason });
-    this.#log.warn(
-      {
-        reason,
-        [LogField.status]: refusalStatus(reason),
-        remote: c.client.remoteAddress,
-        ...fields,
-      },
-      'proxy refused connection',
-    );
+    this.#refusals.refused(reason, { remote: c.client.remoteAddress, ...fields });
     c.upstream?.destroy();
     const client = c.client;
     if (client.destroyed) return;
     client.removeAllListeners('data');
     client.end(REFUSAL[reason]);
-    // A client that does not read its answer must not hold the slot.
-    client.setTimeout(1_000, () => client.destroy());
+    // Bytes the client goes on sending are read and dropped; they never extend the linger.
     client.resume();
+    c.timer = this.#o.clock.setTimer(() => client.destroy(), this.#lingerMs);
   }
 
   #onSocketError(c: Conn): void {

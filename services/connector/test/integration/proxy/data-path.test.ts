@@ -7,6 +7,7 @@ import type { HealthUpdate } from '@pa-connector/sse-api';
 import { freePort, startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
 import Redis from 'ioredis';
 import { systemClock } from '../../../src/clock';
+import { dialSettings } from '../../../src/dial/dial-settings';
 import { AppList } from '../../../src/health/app-source';
 import { healthSettings } from '../../../src/health/health-settings';
 import { DataPath } from '../../../src/proxy/data-path';
@@ -48,15 +49,16 @@ describe('DataPath: settings -> health checks, health updates, balancer and prox
     port = await freePort('127.0.0.2');
     client = new Redis(redis.url);
     const config = loadConfig(
-      { ...healthSettings(), ...proxySettings() },
+      { ...healthSettings(), ...proxySettings(), ...dialSettings() },
       {
         PA_PROXY_PORT: String(port),
+        PA_ALLOW_LOOPBACK_SERVERS: 'true',
         PA_HEALTH_INTERVAL: '200ms',
         PA_HEALTH_UPDATE_INTERVAL: '500ms',
       },
     );
     dp = new DataPath({
-      config,
+      config: { ...config, redisUrl: new URL(redis.url) },
       apps: new AppList([
         {
           id: 'a',

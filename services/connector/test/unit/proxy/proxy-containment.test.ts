@@ -57,7 +57,7 @@ describe('ProxyServer: a failure while routing one connection', () => {
         idleTimeoutMs: 10_000,
         dialTimeoutMs: 1_000,
         drainGraceMs: 1_000,
-        resolve: async () => ({ address: '10.0.0.1', family: 4 }),
+        resolve: async () => [{ address: '10.0.0.1', family: 4 as const }],
       });
       const first = new FakeSocket();
       proxy.handleConnection(first as unknown as Socket);

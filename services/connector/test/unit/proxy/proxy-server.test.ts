@@ -69,7 +69,7 @@ function setup(o: { up?: boolean; resolveTo?: string } = {}) {
     drainGraceMs: 1_000,
     resolve: async (host) => {
       resolved.push(host);
-      return { address: o.resolveTo ?? '169.254.169.254', family: 4 };
+      return [{ address: o.resolveTo ?? '169.254.169.254', family: 4 as const }];
     },
   });
   const open = () => {
@@ -89,6 +89,22 @@ describe('ProxyServer (fake sockets and clock)', () => {
     expect(s.written).toBe('');
     await t.clock.advance(1);
     expect(s.written).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it('destroys a refused socket after the linger even while the client keeps sending', async () => {
+    const t = setup();
+    const s = t.open();
+    s.push('GET / HTTP/1.1\r\n\r\n');
+    await flush();
+    expect(s.written).toMatch(/^HTTP\/1\.1 405 /);
+    for (let i = 0; i < 9; i++) {
+      s.push('x');
+      await t.clock.advance(100);
+    }
+    expect(s.destroyed).toBe(false);
+    await t.clock.advance(100);
+    expect(s.destroyed).toBe(true);
+    expect(t.proxy.activeConnections).toBe(0);
   });
 
   it('reads a head split over many chunks', async () => {

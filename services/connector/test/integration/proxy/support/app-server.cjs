@@ -6,11 +6,14 @@
 //   flood     -> writes as fast as the client (with backpressure) takes it
 //   stats     -> "<bytes written by flood so far>\n"
 //   hold      -> "<name>\n", keeps the connection open silently
+//   conns     -> "<connections accepted before this one>\n"
 const net = require('node:net');
 const [name, port, host] = process.argv.slice(2);
 let flooded = 0;
+let accepted = 0;
 const chunk = Buffer.alloc(64 * 1024, 120);
 const server = net.createServer({ allowHalfOpen: true }, (s) => {
+  accepted++;
   s.on('error', () => {});
   let buf = '';
   let command = false;
@@ -52,6 +55,8 @@ const server = net.createServer({ allowHalfOpen: true }, (s) => {
       more();
     } else if (line === 'stats') {
       s.end(`${flooded}\n`);
+    } else if (line === 'conns') {
+      s.end(`${accepted - 1}\n`);
     } else if (line === 'hold') {
       s.write(`${name}\n`);
       s.resume();

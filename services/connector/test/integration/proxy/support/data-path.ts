@@ -6,8 +6,10 @@ import type { CatalogApp } from '@pa-connector/sse-api';
 import Redis from 'ioredis';
 import { Balancer, type ServerHealth } from '../../../../src/balancer/balancer';
 import { systemClock } from '../../../../src/clock';
+import { DialPolicy } from '../../../../src/dial/dial-policy';
 import { AppList } from '../../../../src/health/app-source';
 import { HealthChecker } from '../../../../src/health/health-checker';
+import { dialingProber } from '../../../../src/health/prober';
 import { type ProxyLimits, ProxyServer, type Resolve } from '../../../../src/proxy/proxy-server';
 
 export interface DataPath {
@@ -40,6 +42,11 @@ export function startDataPath(o: {
   addresses: string[];
   limits?: Partial<ProxyLimits>;
   resolve?: Resolve;
+  /**
+   * Where the proxy and the probes may dial (probes then resolve with `resolve` too). Default:
+   * the proxy's own policy with loopback literals allowed, probes unchecked.
+   */
+  policy?: DialPolicy;
   healthIntervalMs?: number;
   /** Replaces health checks' verdict (to reach dial failures the checks would prevent). */
   isUp?: ServerHealth;
@@ -70,6 +77,9 @@ export function startDataPath(o: {
     failureThreshold: 2,
     recoveryThreshold: 1,
     concurrency: 8,
+    ...(o.policy && o.resolve
+      ? { prober: dialingProber({ resolveAll: o.resolve }, o.policy) }
+      : {}),
   });
   const balancer = new Balancer(o.isUp ?? ((id, key) => health.isServerUp(id, key)));
   const proxy = new ProxyServer({
@@ -82,6 +92,8 @@ export function startDataPath(o: {
     ...TEST_LIMITS,
     ...o.limits,
     ...(o.resolve ? { resolve: o.resolve } : {}),
+    // Loopback app servers are these tests' own; the POP default refuses them.
+    policy: o.policy ?? new DialPolicy({ clock: systemClock, allowLoopback: true }),
     bindRetryMs: 100,
   });
   health.start();

@@ -1,4 +1,4 @@
-import { isForbiddenAddress } from '../../../src/proxy/address-policy';
+import { isForbiddenAddress } from '../../../src/dial/address-policy';
 
 describe('isForbiddenAddress', () => {
   it.each([

@@ -18,7 +18,7 @@ blocked.addSubnet('fe80::', 10, 'ipv6'); // link-local
 blocked.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`), if it is one. */
-function mappedV4(ip: string): string | undefined {
+export function mappedV4(ip: string): string | undefined {
   const m = /^(?:0{0,4}:){0,5}:?ffff:(.+)$/i.exec(ip);
   if (!m?.[1]) return undefined;
   const tail = m[1];
