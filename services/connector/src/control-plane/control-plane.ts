@@ -144,7 +144,7 @@ export class ControlPlane {
     this.state.phase = 'stopping';
     this.#abort.abort();
     this.tokens.stop();
-    this.catalog.stop();
+    const catalogStopped = this.catalog.stop();
     this.#renewer?.stop();
     this.#o.redis.off('ready', this.#onRedisReady);
     // Let an enrollment in flight finish storing what it got (a used key must not be wasted),
@@ -157,6 +157,7 @@ export class ControlPlane {
       }),
     ]);
     timer?.cancel();
+    await catalogStopped;
   }
 
   async #start(): Promise<void> {
