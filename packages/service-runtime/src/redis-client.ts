@@ -1,6 +1,6 @@
 import type { Logger } from '@pa-connector/logger';
-import Redis from 'ioredis';
-import { repeatEvery, systemClock } from './clock';
+import Redis, { ReplyError } from 'ioredis';
+import { type Clock, repeatEvery, systemClock, type TimerHandle } from './clock';
 import type { CommonConfig } from './common-settings';
 import { REDIS_DEFAULTS } from './redis-defaults';
 
@@ -11,9 +11,13 @@ export type RedisClientConfig = Pick<CommonConfig, 'redisUrl'> &
  * A Redis client that never takes the service down and never makes it wait without a deadline:
  * it reconnects forever (capped delay), logs state changes once rather than every attempt, fails
  * commands fast while disconnected, gives every command `redisCommandTimeout` to answer, and
- * drops a connection that stopped answering (see `watchResponsiveness`).
+ * drops a connection that stopped answering (see `watchResponsiveness`, on `clock`).
  */
-export function createRedis(config: RedisClientConfig, logger: Logger): Redis {
+export function createRedis(
+  config: RedisClientConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Redis {
   const log = logger.child({ component: 'redis' });
   const commandTimeout = config.redisCommandTimeout ?? REDIS_DEFAULTS.commandTimeoutMs;
   const redis = new Redis(config.redisUrl.href, {
@@ -41,7 +45,7 @@ export function createRedis(config: RedisClientConfig, logger: Logger): Redis {
     if (!down) log.warn({ err: { message: err.message } }, 'Redis unreachable; retrying');
     down = true;
   });
-  watchResponsiveness(redis, commandTimeout, () => {
+  watchResponsiveness(redis, commandTimeout, clock, () => {
     if (!down) log.warn('Redis stopped answering; reconnecting');
     down = true;
   });
@@ -59,12 +63,13 @@ export function duplicateRedis(
   redis: Redis,
   commandTimeout: number,
   onUnresponsive: () => void = () => undefined,
+  clock: Clock = systemClock,
 ): Redis {
   const copy = redis.duplicate({ commandTimeout, lazyConnect: true });
   copy.on('error', () => {
     // the main connection reports Redis outages; this one just reconnects
   });
-  watchResponsiveness(copy, commandTimeout, onUnresponsive);
+  watchResponsiveness(copy, commandTimeout, clock, onUnresponsive);
   copy.connect().catch(() => undefined);
   return copy;
 }
@@ -72,34 +77,49 @@ export function duplicateRedis(
 /**
  * A connection to a Redis that hangs (frozen process, a peer that keeps the TCP session but
  * forwards nothing) stays "ready" for as long as the kernel keeps the socket, and every command
- * on it times out one by one. A PING every `commandTimeout` tells: when it times out, the
- * connection is dropped and re-made, so the client stops counting as ready (readiness reports
- * Redis not ok) and waiting writers hold their data until a working connection is back.
+ * on it times out one by one. A PING every `commandTimeout` tells: when the connection it was
+ * sent on is still the one in use and still ready at the watchdog's own deadline, with no answer
+ * by then, the connection is dropped and re-made, so the client stops counting as ready
+ * (readiness reports Redis not ok) and waiting writers hold their data until a working connection
+ * is back. How the PING failed is not looked at: the deadline decides.
  */
-function watchResponsiveness(redis: Redis, commandTimeout: number, onUnresponsive: () => void) {
+export function watchResponsiveness(
+  redis: Redis,
+  commandTimeout: number,
+  clock: Clock,
+  onUnresponsive: () => void,
+): TimerHandle {
   let probing = false;
   const timer = repeatEvery(
-    systemClock,
+    clock,
     () => {
       if (probing || redis.status !== 'ready') return;
       probing = true;
-      redis
-        .ping()
-        .catch((err: Error) => {
-          if (redis.status === 'ready' && /timed out/i.test(err.message)) {
-            onUnresponsive();
-            // Destroyed, not ended: a graceful end waits for the silent peer (ioredis gives it
-            // two more seconds). The close makes the client reconnect (retryStrategy).
-            redis.stream.destroy();
-          }
-        })
-        .finally(() => {
-          probing = false;
-        });
+      const stream = redis.stream;
+      let answered = false;
+      const deadline = clock.setTimer(() => {
+        probing = false;
+        if (answered || redis.status !== 'ready' || redis.stream !== stream) return;
+        onUnresponsive();
+        // Destroyed, not ended: a graceful end waits for the silent peer (ioredis gives it
+        // two more seconds). The close makes the client reconnect (retryStrategy).
+        stream.destroy();
+      }, commandTimeout);
+      const answer = () => {
+        answered = true;
+        probing = false;
+        deadline.cancel();
+      };
+      redis.ping().then(answer, (err: unknown) => {
+        // An error reply is an answer: the server is there. A timeout or a closed connection
+        // is not; the deadline above judges those.
+        if (err instanceof ReplyError) answer();
+      });
     },
     commandTimeout,
   );
   redis.once('end', () => timer.cancel());
+  return timer;
 }
 
 export type { Redis };

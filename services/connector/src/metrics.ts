@@ -42,7 +42,7 @@ export function connectorMetrics(registry: Registry) {
     }),
     catalogSyncs: new Counter({
       name: name('catalog_sync_total'),
-      help: 'Catalog syncs, by result (updated, not_modified, sse_error, invalid, redis_error).',
+      help: 'Catalog syncs, by result (updated, not_modified, sse_error, invalid).',
       labelNames: ['result'] as const,
       registers,
     }),

@@ -87,7 +87,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     },
     { logger: componentLogger(logger, 'sse'), metrics },
   );
-  const redis = createRedis(config, logger);
+  const redis = createRedis(config, logger, clock);
   if (d.logShipping) {
     d.logShipping.attach(redis, keys.logs(), (id) => keys.logProducer(id));
     registerLogShippingMetrics(d.registry, 'connector', d.logShipping);

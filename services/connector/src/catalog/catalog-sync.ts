@@ -1,7 +1,7 @@
 import type { Logger } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
 import { type CatalogSnapshot, encodeChange, type RedisKeys } from '@pa-connector/redis-contracts';
-import type { Redis } from '@pa-connector/service-runtime';
+import { BestEffortWriter, type Redis } from '@pa-connector/service-runtime';
 import type { CatalogApp, SseClient } from '@pa-connector/sse-api';
 import type { TokenManager } from '../auth/token-manager';
 import type { Clock, Random, TimerHandle } from '../clock';
@@ -12,7 +12,10 @@ import { validateCatalog } from './validate-app';
 /** Rejected entries logged one line each per catalog version; the rest in one summary line. */
 const REJECTIONS_LOGGED = 50;
 
-export type SyncResult = 'updated' | 'not_modified' | 'sse_error' | 'invalid' | 'redis_error';
+export type SyncResult = 'updated' | 'not_modified' | 'sse_error' | 'invalid';
+
+/** The writer's key of the catalog copy: one key, so only the newest catalog waits. */
+const CATALOG_WRITE = 'catalog';
 
 export interface CatalogSyncOptions {
   client: Pick<SseClient, 'catalog'>;
@@ -35,26 +38,41 @@ export interface CatalogSyncOptions {
 }
 
 /**
- * Keeps the app catalog in Redis in step with the SSE: a conditional GET every interval,
- * validation (bad entries rejected and reported, the rest applied), the snapshot written to
- * `catalog()` and announced on `channel('catalog')`. When the SSE fails or sends garbage the
- * last good catalog stays in place.
+ * Keeps the app catalog in step with the SSE: a conditional GET every interval, validation (bad
+ * entries rejected and reported, the rest applied), the snapshot handed to the data path and
+ * stored in the data directory, then copied to `catalog()` in Redis and announced on
+ * `channel('catalog')`. When the SSE fails or sends garbage the last good catalog stays in place.
+ *
+ * A sync never waits on Redis: the copy goes through a best-effort writer that keeps only the
+ * newest catalog and retries until Redis takes it, so a hung Redis delays the copy, never the
+ * next catalog version.
  */
 export class CatalogSync {
   readonly #o: CatalogSyncOptions;
   #snapshot: CatalogSnapshot<CatalogApp> | undefined;
-  /** ETag of the snapshot that is in Redis; only set once Redis has it. */
+  /**
+   * ETag of the snapshot in use. Set as soon as it is applied: its copy in Redis is the writer's
+   * to deliver, so a 304 never leaves Redis without it.
+   */
   #etag: string | undefined;
+  readonly #writer: BestEffortWriter;
   #timer: TimerHandle | undefined;
   #stopped = false;
   #inflight: Promise<SyncResult> | undefined;
   #lastResult: SyncResult | undefined;
   /** Version whose rejected entries were logged last (each version's are logged once). */
   #loggedVersion: string | undefined;
-  readonly #onReady = () => void this.republish();
+  readonly #onReady = () => this.republish();
 
   constructor(o: CatalogSyncOptions) {
     this.#o = o;
+    this.#writer = new BestEffortWriter({
+      client: o.redis,
+      logger: o.logger,
+      what: 'the catalog',
+      maxPending: 1,
+      clock: o.clock,
+    });
   }
 
   get snapshot(): CatalogSnapshot<CatalogApp> | undefined {
@@ -70,10 +88,12 @@ export class CatalogSync {
     void this.#restore().finally(() => this.#tick());
   }
 
-  stop(): void {
+  /** Stops syncing; waits up to `timeoutMs` for the catalog's copy in Redis to be written. */
+  async stop(timeoutMs = 1_000): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
     this.#o.redis.off('ready', this.#onReady);
+    await this.#writer.close(timeoutMs);
   }
 
   /** One sync; concurrent calls share it. Never throws. */
@@ -86,14 +106,9 @@ export class CatalogSync {
     return this.#inflight;
   }
 
-  /** Writes the last good catalog again (Redis came back, possibly empty). */
-  async republish(): Promise<void> {
-    if (!this.#snapshot) return;
-    try {
-      await this.#publish(this.#snapshot);
-    } catch {
-      // Redis went away again; the next 'ready' brings us back here.
-    }
+  /** Writes the last good catalog again (Redis came back, possibly empty). Never waits. */
+  republish(): void {
+    if (this.#snapshot) this.#publish();
   }
 
   async #tick(): Promise<void> {
@@ -142,16 +157,9 @@ export class CatalogSync {
     };
     this.#logRejected(snapshot);
     this.#apply(snapshot);
-    await this.#save(res.etag, snapshot);
-    try {
-      await this.#publish(snapshot);
-    } catch (err) {
-      // Without the ETag the next sync downloads the catalog again and retries the write.
-      this.#etag = undefined;
-      log.warn({ reason: (err as Error).message }, 'could not write the catalog to Redis');
-      return 'redis_error';
-    }
     this.#etag = res.etag;
+    this.#publish();
+    await this.#save(res.etag, snapshot);
     log.info(
       { catalogVersion: snapshot.version, apps: apps.length, rejected: rejected.length },
       'catalog updated',
@@ -200,16 +208,9 @@ export class CatalogSync {
         },
         'serving the stored catalog until the SSE answers',
       );
-      // The first sync does not wait for Redis. Once Redis has the stored catalog (and nothing
-      // newer came meanwhile) its ETag is sent: an unchanged catalog is then a 304.
-      void this.#publish(stored.snapshot).then(
-        () => {
-          if (this.#snapshot === stored.snapshot && this.#etag === undefined) {
-            this.#etag = stored.etag;
-          }
-        },
-        () => undefined,
-      );
+      // An unchanged catalog is then a 304; Redis gets the stored copy from the writer.
+      this.#etag = stored.etag;
+      this.#publish();
     } catch (err) {
       this.#o.logger.warn(
         { reason: (err as Error).message },
@@ -232,12 +233,17 @@ export class CatalogSync {
     }
   }
 
-  async #publish(s: CatalogSnapshot<CatalogApp>): Promise<void> {
-    const k = this.#o.keys;
-    await this.#o.redis
-      .multi()
-      .set(k.catalog(), JSON.stringify(s))
-      .publish(k.channel('catalog'), encodeChange({ topic: 'catalog', at: s.syncedAt }))
-      .exec();
+  /** Queues the copy of the catalog in use for Redis; the write takes the newest when it runs. */
+  #publish(): void {
+    this.#writer.submit(CATALOG_WRITE, async () => {
+      const s = this.#snapshot;
+      if (!s) return;
+      const k = this.#o.keys;
+      await this.#o.redis
+        .multi()
+        .set(k.catalog(), JSON.stringify(s))
+        .publish(k.channel('catalog'), encodeChange({ topic: 'catalog', at: s.syncedAt }))
+        .exec();
+    });
   }
 }

@@ -4,7 +4,7 @@ import { componentLogger, LogField } from '@pa-connector/logger';
 import type { KeyPairPem } from '@pa-connector/pki';
 import { certificateInfo } from '@pa-connector/pki';
 import type { RedisKeys } from '@pa-connector/redis-contracts';
-import type { Redis } from '@pa-connector/service-runtime';
+import { BestEffortWriter, type Redis } from '@pa-connector/service-runtime';
 import type { CatalogApp, SseClient } from '@pa-connector/sse-api';
 import { TokenManager } from '../auth/token-manager';
 import { CatalogFile } from '../catalog/catalog-file';
@@ -77,7 +77,9 @@ export class ControlPlane {
   #renewer: CertificateRenewer | undefined;
   #forwarder: SseForwarder | undefined;
   #run: Promise<void> | undefined;
-  readonly #onRedisReady = () => void this.#publishIdentity();
+  readonly #onRedisReady = () => this.#publishIdentity();
+  /** The identity summary's copy in Redis: newest only, retried until Redis takes it. */
+  readonly #identityWriter: BestEffortWriter;
 
   constructor(o: ControlPlaneOptions) {
     this.#o = o;
@@ -94,6 +96,13 @@ export class ControlPlane {
       refreshAt: s.tokenRefreshAt,
       generation: () => this.state.generation,
       onPermanent: (err) => this.#fatal(certificateRevoked(err)),
+    });
+    this.#identityWriter = new BestEffortWriter({
+      client: o.redis,
+      logger: componentLogger(o.logger, 'identity'),
+      what: 'the identity summary',
+      maxPending: 1,
+      clock: o.clock,
     });
     this.catalog = new CatalogSync({
       client: o.client,
@@ -144,7 +153,7 @@ export class ControlPlane {
     this.state.phase = 'stopping';
     this.#abort.abort();
     this.tokens.stop();
-    this.catalog.stop();
+    const catalogStopped = this.catalog.stop();
     this.#renewer?.stop();
     this.#o.redis.off('ready', this.#onRedisReady);
     // Let an enrollment in flight finish storing what it got (a used key must not be wasted),
@@ -157,6 +166,7 @@ export class ControlPlane {
       }),
     ]);
     timer?.cancel();
+    await Promise.all([catalogStopped, this.#identityWriter.close()]);
   }
 
   async #start(): Promise<void> {
@@ -202,7 +212,7 @@ export class ControlPlane {
     this.state.phase = 'enrolled';
     this.#o.metrics.enrolled.set(1);
     this.#o.redis.on('ready', this.#onRedisReady);
-    void this.#publishIdentity();
+    this.#publishIdentity();
 
     this.#forwarder = new SseForwarder({
       client: this.#o.client,
@@ -220,7 +230,7 @@ export class ControlPlane {
       current: () => this.#identity as Identity,
       onRenewed: async (renewed) => {
         this.#adopt(renewed);
-        void this.#publishIdentity();
+        this.#publishIdentity();
         // Use the new certificate right away: the SSE promotes it on first use.
         await this.tokens
           .reissue()
@@ -261,17 +271,13 @@ export class ControlPlane {
     this.#o.onIdentity?.(identity);
   }
 
-  async #publishIdentity(): Promise<void> {
-    const summary = this.state.identity;
-    if (!summary) return;
-    try {
-      await publishIdentity(this.#o.redis, this.#o.keys, summary);
-    } catch (err) {
-      this.#log.debug(
-        { reason: (err as Error).message },
-        'identity summary not written to Redis yet',
-      );
-    }
+  /** Queues the summary of the identity in use for Redis; never waits. */
+  #publishIdentity(): void {
+    if (!this.state.identity) return;
+    this.#identityWriter.submit('identity', async () => {
+      const summary = this.state.identity;
+      if (summary) await publishIdentity(this.#o.redis, this.#o.keys, summary);
+    });
   }
 
   #fatal(err: unknown): void {
