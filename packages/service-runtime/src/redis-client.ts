@@ -4,6 +4,8 @@ import { type Clock, repeatEvery, systemClock, type TimerHandle } from './clock'
 import type { CommonConfig } from './common-settings';
 import { REDIS_DEFAULTS } from './redis-defaults';
 
+const REDIS_MAX_LISTENERS = 32;
+
 export type RedisClientConfig = Pick<CommonConfig, 'redisUrl'> &
   Partial<Pick<CommonConfig, 'redisPassword' | 'redisCommandTimeout' | 'redisConnectTimeout'>>;
 
@@ -36,6 +38,10 @@ export function createRedis(
     keepAlive: REDIS_DEFAULTS.keepAliveMs,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
   });
+  // Every component that re-writes its state after a reconnect listens for 'ready' (a dozen in
+  // the connector: best-effort writers, observers, heartbeat, log sink). That number is fixed per
+  // process, so the limit sits above it; a listener added per event would still pass it and warn.
+  redis.setMaxListeners(REDIS_MAX_LISTENERS);
   let down = false;
   redis.on('ready', () => {
     if (down) log.info('Redis reachable again');
