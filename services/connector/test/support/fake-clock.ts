@@ -39,8 +39,12 @@ export class FakeClock implements Clock {
     }
   }
 
-  /** Moves time forward by `ms`, firing due timers in order and letting their work run. */
-  async advance(ms: number): Promise<void> {
+  /**
+   * Moves time forward by `ms`, firing due timers in order and letting their work run. Work that
+   * waits on real I/O (files) may outlast the flush: `settle` resolves once it is done, so time
+   * does not move on while it is still under way.
+   */
+  async advance(ms: number, settle?: () => Promise<void>): Promise<void> {
     const end = this.#now + ms;
     await flush();
     for (;;) {
@@ -51,6 +55,7 @@ export class FakeClock implements Clock {
       this.#now = next[1].at;
       next[1].fn();
       await flush();
+      if (settle) await settle();
     }
     this.#now = end;
     await flush();
