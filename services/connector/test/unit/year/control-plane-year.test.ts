@@ -12,6 +12,8 @@ import type { Redis } from '@pa-connector/service-runtime';
 import { refreshDelay } from '../../../src/auth/schedule';
 import { ControlPlane } from '../../../src/control-plane/control-plane';
 import type { TunnelView } from '../../../src/edge/tunnel-view';
+import { AppList } from '../../../src/health/app-source';
+import { HealthChecker } from '../../../src/health/health-checker';
 import { IdentityStore } from '../../../src/identity/identity-store';
 import { connectorMetrics } from '../../../src/metrics';
 import { renewalTime } from '../../../src/renewal/schedule';
@@ -33,6 +35,8 @@ const TOKEN_JITTER = 0.1;
 const CERT_JITTER = 0.02;
 /** Every jitter in the run draws this, so the schedule below is exact. */
 const RANDOM = 0.5;
+/** The longest health check interval the configuration allows (PA_HEALTH_INTERVAL max). */
+const HEALTH_INTERVAL_MS = 3_600_000;
 /** How long a restarted fake tunnel takes to carry users again. */
 const TUNNEL_RESTART_MS = 3_000;
 
@@ -69,9 +73,11 @@ class FakeTunnel implements RollingTunnel {
 /** What the control plane needs of Redis: MULTI batches that succeed, and 'ready' listeners. */
 function stubRedis(): { redis: Redis; listeners: () => number } {
   const handlers = new Set<unknown>();
-  const chain: Record<string, unknown> = {};
-  for (const m of ['set', 'del', 'hset', 'hdel', 'publish']) chain[m] = () => chain;
-  chain.exec = async () => [];
+  // Any command chains; exec answers as a healthy server would.
+  const chain: object = new Proxy(
+    {},
+    { get: (_t, prop) => (prop === 'exec' ? async () => [] : () => chain) },
+  );
   const redis = {
     status: 'ready',
     on: (_e: string, fn: unknown) => handlers.add(fn),
@@ -143,10 +149,29 @@ describe('the control plane over a virtual year', () => {
       while (busy.size > 0 || sse.pending() > 0) {
         await Promise.allSettled([...busy]);
         await sse.idle();
-        await flush();
+        await flush(3);
       }
     };
     const fatal: unknown[] = [];
+    const apps = new AppList();
+    let probes = 0;
+    const health = new HealthChecker({
+      apps,
+      redis,
+      keys: new RedisKeys('year:'),
+      clock,
+      logger,
+      registry: createRegistry('connector', { defaultMetrics: false }),
+      intervalMs: HEALTH_INTERVAL_MS,
+      timeoutMs: 2_000,
+      failureThreshold: 3,
+      recoveryThreshold: 2,
+      concurrency: 16,
+      prober: async () => {
+        probes++;
+        return { ok: true, latencyMs: 1 };
+      },
+    });
     let roll: CertificateRoll | undefined;
     const cp = new ControlPlane({
       client: sse.client,
@@ -173,6 +198,7 @@ describe('the control plane over a virtual year', () => {
       onFatal: (err) => fatal.push(err),
       // As the service wires it: a new identity moves the tunnels to its certificate.
       onIdentity: () => void roll?.request(),
+      onApps: (list) => apps.set(list),
     });
     const certificate = () => cp.identity?.certificatePem;
     const tunnels = [
@@ -209,6 +235,8 @@ describe('the control plane over a virtual year', () => {
       random: () => RANDOM,
       logger,
     });
+    health.start();
+    await flush();
     const issuedCert = certificateInfo(enrolled.certificatePem);
     expect(issuedCert.notAfter.getTime() - start).toBe(CERT_LIFETIME_S * 1000);
 
@@ -228,7 +256,7 @@ describe('the control plane over a virtual year', () => {
     let lastCert = enrolled.certificatePem;
     sample();
     for (let m = 0; m < 12; m++) {
-      await clock.advance(MONTH, settle);
+      await clock.advance(MONTH, { settle, rounds: 3 });
       if (cp.identity?.certificatePem !== lastCert) {
         lastCert = cp.identity?.certificatePem as string;
         renewedAt.push(Date.parse(cp.identity?.renewedAt as string));
@@ -292,6 +320,12 @@ describe('the control plane over a virtual year', () => {
     const catalogEvery = Math.round(CATALOG_INTERVAL_MS * (1 - 0.1 * RANDOM));
     expect(sse.calls.get('catalog')).toBe(1 + Math.floor(YEAR / catalogEvery));
 
+    // Health: a round at start, then one every interval (timers that fall due at the year's end
+    // included); one server, one probe a round; it stayed up all year.
+    const rounds = 1 + Math.floor(YEAR / HEALTH_INTERVAL_MS);
+    expect(probes).toBe(rounds);
+    expect(health.status('app-1')).toBe('up');
+
     // Flat: the same timers pending and the same listeners every month; heap within a bound.
     const first = samples[0] as (typeof samples)[number];
     for (const s of samples) {
@@ -303,6 +337,7 @@ describe('the control plane over a virtual year', () => {
     expect(growth).toBeLessThan(8 * 1024 * 1024);
 
     await cp.stop();
+    await health.stop();
     await roll.stop();
     await sse.close();
     const wallMs = Date.now() - wallStart;
@@ -311,7 +346,7 @@ describe('the control plane over a virtual year', () => {
         .map((t) => t.reloads)
         .join('+')}, token issues ${sse.calls.get('token')}, refreshes ${sse.calls.get(
         'refresh',
-      )}, catalog syncs ${sse.calls.get('catalog')}, timers ${first.timers}, heap MB ${heaps
+      )}, catalog syncs ${sse.calls.get('catalog')}, health rounds ${probes}, timers ${first.timers}, heap MB ${heaps
         .map((h) => (h / 1048576).toFixed(1))
         .join(' ')}\n`,
     );
