@@ -287,6 +287,15 @@ describe('the control plane over a virtual year', () => {
     expect(expectedRenewals).toHaveLength(1);
     expect(renewedAt).toEqual(expectedRenewals);
     expect(sse.calls.get('renew')).toBe(expectedRenewals.length);
+    // The emulator agrees: enrolled once, each renewed certificate promoted on its first use
+    // and the one before it revoked.
+    expect(sse.calls.get('register')).toBe(1);
+    const [record, ...others] = sse.state.listConnectors();
+    expect(others).toEqual([]);
+    expect(record?.revokedSerials).toHaveLength(expectedRenewals.length);
+    expect(record?.certSerial).toBe(
+      certificateInfo(cp.identity?.certificatePem as string).serialNumber,
+    );
     // Each renewal re-keys both tunnels once, one after the other, and they all end on it.
     expect(tunnels.map((t) => t.reloads)).toEqual([
       expectedRenewals.length,
