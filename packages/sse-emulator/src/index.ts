@@ -20,6 +20,7 @@ export {
   type MalformedVariant,
 } from './faults/fault-table';
 export { EmulatorState } from './state/emulator-state';
+export { type CertificateIssuer, caIssuer } from './state/issuer';
 export type {
   ConnectorRecord,
   GroupRecord,

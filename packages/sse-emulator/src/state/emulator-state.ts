@@ -1,4 +1,4 @@
-import { certificateInfo, PkiError, parseCsr } from '@pa-connector/pki';
+import { type CertificateInfo, certificateInfo, PkiError, parseCsr } from '@pa-connector/pki';
 import {
   type CatalogResponse,
   formatProvisioningKey,
@@ -47,6 +47,9 @@ export interface EmulatorStateOptions {
 
 export const DEFAULT_CONTROL_PORT = 8900;
 
+/** Client certificates whose parse is kept (a few per connector in use). */
+const PARSED_CERTS_MAX = 256;
+
 export interface CreatedKey {
   record: ProvisioningKeyRecord;
   /** The full `pak1.` key: returned once, never stored. */
@@ -70,6 +73,11 @@ export interface IssuedToken {
  */
 export class EmulatorState {
   private readonly data: StateData;
+  /**
+   * Parsed client certificates, by PEM: a connector presents the same one on every request and
+   * node-forge takes about a millisecond to parse it. Bounded; the oldest entry goes first.
+   */
+  private readonly parsedCerts = new Map<string, CertificateInfo>();
   private readonly pops: Map<string, PopConfig>;
   /** Fixed tunnel addresses per gateway; lives inside `data`, so it is persisted with it. */
   readonly tunnels: TunnelAddressBook;
@@ -379,7 +387,7 @@ export class EmulatorState {
         `client certificate refused: ${verdict.reason}`,
       );
     }
-    const info = certificateInfo(certPem);
+    const info = this.certInfo(certPem);
     const connector = this.data.connectors[info.commonName];
     if (!connector) {
       throw new EmulatorError(
@@ -404,6 +412,18 @@ export class EmulatorState {
     }
     connector.lastSeenAt = now.toISOString();
     return { connector, promoted };
+  }
+
+  private certInfo(pem: string): CertificateInfo {
+    let info = this.parsedCerts.get(pem);
+    if (!info) {
+      info = certificateInfo(pem);
+      if (this.parsedCerts.size >= PARSED_CERTS_MAX) {
+        this.parsedCerts.delete(this.parsedCerts.keys().next().value as string);
+      }
+      this.parsedCerts.set(pem, info);
+    }
+    return info;
   }
 
   renew(connector: ConnectorRecord, csrPem: string): RenewResponse {

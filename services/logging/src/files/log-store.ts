@@ -141,6 +141,7 @@ export class LogStore {
     if (!f) {
       f = new ServiceLogFile(this.o.dir, service, {
         maxBytes: this.o.maxFileBytes,
+        now: this.#now,
         onRotated: (path) => {
           this.#rotatedSinceRetention = true;
           this.o.onRotated?.(service, basename(path));

@@ -1,4 +1,4 @@
-import { type FileHandle, open, readdir, rename } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logIdOf } from '../ingest/line-format';
 import { activeFileName, parseLogFileName, rotatedFileName } from './log-file-names';
@@ -21,7 +21,13 @@ export class ServiceLogFile {
   constructor(
     readonly dir: string,
     readonly service: string,
-    private readonly o: { maxBytes: number; onRotated?: (path: string) => void; mode?: number },
+    private readonly o: {
+      maxBytes: number;
+      onRotated?: (path: string) => void;
+      mode?: number;
+      /** The store's clock: a rotated file is dated by it (default Date.now). */
+      now?: () => number;
+    },
   ) {
     this.path = join(dir, activeFileName(service));
   }
@@ -130,6 +136,11 @@ export class ServiceLogFile {
     this.#dirty = false;
     const rotated = join(this.dir, rotatedFileName(this.service, this.#nextSeq++));
     await rename(this.path, rotated);
+    // Retention ages rotated files by their mtime against the store's clock: date the file by
+    // that clock, not by the filesystem's, so the two cannot disagree about a file's age.
+    // Best effort: if it cannot be set, the rename left the time of the last write, nearly the same.
+    const at = (this.o.now ?? Date.now)() / 1000;
+    await utimes(rotated, at, at).catch(() => undefined);
     this.#fh = await open(this.path, 'a+', this.o.mode ?? 0o640);
     this.#size = 0;
     await syncDir(this.dir);
