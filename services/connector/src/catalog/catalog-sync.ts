@@ -59,6 +59,7 @@ export class CatalogSync {
   #timer: TimerHandle | undefined;
   #stopped = false;
   #inflight: Promise<SyncResult> | undefined;
+  #restoring: Promise<void> | undefined;
   #lastResult: SyncResult | undefined;
   /** Version whose rejected entries were logged last (each version's are logged once). */
   #loggedVersion: string | undefined;
@@ -85,15 +86,37 @@ export class CatalogSync {
 
   start(): void {
     this.#o.redis.on('ready', this.#onReady);
-    void this.#restore().finally(() => this.#tick());
+    this.#restoring = this.#restore();
+    void this.#restoring.finally(() => {
+      this.#restoring = undefined;
+      void this.#tick();
+    });
   }
 
-  /** Stops syncing; waits up to `timeoutMs` for the catalog's copy in Redis to be written. */
+  /**
+   * Stops syncing. A sync or restore in flight may be writing the catalog file: it gets up to
+   * `timeoutMs` to finish, so nothing writes into the data directory once stop() has returned
+   * (a later save is skipped). Then waits up to `timeoutMs` for the copy in Redis.
+   */
   async stop(timeoutMs = 1_000): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
     this.#o.redis.off('ready', this.#onReady);
+    await this.#settled([this.#restoring, this.#inflight], timeoutMs);
     await this.#writer.close(timeoutMs);
+  }
+
+  /** Resolves when every promise has settled, or after `timeoutMs`, whichever comes first. */
+  #settled(work: Array<Promise<unknown> | undefined>, timeoutMs: number): Promise<void> {
+    const pending = work.filter((p): p is Promise<unknown> => p !== undefined);
+    if (pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.#o.clock.setTimer(resolve, timeoutMs);
+      void Promise.allSettled(pending).then(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
   }
 
   /** One sync; concurrent calls share it. Never throws. */
@@ -222,7 +245,7 @@ export class CatalogSync {
   async #save(etag: string | undefined, snapshot: CatalogSnapshot<CatalogApp>): Promise<void> {
     const store = this.#o.store;
     const owner = store?.owner();
-    if (!store || !owner) return;
+    if (!store || !owner || this.#stopped) return;
     try {
       await store.file.save(owner, { etag, snapshot });
     } catch (err) {

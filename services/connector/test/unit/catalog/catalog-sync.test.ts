@@ -3,6 +3,7 @@ import { RedisKeys } from '@pa-connector/redis-contracts';
 import type { Redis } from '@pa-connector/service-runtime';
 import type { CatalogApp, CatalogResult } from '@pa-connector/sse-api';
 import { waitFor } from '@pa-connector/test-support';
+import type { CatalogFile } from '../../../src/catalog/catalog-file';
 import { CatalogSync } from '../../../src/catalog/catalog-sync';
 import type { Clock } from '../../../src/clock';
 import { captureLogger } from '../../support/capture-logger';
@@ -60,7 +61,7 @@ function hangingRedis() {
   };
 }
 
-function setup() {
+function setup(store?: { file: CatalogFile; owner: () => string | undefined }) {
   const r = hangingRedis();
   const sent: Array<string | undefined> = [];
   let next: CatalogResult = { status: 'not-modified', etag: undefined };
@@ -87,6 +88,7 @@ function setup() {
     logger: captureLogger().logger,
     metrics: { catalogSyncs: counter, catalogApps: gauge, catalogRejected: gauge } as never,
     onApps: (apps) => applied.push(apps.map((a) => a.id)),
+    ...(store ? { store } : {}),
   });
   const serve = (version: string, ids: string[]) => {
     next = { status: 'ok', etag: `"${version}"`, catalog: { version, apps: ids.map(app) } };
@@ -127,5 +129,42 @@ describe('CatalogSync with a Redis that does not answer', () => {
     await new Promise((r) => setImmediate(r));
     expect(t.written.map((s) => s.version)).toEqual(['1', '1']);
     await t.sync.stop();
+  });
+});
+
+describe('CatalogSync stopping', () => {
+  it('lets a catalog file write in flight finish before stop() returns, and starts none after', async () => {
+    let releaseSave: () => void = () => undefined;
+    const saves: string[] = [];
+    const file = {
+      path: '/data/catalog.json',
+      load: async () => undefined,
+      save: (_owner: string, s: { snapshot: { version: string } }) =>
+        new Promise<void>((resolve) => {
+          saves.push(s.snapshot.version);
+          releaseSave = () => {
+            saves.push(`${s.snapshot.version} written`);
+            resolve();
+          };
+        }),
+    } as unknown as CatalogFile;
+    const t = setup({ file, owner: () => 'con_1' });
+    t.state.hang = false;
+    t.serve('1', ['wiki']);
+    void t.sync.syncOnce();
+    await waitFor('the file write to begin', () => saves.length === 1);
+    let stopped = false;
+    const stopping = t.sync.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    releaseSave();
+    await stopping;
+    expect(saves).toEqual(['1', '1 written']);
+    // A sync after stop applies nothing to the data directory.
+    t.serve('2', ['wiki', 'git']);
+    await t.sync.syncOnce();
+    expect(saves).toEqual(['1', '1 written']);
   });
 });
