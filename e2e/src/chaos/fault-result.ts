@@ -8,8 +8,8 @@ export interface FaultResult {
   gateway?: string;
   /** Requests (short and streams) that failed from the fault until the stack converged. */
   failed: number;
-  /** Of those, the ones no rule excuses (see `excused` in runner.ts). */
-  unexcused: Array<{ kind: string; startMs: number; endMs: number; why: string }>;
+  /** Each failed request, and whether the rule excuses it (see `excused` in runner.ts). */
+  failures: Array<{ kind: string; startMs: number; endMs: number; why: string; excused: boolean }>;
   /** Requests (short and streams) that ended in the same window, failed or not. */
   requests: number;
   /** Streams whose echo differed from what was sent. */

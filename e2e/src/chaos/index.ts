@@ -12,5 +12,5 @@ export type { Outcome } from './outcome';
 export { type Resources, sampleResources } from './resources';
 export { type ChaosOptions, runChaos } from './runner';
 export { type StateWatch, type Transition, watchState } from './state-watch';
-export { chaosTable, writeChaosResults } from './table';
+export { chaosTable, unexcused, writeChaosResults } from './table';
 export { startUserLoad, type UserLoad, type UserLoadOptions } from './user-load';

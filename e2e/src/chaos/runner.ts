@@ -121,14 +121,13 @@ export async function runChaos(
         fault: fault.name,
         ...(gateway !== undefined ? { gateway } : {}),
         failed: failed.length,
-        unexcused: failed
-          .filter((x) => !excused(x, gateway, knewAt, convergedAt, otherDown))
-          .map((x) => ({
-            kind: x.kind,
-            startMs: x.startMs - faultAt,
-            endMs: x.endMs - faultAt,
-            why: x.why ?? '',
-          })),
+        failures: failed.map((x) => ({
+          kind: x.kind,
+          startMs: x.startMs - faultAt,
+          endMs: x.endMs - faultAt,
+          why: x.why ?? '',
+          excused: excused(x, gateway, knewAt, convergedAt, otherDown),
+        })),
         requests: inWindow.length,
         altered: inWindow.filter((x) => x.alteredAt !== undefined).length,
         ...(firstOk ? { firstSuccessAfterMs: firstOk.endMs - faultAt } : {}),

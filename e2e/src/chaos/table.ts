@@ -8,6 +8,8 @@ const seconds = (ms: number | undefined) =>
 const delta = (a: number | undefined, b: number | undefined, unit = '') =>
   a === undefined || b === undefined ? '-' : `${b - a >= 0 ? '+' : ''}${b - a}${unit}`;
 
+export const unexcused = (r: FaultResult) => r.failures.filter((f) => !f.excused);
+
 /** `fault | failed requests | first success after | both tunnels after | RSS Δ | fds Δ`. */
 export function chaosTable(results: readonly FaultResult[]): string {
   const rows: string[][] = [
@@ -16,7 +18,7 @@ export function chaosTable(results: readonly FaultResult[]): string {
   for (const r of results) {
     rows.push([
       r.fault,
-      `${r.failed} of ${r.requests}${r.unexcused.length ? ` (${r.unexcused.length} unexcused)` : ''}`,
+      `${r.failed} of ${r.requests}${unexcused(r).length ? ` (${unexcused(r).length} unexcused)` : ''}`,
       seconds(r.firstSuccessAfterMs),
       r.error ? `NOT (${r.error})` : seconds(r.bothTunnelsAfterMs),
       delta(r.before.rssKb, r.after.rssKb, ' kB'),
