@@ -89,13 +89,31 @@ function ipNetns(netns: string, args: string[]): Promise<void> {
   });
 }
 
-/** Drops everything between the connector and the first gateway, both ways, in its namespace. */
-function blackHoleRules(stack: Stack): string[][] {
+/**
+ * Drops packets between the connector and the first gateway, both ways, in the gateway's
+ * namespace: all of them, or each with `probability` (this kernel has no netem).
+ */
+function dropRules(stack: Stack, probability?: number): string[][] {
   const pop = stack.connector.host.ipv4;
+  const match =
+    probability === undefined
+      ? []
+      : ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)];
   return [
-    ['INPUT', '-s', pop, '-j', 'DROP'],
-    ['OUTPUT', '-d', pop, '-j', 'DROP'],
+    ['INPUT', '-s', pop, ...match, '-j', 'DROP'],
+    ['OUTPUT', '-d', pop, ...match, '-j', 'DROP'],
   ];
+}
+
+/** Holds `rules` in gateway 1's namespace for `ms`, then removes them. */
+async function withRules(stack: Stack, rules: string[][], ms: number): Promise<void> {
+  const netns = stack.topology.host('gw1').netns;
+  try {
+    for (const r of rules) await ipNetns(netns, ['iptables', '-I', ...r]);
+    await sleep(ms);
+  } finally {
+    for (const r of rules) await ipNetns(netns, ['iptables', '-D', ...r]).catch(() => {});
+  }
 }
 
 const firstGateway = (ctx: FaultContext) => ctx.stack.gateways[0] as string;
@@ -141,16 +159,12 @@ export const SHORT_FAULTS: readonly Fault[] = [
   {
     name: 'black hole connector <-> gateway 20 s',
     gateway: firstGateway,
-    async run({ stack }) {
-      const netns = stack.topology.host('gw1').netns;
-      const rules = blackHoleRules(stack);
-      try {
-        for (const r of rules) await ipNetns(netns, ['iptables', '-I', ...r]);
-        await sleep(20_000);
-      } finally {
-        for (const r of rules) await ipNetns(netns, ['iptables', '-D', ...r]).catch(() => {});
-      }
-    },
+    run: ({ stack }) => withRules(stack, dropRules(stack), 20_000),
+  },
+  {
+    name: '30 % packet loss connector <-> gateway 20 s',
+    gateway: firstGateway,
+    run: ({ stack }) => withRules(stack, dropRules(stack, 0.3), 20_000),
   },
   {
     name: 'connector openvpn SIGKILL',
