@@ -18,5 +18,12 @@ module.exports = {
       testMatch: ['<rootDir>/e2e/test/**/*.test.ts'],
       setupFilesAfterEnv: [require.resolve('@pa-connector/jest-preset/timeouts/e2e.js')],
     },
+    // The fault table under user load (`pnpm test:chaos`): one long test, run on its own.
+    {
+      ...preset,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/e2e/chaos/**/*.test.ts'],
+      setupFilesAfterEnv: [require.resolve('@pa-connector/jest-preset/timeouts/e2e.js')],
+    },
   ],
 };

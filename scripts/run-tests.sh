@@ -15,8 +15,10 @@ echo "==> unit + integration"
 pnpm exec jest --selectProjects unit integration --maxWorkers=2 --json --outputFile="$results.1" || status=1
 echo "==> end to end"
 pnpm exec jest --selectProjects e2e --runInBand --passWithNoTests --json --outputFile="$results.2" || status=1
+echo "==> chaos (short form: faults under user load, figures in bench/chaos-results.json)"
+pnpm exec jest --selectProjects chaos --runInBand --json --outputFile="$results.3" || status=1
 echo "==> shell (bats)"
 bats_tap=test-artifacts/bats.tap
 bats --tap packages/operator-cli/test/bats test/bats/infra test/bats/docker | tee "$bats_tap" || status=1
-node scripts/test-summary.js "$results.1" "$results.2" --tap "$bats_tap" || status=1
+node scripts/test-summary.js "$results.1" "$results.2" "$results.3" --tap "$bats_tap" || status=1
 exit "$status"

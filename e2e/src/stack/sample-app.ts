@@ -2,7 +2,8 @@
  * The sample private app server, run with `node -e` inside an app namespace: it answers every
  * request with which server it is (so round-robin shows), and `GET /stream?seconds=N` sends a
  * line every 100 ms for N seconds (an open stream, for drain tests). Listens on `::` (IPv4 and
- * IPv6) at the given port and prints `listening` once it does.
+ * IPv6) at the given port and prints `listening` once it does. `POST /echo` sends the request
+ * body back as it arrives (a long stream whose every byte the client can check).
  *
  *   node -e "$SAMPLE_APP_SOURCE" <server-name> <port>
  */
@@ -12,6 +13,10 @@ const [name, port] = process.argv.slice(1);
 const server = http.createServer((req, res) => {
   res.setHeader('x-app-server', name);
   const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/echo' && req.method === 'POST') {
+    req.pipe(res);
+    return;
+  }
   if (url.pathname === '/stream') {
     const ticks = Math.max(1, Math.round(Number(url.searchParams.get('seconds') || 1) * 10));
     let n = 0;

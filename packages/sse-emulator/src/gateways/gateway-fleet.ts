@@ -85,6 +85,9 @@ export class GatewayFleet {
   async start(name: string): Promise<void> {
     const m = this.#get(name);
     if (m.server.running && m.control.running) return;
+    // A server that starts holds no tunnel yet: updates sent over its predecessor's tunnels
+    // would let the user ingress pick a tunnel that does not exist until they go stale.
+    if (!m.server.running) m.health.clear();
     // A control endpoint that outlived its gateway is restarted with it (fresh tun device).
     m.expectingExit = true;
     await m.control.stop();

@@ -230,6 +230,42 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     await c.stop();
   }, 60_000);
 
+  it('forgets the health updates of a gateway that died once it starts again (its tunnels died with it)', async () => {
+    const { reg, keyPem } = await register();
+    const g = reg.gateways[0];
+    const c = connect(reg, 0, keyPem);
+    await c.waitForLine(/Initialization Sequence Completed/, 20_000);
+    const update = {
+      connectorId: reg.connectorId,
+      sentAt: new Date().toISOString(),
+      tunnel: 'tunnel-1',
+      apps: [{ id: 'wiki', state: 'up', servers: [{ host: '10.0.0.5', port: 443, up: true }] }],
+    };
+    expect(
+      await curlInConnector([
+        '-XPOST',
+        '--data-binary',
+        JSON.stringify(update),
+        `${g?.controlUrl}/health`,
+      ]),
+    ).toContain('"accepted":1');
+    const ours = (v: { health: Array<{ connectorId: string }> }) =>
+      v.health.filter((h) => h.connectorId === reg.connectorId);
+    await waitFor(
+      'the health update in the gateway view',
+      async () =>
+        ours((await t.admin.get('/admin/gateways/local-gw1')).body).length ? true : undefined,
+      10_000,
+    );
+    await c.stop();
+    expect((await t.admin.post('/admin/gateways/local-gw1/kill')).status).toBe(200);
+    const started = await t.admin.post('/admin/gateways/local-gw1/start');
+    expect(started.body).toMatchObject({ running: true });
+    // The update is not stale on the fake clock: only the restart can have dropped it. Kept, it
+    // would let the user ingress pick a tunnel that no longer exists.
+    expect(ours((await t.admin.get('/admin/gateways/local-gw1')).body)).toEqual([]);
+  }, 60_000);
+
   it('keeps the tls-crypt key, gateway certificates and address assignments across a restart', async () => {
     const { reg, keyPem } = await register();
     const certBefore = readFileSync(join(t.dataDir, 'gateways', 'local-gw1', 'server.crt'), 'utf8');

@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Stack } from '../stack';
+import type { FaultResult } from './fault-result';
+import type { Fault, FaultContext } from './faults';
+import type { Outcome } from './outcome';
+import { sampleResources } from './resources';
+import { type StateWatch, watchState } from './state-watch';
+import { startUserLoad, type UserLoad, type UserLoadOptions } from './user-load';
+
+export interface ChaosOptions {
+  /** Load before each fault, to see the baseline is clean (default 3 s). */
+  baselineMs?: number;
+  /** Load after convergence before the resources are read again (default 3 s). */
+  settleMs?: number;
+  /** How long the stack may take to converge after a fault (default 120 s). */
+  convergeMs?: number;
+  load?: UserLoadOptions;
+  /** A line per step (default: none). */
+  progress?: (line: string) => void;
+}
+
+/** Both tunnels connected, /ready 200 and the ingress routing over every gateway. */
+function converged(stack: Stack, watch: StateWatch): boolean {
+  if (watch.current('ready', 'ready') !== '200') return false;
+  const tunnels = ['t1', 't2'].map((t) => watch.current('tunnel', t));
+  if (tunnels.some((p) => p !== 'connected')) return false;
+  return stack.gateways.every((g) => watch.current('ingress', g) === 'routable');
+}
+
+async function waitConverged(stack: Stack, watch: StateWatch, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (converged(stack, watch)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+/**
+ * Whether a failed request is excused: it started while the ingress could still route it over
+ * the faulted gateway (before the ingress marked that gateway not routable or, when it never
+ * did, before the stack converged again), and the other tunnel was not down meanwhile. A fault
+ * that breaks no tunnel excuses nothing.
+ */
+function excused(
+  o: Outcome,
+  gateway: string | undefined,
+  knewAtMs: number | undefined,
+  convergedAtMs: number,
+  otherTunnelWentDown: boolean,
+): boolean {
+  if (gateway === undefined) return false;
+  if (otherTunnelWentDown) return true;
+  return o.startMs < (knewAtMs ?? convergedAtMs);
+}
+
+/** Runs `faults` one after the other under a steady user load; one result per fault. */
+export async function runChaos(
+  stack: Stack,
+  faults: readonly Fault[],
+  o: ChaosOptions = {},
+): Promise<FaultResult[]> {
+  const started = performance.now();
+  const now = () => Math.round(performance.now() - started);
+  const say = o.progress ?? (() => undefined);
+  const watch = watchState(stack, now);
+  const ctx: FaultContext = {
+    stack,
+    gatewayOf: (t) => {
+      const g = watch.gatewayOf(t);
+      if (!g) throw new Error(`no gateway known for tunnel ${t}`);
+      return g;
+    },
+  };
+  let load: UserLoad | undefined;
+  const results: FaultResult[] = [];
+  try {
+    if (!(await waitConverged(stack, watch, o.convergeMs ?? 120_000))) {
+      throw new Error('the stack did not converge before the first fault');
+    }
+    load = startUserLoad(stack, now, o.load);
+    for (const fault of faults) {
+      await sleep(o.baselineMs ?? 3_000);
+      const before = await sampleResources(stack);
+      const gateway = fault.gateway?.(ctx);
+      const otherTunnels = ['t1', 't2'].filter((t) => watch.gatewayOf(t) !== gateway);
+      const faultAt = now();
+      say(`${fault.name}: injected at ${faultAt} ms`);
+      let error: string | undefined;
+      try {
+        await fault.run(ctx);
+      } catch (err) {
+        error = `injecting: ${(err as Error).message}`;
+      }
+      const ok = await waitConverged(stack, watch, o.convergeMs ?? 120_000);
+      const convergedAt = now();
+      if (!ok) error = error ?? `not converged within ${(o.convergeMs ?? 120_000) / 1000} s`;
+      say(`${fault.name}: ${ok ? `converged after ${convergedAt - faultAt} ms` : error}`);
+      await sleep(o.settleMs ?? 3_000);
+      const after = await sampleResources(stack);
+      const windowEnd = now();
+      const transitions = watch.transitions.filter((t) => t.atMs >= faultAt && t.atMs <= windowEnd);
+      const knewAt =
+        gateway === undefined
+          ? undefined
+          : transitions.find(
+              (t) => t.what === 'ingress' && t.name === gateway && t.value === 'not routable',
+            )?.atMs;
+      const otherDown = transitions.some(
+        (t) => t.what === 'tunnel' && otherTunnels.includes(t.name) && t.value !== 'connected',
+      );
+      const inWindow = load.outcomes.filter((x) => x.endMs >= faultAt && x.startMs <= windowEnd);
+      const failed = inWindow.filter((x) => !x.ok);
+      // Short requests only: a stream that fails may have stalled for seconds before it did.
+      const failedShort = failed.filter((x) => x.kind === 'short').map((x) => x.startMs);
+      const from = failedShort.length ? Math.min(...failedShort) + 1 : faultAt;
+      const firstOk = inWindow
+        .filter((x) => x.ok && x.kind === 'short' && x.startMs >= from)
+        .sort((a, b) => a.endMs - b.endMs)[0];
+      results.push({
+        fault: fault.name,
+        ...(gateway !== undefined ? { gateway } : {}),
+        failed: failed.length,
+        failures: failed.map((x) => ({
+          kind: x.kind,
+          startMs: x.startMs - faultAt,
+          endMs: x.endMs - faultAt,
+          why: x.why ?? '',
+          excused: excused(x, gateway, knewAt, convergedAt, otherDown),
+        })),
+        requests: inWindow.length,
+        altered: inWindow.filter((x) => x.alteredAt !== undefined).length,
+        ...(firstOk ? { firstSuccessAfterMs: firstOk.endMs - faultAt } : {}),
+        ...(ok ? { bothTunnelsAfterMs: convergedAt - faultAt } : {}),
+        ...(knewAt !== undefined ? { ingressKnewAfterMs: knewAt - faultAt } : {}),
+        transitions: transitions.map((t) => ({ ...t, atMs: t.atMs - faultAt })),
+        before,
+        after,
+        ...(error ? { error } : {}),
+      });
+      if (!ok) break;
+    }
+  } finally {
+    await load?.stop();
+    await watch.stop();
+  }
+  return results;
+}
