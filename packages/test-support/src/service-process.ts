@@ -243,7 +243,18 @@ export async function observeRedisOutage(o: {
   try {
     const readyBefore = await svc.waitForStatus('/ready', 200);
     await first.process.stop();
-    const readyDuring = await svc.waitForStatus('/ready', 503);
+    // Every check reads its own state: a service with a second connection (logging's stream
+    // consumer) may answer 503 for that one a moment before the main client has noticed. The
+    // answer that counts is the one that names Redis.
+    const readyDuring = await waitFor(
+      `${o.service} /ready -> 503 naming Redis`,
+      async () => {
+        const a = await svc.waitForStatus('/ready', 503);
+        const redis = a.json<{ checks?: { redis?: { ok?: boolean } } }>().checks?.redis;
+        return redis?.ok === false ? a : undefined;
+      },
+      15_000,
+    );
     const healthzDuring = await svc.get('/healthz');
     const aliveDuring =
       svc.process.child.exitCode === null && svc.process.child.signalCode === null;
