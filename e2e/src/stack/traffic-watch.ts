@@ -14,11 +14,22 @@ export interface TrafficReport {
   downSamples: Record<string, number>;
 }
 
+/** A sample whose tunnel phases differ from the sample before it. */
+export interface PhaseChange {
+  atMs: number;
+  phases: Record<string, string>;
+}
+
 export interface TrafficWatch {
   /** Ends both loops and resolves with what they saw. */
   stop(): Promise<TrafficReport>;
   /** The latest tunnel sample. */
   latest(): Record<string, TunnelDetail>;
+  /**
+   * Every change of the tunnel phases seen so far, oldest first. A state that lasted less than
+   * a caller's polling interval is still here (polling `latest()` may miss it).
+   */
+  changes(): readonly PhaseChange[];
   /** Now, in ms since the watch started (the time base of the report). */
   elapsed(): number;
 }
@@ -34,6 +45,8 @@ export function watchTraffic(stack: Stack, o: { pauseMs?: number; sampleMs?: num
   const report: TrafficReport = { ok: 0, failed: [], samples: 0, noneUp: [], downSamples: {} };
   let running = true;
   let latest: Record<string, TunnelDetail> = {};
+  const changes: PhaseChange[] = [];
+  let lastKey = '';
   const requests = (async () => {
     while (running) {
       const sentMs = at();
@@ -59,6 +72,12 @@ export function watchTraffic(stack: Stack, o: { pauseMs?: number; sampleMs?: num
       if (names.length > 0) {
         latest = t;
         report.samples++;
+        const phases = Object.fromEntries(Object.entries(t).map(([n, v]) => [n, v.phase]));
+        const key = JSON.stringify(phases);
+        if (key !== lastKey) {
+          changes.push({ atMs: at(), phases });
+          lastKey = key;
+        }
         for (const [name, v] of Object.entries(t)) {
           if (v.phase !== 'connected')
             report.downSamples[name] = (report.downSamples[name] ?? 0) + 1;
@@ -75,6 +94,7 @@ export function watchTraffic(stack: Stack, o: { pauseMs?: number; sampleMs?: num
   })();
   return {
     latest: () => latest,
+    changes: () => changes,
     elapsed: at,
     async stop() {
       running = false;
