@@ -1,126 +1,20 @@
-import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireBinary } from '@pa-connector/test-support';
-import { openvpnChildren, type Stack, waitUntil } from '../stack';
-
-/** What a fault may use while it is injected and restored. */
-export interface FaultContext {
-  stack: Stack;
-  /** The gateway the connector's tunnel `t1`/`t2` goes to. */
-  gatewayOf(tunnel: string): string;
-}
-
-export interface Fault {
-  name: string;
-  /**
-   * The gateway whose tunnel the fault breaks; absent when it touches no tunnel (Redis, the
-   * SSE): then the users must not notice it at all.
-   */
-  gateway?: (ctx: FaultContext) => string;
-  /** Injects the fault, holds it as long as it lasts, restores what needs restoring. */
-  run(ctx: FaultContext): Promise<void>;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (err) {
-    throw new Error(`kill -${sig} ${pid}: ${(err as Error).message}`);
-  }
-}
-
-async function gatewayPid(stack: Stack, name: string): Promise<number> {
-  const list = await stack.admin<Array<{ name: string; pid: number | null }>>(
-    'GET',
-    '/admin/gateways',
-  );
-  const pid = list.find((g) => g.name === name)?.pid;
-  if (!pid) throw new Error(`gateway ${name} has no running openvpn`);
-  return pid;
-}
-
-/**
- * Until the emulator sees the gateway's openvpn gone: on SIGTERM a UDP server first tells its
- * clients (explicit-exit-notify) and exits a moment later; a start before that is a no-op.
- */
-async function gatewayExited(stack: Stack, name: string, ms = 30_000): Promise<void> {
-  await waitUntil(
-    `gateway ${name} exited`,
-    async () => {
-      const list = await stack.admin<Array<{ name: string; running: boolean }>>(
-        'GET',
-        '/admin/gateways',
-      );
-      return list.find((g) => g.name === name)?.running === false ? true : undefined;
-    },
-    ms,
-  );
-}
-
-function connectorOpenvpn(stack: Stack, tunnel: string): number {
-  const pid = openvpnChildren(stack.connector.process.pid)[tunnel];
-  if (!pid) throw new Error(`the connector runs no openvpn for ${tunnel}`);
-  return pid;
-}
-
-/**
- * Until the connector runs another openvpn for `tunnel` than `pid` (the tunnel watch alone can
- * miss a restart quicker than its sampling).
- */
-async function replaced(stack: Stack, tunnel: string, pid: number, ms = 60_000): Promise<void> {
-  await waitUntil(
-    `a new openvpn for ${tunnel}`,
-    async () => {
-      const now = openvpnChildren(stack.connector.process.pid)[tunnel];
-      return now !== undefined && now !== pid ? true : undefined;
-    },
-    ms,
-  );
-}
-
-function ipNetns(netns: string, args: string[]): Promise<void> {
-  const ip = requireBinary('ip', 'iproute2');
-  return new Promise((resolve, reject) => {
-    execFile(ip, ['netns', 'exec', netns, ...args], { timeout: 10_000 }, (err, _o, stderr) =>
-      err
-        ? reject(new Error(`${args.join(' ')} in ${netns}: ${stderr.trim() || err.message}`))
-        : resolve(),
-    );
-  });
-}
-
-/**
- * Drops packets between the connector and the first gateway, both ways, in the gateway's
- * namespace: all of them, or each with `probability` (this kernel has no netem).
- */
-function dropRules(stack: Stack, probability?: number): string[][] {
-  const pop = stack.connector.host.ipv4;
-  const match =
-    probability === undefined
-      ? []
-      : ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)];
-  return [
-    ['INPUT', '-s', pop, ...match, '-j', 'DROP'],
-    ['OUTPUT', '-d', pop, ...match, '-j', 'DROP'],
-  ];
-}
-
-/** Holds `rules` in gateway 1's namespace for `ms`, then removes them. */
-async function withRules(stack: Stack, rules: string[][], ms: number): Promise<void> {
-  const netns = stack.topology.host('gw1').netns;
-  try {
-    for (const r of rules) await ipNetns(netns, ['iptables', '-I', ...r]);
-    await sleep(ms);
-  } finally {
-    for (const r of rules) await ipNetns(netns, ['iptables', '-D', ...r]).catch(() => {});
-  }
-}
+import type { Fault, FaultContext } from './fault';
+import {
+  connectorOpenvpn,
+  dropRules,
+  gatewayExited,
+  gatewayPid,
+  replaced,
+  signal,
+  withRules,
+} from './fault-tools';
 
 const firstGateway = (ctx: FaultContext) => ctx.stack.gateways[0] as string;
 const tunnelOne = (ctx: FaultContext) => ctx.gatewayOf('t1');
 
-/** The fault table of the short form, in the order it runs. */
-export const SHORT_FAULTS: readonly Fault[] = [
+/** Gateways, the path to them and the connector's openvpn; Redis paused; the SSE failing. */
+export const BASIC_FAULTS: readonly Fault[] = [
   {
     name: 'gateway SIGKILL',
     gateway: firstGateway,

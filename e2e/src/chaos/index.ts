@@ -5,9 +5,9 @@
  * stack took to converge. `pnpm test:chaos` runs the short table (e2e/chaos/chaos.test.ts).
  */
 
+export type { Fault, FaultContext } from './fault';
 export type { FaultResult } from './fault-result';
-export type { Fault, FaultContext } from './faults';
-export { SHORT_FAULTS } from './faults';
+export { SHORT_FAULTS } from './fault-table';
 export type { Outcome } from './outcome';
 export { type Resources, sampleResources } from './resources';
 export { type ChaosOptions, runChaos } from './runner';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../stack';
+import type { Fault, FaultContext } from './fault';
 import type { FaultResult } from './fault-result';
-import type { Fault, FaultContext } from './faults';
 import type { Outcome } from './outcome';
 import { sampleResources } from './resources';
 import { type StateWatch, watchState } from './state-watch';
