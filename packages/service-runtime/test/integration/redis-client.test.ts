@@ -54,7 +54,6 @@ describe('createRedis against a Redis that hangs', () => {
     const started = performance.now();
     await expect(client.set(`${redis.prefix}k`, 'v')).rejects.toThrow(/timed out/);
     const failedAfter = performance.now() - started;
-    expect(failedAfter).toBeLessThan(5_000);
     await waitFor('not ready', () => !check.check(), 10_000);
     const notReadyAfter = performance.now() - started;
     // Re-made connections hang in the handshake; each attempt is bounded too, none gets ready.
