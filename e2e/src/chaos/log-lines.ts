@@ -152,7 +152,9 @@ export class LogLedger {
       // The process output files are written asynchronously: let the last lines land.
       await sleep(1_000);
       this.#count(cutoff);
-      if ((this.overall?.lost ?? 0) === 0 || Date.now() > deadline) break;
+      // A line may reach the log directory before its producer's output file: wait for both.
+      const c = this.overall as LogLineCounts;
+      if ((c.lost === 0 && c.duplicated === 0) || Date.now() > deadline) break;
     }
     return this.overall as LogLineCounts;
   }
