@@ -66,7 +66,7 @@ describe('chaos: faults one at a time under user load', () => {
       seconds: Math.round((performance.now() - started) / 1000),
       logLines: {
         overall: ledger.overall,
-        before: ledger.window('before'),
+        before: ledger.before,
         unreadable: ledger.unreadable,
       },
     });

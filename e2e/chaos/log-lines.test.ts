@@ -29,9 +29,9 @@ describe('chaos log line ledger', () => {
 
   const ledgerWithWindow = () => {
     const ledger = new LogLedger(stack);
-    // A fault injected between lines 2 and 3: `before` holds 1 and 2, `fault` 3 and 4.
+    // A fault injected between lines 2 and 3: `before` holds 1 and 2, window 0 holds 3 and 4.
     jest.spyOn(Date, 'now').mockReturnValueOnce(at + 10_000);
-    ledger.open('fault');
+    ledger.open();
     jest.restoreAllMocks();
     return ledger;
   };
@@ -48,8 +48,8 @@ describe('chaos log line ledger', () => {
       duplicated: 0,
       droppedByProducer: 0,
     });
-    expect(ledger.window('before').produced).toBe(2);
-    expect(ledger.window('fault').produced).toBe(2);
+    expect(ledger.before.produced).toBe(2);
+    expect(ledger.window(0).produced).toBe(2);
     expect(ledger.unreadable).toBe(0);
   });
 
@@ -75,14 +75,14 @@ describe('chaos log line ledger', () => {
     appendFileSync(join(runDir, 'logs', 'update.log'), '{"logId":"7-0","lev');
     const ledger = ledgerWithWindow();
     await ledger.account(0);
-    expect(ledger.window('before')).toEqual({
+    expect(ledger.before).toEqual({
       produced: 2,
       stored: 3,
       lost: 0,
       duplicated: 1,
       droppedByProducer: 0,
     });
-    expect(ledger.window('fault')).toEqual({
+    expect(ledger.window(0)).toEqual({
       produced: 2,
       stored: 1,
       lost: 1,

@@ -105,11 +105,14 @@ const zero = (): LogLineCounts => ({
  * twice (two stream entries) shows up twice, and one never stored not at all.
  */
 export class LogLedger {
-  readonly #windows: Array<{ name: string; fromMs: number }> = [];
+  /** Start of each window, in the order `open` was called. */
+  readonly #windows: number[] = [];
   /** All windows together, once `account` ran. */
   overall: LogLineCounts | undefined;
-  /** Per window (fault name, or `before` for the lines before the first fault). */
-  readonly byWindow = new Map<string, LogLineCounts>();
+  /** The lines before the first window. */
+  before: LogLineCounts = zero();
+  /** Per window, in the order they were opened. */
+  #counts: LogLineCounts[] = [];
   /** A few lines lost or duplicated (service, window, the line's start), to see which. */
   examples: string[] = [];
   /** Lines in the log directory that are not a stored JSON line (a torn or garbled write). */
@@ -125,20 +128,29 @@ export class LogLedger {
     this.#producers = ['connector', ...Object.keys(stack.services), ...others];
   }
 
-  /** The counts of one window (zero when it had no line). */
-  window(name: string): LogLineCounts {
-    return this.byWindow.get(name) ?? zero();
+  /** The counts of the `i`-th window (zero when it had no line). */
+  window(i: number): LogLineCounts {
+    return this.#counts[i] ?? zero();
   }
 
-  /** Lines from now on belong to `name`'s window. */
-  open(name: string): void {
-    this.#windows.push({ name, fromMs: Date.now() });
+  /** Lines from now on belong to a new window (the next index). */
+  open(): void {
+    this.#windows.push(Date.now());
   }
 
-  #windowOf(timeMs: number): string {
-    let name = 'before';
-    for (const w of this.#windows) if (w.fromMs <= timeMs) name = w.name;
-    return name;
+  /** The window of a line (-1: before the first). */
+  #windowOf(timeMs: number): number {
+    let at = -1;
+    this.#windows.forEach((fromMs, i) => {
+      if (fromMs <= timeMs) at = i;
+    });
+    return at;
+  }
+
+  #countsOf(window: number): LogLineCounts {
+    if (window < 0) return this.before;
+    this.#counts[window] ??= zero();
+    return this.#counts[window];
   }
 
   /**
@@ -160,14 +172,14 @@ export class LogLedger {
   }
 
   #count(cutoff: number): void {
-    const tally = new Map<string, { produced: number; stored: number; window: string }>();
+    const tally = new Map<string, { produced: number; stored: number; window: number }>();
     const add = (l: Line, side: 'produced' | 'stored') => {
       if (l.timeMs > cutoff) return;
       const t = tally.get(l.key) ?? { produced: 0, stored: 0, window: this.#windowOf(l.timeMs) };
       t[side]++;
       tally.set(l.key, t);
     };
-    const drops = new Map<string, number>();
+    const drops = new Map<number, number>();
     for (const l of producedLines(this.stack, this.#producers)) add(l, 'produced');
     const stored = storedLines(this.stack);
     this.unreadable = stored.unreadable;
@@ -180,28 +192,26 @@ export class LogLedger {
       }
       add(l, 'stored');
     }
-    this.byWindow.clear();
+    this.before = zero();
+    this.#counts = [];
     this.examples = [];
     const overall = zero();
     for (const [key, t] of tally) {
       if (t.produced !== t.stored && this.examples.length < 10) {
         const what = t.produced > t.stored ? 'lost' : 'duplicated';
-        this.examples.push(`${what} in ${t.window}: ${key.replace('\n', ' ').slice(0, 240)}`);
+        const where = t.window < 0 ? 'before the first fault' : `window ${t.window}`;
+        this.examples.push(`${what} ${where}: ${key.replace('\n', ' ').slice(0, 240)}`);
       }
-      const w = this.byWindow.get(t.window) ?? zero();
-      for (const c of [w, overall]) {
+      for (const c of [this.#countsOf(t.window), overall]) {
         c.produced += t.produced;
         c.stored += t.stored;
         c.lost += Math.max(0, t.produced - t.stored);
         c.duplicated += Math.max(0, t.stored - t.produced);
       }
-      this.byWindow.set(t.window, w);
     }
-    for (const [name, n] of drops) {
-      const w = this.byWindow.get(name) ?? zero();
-      w.droppedByProducer += n;
+    for (const [window, n] of drops) {
+      this.#countsOf(window).droppedByProducer += n;
       overall.droppedByProducer += n;
-      this.byWindow.set(name, w);
     }
     this.overall = overall;
   }

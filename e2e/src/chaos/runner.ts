@@ -88,7 +88,7 @@ export async function runChaos(
       const gateway = fault.gateway?.(ctx);
       const otherTunnels = ['t1', 't2'].filter((t) => watch.gatewayOf(t) !== gateway);
       const faultAt = now();
-      o.logLines?.open(fault.name);
+      o.logLines?.open();
       say(`${fault.name}: injected at ${faultAt} ms`);
       let error: string | undefined;
       try {
@@ -147,7 +147,9 @@ export async function runChaos(
     // Log lines: counted at the end, when lines held back by an outage had time to arrive.
     if (o.logLines) {
       const overall = await o.logLines.account();
-      for (const r of results) r.logLines = o.logLines.window(r.fault);
+      results.forEach((r, i) => {
+        r.logLines = o.logLines?.window(i);
+      });
       say(`log lines: ${JSON.stringify(overall)}`);
     }
   } finally {
