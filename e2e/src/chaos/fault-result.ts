@@ -1,3 +1,4 @@
+import type { LogLineCounts } from './log-lines';
 import type { Resources } from './resources';
 import type { Transition } from './state-watch';
 
@@ -25,6 +26,12 @@ export interface FaultResult {
   ingressKnewAfterMs?: number;
   /** Changes of /ready, tunnel phases and ingress routability during the fault. */
   transitions: Transition[];
+  /**
+   * Log lines printed from this fault's injection until the next one, against the lines the
+   * logging service stored, counted once the stack converged at the end (absent without a
+   * ledger).
+   */
+  logLines?: LogLineCounts;
   before: Resources;
   after: Resources;
   /** Why the stack did not converge (absent when it did). */

@@ -8,6 +8,8 @@
 export type { Fault, FaultContext } from './fault';
 export type { FaultResult } from './fault-result';
 export { SHORT_FAULTS } from './fault-table';
+export { LogLedger, type LogLineCounts } from './log-lines';
+export { LOG_LOAD, startLogLoad } from './log-load';
 export type { Outcome } from './outcome';
 export { type Resources, sampleResources } from './resources';
 export { type ChaosOptions, runChaos } from './runner';

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../stack';
 import type { Fault, FaultContext } from './fault';
 import type { FaultResult } from './fault-result';
+import type { LogLedger } from './log-lines';
 import type { Outcome } from './outcome';
 import { sampleResources } from './resources';
 import { type StateWatch, watchState } from './state-watch';
@@ -17,6 +18,8 @@ export interface ChaosOptions {
   load?: UserLoadOptions;
   /** A line per step (default: none). */
   progress?: (line: string) => void;
+  /** Counts log lines per fault window (`logLines` of each result) once the faults are done. */
+  logLines?: LogLedger;
 }
 
 /** Both tunnels connected, /ready 200 and the ingress routing over every gateway. */
@@ -85,6 +88,7 @@ export async function runChaos(
       const gateway = fault.gateway?.(ctx);
       const otherTunnels = ['t1', 't2'].filter((t) => watch.gatewayOf(t) !== gateway);
       const faultAt = now();
+      o.logLines?.open();
       say(`${fault.name}: injected at ${faultAt} ms`);
       let error: string | undefined;
       try {
@@ -139,6 +143,14 @@ export async function runChaos(
         ...(error ? { error } : {}),
       });
       if (!ok) break;
+    }
+    // Log lines: counted at the end, when lines held back by an outage had time to arrive.
+    if (o.logLines) {
+      const overall = await o.logLines.account();
+      results.forEach((r, i) => {
+        r.logLines = o.logLines?.window(i);
+      });
+      say(`log lines: ${JSON.stringify(overall)}`);
     }
   } finally {
     await load?.stop();

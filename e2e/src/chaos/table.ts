@@ -10,10 +10,21 @@ const delta = (a: number | undefined, b: number | undefined, unit = '') =>
 
 export const unexcused = (r: FaultResult) => r.failures.filter((f) => !f.excused);
 
-/** `fault | failed requests | first success after | both tunnels after | RSS Δ | fds Δ`. */
+/**
+ * `fault | failed requests | first success after | both tunnels after | RSS Δ | fds Δ |
+ * log lines lost/dup`.
+ */
 export function chaosTable(results: readonly FaultResult[]): string {
   const rows: string[][] = [
-    ['fault', 'failed requests', 'first success after', 'both tunnels after', 'RSS Δ', 'fds Δ'],
+    [
+      'fault',
+      'failed requests',
+      'first success after',
+      'both tunnels after',
+      'RSS Δ',
+      'fds Δ',
+      'log lines lost/dup',
+    ],
   ];
   for (const r of results) {
     rows.push([
@@ -23,6 +34,7 @@ export function chaosTable(results: readonly FaultResult[]): string {
       r.error ? `NOT (${r.error})` : seconds(r.bothTunnelsAfterMs),
       delta(r.before.rssKb, r.after.rssKb, ' kB'),
       delta(r.before.fds, r.after.fds),
+      r.logLines ? `${r.logLines.lost}/${r.logLines.duplicated} of ${r.logLines.produced}` : '-',
     ]);
   }
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];

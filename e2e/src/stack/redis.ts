@@ -15,18 +15,20 @@ export interface StackRedis {
   /** Key prefix of this run's services (`PA_REDIS_PREFIX`). */
   prefix: string;
   process: LoggedProcess;
+  /** The config file redis-server runs with (0600: it holds the password). */
+  confFile: string;
 }
 
 /**
  * redis-server in the root namespace on 127.0.0.1 and the root's bridge address, password in
- * 0600 files (the config and the password file), nothing persisted.
+ * 0600 files (the config and the password file), the append-only file in the run directory as
+ * in the POP's Redis (so a restart keeps the streams, groups and producer sequence numbers).
  */
 export async function startStackRedis(
   runDir: string,
   bridgeAddress: string,
   prefix: string,
 ): Promise<StackRedis> {
-  const bin = requireBinary('redis-server', 'redis-server');
   const port = await freePort();
   const dir = join(runDir, 'redis');
   mkdirSync(dir, { mode: 0o700 });
@@ -39,7 +41,8 @@ export async function startStackRedis(
       `bind 127.0.0.1 ${bridgeAddress}`,
       `requirepass ${password}`,
       'save ""',
-      'appendonly no',
+      'appendonly yes',
+      'appendfsync everysec',
       `dir ${dir}`,
       '',
     ].join('\n'),
@@ -47,8 +50,7 @@ export async function startStackRedis(
   );
   const passwordFile = join(dir, 'password');
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-  const proc = startLogged(runDir, 'redis', bin, [conf]);
-  await proc.waitForLine(/Ready to accept connections/, 15_000);
+  const proc = await runRedis(runDir, conf);
   return {
     url: `redis://127.0.0.1:${port}`,
     bridgeUrl: `redis://${bridgeAddress}:${port}`,
@@ -56,5 +58,23 @@ export async function startStackRedis(
     passwordFile,
     prefix,
     process: proc,
+    confFile: conf,
   };
+}
+
+async function runRedis(runDir: string, conf: string): Promise<LoggedProcess> {
+  const bin = requireBinary('redis-server', 'redis-server');
+  const proc = startLogged(runDir, 'redis', bin, [conf]);
+  await proc.waitForLine(/Ready to accept connections/, 15_000);
+  return proc;
+}
+
+/**
+ * SIGTERM by PID (Redis writes its append-only file and exits), then redis-server again with the
+ * same config: same port, same data. `redis.process` is the new process afterwards.
+ */
+export async function restartStackRedis(runDir: string, redis: StackRedis): Promise<LoggedProcess> {
+  await redis.process.stop(15_000, 'SIGTERM');
+  redis.process = await runRedis(runDir, redis.confFile);
+  return redis.process;
 }

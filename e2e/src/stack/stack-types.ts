@@ -36,6 +36,13 @@ export interface StackOptions {
   signal?: AbortSignal;
   /** Progress lines while starting (default: none). */
   progress?: (line: string) => void;
+  /**
+   * Every service reaches Redis through pausable TCP relays (`Stack.redisRelay`), one on the
+   * loopback for the side services and one on the root's bridge address for the connector.
+   */
+  redisRelay?: boolean;
+  /** The logging service's PA_LOG_DIR (`<runDir>/logs`) on a tmpfs of this many MiB. */
+  logDirTmpfsMb?: number;
 }
 
 /** A server of a sample app: which app namespace, and the address the catalog names. */
@@ -110,6 +117,12 @@ export interface Stack {
   connector: StackService & { dataDir: string; host: Host; connectorId: string };
   /** The other services that run (by name). */
   services: Partial<Record<SideService, StackService>>;
+  /** Where the side services reach Redis (`redis.url`, or the loopback relay's with `redisRelay`). */
+  redisUrl: string;
+  /** The logging service's PA_LOG_DIR. */
+  logDir: string;
+  /** With `redisRelay`: holds (pause) or lets flow (resume) every service's Redis traffic. */
+  redisRelay?: { pause(): void; resume(): void };
   /** The catalog: `web` (app1 + app2 over IPv4, round-robin) and `web6` (app1 over IPv6). */
   apps: { web: StackApp; web6: StackApp };
   /** The settings the connector runs with (no secret values: secrets are in files). */
@@ -154,6 +167,16 @@ export interface Stack {
    * resolves once both tunnels are up and /ready answers 200 again.
    */
   restartConnector(): Promise<void>;
+  /**
+   * SIGTERM of Redis by PID, then redis-server again on the same port with the same data (its
+   * append-only file); resolves once it accepts connections.
+   */
+  restartRedis(): Promise<void>;
+  /**
+   * `signal` (default SIGTERM) to a side service, then the same program with the same settings,
+   * as compose restarts it; resolves once its /ready answers 200.
+   */
+  restartService(name: SideService, signal?: NodeJS.Signals): Promise<void>;
   /** PIDs of the processes the stack started that still run (not their children). */
   pids(): number[];
   /** Stops everything by PID, removes the namespaces and (unless kept) the run directory. */

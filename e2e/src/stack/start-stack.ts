@@ -9,6 +9,8 @@ import {
   repoRoot,
   requireBinary,
   requireRoot,
+  startTcpRelay,
+  type TcpRelay,
   Topology,
 } from '@pa-connector/test-support';
 import { adminCall, type StackEmulator, startStackEmulator } from './emulator';
@@ -16,7 +18,7 @@ import { getJson, waitUntil } from './http';
 import { requestThroughIngress } from './ingress-client';
 import { type LoggedProcess, startLogged } from './logged-process';
 import { connectFromNamespace } from './namespace-connect';
-import { type StackRedis, startStackRedis } from './redis';
+import { restartStackRedis, type StackRedis, startStackRedis } from './redis';
 import { readAppHealth } from './redis-read';
 import { SAMPLE_APP_SOURCE } from './sample-app';
 import type {
@@ -133,6 +135,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const parent = o.parentDir ?? tmpdir();
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   const runDir = mkdtempSync(join(parent, 'pa-stack-'));
+  const logDir = join(runDir, 'logs');
+  let logDirMounted = false;
+  const relays: TcpRelay[] = [];
 
   const procs: LoggedProcess[] = [];
   let topology: Topology | undefined;
@@ -140,6 +145,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   let stopped = false;
   const onExit = () => {
     if (topology) destroyTopologySync(topology);
+    if (logDirMounted) execFileSync('umount', [logDir], { stdio: 'pipe', timeout: 5_000 });
     if (!o.keepRunDir) rmSync(runDir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
@@ -168,6 +174,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       await Promise.all(procs.filter((p) => p.name === name).map((p) => p.stop()));
     }
     await Promise.all(procs.map((p) => p.stop()));
+    await Promise.all(relays.map((r) => r.close()));
+    if (logDirMounted) execFileSync('umount', [logDir], { stdio: 'pipe', timeout: 10_000 });
+    logDirMounted = false;
     await topology?.destroy();
     if (!o.keepRunDir) rmSync(runDir, { recursive: true, force: true });
     if (faults.length > 0) throw faults[0];
@@ -188,6 +197,27 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const redis: StackRedis = await startStackRedis(runDir, rootAddr.ipv4, `stack-${runId}:`);
     procs.push(redis.process);
     say(`redis: 127.0.0.1:${redis.port} and ${rootAddr.ipv4}:${redis.port}`);
+    // With relays the services get the relays' addresses; the password is the same.
+    let redisUrl = redis.url;
+    let redisBridgeUrl = redis.bridgeUrl;
+    if (o.redisRelay) {
+      const target = { host: '127.0.0.1', port: redis.port };
+      const [local, bridge] = [
+        await startTcpRelay(target),
+        await startTcpRelay(target, rootAddr.ipv4),
+      ];
+      relays.push(local, bridge);
+      redisUrl = `redis://${local.host}:${local.port}`;
+      redisBridgeUrl = `redis://${bridge.host}:${bridge.port}`;
+      say(`redis relays: ${local.host}:${local.port} and ${bridge.host}:${bridge.port}`);
+    }
+    if (o.logDirTmpfsMb !== undefined) {
+      mkdirSync(logDir, { mode: 0o700 });
+      const opts = `size=${o.logDirTmpfsMb}m,mode=0700`;
+      execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', logDir], { stdio: 'pipe' });
+      logDirMounted = true;
+      say(`logging: ${logDir} on a ${o.logDirTmpfsMb} MiB tmpfs`);
+    }
 
     const family = o.gatewayFamily ?? 'ipv4';
     const transport = o.transport ?? 'udp';
@@ -283,7 +313,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       PA_HOSTNAME: `pop-${runId}`,
       PA_HTTP_HOST: pop.ipv4,
       PA_HTTP_PORT: String(CONNECTOR_HTTP_PORT),
-      PA_REDIS_URL: redis.bridgeUrl,
+      PA_REDIS_URL: redisBridgeUrl,
       PA_REDIS_PASSWORD_FILE: redis.passwordFile,
       PA_REDIS_PREFIX: redis.prefix,
       PA_SSE_URLS: emulator.sseUrl,
@@ -354,21 +384,26 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
 
     // The other services, in the root namespace.
     const services: Partial<Record<SideService, StackService>> = {};
+    const serviceEnvs = new Map<SideService, Record<string, string>>();
+    const startService = (name: SideService) => {
+      const p = startLogged(runDir, name, process.execPath, [mains[name]], serviceEnvs.get(name));
+      procs.push(p);
+      return p;
+    };
     for (const name of o.services ?? []) {
       const port = await freePort();
       const env: Record<string, string> = {
         PA_HTTP_HOST: '127.0.0.1',
         PA_HTTP_PORT: String(port),
-        PA_REDIS_URL: redis.url,
+        PA_REDIS_URL: redisUrl,
         PA_REDIS_PASSWORD_FILE: redis.passwordFile,
         PA_REDIS_PREFIX: redis.prefix,
         PA_HEARTBEAT_INTERVAL: '2s',
-        ...(name === 'logging' ? { PA_LOG_DIR: join(runDir, 'logs') } : {}),
+        ...(name === 'logging' ? { PA_LOG_DIR: logDir } : {}),
         ...(name === 'update' || name === 'pop-manager' ? { PA_CONNECTOR_URL: connectorUrl } : {}),
       };
-      const p = startLogged(runDir, name, process.execPath, [mains[name]], env);
-      procs.push(p);
-      services[name] = { name, url: `http://127.0.0.1:${port}`, process: p };
+      serviceEnvs.set(name, env);
+      services[name] = { name, url: `http://127.0.0.1:${port}`, process: startService(name) };
     }
     const connector = {
       name: 'connector',
@@ -398,15 +433,25 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         o.signal,
       );
     };
-    for (const s of [connector, ...Object.values(services)]) {
-      await pollWhileRunning(
+    const serviceReady = (s: StackService, what = '') =>
+      pollWhileRunning(
         s.process,
-        `${s.name} /ready 200`,
+        `${s.name} /ready 200${what}`,
         async () => ((await getJson(`${s.url}/ready`)).status === 200 ? true : undefined),
         timeoutMs,
         o.signal,
       );
-    }
+    for (const s of [connector, ...Object.values(services)]) await serviceReady(s);
+    const restartService = async (name: SideService, signal: NodeJS.Signals = 'SIGTERM') => {
+      const s = services[name];
+      if (!s) throw new Error(`the stack runs no ${name}`);
+      await s.process.stop(8_000, signal);
+      s.process = startService(name);
+      await serviceReady(s, ' after its restart');
+    };
+    const restartRedis = async () => {
+      procs.push(await restartStackRedis(runDir, redis));
+    };
     if (o.services?.length) say(`services: ${o.services.join(', ')} ready`);
 
     const waitForApp = async (app: StackApp, state = 'up', count = 2, ms = timeoutMs) => {
@@ -441,6 +486,20 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       groupId: group.id,
       connector,
       services,
+      redisUrl,
+      logDir,
+      ...(relays.length
+        ? {
+            redisRelay: {
+              pause: () => {
+                for (const r of relays) r.pause();
+              },
+              resume: () => {
+                for (const r of relays) r.resume();
+              },
+            },
+          }
+        : {}),
       apps,
       connectorEnv,
       request: (path = '/', app = apps.web) =>
@@ -474,6 +533,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       admin,
       pids: () => procs.filter((p) => p.running()).map((p) => p.pid),
       restartConnector,
+      restartRedis,
+      restartService,
       stop,
     };
     await waitForApp(apps.web);

@@ -20,11 +20,14 @@ interface Pair {
 }
 
 /**
- * A TCP relay on a free loopback port in front of `target`. While paused nothing is read from
+ * A TCP relay on a free port of `listenHost` (default loopback) in front of `target`. While paused nothing is read from
  * either side, so the kernel buffers fill and the sender's writes back up, as with a frozen
  * server: no reset, no FIN, no error.
  */
-export async function startTcpRelay(target: { host: string; port: number }): Promise<TcpRelay> {
+export async function startTcpRelay(
+  target: { host: string; port: number },
+  listenHost = '127.0.0.1',
+): Promise<TcpRelay> {
   const pairs = new Set<Pair>();
   let paused = false;
   const server = createServer({ pauseOnConnect: true }, (client) => {
@@ -48,12 +51,12 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, listenHost, () => resolve());
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    host: '127.0.0.1',
+    host: listenHost,
     port,
     get connections() {
       return pairs.size;
