@@ -15,7 +15,10 @@ export type ReadyTruth =
   | { shows: 'tunnel down' | 'not ready'; withinMs: number; interval: string }
   | { shows: 'steady' };
 
-/** The watch samples every 200 ms (state-watch.ts): a lag may exceed `withinMs` by that much. */
+/**
+ * The watch waits 200 ms between two answers of /ready (state-watch.ts): a lag may exceed
+ * `withinMs` by that and one request's time.
+ */
 const WATCH_SAMPLING_MS = 200;
 /** The tunnel's silence poll (services/connector/src/edge/tunnel.ts SILENCE_POLL_MS). */
 const SILENCE_POLL_MS = 250;
@@ -67,14 +70,13 @@ export const CONNECTOR_GONE: ReadyTruth = {
 };
 
 /**
- * The connector stopped: /ready stays 200 while the proxy drains (it refuses new streams but
- * lets open ones finish) for up to PA_PROXY_DRAIN_GRACE (5 s in the chaos stack), then answers
- * nothing.
+ * The connector stopped: from the SIGTERM on it refuses new streams while open ones drain, and
+ * /ready says so (503, `accepting` false), then answers nothing.
  */
 export const CONNECTOR_STOPPED: ReadyTruth = {
   shows: 'not ready',
-  withinMs: 5_000,
-  interval: 'the drain grace',
+  withinMs: 0,
+  interval: 'the stop begins',
 };
 
 /** Nothing /ready tracks breaks (the SSE is not one of its checks). */
