@@ -1,4 +1,5 @@
 import type { Stack } from '../stack';
+import type { ReadyTruth } from './ready-truth';
 
 /** What a fault may use while it is injected and restored. */
 export interface FaultContext {
@@ -14,6 +15,19 @@ export interface Fault {
    * SSE): then the users must not notice it at all.
    */
   gateway?: (ctx: FaultContext) => string;
+  /**
+   * `all`: the fault takes the connector itself down, so both tunnels (a stop or a crash and the
+   * restart after it). Failures from the injection until the stack converged are excused, except
+   * what the drain promises (`drainMs`).
+   */
+  breaks?: 'all';
+  /**
+   * With `breaks: 'all'` and a graceful stop: the connector's drain grace (PA_PROXY_DRAIN_GRACE).
+   * A stream established before the injection that would end within it must come back intact.
+   */
+  drainMs?: (ctx: FaultContext) => number;
+  /** What /ready must come to show while the fault holds, when that is known (ready-truth.ts). */
+  truth?: ReadyTruth;
   /** Injects the fault, holds it as long as it lasts, restores what needs restoring. */
   run(ctx: FaultContext): Promise<void>;
 }

@@ -9,6 +9,7 @@ import {
   signal,
   withRules,
 } from './fault-tools';
+import { GATEWAY_GONE, OPENVPN_ENDED, OPENVPN_FROZEN, STEADY } from './ready-truth';
 
 const firstGateway = (ctx: FaultContext) => ctx.stack.gateways[0] as string;
 const tunnelOne = (ctx: FaultContext) => ctx.gatewayOf('t1');
@@ -17,6 +18,7 @@ const tunnelOne = (ctx: FaultContext) => ctx.gatewayOf('t1');
 export const BASIC_FAULTS: readonly Fault[] = [
   {
     name: 'gateway SIGKILL',
+    truth: GATEWAY_GONE,
     gateway: firstGateway,
     async run({ stack }) {
       const g = stack.gateways[0] as string;
@@ -27,6 +29,7 @@ export const BASIC_FAULTS: readonly Fault[] = [
   },
   {
     name: 'gateway SIGTERM',
+    truth: GATEWAY_GONE,
     gateway: firstGateway,
     async run({ stack }) {
       const g = stack.gateways[0] as string;
@@ -39,6 +42,7 @@ export const BASIC_FAULTS: readonly Fault[] = [
   },
   {
     name: 'gateway SIGSTOP, SIGCONT after 10 s',
+    truth: GATEWAY_GONE,
     gateway: firstGateway,
     async run({ stack }) {
       const pid = await gatewayPid(stack, stack.gateways[0] as string);
@@ -52,6 +56,7 @@ export const BASIC_FAULTS: readonly Fault[] = [
   },
   {
     name: 'black hole connector <-> gateway 20 s',
+    truth: GATEWAY_GONE,
     gateway: firstGateway,
     run: ({ stack }) => withRules(stack, dropRules(stack), 20_000),
   },
@@ -62,6 +67,7 @@ export const BASIC_FAULTS: readonly Fault[] = [
   },
   {
     name: 'connector openvpn SIGKILL',
+    truth: OPENVPN_ENDED,
     gateway: tunnelOne,
     async run({ stack }) {
       const pid = connectorOpenvpn(stack, 't1');
@@ -71,6 +77,7 @@ export const BASIC_FAULTS: readonly Fault[] = [
   },
   {
     name: 'connector openvpn SIGSTOP',
+    truth: OPENVPN_FROZEN,
     gateway: tunnelOne,
     async run({ stack }) {
       // The connector notices the frozen process, kills it and starts another: nothing to
@@ -99,6 +106,7 @@ export const BASIC_FAULTS: readonly Fault[] = [
   },
   {
     name: 'SSE 503 for 15 s',
+    truth: STEADY,
     async run({ stack }) {
       await stack.admin('PUT', '/admin/faults/*', { mode: '5xx', status: 503 });
       try {

@@ -8,9 +8,11 @@
 export type { Fault, FaultContext } from './fault';
 export type { FaultResult } from './fault-result';
 export { SHORT_FAULTS } from './fault-table';
+export { cloudFaults } from './faults-cloud';
 export { LogLedger, type LogLineCounts } from './log-lines';
 export { LOG_LOAD, startLogLoad } from './log-load';
 export type { Outcome } from './outcome';
+export type { ReadyTruth } from './ready-truth';
 export { type Resources, sampleResources } from './resources';
 export { type ChaosOptions, runChaos } from './runner';
 export { type StateWatch, type Transition, watchState } from './state-watch';

@@ -4,6 +4,7 @@ import type { Fault, FaultContext } from './fault';
 import type { FaultResult } from './fault-result';
 import type { LogLedger } from './log-lines';
 import type { Outcome } from './outcome';
+import { checkReadyTruth } from './ready-truth';
 import { sampleResources } from './resources';
 import { type StateWatch, watchState } from './state-watch';
 import { startUserLoad, type UserLoad, type UserLoadOptions } from './user-load';
@@ -39,11 +40,34 @@ async function waitConverged(stack: Stack, watch: StateWatch, ms: number): Promi
   return false;
 }
 
+/** A fault that takes the whole connector down (`breaks: 'all'`), on the run's time base. */
+interface ConnectorDown {
+  faultAtMs: number;
+  /** Its drain grace when it stops gracefully. */
+  drainMs?: number;
+  /** How long a stream of the load sends. */
+  streamMs: number;
+}
+
+/** A stream open at a graceful stop (established before it) whose whole length fits the drain. */
+function drainPromised(o: Outcome, all: ConnectorDown): boolean {
+  return (
+    o.kind === 'stream' &&
+    all.drainMs !== undefined &&
+    (o.sent ?? 0) > 0 &&
+    o.startMs < all.faultAtMs &&
+    o.endMs > all.faultAtMs &&
+    o.startMs + all.streamMs < all.faultAtMs + all.drainMs
+  );
+}
+
 /**
  * Whether a failed request is excused: it started while the ingress could still route it over
  * the faulted gateway (before the ingress marked that gateway not routable or, when it never
  * did, before the stack converged again), and the other tunnel was not down meanwhile. A fault
- * that breaks no tunnel excuses nothing.
+ * that breaks no tunnel excuses nothing. A fault that takes the connector down excuses what
+ * started before convergence, except a stream the drain promises to let finish: established
+ * before the stop, and its whole length within the drain grace.
  */
 function excused(
   o: Outcome,
@@ -51,7 +75,9 @@ function excused(
   knewAtMs: number | undefined,
   convergedAtMs: number,
   otherTunnelWentDown: boolean,
+  all?: ConnectorDown,
 ): boolean {
+  if (all) return !drainPromised(o, all) && o.startMs < convergedAtMs;
   if (gateway === undefined) return false;
   if (otherTunnelWentDown) return true;
   return o.startMs < (knewAtMs ?? convergedAtMs);
@@ -96,10 +122,31 @@ export async function runChaos(
       } catch (err) {
         error = `injecting: ${(err as Error).message}`;
       }
+      const restoredAt = now();
       const ok = await waitConverged(stack, watch, o.convergeMs ?? 120_000);
       const convergedAt = now();
       if (!ok) error = error ?? `not converged within ${(o.convergeMs ?? 120_000) / 1000} s`;
       say(`${fault.name}: ${ok ? `converged after ${convergedAt - faultAt} ms` : error}`);
+      if (fault.truth) {
+        const tunnels = ['t1', 't2'].filter((t) => !otherTunnels.includes(t));
+        const truth = checkReadyTruth(fault.truth, watch, {
+          faultAt,
+          restoredAt,
+          convergedAt,
+          tunnels,
+        });
+        say(`${fault.name}: ${truth.line}`);
+        error = error ?? truth.error;
+      }
+      const all: ConnectorDown | undefined =
+        fault.breaks === 'all'
+          ? {
+              faultAtMs: faultAt,
+              ...(fault.drainMs ? { drainMs: fault.drainMs(ctx) } : {}),
+              // user-load.ts's default stream length
+              streamMs: (o.load?.streamSeconds ?? 4) * 1000,
+            }
+          : undefined;
       await sleep(o.settleMs ?? 3_000);
       const after = await sampleResources(stack);
       const windowEnd = now();
@@ -115,6 +162,14 @@ export async function runChaos(
       );
       const inWindow = load.outcomes.filter((x) => x.endMs >= faultAt && x.startMs <= windowEnd);
       const failed = inWindow.filter((x) => !x.ok);
+      if (all?.drainMs !== undefined) {
+        const promised = inWindow.filter((x) => drainPromised(x, all));
+        say(
+          `${fault.name}: ${promised.length} streams open at the stop, ${promised.filter((x) => x.ok).length} intact`,
+        );
+        // Without one, nothing tested the drain.
+        if (!promised.length) error = error ?? 'no stream was open at the stop';
+      }
       // Short requests only: a stream that fails may have stalled for seconds before it did.
       const failedShort = failed.filter((x) => x.kind === 'short').map((x) => x.startMs);
       const from = failedShort.length ? Math.min(...failedShort) + 1 : faultAt;
@@ -130,7 +185,7 @@ export async function runChaos(
           startMs: x.startMs - faultAt,
           endMs: x.endMs - faultAt,
           why: x.why ?? '',
-          excused: excused(x, gateway, knewAt, convergedAt, otherDown),
+          excused: excused(x, gateway, knewAt, convergedAt, otherDown, all),
         })),
         requests: inWindow.length,
         altered: inWindow.filter((x) => x.alteredAt !== undefined).length,

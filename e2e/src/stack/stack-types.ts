@@ -163,10 +163,12 @@ export interface Stack {
   /** The emulator's admin API. */
   admin<T>(method: string, path: string, body?: unknown): Promise<T>;
   /**
-   * SIGTERM of the connector, then the same program with the same settings and data directory;
-   * resolves once both tunnels are up and /ready answers 200 again.
+   * SIGTERM of the connector (it drains, then ends its openvpn children), or SIGKILL (a crash:
+   * whatever it left behind stays, as it would on a host), then the same program with the same
+   * settings and data directory, as compose restarts it; resolves once both tunnels are up and
+   * /ready answers 200 again.
    */
-  restartConnector(): Promise<void>;
+  restartConnector(o?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
   /**
    * SIGTERM of Redis by PID, then redis-server again on the same port with the same data (its
    * append-only file); resolves once it accepts connections.

@@ -417,11 +417,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     for (const s of Object.values(services)) {
       watched.push({ name: s.name, url: s.url, process: () => s.process });
     }
-    const restartConnector = async () => {
+    const restartConnector: Stack['restartConnector'] = async ({ signal = 'SIGTERM' } = {}) => {
       await expectNoUnhandledRejections('connector', connectorUrl, () =>
         connector.process.tail(200),
       );
-      await connector.process.stop();
+      // compose's stop_grace_period: the connector's own stop timeout ends it sooner.
+      await connector.process.stop(90_000, signal);
       connectorProc = startConnector();
       connector.process = connectorProc;
       await waitForTunnels(2);

@@ -176,10 +176,13 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     observer.observe(view);
     followTunnels();
   });
+  /** Set when a stop begins: from then on the proxy refuses new streams while open ones drain. */
+  let closing = false;
   const checks = [
     enrolledCheck(controlPlane.state),
     redisReadiness(redis),
     ...(tunnels ? [observer.check] : []),
+    { name: 'accepting', check: () => !closing },
   ];
   const app = await buildApp({
     version: d.version,
@@ -219,13 +222,12 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     host: config.hostname,
     intervalMs: config.heartbeatInterval,
     status: () =>
-      controlPlane.state.phase === 'stopping'
+      closing || controlPlane.state.phase === 'stopping'
         ? 'stopping'
         : readiness(checks).ready
           ? 'ready'
           : 'starting',
   });
-  let closing = false;
   // Tunnels start once there is an identity (from disk or a fresh enrollment).
   void controlPlane.start().then(() => {
     const identity = controlPlane.identity;

@@ -29,6 +29,8 @@ export interface ClientConfigOptions {
   tlsCryptKey: string;
   cipher: string;
   managementSocket: string;
+  /** Where openvpn writes its PID, so a leftover of a connector that died can be ended. */
+  pidFile: string;
   timing: TunnelTiming;
   proxy?: TunnelProxy;
 }
@@ -165,6 +167,7 @@ export function buildClientConfig(o: ClientConfigOptions): string {
           `http-proxy ${unbracket(o.proxy.host)} ${o.proxy.port}${o.proxy.authFile ? ` ${o.proxy.authFile} basic` : ''}`,
         ]
       : []),
+    `writepid ${o.pidFile}`,
     `management ${o.managementSocket} unix`,
     'management-hold',
     'verb 3',

@@ -9,6 +9,7 @@ import { type Clock, managementTimers, type Random, sleep, type TimerHandle } fr
 import type { Identity } from '../identity/identity';
 import type { BackoffPolicy } from '../retry/backoff';
 import { certificateRefusal } from './certificate-refusal';
+import { endLeftover } from './leftover';
 import { ManagementProbe } from './management-probe';
 import {
   buildClientConfig,
@@ -66,6 +67,7 @@ export interface TunnelOptions {
 
 const CONFIG_FILE = 'openvpn.conf';
 const SOCKET_FILE = 'management.sock';
+const PID_FILE = 'openvpn.pid';
 const PROXY_AUTH_FILE = 'proxy-auth';
 /** How long openvpn gets to open its management socket, and to exit on SIGTERM. */
 const SOCKET_WAIT_MS = 10_000;
@@ -234,6 +236,14 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
       this.#watchdog.exited();
       return;
     }
+    // A connector that died without stopping may have left its openvpn holding the tun device.
+    const leftover = await endLeftover(join(o.dir, PID_FILE), configPath, o.clock, STOP_GRACE_MS);
+    if (leftover !== undefined) {
+      this.#log.warn(
+        { pid: leftover },
+        'ended the openvpn an earlier connector process left running',
+      );
+    }
     if (this.#stopping) return;
     this.#endReason = undefined;
     this.#tail = [];
@@ -307,6 +317,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
       tlsCryptKey: identity.tunnel.tlsCryptKey,
       cipher: identity.tunnel.cipher,
       managementSocket: this.managementSocket,
+      pidFile: join(o.dir, PID_FILE),
       timing: o.timing,
       ...(o.proxy
         ? { proxy: { host: o.proxy.host, port: o.proxy.port, ...(authFile ? { authFile } : {}) } }

@@ -24,6 +24,7 @@ const base: ClientConfigOptions = {
   tlsCryptKey: '-----BEGIN OpenVPN Static key V1-----\nTC\n-----END OpenVPN Static key V1-----\n',
   cipher: 'AES-256-GCM',
   managementSocket: '/run/pa/t1/management.sock',
+  pidFile: '/run/pa/t1/openvpn.pid',
   timing: { pingSeconds: 1, pingRestartSeconds: 2, connectRetryMaxSeconds: 5 },
 };
 
@@ -57,6 +58,7 @@ describe('openvpn client configuration', () => {
       'fast-io',
       'sndbuf 4194304',
       'rcvbuf 4194304',
+      'writepid /run/pa/t1/openvpn.pid',
       'management /run/pa/t1/management.sock unix',
       'management-hold',
     ]) {
