@@ -127,7 +127,11 @@ async function main(): Promise<number> {
     broken.push(`at stop: ${(err as Error).message}`);
     say(`BROKEN: at stop: ${(err as Error).message}`);
   }
-  if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  say(`stack stopped: namespaces pa${stack.runId}-* and ${stack.runDir} removed`);
+  if (signalled) {
+    say(`\ninterrupted by ${signalled}: the tables above are what was measured until then`);
+    return signalled === 'SIGINT' ? 130 : 143;
+  }
   if (broken.length) {
     say(
       `\nFAILED: ${broken.length} invariant(s) broke:\n${broken.map((b) => `  ${b}`).join('\n')}`,
