@@ -18,35 +18,20 @@ import { runSoak, type SoakState } from './soak';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-function report(
-  state: SoakState,
-  o: { minutes: number; intervalMinutes: number },
-  startedMs: number,
-  interrupted: boolean,
-): string[] {
+/** Prints both tables; returns every broken invariant (the soak's and the growing resources). */
+function printReport(state: SoakState, intervalMinutes: number): string[] {
   const broken = [...state.broken];
   for (const { service, resource, verdict } of growthVerdicts(state.samples)) {
     if (verdict.judged && verdict.grows) {
       broken.push(`${service} ${resource} grows steadily: ${verdict.from} -> ${verdict.to}`);
     }
   }
-  const summaries = summarizeFaults(state.results);
-  say(`\nfaults over ${state.rounds} round(s):\n${faultSummaryTable(summaries)}`);
   say(
-    `resources every ${o.intervalMinutes} min (minute 0: warm-up, not judged):\n${resourceTable(state.samples)}`,
+    `\nfaults over ${state.rounds} round(s):\n${faultSummaryTable(summarizeFaults(state.results))}`,
   );
-  const file = writeSoakResults({
-    minutes: o.minutes,
-    intervalMinutes: o.intervalMinutes,
-    elapsedSeconds: Math.round((Date.now() - startedMs) / 1000),
-    rounds: state.rounds,
-    interrupted,
-    broken,
-    summaries,
-    samples: state.samples,
-    faults: state.results,
-  });
-  say(`(${file})`);
+  say(
+    `resources every ${intervalMinutes} min (minute 0: warm-up, not judged):\n${resourceTable(state.samples)}`,
+  );
   return broken;
 }
 
@@ -119,7 +104,7 @@ async function main(): Promise<number> {
   );
   await Promise.race([soaking, interrupted]);
 
-  const broken = report(state, args, startedMs, signalled !== undefined);
+  const broken = printReport(state, args.intervalMinutes);
   say('stopping the stack...');
   try {
     await stack.stop();
@@ -128,6 +113,18 @@ async function main(): Promise<number> {
     say(`BROKEN: at stop: ${(err as Error).message}`);
   }
   say(`stack stopped: namespaces pa${stack.runId}-* and ${stack.runDir} removed`);
+  const file = writeSoakResults({
+    minutes: args.minutes,
+    intervalMinutes: args.intervalMinutes,
+    elapsedSeconds: Math.round((Date.now() - startedMs) / 1000),
+    rounds: state.rounds,
+    interrupted: signalled !== undefined,
+    broken,
+    summaries: summarizeFaults(state.results),
+    samples: state.samples,
+    faults: state.results,
+  });
+  say(`figures written to ${file}`);
   if (signalled) {
     say(`\ninterrupted by ${signalled}: the tables above are what was measured until then`);
     return signalled === 'SIGINT' ? 130 : 143;
