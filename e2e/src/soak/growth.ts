@@ -9,7 +9,8 @@
  * Both parts are needed: a value that rises every interval by a few bytes is noise (RSS is seldom
  * given back to the system, so it creeps), and one large rise followed by a plateau is a new
  * steady state (a pool filled, a cache reached its bound), not a leak. With fewer than
- * `intervals + 1` samples, or a missing value among them, the series is not judged.
+ * `intervals + 1` samples, or a missing value among them, the series is not judged; nor is it
+ * when the process behind it changed among those samples (`pids`: a restart starts afresh).
  */
 export interface GrowthRule {
   /** How many consecutive rises (k) it takes: the last k + 1 samples are compared. */
@@ -27,10 +28,14 @@ export type GrowthVerdict =
 export function judgeGrowth(
   series: readonly (number | undefined)[],
   rule: GrowthRule,
+  pids?: readonly (number | undefined)[],
 ): GrowthVerdict {
   const k = rule.intervals;
   if (series.length < k + 1) {
     return { judged: false, why: `${series.length} of ${k + 1} samples` };
+  }
+  if (pids && new Set(pids.slice(-(k + 1))).size > 1) {
+    return { judged: false, why: 'restarted meanwhile' };
   }
   const last = series.slice(-(k + 1));
   if (last.some((v) => v === undefined || !Number.isFinite(v))) {

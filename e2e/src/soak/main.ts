@@ -3,7 +3,13 @@ import { SHORT_FAULTS } from '../chaos';
 import { SIDE_SERVICES, type Stack, startStack } from '../stack';
 import { summarizeFaults } from './aggregate';
 import { parseSoakArgs } from './args';
-import { faultSummaryTable, growthVerdicts, resourceTable, writeSoakResults } from './report';
+import {
+  faultSummaryTable,
+  growthVerdicts,
+  resourceTable,
+  showResource,
+  writeSoakResults,
+} from './report';
 import { runSoak, type SoakState } from './soak';
 
 /**
@@ -23,7 +29,9 @@ function printReport(state: SoakState, intervalMinutes: number): string[] {
   const broken = [...state.broken];
   for (const { service, resource, verdict } of growthVerdicts(state.samples)) {
     if (verdict.judged && verdict.grows) {
-      broken.push(`${service} ${resource} grows steadily: ${verdict.from} -> ${verdict.to}`);
+      broken.push(
+        `${service} ${resource} grows steadily: ${showResource(resource, verdict.from)} -> ${showResource(resource, verdict.to)}`,
+      );
     }
   }
   say(

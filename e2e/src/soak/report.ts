@@ -15,7 +15,7 @@ const LABEL: Record<ResourceName, string> = {
   eventLoopP99Ms: 'ELD p99',
 };
 
-function show(what: ResourceName, v: number | undefined): string {
+export function showResource(what: ResourceName, v: number | undefined): string {
   if (v === undefined) return '-';
   if (what === 'rssBytes' || what === 'heapUsedBytes') return `${(v / 1024 / 1024).toFixed(1)} MiB`;
   if (what === 'eventLoopP99Ms') return `${v.toFixed(1)} ms`;
@@ -75,6 +75,7 @@ export function growthVerdicts(
       verdict: judgeGrowth(
         judged.map((s) => s.services[service]?.[resource]),
         GROWTH_RULES[resource],
+        judged.map((s) => s.services[service]?.pid),
       ),
     })),
   );
@@ -92,7 +93,7 @@ export function resourceTable(samples: readonly ResourceSample[]): string {
         s.minute === 0 ? '0 (warm-up)' : String(s.minute),
         s.loadAverage.toFixed(1),
         service,
-        ...RESOURCES.map((r) => show(r, v[r])),
+        ...RESOURCES.map((r) => showResource(r, v[r])),
       ]);
     }
   }
@@ -106,7 +107,7 @@ export function resourceTable(samples: readonly ResourceSample[]): string {
         const v = verdicts.find((x) => x.service === service && x.resource === r)?.verdict;
         if (!v) return '-';
         if (!v.judged) return `not judged (${v.why})`;
-        return v.grows ? `GROWS (+${show(r, v.growth)})` : 'no';
+        return v.grows ? `GROWS (+${showResource(r, v.growth)})` : 'no';
       }),
     ]);
   }

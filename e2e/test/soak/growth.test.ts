@@ -42,6 +42,17 @@ describe('the soak growth rule', () => {
     expect(judgeGrowth([undefined, 100, 200, 300, 400], rule)).toMatchObject({ grows: true });
   });
 
+  it('does not judge across a restart of the process among the last k + 1 samples', () => {
+    expect(judgeGrowth([100, 110, 120, 130], rule, [7, 7, 8, 8])).toEqual({
+      judged: false,
+      why: 'restarted meanwhile',
+    });
+    // A restart before the window does not matter.
+    expect(judgeGrowth([90, 100, 110, 120, 130], rule, [6, 7, 7, 7, 7])).toMatchObject({
+      grows: true,
+    });
+  });
+
   it('the rules of the four resources: three rises, margins that the load alone does not reach', () => {
     const MiB = 1024 * 1024;
     const rss = GROWTH_RULES.rssBytes;
