@@ -113,6 +113,12 @@ export async function runSoak(stack: Stack, o: SoakOptions, state: SoakState): P
         if (o.signal.aborted) break rounds;
         if (!r) continue;
         state.results.push(r);
+        if (!o.quiet) {
+          const u = unexcused(r).length;
+          o.say(
+            `[${elapsed()}]   ${r.fault}: ${r.failed} of ${r.requests} requests failed${u ? ` (${u} unexcused)` : ''}, first success after ${r.firstSuccessAfterMs ?? '-'} ms`,
+          );
+        }
         const broke = brokenBy(state.rounds, r);
         state.broken.push(...broke);
         for (const b of broke) o.say(`[${elapsed()}] BROKEN: ${b}`);
