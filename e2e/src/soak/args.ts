@@ -2,7 +2,7 @@
 export interface SoakArgs {
   /** How long faults keep being injected (whole minutes, 1..1440). */
   minutes: number;
-  /** A resource sample every this many minutes (default 10). */
+  /** A resource sample every this many minutes (default 10, or `minutes` when that is less). */
   intervalMinutes: number;
   /** No progress line per fault, only the stack's start, the samples and the tables. */
   quiet: boolean;
@@ -13,7 +13,7 @@ export type ParsedArgs = { ok: true; args: SoakArgs } | { ok: false; help?: true
 export const USAGE = [
   'usage: pnpm soak --minutes N [--interval-minutes M] [--quiet]   (as root)',
   '  --minutes N           run the fault table again and again under user load for N minutes (1..1440)',
-  '  --interval-minutes M  sample RSS, descriptors, heap used and event loop delay every M minutes (default 10)',
+  '  --interval-minutes M  sample RSS, descriptors, heap used and event loop delay every M minutes (default 10, at most N)',
   '  --quiet               no line per fault',
 ].join('\n');
 
@@ -30,7 +30,7 @@ function wholeMinutes(name: string, value: string | undefined): number | string 
 /** `--minutes N` (required), `--interval-minutes M`, `--quiet`; `--name=value` works too. */
 export function parseSoakArgs(argv: readonly string[]): ParsedArgs {
   let minutes: number | undefined;
-  let intervalMinutes = 10;
+  let intervalMinutes: number | undefined;
   let quiet = false;
   const words = argv.flatMap((a) => (/^--[a-z-]+=/.test(a) ? a.split(/=(.*)/s, 2) : [a]));
   for (let i = 0; i < words.length; i++) {
@@ -45,6 +45,7 @@ export function parseSoakArgs(argv: readonly string[]): ParsedArgs {
     } else return { ok: false, reason: `unknown argument '${a}' (try --help)` };
   }
   if (minutes === undefined) return { ok: false, reason: '--minutes N is required (try --help)' };
+  if (intervalMinutes === undefined) intervalMinutes = Math.min(10, minutes);
   if (intervalMinutes > minutes) {
     return {
       ok: false,

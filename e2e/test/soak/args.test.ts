@@ -10,6 +10,11 @@ describe('soak arguments', () => {
       ok: true,
       args: { minutes: 3, intervalMinutes: 1, quiet: true },
     });
+    // The default interval is never longer than the soak.
+    expect(parseSoakArgs(['--minutes', '4'])).toMatchObject({
+      ok: true,
+      args: { minutes: 4, intervalMinutes: 4 },
+    });
     expect(parseSoakArgs(['--minutes', '1440', '--interval-minutes=1440'])).toMatchObject({
       ok: true,
       args: { minutes: 1440, intervalMinutes: 1440 },
