@@ -75,7 +75,12 @@ async function sampleEveryInterval(
  * have passed; every service sampled every `intervalMinutes`. A fault that does not converge
  * ends the soak (the stack is no longer one to inject faults into). Fills `state` as it goes.
  */
-export async function runSoak(stack: Stack, o: SoakOptions, state: SoakState): Promise<void> {
+export async function runSoak(stack: Stack, options: SoakOptions, state: SoakState): Promise<void> {
+  // Once interrupted, the report is printed at once: a fault run in progress says nothing more.
+  const o = {
+    ...options,
+    say: (line: string) => (options.signal.aborted ? undefined : options.say(line)),
+  };
   const startedMs = Date.now();
   const deadline = startedMs + o.minutes * MINUTE_MS;
   const elapsed = () => {
