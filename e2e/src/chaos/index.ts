@@ -7,7 +7,7 @@
 
 export type { Fault, FaultContext } from './fault';
 export type { FaultResult } from './fault-result';
-export { SHORT_FAULTS } from './fault-table';
+export { SHORT_FAULTS, SOAK_FAULTS } from './fault-table';
 export { cloudFaults } from './faults-cloud';
 export { LogLedger, type LogLineCounts } from './log-lines';
 export { LOG_LOAD, startLogLoad } from './log-load';

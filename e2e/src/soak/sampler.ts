@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { SIDE_SERVICES, type Stack, type StackService } from '../stack';
+import type { ResourceName } from './growth';
+
+/** One service's resources at one moment (a value is absent when it could not be read). */
+export type ServiceResources = Partial<Record<ResourceName, number>> & { pid: number };
+
+/** Every service's resources at one sample. */
+export interface ResourceSample {
+  /** Minutes since the soak started (0: the warm-up sample, right after the stack started). */
+  minute: number;
+  at: string;
+  /** The machine's 1-minute load average when the sample was taken. */
+  loadAverage: number;
+  services: Record<string, ServiceResources>;
+}
+
+function rssBytes(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fds(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A default metric of prom-client, whatever the service's prefix (`pa_connector_`,
+ * `pa_pop_manager_`, ...): `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds`.
+ */
+export function readGauge(metricsText: string, suffix: string): number | undefined {
+  const re = new RegExp(`^[a-z_]*${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
+  const m = re.exec(metricsText);
+  if (!m) return undefined;
+  const v = Number(m[1]);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+async function metricsText(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    return res.status === 200 ? await res.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * RSS and descriptors from /proc, heap used and event loop delay p99 from /metrics. prom-client
+ * resets its event loop delay histogram when /metrics is read, so the p99 covers the time since
+ * the previous read: with one read per sample, the interval.
+ */
+async function sampleService(s: StackService): Promise<ServiceResources> {
+  const pid = s.process.pid;
+  const out: ServiceResources = { pid };
+  const rss = rssBytes(pid);
+  const f = fds(pid);
+  if (rss !== undefined) out.rssBytes = rss;
+  if (f !== undefined) out.fds = f;
+  const text = await metricsText(s.url);
+  if (text !== undefined) {
+    const heap = readGauge(text, 'nodejs_heap_size_used_bytes');
+    const lag = readGauge(text, 'nodejs_eventloop_lag_p99_seconds');
+    if (heap !== undefined) out.heapUsedBytes = heap;
+    if (lag !== undefined) out.eventLoopP99Ms = lag * 1000;
+  }
+  return out;
+}
+
+/** The connector and every side service the stack runs. */
+export function soakServices(stack: Stack): StackService[] {
+  const side = SIDE_SERVICES.map((n) => stack.services[n]).filter(
+    (s): s is StackService => s !== undefined,
+  );
+  return [stack.connector, ...side];
+}
+
+export async function sampleAll(stack: Stack, minute: number): Promise<ResourceSample> {
+  const services = soakServices(stack);
+  const values = await Promise.all(services.map(sampleService));
+  return {
+    minute,
+    at: new Date().toISOString(),
+    loadAverage: loadavg()[0] ?? 0,
+    services: Object.fromEntries(services.map((s, i) => [s.name, values[i] as ServiceResources])),
+  };
+}
