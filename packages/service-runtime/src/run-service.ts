@@ -6,7 +6,12 @@ import { ProcessFaults } from './process-faults';
 import { ServiceExit } from './service-exit';
 
 export interface Running {
-  close(): Promise<void>;
+  /**
+   * Stops everything. `lastWords`, when given, is called once everything else has stopped and
+   * just before the shipped log lines are flushed, so a last line (`stopped`) still reaches the
+   * log stream; a service that calls it never logs after its shipping closed.
+   */
+  close(lastWords?: () => void): Promise<void>;
 }
 
 export interface StartContext {
@@ -77,8 +82,13 @@ export function runService(o: RunServiceOptions): Promise<number> {
           finish(code === 0 ? 1 : code);
         }, graceMs);
         try {
-          await s.running.close();
-          if (why.signal) s.logger.info('stopped');
+          let said = false;
+          const sayStopped = () => {
+            if (why.signal && !said) s.logger.info('stopped');
+            said = true;
+          };
+          await s.running.close(sayStopped);
+          sayStopped();
         } catch (err) {
           s.logger.error({ err }, 'error while stopping');
           if (code === 0) code = 1;

@@ -163,6 +163,7 @@ export async function runServiceToExit(
 export interface HeartbeatReader {
   hgetall(key: string): Promise<Record<string, string>>;
   pttl(key: string): Promise<number>;
+  xrange(key: string, start: string, end: string): Promise<Array<[string, string[]]>>;
 }
 
 export interface PopMemberLifecycle {
@@ -178,6 +179,8 @@ export interface PopMemberLifecycle {
   exitCode: number | string;
   /** The heartbeat hash right after the process ended. */
   heartbeatAfterStop: Record<string, string>;
+  /** The `msg` of every line the service shipped to the log stream, in order, read after it ended. */
+  shipped: string[];
 }
 
 /**
@@ -189,6 +192,8 @@ export async function observePopMemberLifecycle(o: {
   env: Record<string, string | undefined>;
   redis: HeartbeatReader;
   heartbeatKey: string;
+  /** The Redis log stream the service ships its lines to. */
+  logStream: string;
 }): Promise<PopMemberLifecycle> {
   const svc = await startServiceProcess({ service: o.service, env: o.env });
   try {
@@ -202,6 +207,18 @@ export async function observePopMemberLifecycle(o: {
     const heartbeatTtlMs = await o.redis.pttl(o.heartbeatKey);
     const exitCode = await svc.stop();
     const heartbeatAfterStop = await o.redis.hgetall(o.heartbeatKey);
+    const shipped: string[] = [];
+    for (const [, fields] of await o.redis.xrange(o.logStream, '-', '+')) {
+      const f = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2)
+        f.set(fields[i] as string, fields[i + 1] as string);
+      if (f.get('service') !== o.service) continue;
+      try {
+        shipped.push(String((JSON.parse(f.get('line') ?? '') as { msg?: unknown }).msg));
+      } catch {
+        shipped.push(`(not JSON) ${f.get('line')}`);
+      }
+    }
     return {
       pid: svc.process.pid,
       healthz,
@@ -211,6 +228,7 @@ export async function observePopMemberLifecycle(o: {
       heartbeatTtlMs,
       exitCode,
       heartbeatAfterStop,
+      shipped,
     };
   } finally {
     await svc.stop();

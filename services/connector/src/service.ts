@@ -256,7 +256,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       return dataPath;
     },
     address,
-    async close() {
+    async close(lastWords?: () => void) {
       closing = true;
       // Open streams drain first, then the openvpn children end; the identity and run directory stay.
       await dataPath?.stop();
@@ -264,6 +264,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       await controlPlane.stop();
       await observer.close();
       await heartbeat.stop();
+      lastWords?.();
       await d.logShipping?.close();
       await cleanup();
     },

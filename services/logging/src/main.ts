@@ -163,7 +163,7 @@ void runService({
       logger,
       registry,
       running: {
-        async close() {
+        async close(lastWords) {
           for (const t of timers) t.cancel();
           await heartbeat.stop();
           await app.close();
@@ -171,6 +171,7 @@ void runService({
           await store.close();
           await forwarder?.stop(FORWARD_GRACE_MS);
           consumerRedis.disconnect();
+          lastWords?.();
           await shutdown();
         },
       },

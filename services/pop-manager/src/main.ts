@@ -93,11 +93,12 @@ void runService({
       logger,
       registry,
       running: {
-        async close() {
+        async close(lastWords) {
           await reporter.stop();
           push.stop();
           await heartbeat.stop();
           await app.close();
+          lastWords?.();
           await shutdown();
         },
       },

@@ -88,10 +88,11 @@ void runService({
       logger,
       registry,
       running: {
-        async close() {
+        async close(lastWords) {
           await updater.stop();
           await heartbeat.stop();
           await app.close();
+          lastWords?.();
           await shutdown();
         },
       },

@@ -37,6 +37,7 @@ describe('the built pop-manager service', () => {
       env: settings(redis),
       redis: client,
       heartbeatKey: new RedisKeys(redis.prefix).heartbeat('pop-manager'),
+      logStream: new RedisKeys(redis.prefix).logs(),
     });
     expect(seen.healthz.json()).toMatchObject({ status: 'alive', service: 'pop-manager' });
     expect(seen.ready.json()).toEqual({
@@ -54,6 +55,9 @@ describe('the built pop-manager service', () => {
     expect(seen.heartbeatTtlMs).toBeGreaterThan(0);
     expect(seen.heartbeatTtlMs).toBeLessThanOrEqual(900);
     expect(seen.exitCode).toBe(0);
+    // Its last line, `stopped`, reaches the log stream too (not only stdout).
+    expect(seen.shipped).toContain('stopping');
+    expect(seen.shipped.at(-1)).toBe('stopped');
     expect(decodeHeartbeat(seen.heartbeatAfterStop)?.status).toBe('stopping');
   });
 
