@@ -36,28 +36,26 @@ async function linkOfFirstGateway(stack: Stack): Promise<Array<[netns: string, d
 }
 
 /**
- * Deletes the pop namespace's conntrack entries of the flows to `remote`: a DNAT rule applies to
- * a flow's first packet only, and an openvpn UDP session is one long flow (its pings keep the
- * entry alive), so without this the rule would never catch the tunnel already up.
+ * Deletes the pop namespace's conntrack entries of the flows with `remote`, whichever side
+ * opened them: NAT rules apply to a flow's first packet only, and an openvpn UDP session is one
+ * long flow (its pings keep the entry alive), so without this a new rule would never catch the
+ * tunnel already up.
  */
 async function forgetFlows(
   netns: string,
   remote: { host: string; port: number; protocol: string },
 ): Promise<void> {
   const family = remote.host.includes(':') ? 'ipv6' : 'ipv4';
-  const args = ['-D', '-f', family, '-p', remote.protocol];
-  try {
-    await ipNetns(netns, [
-      'conntrack',
-      ...args,
-      '--orig-dst',
-      remote.host,
-      '--orig-port-dst',
-      String(remote.port),
-    ]);
-  } catch (err) {
-    // conntrack -D fails when it deleted nothing: there was no flow (yet).
-    if (!/0 flow entries have been deleted/.test((err as Error).message)) throw err;
+  for (const side of [
+    ['--orig-dst', remote.host, '--orig-port-dst', String(remote.port)],
+    ['--orig-src', remote.host, '--orig-port-src', String(remote.port)],
+  ]) {
+    try {
+      await ipNetns(netns, ['conntrack', '-D', '-f', family, '-p', remote.protocol, ...side]);
+    } catch (err) {
+      // conntrack -D fails when it deleted nothing.
+      if (!/0 flow entries have been deleted/.test((err as Error).message)) throw err;
+    }
   }
 }
 
@@ -86,18 +84,31 @@ async function slowPath(
     delayMs: o.delayMs,
     host: v6 ? stack.rootAddress.ipv6 : stack.rootAddress.ipv4,
   });
-  const dnat = [
-    ...['OUTPUT', '-p', remote.protocol, '-d', remote.host, '--dport', String(remote.port)],
-    ...[
-      '-j',
-      'DNAT',
-      '--to-destination',
-      v6 ? `[${relay.host}]:${relay.port}` : `${relay.host}:${relay.port}`,
-    ],
+  const relayAddress = v6 ? `[${relay.host}]:${relay.port}` : `${relay.host}:${relay.port}`;
+  const port = String(remote.port);
+  const rules: Array<{ table: string; chain: string; spec: string[] }> = [
+    // What the gateway still sends straight to the connector is dropped before conntrack sees
+    // it: such a packet would otherwise open the flow the other way round, and the connector's
+    // packets, taken for its replies, would never be NATed. Over the relay nothing comes from
+    // the gateway's address.
+    {
+      table: 'raw',
+      chain: 'PREROUTING',
+      spec: ['-p', remote.protocol, '-s', remote.host, '--sport', port, '-j', 'DROP'],
+    },
+    {
+      table: 'nat',
+      chain: 'OUTPUT',
+      spec: [
+        ...['-p', remote.protocol, '-d', remote.host, '--dport', port],
+        ...['-j', 'DNAT', '--to-destination', relayAddress],
+      ],
+    },
   ];
-  const iptables = v6 ? 'ip6tables' : 'iptables';
+  const iptables = (op: '-I' | '-D', r: (typeof rules)[number]) =>
+    ipNetns(pop, [v6 ? 'ip6tables' : 'iptables', '-t', r.table, op, r.chain, ...r.spec]);
   const capped: typeof links = [];
-  let ruled = false;
+  const ruled: typeof rules = [];
   try {
     for (const [netns, dev] of links) {
       await ipNetns(netns, [
@@ -106,8 +117,10 @@ async function slowPath(
       ]);
       capped.push([netns, dev]);
     }
-    await ipNetns(pop, [iptables, '-t', 'nat', '-I', ...dnat]);
-    ruled = true;
+    for (const r of rules) {
+      await iptables('-I', r);
+      ruled.push(r);
+    }
     await forgetFlows(pop, remote);
     await sleep(o.holdMs);
     const { up, down } = relay.stats;
@@ -117,8 +130,10 @@ async function slowPath(
       );
     }
   } finally {
-    if (ruled) {
-      await ipNetns(pop, [iptables, '-t', 'nat', '-D', ...dnat]).catch(() => undefined);
+    for (const r of ruled.reverse()) {
+      await iptables('-D', r).catch(() => undefined);
+    }
+    if (ruled.length) {
       // The tunnel's flow is still NATed to the relay: forget it so the next packet goes
       // straight, and keep the relay a moment for what is on its way.
       await forgetFlows(pop, remote).catch(() => undefined);
