@@ -1,3 +1,9 @@
+export {
+  type DelayRelay,
+  type DelayRelayOptions,
+  type DelayRelayStats,
+  startDelayRelay,
+} from './delay-relay';
 export { freePort } from './free-port';
 export { run } from './netns/exec';
 export { type Host, Topology, type TopologyOptions } from './netns/topology';
