@@ -47,9 +47,13 @@ const app = (id: string, serverPort: number, serverHost = '127.0.0.1'): CatalogA
   healthCheck: { type: 'tcp' },
 });
 
-/** How the user's side of a proxied connection ended. */
+/** How long a test waits for a connection to end before it calls it still open. */
+const END_WAIT_MS = 10_000;
+
+/** How the user's side of a proxied connection ended ('still open' if it did not). */
 function userEnd(t: Tunnel): Promise<string> {
   return new Promise((resolve) => {
+    setTimeout(() => resolve('still open'), END_WAIT_MS).unref();
     if (t.socket.destroyed) resolve('already closed');
     t.socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     t.socket.once('end', () => resolve('end'));
@@ -108,6 +112,7 @@ describe('CONNECT proxy: the connections of a tunnel that goes away', () => {
     }
     // A third one on the leaving address, still waiting for its server's name.
     const routing = new Promise<string>((resolve) => {
+      setTimeout(() => resolve('still open'), END_WAIT_MS).unref();
       const s = connect(via('127.0.0.1'));
       s.on('connect', () => s.write('CONNECT slow.internal:80 HTTP/1.1\r\n\r\n'));
       s.on('data', (d: Buffer) => resolve(`answered ${d.toString('latin1').split('\r\n')[0]}`));
