@@ -57,6 +57,12 @@ describe('connections over a tunnel that goes down', () => {
     fault: string,
     inject: (gateway: string) => Promise<void>,
     restore: (gateway: string) => Promise<void>,
+    /**
+     * The gateway itself ends (its openvpn exits): the users whose streams it carried are told
+     * (their connection ends) while it is down, so they can retry over the other tunnel. Across
+     * a black hole the gateway side cannot know (the connector's resets are dropped too).
+     */
+    gatewaySeesIt = false,
   ): Promise<void> {
     await stack.waitForTunnels(2);
     await stack.waitForApp(stack.apps.web, 'up', 2);
@@ -86,6 +92,7 @@ describe('connections over a tunnel that goes down', () => {
     let restoredAt: number | undefined;
     const userEnds: Array<number | undefined> = [];
     let after: { n2: number; active: number } | undefined;
+    let usersToldAt: number | undefined;
     await inject(t1.gateway);
     try {
       await waitUntil(
@@ -121,12 +128,22 @@ describe('connections over a tunnel that goes down', () => {
         (s, i) => s.ended() === undefined && (now[i] ?? 0) > (seen[i] ?? 0),
       );
       expect(flowing.length).toBeGreaterThanOrEqual(before.n2);
+      if (gatewaySeesIt) {
+        const overT1 = streams.filter((s) => !flowing.includes(s));
+        await waitUntil(
+          "the users' streams over t1 ended while its gateway is down",
+          async () => (overT1.every((s) => s.ended()) ? true : undefined),
+          CUT_DEADLINE_MS,
+        );
+        usersToldAt = performance.now();
+      }
     } finally {
       await restore(t1.gateway);
       restoredAt = performance.now();
       for (const s of streams) userEnds.push(s.ended()?.at);
       console.log(
         `${fault}: t1 down after ${since(faultAt, downAt)}, its ${before.n1} connection(s) ended after ${since(faultAt, cutAt)} (tunnel side and app side); ` +
+          (gatewaySeesIt ? `users over t1 told after ${since(faultAt, usersToldAt)}; ` : '') +
           `fault lifted after ${since(faultAt, restoredAt)}; t2 kept ${after?.n2 ?? '?'} stream(s), proxy active ${after?.active ?? '?'}; ` +
           `users' streams ended at ${userEnds.map((e) => since(faultAt, e)).join(', ')}`,
       );
@@ -158,6 +175,7 @@ describe('connections over a tunnel that goes down', () => {
         await gatewayExited(stack, gateway);
         await stack.startGateway(gateway);
       },
+      true,
     );
   }, 180_000);
 });
