@@ -50,6 +50,8 @@ interface TunnelSlot {
   failuresSinceLog: number;
   lastLogAt: number;
   removed: boolean;
+  /** Cancels the update in flight when the endpoint goes (its socket would outlive the tunnel). */
+  abort: AbortController;
 }
 
 /**
@@ -82,7 +84,7 @@ export class HealthUpdates {
     const registers = [o.registry];
     this.#sent = new Counter({
       name: metricName('connector', 'health_updates_total'),
-      help: 'Health updates sent to gateways, by tunnel and result (ok, http_error, network_error, timeout).',
+      help: 'Health updates sent to gateways, by tunnel and result (ok, http_error, network_error, timeout, cancelled: its tunnel went while it was in flight).',
       labelNames: ['tunnel', 'result'] as const,
       registers,
     });
@@ -113,9 +115,10 @@ export class HealthUpdates {
     await Promise.all([...this.#inflight]);
   }
 
-  /** The endpoint is gone: nothing more is sent over it, and no one waits on it. */
+  /** The endpoint is gone: nothing more is sent over it, no one waits on it, nothing in flight. */
   #remove(slot: TunnelSlot): void {
     slot.removed = true;
+    slot.abort.abort();
     for (const told of slot.withdrawals.splice(0)) told(false);
   }
 
@@ -177,6 +180,7 @@ export class HealthUpdates {
         failuresSinceLog: 0,
         lastLogAt: 0,
         removed: false,
+        abort: new AbortController(),
       };
       this.#slots.set(e.name, slot);
       if (this.#running) this.#sendTo(slot);
@@ -247,7 +251,7 @@ export class HealthUpdates {
     };
     let r: Awaited<ReturnType<UpdateSender>>;
     try {
-      r = await this.#send(e, update, this.#o.timeoutMs);
+      r = await this.#send(e, update, this.#o.timeoutMs, slot.abort.signal);
     } catch (err) {
       r = { outcome: 'network_error', error: String((err as Error)?.message ?? err) };
     }

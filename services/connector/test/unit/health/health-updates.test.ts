@@ -101,6 +101,49 @@ describe('HealthUpdates', () => {
     await t.hu.stop();
   });
 
+  it('cancels the update in flight over a tunnel that goes (changed address or removed)', async () => {
+    const clock = new FakeClock();
+    const signals: Array<{ tunnel: string | undefined; signal: AbortSignal | undefined }> = [];
+    const registry = createRegistry('connector', { defaultMetrics: false });
+    const hu = new HealthUpdates({
+      health: { updateApps: () => [], onChange: () => () => undefined },
+      connectorId: 'conn-1',
+      proxyPort: 3128,
+      clock,
+      logger: captureLogger().logger,
+      registry,
+      intervalMs: 5000,
+      timeoutMs: 1000,
+      // Answers only when cancelled: an update stuck in a tunnel that is gone.
+      send: (_target, update, _timeoutMs, signal) =>
+        new Promise((resolve) => {
+          signals.push({ tunnel: update.tunnel, signal });
+          signal?.addEventListener('abort', () => resolve({ outcome: 'cancelled' }));
+        }),
+    });
+    hu.setTunnels([t1, t2]);
+    hu.start();
+    await clock.advance(0);
+    expect(signals.map((s) => [s.tunnel, s.signal?.aborted])).toEqual([
+      ['tun0', false],
+      ['tun1', false],
+    ]);
+    hu.setTunnels([{ ...t1, localAddress: '10.1.0.6' }, t2]);
+    await clock.advance(0);
+    hu.setTunnels([{ ...t1, localAddress: '10.1.0.6' }]);
+    expect(signals.map((s) => [s.tunnel, s.signal?.aborted])).toEqual([
+      ['tun0', true],
+      ['tun1', true],
+      ['tun0', false],
+    ]);
+    await clock.advance(0);
+    const text = await registry.getSingleMetricAsString('pa_connector_health_updates_total');
+    expect(text).toContain('pa_connector_health_updates_total{tunnel="tun0",result="cancelled"} 1');
+    expect(text).toContain('pa_connector_health_updates_total{tunnel="tun1",result="cancelled"} 1');
+    hu.setTunnels([]);
+    await hu.stop();
+  });
+
   it('logs failures at a bounded rate and the recovery once, never throws', async () => {
     let outcome: SendResult = { outcome: 'network_error', error: 'ECONNREFUSED' };
     const t = setup(() => outcome);
