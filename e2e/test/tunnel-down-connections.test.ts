@@ -150,6 +150,12 @@ describe('connections over a tunnel that goes down', () => {
     }
     expect(after).toEqual({ n2: before.n2, active: before.n2 });
     await stack.waitForTunnels(2, 60_000);
+    // A figure, not asserted: whether the users over t1 learn anything once the path is back.
+    const backAt = performance.now();
+    await sleep(10_000);
+    console.log(
+      `${fault}: t1 connected again after ${since(faultAt, backAt)}; 10 s later the users' streams ended at ${streams.map((s) => since(faultAt, s.ended()?.at)).join(', ')}`,
+    );
   }
 
   it('a black hole between the connector and gateway 1: t1 declared down ends its connections', async () => {
