@@ -78,3 +78,4 @@ export {
 } from './stack-types';
 export { startStack } from './start-stack';
 export { type TrafficReport, type TrafficWatch, watchTraffic } from './traffic-watch';
+export { establishedOn, openUserStream, type UserStream } from './user-stream';

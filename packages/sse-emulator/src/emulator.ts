@@ -178,6 +178,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   );
 
   let gateways: GatewayFleet | undefined;
+  let ingress: UserIngress | undefined;
   if (o.gateways) {
     gateways = new GatewayFleet({
       dataDir: o.dataDir,
@@ -191,6 +192,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
       healthStaleSeconds: o.healthStaleSeconds ?? DEFAULT_HEALTH_STALE_SECONDS,
       ...(o.openvpn ? { openvpn: o.openvpn } : {}),
       ...(o.relayDialTimeoutMs ? { relayDialTimeoutMs: o.relayDialTimeoutMs } : {}),
+      onServerExit: (name) => ingress?.gatewayGone(name),
     });
     try {
       await gateways.startAll();
@@ -200,7 +202,6 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     }
   }
 
-  let ingress: UserIngress | undefined;
   if (gateways && o.ingressPort !== undefined) {
     const fleet = gateways;
     ingress = new UserIngress({

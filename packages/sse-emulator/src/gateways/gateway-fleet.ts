@@ -28,6 +28,8 @@ export interface GatewayFleetOptions {
   /** How long a gateway's relay waits for a connector's proxy to accept. Default 5000. */
   relayDialTimeoutMs?: number;
   openvpn?: string;
+  /** Called whenever a gateway's openvpn server ends (asked for or not): its tunnels are gone. */
+  onServerExit?: (gateway: string) => void;
 }
 
 /** The latest health update of one connector over one tunnel, as the gateway received it. */
@@ -239,6 +241,7 @@ export class GatewayFleet {
         altNames: isIP(g.host) ? [] : [g.host],
         onLine: (line) => log.debug({ openvpn: line }, 'openvpn'),
         onExit: ({ pid, code, signal }) => {
+          this.o.onServerExit?.(name);
           if (member.expectingExit) log.info({ pid, code, signal }, 'gateway process exited');
           else
             log.error(

@@ -54,6 +54,8 @@ export class UserIngress {
   readonly #log: Logger;
   readonly #server: Server;
   readonly #open = new Set<Socket>();
+  /** Users' connections relayed through each gateway, with their relay socket. */
+  readonly #viaGateway = new Map<string, Map<Socket, Socket>>();
   #url: string | undefined;
 
   constructor(private readonly o: UserIngressOptions) {
@@ -87,6 +89,24 @@ export class UserIngress {
     for (const s of this.#open) s.destroy();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /**
+   * The gateway's openvpn server is gone, and with it the tunnels it carried: every user
+   * connection relayed through it is reset (as a gateway that ends ends the connections it
+   * carries), so the user can retry and be sent over another tunnel. Returns how many.
+   */
+  gatewayGone(gateway: string): number {
+    const relayed = this.#viaGateway.get(gateway);
+    if (!relayed || relayed.size === 0) return 0;
+    const n = relayed.size;
+    for (const [user, proxy] of [...relayed]) {
+      proxy.destroy();
+      if (!user.destroyed) user.resetAndDestroy();
+    }
+    this.#viaGateway.delete(gateway);
+    this.#log.warn({ gateway, reset: n }, "ingress: gateway gone; its users' connections reset");
+    return n;
   }
 
   #track(s: Socket): void {
@@ -216,6 +236,17 @@ export class UserIngress {
     user.write(CONNECTION_ESTABLISHED);
     if (a.rest.length > 0) user.write(a.rest);
     if (early.length > 0) proxy.write(early);
+    let relayed = this.#viaGateway.get(c.gateway);
+    if (!relayed) {
+      relayed = new Map();
+      this.#viaGateway.set(c.gateway, relayed);
+    }
+    relayed.set(user, proxy);
+    const forget = () => {
+      this.#viaGateway.get(c.gateway)?.delete(user);
+    };
+    user.once('close', forget);
+    proxy.once('close', forget);
     pipeBoth(user, proxy);
   }
 

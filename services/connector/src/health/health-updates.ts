@@ -4,6 +4,7 @@ import type { HealthUpdate } from '@pa-connector/sse-api';
 import { Counter, Gauge } from 'prom-client';
 import type { Clock, TimerHandle } from '../clock';
 import type { HealthChecker } from './health-checker';
+import { DEFAULT_PATH_QUALITY, PathQuality, type PathQualityOptions } from './path-quality';
 import { httpUpdateSender, type UpdateSender } from './update-sender';
 
 /** A connected tunnel, as health updates need it. */
@@ -32,6 +33,8 @@ export interface HealthUpdatesOptions {
   debounceMs?: number;
   /** While sending fails, a tunnel's failures are logged at most this often. */
   logEveryMs?: number;
+  /** When a tunnel's path counts as degraded (see PathQuality); default DEFAULT_PATH_QUALITY. */
+  pathQuality?: PathQualityOptions;
   send?: UpdateSender;
 }
 
@@ -50,12 +53,23 @@ interface TunnelSlot {
   failuresSinceLog: number;
   lastLogAt: number;
   removed: boolean;
+  /** Cancels the update in flight when the endpoint goes (its socket would outlive the tunnel). */
+  abort: AbortController;
+  /** How its latest updates fared. */
+  quality: PathQuality;
+  /**
+   * Its updates fail too often while another tunnel's do not: every app is reported down over
+   * it, so its gateway sends users over the sound one, until its updates are answered again.
+   */
+  degraded: boolean;
 }
 
 /**
  * Sends the apps' health to every connected tunnel's gateway (`POST <controlUrl>/health`, from the
  * tunnel's address), every interval and soon after each change. At most one update per tunnel is
- * in flight; failures are counted and logged at a bounded rate, never thrown.
+ * in flight; failures are counted and logged at a bounded rate, never thrown. A tunnel whose
+ * updates fail often while another's do not (a lossy path that stays connected) reports every app
+ * down until its updates are answered again; never the last sound one (see PathQuality).
  */
 export class HealthUpdates {
   readonly #o: HealthUpdatesOptions;
@@ -64,6 +78,7 @@ export class HealthUpdates {
   readonly #slots = new Map<string, TunnelSlot>();
   readonly #sent: Counter<'tunnel' | 'result'>;
   readonly #lastOk: Gauge<'tunnel'>;
+  readonly #degraded: Gauge<'tunnel'>;
   #timer: TimerHandle | undefined;
   #debounce: TimerHandle | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -82,13 +97,19 @@ export class HealthUpdates {
     const registers = [o.registry];
     this.#sent = new Counter({
       name: metricName('connector', 'health_updates_total'),
-      help: 'Health updates sent to gateways, by tunnel and result (ok, http_error, network_error, timeout).',
+      help: 'Health updates sent to gateways, by tunnel and result (ok, http_error, network_error, timeout, cancelled: its tunnel went while it was in flight).',
       labelNames: ['tunnel', 'result'] as const,
       registers,
     });
     this.#lastOk = new Gauge({
       name: metricName('connector', 'health_update_last_success_timestamp_seconds'),
       help: 'When a gateway last accepted a health update over this tunnel (Unix time).',
+      labelNames: ['tunnel'] as const,
+      registers,
+    });
+    this.#degraded = new Gauge({
+      name: metricName('connector', 'tunnel_path_degraded'),
+      help: 'Whether health updates over this tunnel fail too often while another tunnel is sound (1): its gateway is told no app is reachable through it.',
       labelNames: ['tunnel'] as const,
       registers,
     });
@@ -113,9 +134,10 @@ export class HealthUpdates {
     await Promise.all([...this.#inflight]);
   }
 
-  /** The endpoint is gone: nothing more is sent over it, and no one waits on it. */
+  /** The endpoint is gone: nothing more is sent over it, no one waits on it, nothing in flight. */
   #remove(slot: TunnelSlot): void {
     slot.removed = true;
+    slot.abort.abort();
     for (const told of slot.withdrawals.splice(0)) told(false);
   }
 
@@ -125,7 +147,7 @@ export class HealthUpdates {
    */
   delivered(name: string): boolean {
     const slot = this.#slots.get(name);
-    return (slot?.delivered ?? false) && !slot?.withdrawn;
+    return (slot?.delivered ?? false) && !slot?.withdrawn && !slot?.degraded;
   }
 
   /**
@@ -177,8 +199,12 @@ export class HealthUpdates {
         failuresSinceLog: 0,
         lastLogAt: 0,
         removed: false,
+        abort: new AbortController(),
+        quality: new PathQuality(this.#o.pathQuality ?? DEFAULT_PATH_QUALITY),
+        degraded: false,
       };
       this.#slots.set(e.name, slot);
+      this.#degraded.set({ tunnel: e.name }, 0);
       if (this.#running) this.#sendTo(slot);
     }
     for (const [name, slot] of this.#slots) {
@@ -186,8 +212,10 @@ export class HealthUpdates {
         this.#remove(slot);
         this.#slots.delete(name);
         this.#lastOk.remove({ tunnel: name });
+        this.#degraded.remove({ tunnel: name });
       }
     }
+    this.#review();
   }
 
   /** Sends an update over every tunnel now; resolves when all of them are answered or failed. */
@@ -236,6 +264,7 @@ export class HealthUpdates {
     const e = slot.endpoint;
     // Only an update built after withdraw() answers the callers waiting for it.
     const withdrawn = slot.withdrawn;
+    const degraded = slot.degraded;
     const waiting = withdrawn ? slot.withdrawals.splice(0) : [];
     const apps = this.#o.health.updateApps();
     const update: HealthUpdate = {
@@ -243,17 +272,23 @@ export class HealthUpdates {
       sentAt: new Date(this.#o.clock.now()).toISOString(),
       tunnel: e.name,
       proxyPort: this.#o.proxyPort,
-      apps: withdrawn ? apps.map((a) => ({ ...a, state: 'down' as const })) : apps,
+      apps: withdrawn || degraded ? apps.map((a) => ({ ...a, state: 'down' as const })) : apps,
     };
     let r: Awaited<ReturnType<UpdateSender>>;
     try {
-      r = await this.#send(e, update, this.#o.timeoutMs);
+      r = await this.#send(e, update, this.#o.timeoutMs, slot.abort.signal);
     } catch (err) {
       r = { outcome: 'network_error', error: String((err as Error)?.message ?? err) };
     }
     this.#sent.inc({ tunnel: e.name, result: r.outcome });
     for (const told of waiting) told(r.outcome === 'ok');
     if (slot.removed) return;
+    if (r.outcome !== 'cancelled') {
+      // Only silence says the path loses packets: an HTTP error, even a refused connection, is an
+      // answer that came back through it.
+      slot.quality.record(r.outcome !== 'timeout');
+      this.#review();
+    }
     const now = this.#o.clock.now();
     if (r.outcome === 'ok') {
       this.#lastOk.set({ tunnel: e.name }, now / 1000);
@@ -264,7 +299,7 @@ export class HealthUpdates {
         );
       }
       slot.failing = false;
-      if (!withdrawn) slot.delivered = true;
+      if (!withdrawn && !degraded) slot.delivered = true;
       slot.failuresSinceLog = 0;
       return;
     }
@@ -286,5 +321,44 @@ export class HealthUpdates {
       slot.failuresSinceLog = 0;
     }
     slot.failing = true;
+  }
+
+  /** A sound tunnel other than `slot`: its gateway heard the apps' real state, its path holds. */
+  #othersSound(slot: TunnelSlot): boolean {
+    for (const s of this.#slots.values()) {
+      if (s === slot || s.removed || s.withdrawn || s.degraded) continue;
+      if (s.delivered && !s.quality.poor) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Marks tunnels degraded or sound again. A degraded tunnel comes back when its updates are
+   * answered again, or at once when no other tunnel is sound (a poor path beats none).
+   */
+  #review(): void {
+    for (const slot of this.#slots.values()) {
+      if (slot.removed) continue;
+      const name = slot.endpoint.name;
+      if (!slot.degraded && slot.quality.poor && this.#othersSound(slot)) {
+        slot.degraded = true;
+        this.#log.warn(
+          { [LogField.tunnel]: name, failed: slot.quality.failures },
+          'health updates over this tunnel fail too often; its gateway is told no app is reachable through it',
+        );
+      } else if (slot.degraded && (slot.quality.recovered || !this.#othersSound(slot))) {
+        slot.degraded = false;
+        this.#log.info(
+          { [LogField.tunnel]: name, recovered: slot.quality.recovered },
+          slot.quality.recovered
+            ? 'health updates over this tunnel are answered again; its gateway gets the apps again'
+            : 'no other tunnel is sound; the apps are reported over this degraded one again',
+        );
+      } else {
+        continue;
+      }
+      this.#degraded.set({ tunnel: name }, slot.degraded ? 1 : 0);
+      if (this.#running) this.#sendTo(slot);
+    }
   }
 }

@@ -5,7 +5,7 @@ import type { HealthUpdate } from '@pa-connector/sse-api';
 import { systemClock } from '../clock';
 import { probeError } from './prober';
 
-export type SendOutcome = 'ok' | 'http_error' | 'network_error' | 'timeout';
+export type SendOutcome = 'ok' | 'http_error' | 'network_error' | 'timeout' | 'cancelled';
 
 export interface SendResult {
   outcome: SendOutcome;
@@ -21,30 +21,37 @@ export interface UpdateTarget {
   localAddress: string;
 }
 
-/** POSTs one health update; never rejects. */
+/** POSTs one health update; never rejects. `signal` cancels it (its tunnel is gone). */
 export type UpdateSender = (
   target: UpdateTarget,
   update: HealthUpdate,
   timeoutMs: number,
+  signal?: AbortSignal,
 ) => Promise<SendResult>;
 
 /** `POST <controlUrl>/health` with the update as JSON, bound to the tunnel address; 202 is success. */
-export const httpUpdateSender: UpdateSender = (target, update, timeoutMs) =>
-  sendUpdate(target, update, timeoutMs);
+export const httpUpdateSender: UpdateSender = (target, update, timeoutMs, signal) =>
+  sendUpdate(target, update, timeoutMs, undefined, signal);
 
 /** The same, resolving a control URL's host name with `lookup` (instead of getaddrinfo). */
 export const createHttpUpdateSender =
   (lookup: LookupFunction): UpdateSender =>
-  (target, update, timeoutMs) =>
-    sendUpdate(target, update, timeoutMs, lookup);
+  (target, update, timeoutMs, signal) =>
+    sendUpdate(target, update, timeoutMs, lookup, signal);
 
 const sendUpdate = (
   target: UpdateTarget,
   update: HealthUpdate,
   timeoutMs: number,
   lookup?: LookupFunction,
+  signal?: AbortSignal,
 ): Promise<SendResult> =>
   new Promise((resolve) => {
+    const cancelled: SendResult = { outcome: 'cancelled', error: 'its tunnel is gone' };
+    if (signal?.aborted) {
+      resolve(cancelled);
+      return;
+    }
     let url: URL;
     try {
       url = new URL(`${target.controlUrl.replace(/\/+$/, '')}/health`);
@@ -54,10 +61,12 @@ const sendUpdate = (
     }
     const body = JSON.stringify(update);
     let settled = false;
+    const onAbort = () => done(cancelled);
     const done = (r: SendResult) => {
       if (settled) return;
       settled = true;
       timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
       req.destroy();
       resolve(r);
     };
@@ -87,5 +96,6 @@ const sendUpdate = (
       );
     });
     req.once('error', (err) => done({ outcome: 'network_error', error: probeError(err) }));
+    signal?.addEventListener('abort', onAbort, { once: true });
     req.end(body);
   });

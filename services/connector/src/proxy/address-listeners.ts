@@ -6,7 +6,8 @@ import { formatHostPort } from '../health/host-port';
 export interface AddressListenersOptions {
   /** The same port on every address (0: the kernel picks one per address, for tests). */
   port: number;
-  onConnection: (socket: Socket) => void;
+  /** A connection accepted on `address` (the listening address it came in on). */
+  onConnection: (socket: Socket, address: string) => void;
   clock: Clock;
   logger: Logger;
   /** Wait before trying again to bind an address that is not (yet) on this host. */
@@ -58,7 +59,7 @@ export class AddressListeners {
     this.#bind(e);
   }
 
-  /** Stops listening on `address` (open connections are not touched). */
+  /** Stops listening on `address` (open connections are the owner's business). */
   async remove(address: string): Promise<void> {
     const e = this.#entries.get(address);
     if (!e) return;
@@ -87,7 +88,9 @@ export class AddressListeners {
   }
 
   #bind(e: Entry): void {
-    const server = createServer({ allowHalfOpen: true, noDelay: true }, this.#o.onConnection);
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+      this.#o.onConnection(socket, e.address),
+    );
     e.server = server;
     const onListenError = (err: NodeJS.ErrnoException) => {
       e.server = undefined;

@@ -56,6 +56,8 @@ export interface ProxyServerOptions extends ProxyLimits {
 /** One user connection from accept to close. */
 interface Conn {
   client: Socket;
+  /** The tunnel address it came in on; undefined when it was handed over (handleConnection). */
+  address: string | undefined;
   upstream: Socket | undefined;
   app: CatalogApp | undefined;
   pick: ServerPick | undefined;
@@ -93,6 +95,8 @@ export class ProxyServer {
   readonly #lingerMs: number;
   readonly #refusals: RefusalLog;
   readonly #conns = new Set<Conn>();
+  /** The open connections by the tunnel address they came in on. */
+  readonly #byAddress = new Map<string, Set<Conn>>();
   readonly #perApp = new Map<string, number>();
   readonly #events = new EventEmitter();
   #closing: Promise<void> | undefined;
@@ -123,7 +127,7 @@ export class ProxyServer {
     });
     this.#listeners = new AddressListeners({
       port: o.port,
-      onConnection: (s) => this.#accept(s),
+      onConnection: (s, address) => this.#accept(s, address),
       clock: o.clock,
       logger: this.#log,
       retryMs: o.bindRetryMs ?? 1_000,
@@ -131,9 +135,15 @@ export class ProxyServer {
     });
   }
 
-  /** Listens on exactly these addresses (the connected tunnels' local addresses). */
+  /**
+   * Listens on exactly these addresses (the connected tunnels' local addresses). An address that
+   * leaves the list is a tunnel that is gone: the connections that came in on it are ended too
+   * (see endConnectionsOn).
+   */
   setAddresses(addresses: readonly string[]): void {
     if (this.#closing) return;
+    const want = new Set(addresses);
+    for (const a of [...this.#byAddress.keys()]) if (!want.has(a)) this.endConnectionsOn(a);
     this.#listeners.set(addresses);
   }
 
@@ -141,8 +151,26 @@ export class ProxyServer {
     if (!this.#closing) this.#listeners.add(address);
   }
 
+  /** Stops listening on `address` and ends the connections that came in on it. */
   removeAddress(address: string): Promise<void> {
+    this.endConnectionsOn(address);
     return this.#listeners.remove(address);
+  }
+
+  /**
+   * Ends every connection that came in on `address`, whatever its phase: its tunnel is gone, so
+   * nothing more can reach the user through it, and a connection kept open would hold an app
+   * server's connection and two descriptors until some timeout. Both sides are reset (not
+   * closed): the app server must see an abort, never a clean end of what the user sent.
+   * Returns how many were ended.
+   */
+  endConnectionsOn(address: string): number {
+    const conns = this.#byAddress.get(address);
+    if (!conns || conns.size === 0) return 0;
+    const n = conns.size;
+    for (const c of [...conns]) this.#cut(c, 'tunnel_down');
+    this.#log.warn({ address, ended: n }, 'tunnel gone; ended the connections that came over it');
+    return n;
   }
 
   /** The port bound on `address`, once it listens. */
@@ -156,9 +184,7 @@ export class ProxyServer {
 
   /** Connections open now that came in on local address `address` (one tunnel's). */
   openOn(address: string): number {
-    let n = 0;
-    for (const c of this.#conns) if (c.client.localAddress === address) n++;
-    return n;
+    return this.#byAddress.get(address)?.size ?? 0;
   }
 
   /** Connections open now (any phase). */
@@ -210,12 +236,13 @@ export class ProxyServer {
 
   /** Serves a connection accepted elsewhere (as if it had arrived on a tunnel address). */
   handleConnection(client: Socket): void {
-    this.#accept(client);
+    this.#accept(client, undefined);
   }
 
-  #accept(client: Socket): void {
+  #accept(client: Socket, address: string | undefined): void {
     const c: Conn = {
       client,
+      address,
       upstream: undefined,
       app: undefined,
       pick: undefined,
@@ -224,6 +251,14 @@ export class ProxyServer {
       done: false,
     };
     this.#conns.add(c);
+    if (address !== undefined) {
+      let conns = this.#byAddress.get(address);
+      if (!conns) {
+        conns = new Set();
+        this.#byAddress.set(address, conns);
+      }
+      conns.add(c);
+    }
     this.#m.active.inc();
     client.on('error', () => this.#onSocketError(c));
     client.once('close', () => this.#closed(c));
@@ -406,6 +441,16 @@ export class ProxyServer {
     c.timer = this.#o.clock.setTimer(() => client.destroy(), this.#lingerMs);
   }
 
+  /** Resets both sides of `c` at once, whatever its phase (counted under `reason`). */
+  #cut(c: Conn, reason: 'tunnel_down'): void {
+    this.#m.errors.inc({ reason });
+    c.done = true;
+    c.timer?.cancel();
+    c.timer = undefined;
+    reset(c.client);
+    if (c.upstream) reset(c.upstream);
+  }
+
   #onSocketError(c: Conn): void {
     // A reset on either side ends both: there is no one left to deliver the rest to.
     c.client.destroy();
@@ -421,6 +466,11 @@ export class ProxyServer {
     c.timer?.cancel();
     c.done = true;
     this.#conns.delete(c);
+    if (c.address !== undefined) {
+      const conns = this.#byAddress.get(c.address);
+      conns?.delete(c);
+      if (conns?.size === 0) this.#byAddress.delete(c.address);
+    }
     this.#m.active.dec();
     if (c.upstream) {
       this.#m.bytesIn.inc(c.upstream.bytesWritten);
@@ -433,5 +483,22 @@ export class ProxyServer {
       else this.#perApp.set(c.app.id, n);
     }
     if (this.#conns.size === 0) this.#events.emit('empty');
+  }
+}
+
+/**
+ * Closes a socket with a reset where it can (an established TCP connection), at once otherwise
+ * (still connecting: resetAndDestroy would wait for the connection; not TCP).
+ */
+function reset(s: Socket): void {
+  if (s.destroyed) return;
+  if (s.connecting) {
+    s.destroy();
+    return;
+  }
+  try {
+    s.resetAndDestroy();
+  } catch {
+    s.destroy();
   }
 }

@@ -207,6 +207,42 @@ describe('UserIngress against fake relays', () => {
     expect(await exchange(port, huge)).toMatch(/^HTTP\/1\.1 431 /);
   });
 
+  it("resets the users' connections relayed through a gateway that is gone, and only those", async () => {
+    await setup(['ok', 'ok']);
+    const open = async () => {
+      const user = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      const ended = new Promise<string>((resolve) => {
+        user.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+        user.on('end', () => resolve('end'));
+      });
+      user.write('CONNECT web.corp:80 HTTP/1.1\r\n\r\n');
+      await new Promise<void>((resolve) => user.once('data', () => resolve()));
+      return { user, ended };
+    };
+    // Round-robin: one connection through each gateway.
+    const [a, b] = [await open(), await open()];
+    expect(seen.gw1?.at(-1)).toBe('CONNECT web.corp:80 HTTP/1.1');
+    expect(seen.gw2?.at(-1)).toBe('CONNECT web.corp:80 HTTP/1.1');
+    const gone = ingress.gatewayGone('gw1') + ingress.gatewayGone('gw1');
+    const through = [a, b];
+    const first = await Promise.race([
+      ...through.map((t, i) => t.ended.then((how) => ({ i, how }))),
+    ]);
+    expect({ gone, first }).toEqual({
+      gone: 1,
+      first: expect.objectContaining({ how: 'ECONNRESET' }),
+    });
+    // The other one still works.
+    const other = through[1 - first.i] as (typeof through)[number];
+    other.user.write('ping');
+    const echoed = await new Promise<string>((resolve) =>
+      other.user.once('data', (c: Buffer) => resolve(c.toString('utf8'))),
+    );
+    expect(echoed).toBe('PING');
+    expect(captured.text()).toContain("ingress: gateway gone; its users' connections reset");
+    for (const t of through) t.user.destroy();
+  });
+
   it('respects backpressure: a user who does not read stops the flow from the tunnel', async () => {
     await setup(['flood', 'flood']);
     flood.written = 0;

@@ -101,6 +101,49 @@ describe('HealthUpdates', () => {
     await t.hu.stop();
   });
 
+  it('cancels the update in flight over a tunnel that goes (changed address or removed)', async () => {
+    const clock = new FakeClock();
+    const signals: Array<{ tunnel: string | undefined; signal: AbortSignal | undefined }> = [];
+    const registry = createRegistry('connector', { defaultMetrics: false });
+    const hu = new HealthUpdates({
+      health: { updateApps: () => [], onChange: () => () => undefined },
+      connectorId: 'conn-1',
+      proxyPort: 3128,
+      clock,
+      logger: captureLogger().logger,
+      registry,
+      intervalMs: 5000,
+      timeoutMs: 1000,
+      // Answers only when cancelled: an update stuck in a tunnel that is gone.
+      send: (_target, update, _timeoutMs, signal) =>
+        new Promise((resolve) => {
+          signals.push({ tunnel: update.tunnel, signal });
+          signal?.addEventListener('abort', () => resolve({ outcome: 'cancelled' }));
+        }),
+    });
+    hu.setTunnels([t1, t2]);
+    hu.start();
+    await clock.advance(0);
+    expect(signals.map((s) => [s.tunnel, s.signal?.aborted])).toEqual([
+      ['tun0', false],
+      ['tun1', false],
+    ]);
+    hu.setTunnels([{ ...t1, localAddress: '10.1.0.6' }, t2]);
+    await clock.advance(0);
+    hu.setTunnels([{ ...t1, localAddress: '10.1.0.6' }]);
+    expect(signals.map((s) => [s.tunnel, s.signal?.aborted])).toEqual([
+      ['tun0', true],
+      ['tun1', true],
+      ['tun0', false],
+    ]);
+    await clock.advance(0);
+    const text = await registry.getSingleMetricAsString('pa_connector_health_updates_total');
+    expect(text).toContain('pa_connector_health_updates_total{tunnel="tun0",result="cancelled"} 1');
+    expect(text).toContain('pa_connector_health_updates_total{tunnel="tun1",result="cancelled"} 1');
+    hu.setTunnels([]);
+    await hu.stop();
+  });
+
   it('logs failures at a bounded rate and the recovery once, never throws', async () => {
     let outcome: SendResult = { outcome: 'network_error', error: 'ECONNREFUSED' };
     const t = setup(() => outcome);
@@ -119,6 +162,101 @@ describe('HealthUpdates', () => {
       'pa_connector_health_updates_total{tunnel="tun0",result="network_error"} 31',
     );
     await t.hu.stop();
+  });
+
+  it('a tunnel whose updates fail often while the other is sound reports every app down until they are answered again', async () => {
+    const clock = new FakeClock();
+    const log = captureLogger();
+    const registry = createRegistry('connector', { defaultMetrics: false });
+    const failing = new Set<string>();
+    const sent: Array<[string | undefined, string | undefined]> = [];
+    const hu = new HealthUpdates({
+      health: {
+        updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
+        onChange: () => () => undefined,
+      },
+      connectorId: 'conn-1',
+      proxyPort: 3128,
+      clock,
+      logger: log.logger,
+      registry,
+      intervalMs: 1000,
+      timeoutMs: 500,
+      pathQuality: { window: 10, failures: 3, recovery: 4 },
+      send: async (_target, update) => {
+        sent.push([update.tunnel, update.apps[0]?.state]);
+        return failing.has(update.tunnel ?? '')
+          ? { outcome: 'timeout', error: 'no answer' }
+          : { outcome: 'ok', status: 202 };
+      },
+    });
+    const over = (tunnel: string) => sent.filter((s) => s[0] === tunnel).map((s) => s[1]);
+    hu.setTunnels([t1, t2]);
+    hu.start();
+    await clock.advance(0);
+    failing.add('tun0');
+    for (let i = 0; i < 3; i++) await clock.advance(1000);
+    // The third failure tips it: the next update over tun0 (at once) says every app is down.
+    expect(over('tun0')).toEqual(['up', 'up', 'up', 'up', 'down']);
+    expect(over('tun1').every((s) => s === 'up')).toBe(true);
+    expect([hu.delivered('tun0'), hu.delivered('tun1')]).toEqual([false, true]);
+    expect(await registry.getSingleMetricAsString('pa_connector_tunnel_path_degraded')).toContain(
+      'pa_connector_tunnel_path_degraded{tunnel="tun0"} 1',
+    );
+    // Answered again: after `recovery` answers in a row and few enough failures in the window.
+    failing.delete('tun0');
+    const from = over('tun0').length;
+    for (let i = 0; i < 10; i++) await clock.advance(1000);
+    const after = over('tun0').slice(from);
+    expect(after.at(-1)).toBe('up');
+    expect(after.filter((s) => s === 'down').length).toBeGreaterThanOrEqual(4);
+    expect(hu.delivered('tun0')).toBe(true);
+    expect(
+      log.lines.some((l) => l.includes('answered again; its gateway gets the apps again')),
+    ).toBe(true);
+    await hu.stop();
+  });
+
+  it('never takes the last sound tunnel: both failing stay reported, a degraded one comes back when the other goes', async () => {
+    const clock = new FakeClock();
+    const log = captureLogger();
+    const failing = new Set<string>(['tun0']);
+    const sent: Array<[string | undefined, string | undefined]> = [];
+    const hu = new HealthUpdates({
+      health: {
+        updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
+        onChange: () => () => undefined,
+      },
+      connectorId: 'conn-1',
+      proxyPort: 3128,
+      clock,
+      logger: log.logger,
+      registry: createRegistry('connector', { defaultMetrics: false }),
+      intervalMs: 1000,
+      timeoutMs: 500,
+      send: async (_target, update) => {
+        sent.push([update.tunnel, update.apps[0]?.state]);
+        return failing.has(update.tunnel ?? '')
+          ? { outcome: 'timeout', error: 'no answer' }
+          : { outcome: 'ok', status: 202 };
+      },
+    });
+    const last = (tunnel: string) => sent.filter((s) => s[0] === tunnel).at(-1)?.[1];
+    hu.setTunnels([t1, t2]);
+    hu.start();
+    for (let i = 0; i < 5; i++) await clock.advance(1000);
+    expect(last('tun0')).toBe('down');
+    // The sound one goes away: the degraded one is all there is, its apps are reported again.
+    hu.setTunnels([t1]);
+    await clock.advance(0);
+    expect(last('tun0')).toBe('up');
+    expect(log.lines.some((l) => l.includes('no other tunnel is sound'))).toBe(true);
+    // Both failing: neither is taken out.
+    hu.setTunnels([t1, t2]);
+    failing.add('tun1');
+    for (let i = 0; i < 10; i++) await clock.advance(1000);
+    expect([last('tun0'), last('tun1')]).toEqual(['up', 'up']);
+    await hu.stop();
   });
 
   it('refuses a bad proxy port', () => {
