@@ -166,6 +166,14 @@ export class HealthUpdates {
     });
   }
 
+  /**
+   * `withdraw` over every tunnel at once: a stop begins, and every gateway is told that no app is
+   * reachable here while the open streams drain. Resolves with whether each gateway took it.
+   */
+  withdrawAll(): Promise<boolean[]> {
+    return Promise.all([...this.#slots.keys()].map((name) => this.withdraw(name)));
+  }
+
   /** Undoes `withdraw(name)`: the apps' real state goes to the gateway again at once. */
   restore(name: string): void {
     const slot = this.#slots.get(name);

@@ -182,10 +182,16 @@ export class DataPath {
     this.updates.restore(name);
   }
 
-  /** Drains the proxy (up to its grace), then stops health updates and checks. */
+  /**
+   * Tells every gateway that no app is reachable here any more (new users go to the group's other
+   * connectors), drains the proxy (up to its grace), then stops health updates and checks.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#retry?.cancel();
+    // Not awaited: a gateway that does not answer must not hold the drain up; updates.stop()
+    // below waits for what is in flight, each update bounded by its timeout.
+    void this.updates.withdrawAll();
     await this.proxy.close();
     await this.updates.stop();
     await this.health.stop();
