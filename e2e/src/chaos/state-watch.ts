@@ -11,6 +11,9 @@ export interface Transition {
   value: string;
 }
 
+/** The phase noted for a tunnel that went down and came back between two samples. */
+export const BETWEEN_SAMPLES = 'down and up between samples';
+
 interface GatewayView {
   running: boolean;
   health?: Array<{ stale: boolean }>;
@@ -34,6 +37,8 @@ export function watchState(stack: Stack, now: () => number, everyMs = 200): Stat
   const transitions: Transition[] = [];
   const latest = new Map<string, string>();
   const gateways = new Map<string, string>();
+  /** Per tunnel, its `since` and reconnect count at the last sample. */
+  const seenTunnels = new Map<string, string>();
   let running = true;
   const note = (what: Transition['what'], name: string, value: string) => {
     const key = `${what}:${name}`;
@@ -48,11 +53,32 @@ export function watchState(stack: Stack, now: () => number, everyMs = 200): Stat
         note('ready', 'ready', String(r.status));
         const body = r.body as {
           checks?: {
-            tunnels?: { detail?: { tunnels?: Record<string, { phase: string; gateway: string }> } };
+            tunnels?: {
+              detail?: {
+                tunnels?: Record<
+                  string,
+                  { phase: string; gateway: string; since?: string; reconnects?: number }
+                >;
+              };
+            };
           };
         };
         for (const [t, v] of Object.entries(body.checks?.tunnels?.detail?.tunnels ?? {})) {
           gateways.set(t, v.gateway);
+          // A tunnel down and up again between two samples (an openvpn replaced within a few
+          // hundred ms) shows as connected both times, but with a new `since` and one more
+          // reconnect: noted as a down state at this sample, so it is never missed.
+          const before = seenTunnels.get(t);
+          const now = `${v.since ?? ''}/${v.reconnects ?? ''}`;
+          seenTunnels.set(t, now);
+          if (
+            before !== undefined &&
+            before !== now &&
+            v.phase === 'connected' &&
+            latest.get(`tunnel:${t}`) === 'connected'
+          ) {
+            note('tunnel', t, BETWEEN_SAMPLES);
+          }
           note('tunnel', t, v.phase);
         }
       } catch {
