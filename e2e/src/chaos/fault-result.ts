@@ -9,10 +9,22 @@ export interface FaultResult {
   gateway?: string;
   /** Requests (short and streams) that failed from the fault until the stack converged. */
   failed: number;
-  /** Each failed request, and whether the rule excuses it (see `excused` in runner.ts). */
-  failures: Array<{ kind: string; startMs: number; endMs: number; why: string; excused: boolean }>;
+  /**
+   * Each failed request, the gateway that carried it (absent: no tunnel was chosen) and whether
+   * the rule excuses it (see `excused` in excuse.ts).
+   */
+  failures: Array<{
+    kind: string;
+    startMs: number;
+    endMs: number;
+    gateway?: string;
+    why: string;
+    excused: boolean;
+  }>;
   /** Requests (short and streams) that ended in the same window, failed or not. */
   requests: number;
+  /** Those requests per carrying gateway (`none`: the CONNECT failed before one was chosen). */
+  requestsByGateway?: Record<string, number>;
   /** Streams whose echo differed from what was sent. */
   altered: number;
   /**

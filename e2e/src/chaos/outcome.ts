@@ -4,6 +4,11 @@ export interface Outcome {
   startMs: number;
   endMs: number;
   ok: boolean;
+  /**
+   * The gateway the ingress carried it over (its `X-PA-Gateway` header); absent when the CONNECT
+   * failed before a tunnel was chosen.
+   */
+  gateway?: string;
   /** Why it failed (absent when ok). */
   why?: string;
   /** Stream: bytes sent and bytes echoed back (checked one by one against the pattern). */

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../stack';
+import { type ConnectorDown, drainPromised, excused } from './excuse';
 import type { Fault, FaultContext } from './fault';
 import type { FaultResult } from './fault-result';
 import type { LogLedger } from './log-lines';
-import type { Outcome } from './outcome';
 import { checkReadyTruth } from './ready-truth';
 import { sampleResources } from './resources';
 import { type StateWatch, watchState } from './state-watch';
@@ -40,48 +40,11 @@ async function waitConverged(stack: Stack, watch: StateWatch, ms: number): Promi
   return false;
 }
 
-/** A fault that takes the whole connector down (`breaks: 'all'`), on the run's time base. */
-interface ConnectorDown {
-  faultAtMs: number;
-  /** Its drain grace when it stops gracefully. */
-  drainMs?: number;
-  /** How long a stream of the load sends. */
-  streamMs: number;
-}
-
-/** A stream open at a graceful stop (established before it) whose whole length fits the drain. */
-function drainPromised(o: Outcome, all: ConnectorDown): boolean {
-  return (
-    o.kind === 'stream' &&
-    all.drainMs !== undefined &&
-    (o.sent ?? 0) > 0 &&
-    o.startMs < all.faultAtMs &&
-    o.endMs > all.faultAtMs &&
-    o.startMs + all.streamMs < all.faultAtMs + all.drainMs
-  );
-}
-
-/**
- * Whether a failed request is excused: it started while the ingress could still route it over
- * the faulted gateway (before the ingress marked that gateway not routable or, when it never
- * did, before the stack converged again), and the other tunnel was not down meanwhile. A fault
- * that breaks no tunnel excuses nothing. A fault that takes the connector down excuses what
- * started before convergence, except a stream the drain promises to let finish: established
- * before the stop, and its whole length within the drain grace.
- */
-function excused(
-  o: Outcome,
-  gateway: string | undefined,
-  knewAtMs: number | undefined,
-  convergedAtMs: number,
-  otherTunnelWentDown: boolean,
-  all?: ConnectorDown,
-): boolean {
-  if (all) return !drainPromised(o, all) && o.startMs < convergedAtMs;
-  if (gateway === undefined) return false;
-  if (otherTunnelWentDown) return true;
-  return o.startMs < (knewAtMs ?? convergedAtMs);
-}
+const countBy = (keys: string[]): Record<string, number> =>
+  keys.reduce<Record<string, number>>((m, k) => {
+    m[k] = (m[k] ?? 0) + 1;
+    return m;
+  }, {});
 
 /** Runs `faults` one after the other under a steady user load; one result per fault. */
 export async function runChaos(
@@ -184,9 +147,17 @@ export async function runChaos(
           kind: x.kind,
           startMs: x.startMs - faultAt,
           endMs: x.endMs - faultAt,
+          ...(x.gateway !== undefined ? { gateway: x.gateway } : {}),
           why: x.why ?? '',
-          excused: excused(x, gateway, knewAt, convergedAt, otherDown, all),
+          excused: excused(x, {
+            ...(gateway !== undefined ? { gateway } : {}),
+            ...(knewAt !== undefined ? { knewAtMs: knewAt } : {}),
+            convergedAtMs: convergedAt,
+            otherTunnelWentDown: otherDown,
+            ...(all ? { all } : {}),
+          }),
         })),
+        requestsByGateway: countBy(inWindow.map((x) => x.gateway ?? 'none')),
         requests: inWindow.length,
         altered: inWindow.filter((x) => x.alteredAt !== undefined).length,
         ...(firstOk ? { firstSuccessAfterMs: firstOk.endMs - faultAt } : {}),

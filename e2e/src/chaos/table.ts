@@ -10,15 +10,29 @@ const delta = (a: number | undefined, b: number | undefined, unit = '') =>
 
 export const unexcused = (r: FaultResult) => r.failures.filter((f) => !f.excused);
 
+/** `gw1 60/1, gw2 58`: requests per carrying gateway, and how many of them failed. */
+function byGateway(r: FaultResult): string {
+  const failed = new Map<string, number>();
+  for (const f of r.failures) {
+    const g = f.gateway ?? 'none';
+    failed.set(g, (failed.get(g) ?? 0) + 1);
+  }
+  return Object.entries(r.requestsByGateway ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([g, n]) => `${g} ${n}${failed.get(g) ? `/${failed.get(g)}` : ''}`)
+    .join(', ');
+}
+
 /**
- * `fault | failed requests | first success after | both tunnels after | RSS Δ | fds Δ |
- * log lines lost/dup`.
+ * `fault | failed requests | by gateway (requests/failed) | first success after |
+ * both tunnels after | RSS Δ | fds Δ | log lines lost/dup`.
  */
 export function chaosTable(results: readonly FaultResult[]): string {
   const rows: string[][] = [
     [
       'fault',
       'failed requests',
+      'by gateway (requests/failed)',
       'first success after',
       'both tunnels after',
       'RSS Δ',
@@ -30,6 +44,7 @@ export function chaosTable(results: readonly FaultResult[]): string {
     rows.push([
       r.fault,
       `${r.failed} of ${r.requests}${unexcused(r).length ? ` (${unexcused(r).length} unexcused)` : ''}`,
+      byGateway(r),
       seconds(r.firstSuccessAfterMs),
       r.error ? `NOT (${r.error})` : seconds(r.bothTunnelsAfterMs),
       delta(r.before.rssKb, r.after.rssKb, ' kB'),

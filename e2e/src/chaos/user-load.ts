@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectThrough, type Stack } from '../stack';
+import { CarriedRequestError } from '../stack/ingress-client';
 import type { Outcome } from './outcome';
 import { firstMismatch, patternChunk } from './pattern';
 
@@ -47,6 +48,7 @@ export function startUserLoad(stack: Stack, now: () => number, o: UserLoadOption
           startMs,
           endMs: now(),
           ok,
+          ...(a.gateway !== undefined ? { gateway: a.gateway } : {}),
           ...(ok
             ? {}
             : { why: `CONNECT ${a.connectStatus} ${a.refusal ?? ''} status ${a.status ?? '-'}` }),
@@ -57,6 +59,9 @@ export function startUserLoad(stack: Stack, now: () => number, o: UserLoadOption
           startMs,
           endMs: now(),
           ok: false,
+          ...(err instanceof CarriedRequestError && err.gateway !== undefined
+            ? { gateway: err.gateway }
+            : {}),
           why: (err as Error).message,
         });
       }
@@ -100,11 +105,13 @@ async function echoStream(
   let sent = 0;
   let received = 0;
   let alteredAt: number | undefined;
+  let gateway: string | undefined;
   const result = (ok: boolean, why?: string): Outcome => ({
     kind: 'stream',
     startMs,
     endMs: now(),
     ok,
+    ...(gateway !== undefined ? { gateway } : {}),
     sent,
     received,
     ...(why ? { why } : {}),
@@ -116,6 +123,7 @@ async function echoStream(
   } catch (err) {
     return result(false, (err as Error).message);
   }
+  gateway = c.gateway;
   if (c.status !== 200) {
     c.socket.destroy();
     return result(false, `CONNECT ${c.text}`);

@@ -7,6 +7,11 @@ export interface IngressAnswer {
   connectStatus: number;
   /** The CONNECT answer's status line and body when it was not 200 (why it was refused). */
   refusal?: string;
+  /**
+   * The gateway that carried the connection (the ingress's `X-PA-Gateway` header): on a 200 and
+   * on the connector's refusal over that gateway; absent when no tunnel was chosen or all failed.
+   */
+  gateway?: string;
   /** Status of the app's answer to the GET (only after a 200 CONNECT). */
   status?: number;
   /** The `x-app-server` header of the sample app: which server answered. */
@@ -18,9 +23,31 @@ export interface IngressAnswer {
 
 export interface ConnectResult {
   status: number;
+  /** `X-PA-Gateway` of the answer: the gateway the ingress carried the connection over. */
+  gateway?: string;
   /** The status line and what followed the head, for messages. */
   text: string;
   socket: Socket;
+}
+
+/**
+ * A request that failed after the ingress chose a gateway (a CONNECT 200, then no app answer):
+ * `gateway` says which one carried it.
+ */
+export class CarriedRequestError extends Error {
+  constructor(
+    message: string,
+    readonly gateway: string | undefined,
+  ) {
+    super(message);
+    this.name = 'CarriedRequestError';
+  }
+}
+
+/** The `X-PA-Gateway` header of a response head (absent: the ingress did not name one). */
+export function carrierGateway(head: string): string | undefined {
+  const m = /\r\nX-PA-Gateway:[ \t]*([^\r\n]*?)[ \t]*(?:\r\n|$)/i.exec(head);
+  return m?.[1] || undefined;
 }
 
 /**
@@ -76,11 +103,13 @@ export function connectThrough(
         return;
       }
       const status = Number(m[1]);
+      const gateway = carrierGateway(head);
+      const via = gateway !== undefined ? { gateway } : {};
       const rest = buf.subarray(end + 4);
       if (status === 200) {
         socket.pause();
         if (rest.length > 0) socket.unshift(rest);
-        done(undefined, { status, text: head.split('\r\n')[0] ?? '', socket });
+        done(undefined, { status, ...via, text: head.split('\r\n')[0] ?? '', socket });
         return;
       }
       // A refusal: read its short body to the end for the message.
@@ -90,6 +119,7 @@ export function connectThrough(
       const finish = () =>
         done(undefined, {
           status,
+          ...via,
           text: `${head.split('\r\n')[0]} ${Buffer.concat(chunks).toString('utf8').trim()}`,
           socket,
         });
@@ -153,14 +183,17 @@ export async function requestThroughIngress(
 ): Promise<IngressAnswer> {
   const started = performance.now();
   const c = await connectThrough(ingressHost, ingressPort, app);
+  const via = c.gateway !== undefined ? { gateway: c.gateway } : {};
   if (c.status !== 200) {
     c.socket.destroy();
-    return { connectStatus: c.status, refusal: c.text, ms: performance.now() - started };
+    return { connectStatus: c.status, refusal: c.text, ...via, ms: performance.now() - started };
   }
   try {
     const host = app.replace(/:\d+$/, '');
-    const r = await getOver(c.socket, host, path);
-    return { connectStatus: 200, ...r, ms: performance.now() - started };
+    const r = await getOver(c.socket, host, path).catch((err: Error) => {
+      throw new CarriedRequestError(err.message, c.gateway);
+    });
+    return { connectStatus: 200, ...via, ...r, ms: performance.now() - started };
   } finally {
     c.socket.destroy();
   }

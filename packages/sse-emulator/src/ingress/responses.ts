@@ -23,3 +23,27 @@ export function httpResponse(status: number, message: string): string {
 }
 
 export const CONNECTION_ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
+
+/**
+ * The headers that tell the user which gateway and tunnel carried the connection
+ * (`X-PA-Gateway`, `X-PA-Tunnel`), each line ending in CRLF.
+ */
+export function carrierHeaders(gateway: string, tunnel: string | null): string {
+  return `X-PA-Gateway: ${gateway}\r\n${tunnel ? `X-PA-Tunnel: ${tunnel}\r\n` : ''}`;
+}
+
+/** `200 Connection Established` naming the gateway and tunnel that carry the connection. */
+export function connectionEstablished(gateway: string, tunnel: string | null): string {
+  return `HTTP/1.1 200 Connection Established\r\n${carrierHeaders(gateway, tunnel)}\r\n`;
+}
+
+/** The connector's answer head with the carrier headers added after its status line. */
+export function withCarrier(head: Buffer, gateway: string, tunnel: string | null): Buffer {
+  const eol = head.indexOf('\r\n');
+  if (eol < 0) return head;
+  return Buffer.concat([
+    head.subarray(0, eol + 2),
+    Buffer.from(carrierHeaders(gateway, tunnel), 'latin1'),
+    head.subarray(eol + 2),
+  ]);
+}

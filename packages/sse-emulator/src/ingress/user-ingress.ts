@@ -13,7 +13,7 @@ import {
 import { IngressError } from './ingress-error';
 import { IngressStats } from './ingress-stats';
 import { pipeBoth } from './pipe-both';
-import { CONNECTION_ESTABLISHED, httpResponse } from './responses';
+import { connectionEstablished, httpResponse, withCarrier } from './responses';
 import { dialThroughTunnel, type ProxyAnswer } from './tunnel-dialer';
 import {
   describeExclusions,
@@ -219,7 +219,7 @@ export class UserIngress {
       counts.refused += 1;
       this.stats.totals.refusedByConnector += 1;
       this.#log.warn({ app, tunnel: c.key, result: a.status }, 'ingress: the connector refused');
-      user.write(a.head);
+      user.write(withCarrier(a.head, c.gateway, c.tunnel));
       if (a.rest.length > 0) user.write(a.rest);
       proxy.pipe(user);
       proxy.resume();
@@ -233,7 +233,7 @@ export class UserIngress {
     proxy.once('close', () => {
       counts.active -= 1;
     });
-    user.write(CONNECTION_ESTABLISHED);
+    user.write(connectionEstablished(c.gateway, c.tunnel));
     if (a.rest.length > 0) user.write(a.rest);
     if (early.length > 0) proxy.write(early);
     let relayed = this.#viaGateway.get(c.gateway);

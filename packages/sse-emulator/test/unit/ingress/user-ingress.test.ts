@@ -162,7 +162,9 @@ describe('UserIngress against fake relays', () => {
   it('forwards bytes sent before the 200 and half-closes both ways', async () => {
     await setup(['ok', 'ok']);
     const out = await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\nearly ', 'late');
-    expect(out).toBe('HTTP/1.1 200 Connection Established\r\n\r\nEARLY LATE<eof>');
+    expect(out).toBe(
+      'HTTP/1.1 200 Connection Established\r\nX-PA-Gateway: gw1\r\nX-PA-Tunnel: t\r\n\r\nEARLY LATE<eof>',
+    );
     expect(seen.gw1?.slice(-2)).toEqual(['10.231.1.2 8080', 'CONNECT web.corp:80 HTTP/1.1']);
   });
 
@@ -172,9 +174,10 @@ describe('UserIngress against fake relays', () => {
       await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'x'),
       await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'y'),
     ];
+    // Both carried over gw2, the one that answered, and the answer says so.
     expect(answers).toEqual([
-      'HTTP/1.1 200 Connection Established\r\n\r\nX<eof>',
-      'HTTP/1.1 200 Connection Established\r\n\r\nY<eof>',
+      'HTTP/1.1 200 Connection Established\r\nX-PA-Gateway: gw2\r\nX-PA-Tunnel: t\r\n\r\nX<eof>',
+      'HTTP/1.1 200 Connection Established\r\nX-PA-Gateway: gw2\r\nX-PA-Tunnel: t\r\n\r\nY<eof>',
     ]);
     expect(ingress.stats.totals.failovers).toBeGreaterThanOrEqual(1);
 
@@ -183,14 +186,17 @@ describe('UserIngress against fake relays', () => {
     expect(out).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
     expect(out).toContain('no tunnel reachable for web.corp:80: gw');
     expect(out.match(/ECONNREFUSED/g)).toHaveLength(2);
+    expect(out).not.toContain('X-PA-Gateway');
     expect(captured.text()).toContain('ingress: tunnel connect failed; trying the next one');
   });
 
-  it("passes the connector's refusal through without failing over", async () => {
+  it("passes the connector's refusal through without failing over, naming the gateway", async () => {
     await setup(['refuse-403', 'refuse-403']);
     const before = ingress.stats.totals.failovers;
     const out = await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n');
-    expect(out).toBe('HTTP/1.1 403 Forbidden\r\nContent-Length: 10\r\n\r\nforbidden\n');
+    expect(out).toMatch(
+      /^HTTP\/1\.1 403 Forbidden\r\nX-PA-Gateway: gw[12]\r\nX-PA-Tunnel: t\r\nContent-Length: 10\r\n\r\nforbidden\n$/,
+    );
     expect(ingress.stats.totals.failovers).toBe(before);
   });
 

@@ -1,0 +1,74 @@
+import { excused, type FaultFacts } from '../src/chaos/excuse';
+import type { Outcome } from '../src/chaos/outcome';
+
+/** The excuse rule: no request fails while at least one tunnel stays healthy and the ingress knows it. */
+describe('chaos excuse rule', () => {
+  const failed = (startMs: number, gateway?: string, extra: Partial<Outcome> = {}): Outcome => ({
+    kind: 'short',
+    startMs,
+    endMs: startMs + 50,
+    ok: false,
+    why: 'cut',
+    ...(gateway !== undefined ? { gateway } : {}),
+    ...extra,
+  });
+  // gw1 broken at 1000, the ingress knew at 3000, converged at 9000; gw2 stayed up.
+  const gw1: FaultFacts = {
+    gateway: 'gw1',
+    knewAtMs: 3_000,
+    convergedAtMs: 9_000,
+    otherTunnelWentDown: false,
+  };
+
+  it('excuses nothing for a fault that breaks no tunnel', () => {
+    expect(
+      excused(failed(2_000, 'gw1'), { convergedAtMs: 9_000, otherTunnelWentDown: false }),
+    ).toBe(false);
+    expect(excused(failed(2_000), { convergedAtMs: 9_000, otherTunnelWentDown: true })).toBe(false);
+  });
+
+  it('excuses a failure over the faulted gateway that started before convergence', () => {
+    // After the ingress knew: the gateway came back and broke again (a fault repeated).
+    expect(excused(failed(5_000, 'gw1'), gw1)).toBe(true);
+    expect(excused(failed(500, 'gw1'), gw1)).toBe(true);
+    expect(excused(failed(9_000, 'gw1'), gw1)).toBe(false);
+    expect(excused(failed(12_000, 'gw1'), gw1)).toBe(false);
+  });
+
+  it('does not excuse a failure over the healthy gateway', () => {
+    expect(excused(failed(2_000, 'gw2'), gw1)).toBe(false);
+    expect(excused(failed(5_000, 'gw2'), gw1)).toBe(false);
+    expect(excused(failed(2_000, 'gw2'), { ...gw1, knewAtMs: undefined })).toBe(false);
+  });
+
+  it('excuses a failure over the other gateway when its tunnel went down too', () => {
+    expect(excused(failed(5_000, 'gw2'), { ...gw1, otherTunnelWentDown: true })).toBe(true);
+  });
+
+  it('judges a failure with no gateway known by when the ingress knew', () => {
+    expect(excused(failed(2_999), gw1)).toBe(true);
+    expect(excused(failed(3_000), gw1)).toBe(false);
+    expect(excused(failed(5_000), { ...gw1, otherTunnelWentDown: true })).toBe(true);
+    const neverKnew: FaultFacts = {
+      gateway: 'gw1',
+      convergedAtMs: 9_000,
+      otherTunnelWentDown: false,
+    };
+    expect(excused(failed(8_999), neverKnew)).toBe(true);
+    expect(excused(failed(9_000), neverKnew)).toBe(false);
+  });
+
+  it('keeps the connector-down clause: before convergence, except a stream the drain promised', () => {
+    const all = { faultAtMs: 1_000, drainMs: 10_000, streamMs: 4_000 };
+    const down: FaultFacts = { convergedAtMs: 9_000, otherTunnelWentDown: true, all };
+    expect(excused(failed(2_000, 'gw2'), down)).toBe(true);
+    expect(excused(failed(2_000), down)).toBe(true);
+    expect(excused(failed(9_500, 'gw1'), down)).toBe(false);
+    const promised = failed(500, 'gw1', { kind: 'stream', endMs: 3_000, sent: 4096 });
+    expect(excused(promised, down)).toBe(false);
+    const unstarted = failed(500, 'gw1', { kind: 'stream', endMs: 3_000, sent: 0 });
+    expect(excused(unstarted, down)).toBe(true);
+    const noDrain: FaultFacts = { ...down, all: { faultAtMs: 1_000, streamMs: 4_000 } };
+    expect(excused(promised, noDrain)).toBe(true);
+  });
+});
