@@ -1,4 +1,4 @@
-import { excused, type FaultFacts } from '../src/chaos/excuse';
+import { brokeAt, excused, type FaultFacts } from '../src/chaos/excuse';
 import type { Outcome } from '../src/chaos/outcome';
 
 /** The excuse rule: no request fails while at least one tunnel stays healthy and the ingress knows it. */
@@ -70,5 +70,17 @@ describe('chaos excuse rule', () => {
     expect(excused(unstarted, down)).toBe(true);
     const noDrain: FaultFacts = { ...down, all: { faultAtMs: 1_000, streamMs: 4_000 } };
     expect(excused(promised, noDrain)).toBe(true);
+  });
+
+  describe('when a failed request broke (the fault window it belongs to)', () => {
+    it('a short request: when it was sent', () => {
+      expect(brokeAt({ kind: 'short', startMs: 1_000, endMs: 11_000, ok: false })).toBe(1_000);
+    });
+    it('a stream: within a second of its last byte, however much later it surfaced', () => {
+      const s = { kind: 'stream' as const, startMs: 0, endMs: 17_000, ok: false };
+      expect(brokeAt({ ...s, lastProgressMs: 3_000 })).toBe(4_000);
+      expect(brokeAt({ ...s, lastProgressMs: 16_500 })).toBe(17_000);
+      expect(brokeAt(s)).toBe(17_000);
+    });
   });
 });

@@ -58,3 +58,21 @@ export function excused(o: Outcome, f: FaultFacts): boolean {
   if (f.otherTunnelWentDown) return true;
   return o.startMs < (f.knewAtMs ?? f.convergedAtMs);
 }
+
+/**
+ * A stream gets its echo every 50 ms while the path works: it broke at most this long after it
+ * last received a byte.
+ */
+const PROGRESS_SLACK_MS = 1_000;
+
+/**
+ * When a failed request broke: a short request when it was sent (it takes milliseconds when
+ * the path works); a stream within the slack after it last received anything (or when it ended,
+ * when it never did, or sooner).
+ */
+export function brokeAt(x: Outcome): number {
+  if (x.kind === 'short') return x.startMs;
+  return x.lastProgressMs === undefined
+    ? x.endMs
+    : Math.min(x.endMs, x.lastProgressMs + PROGRESS_SLACK_MS);
+}

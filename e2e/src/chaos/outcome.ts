@@ -14,6 +14,8 @@ export interface Outcome {
   /** Stream: bytes sent and bytes echoed back (checked one by one against the pattern). */
   sent?: number;
   received?: number;
+  /** Stream: when it last received a byte (or got its CONNECT answered), when it ever did. */
+  lastProgressMs?: number;
   /** Stream: a byte came back different from what was sent (offset of the first). */
   alteredAt?: number;
 }

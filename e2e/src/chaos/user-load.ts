@@ -106,6 +106,7 @@ async function echoStream(
   let received = 0;
   let alteredAt: number | undefined;
   let gateway: string | undefined;
+  let lastProgressMs: number | undefined;
   const result = (ok: boolean, why?: string): Outcome => ({
     kind: 'stream',
     startMs,
@@ -116,6 +117,7 @@ async function echoStream(
     received,
     ...(why ? { why } : {}),
     ...(alteredAt !== undefined ? { alteredAt } : {}),
+    ...(lastProgressMs !== undefined ? { lastProgressMs } : {}),
   });
   let c: Awaited<ReturnType<typeof connectThrough>>;
   try {
@@ -129,6 +131,7 @@ async function echoStream(
     return result(false, `CONNECT ${c.text}`);
   }
   const socket = c.socket;
+  lastProgressMs = now();
   return new Promise<Outcome>((resolve) => {
     let settled = false;
     let stall: NodeJS.Timeout | undefined;
@@ -162,6 +165,7 @@ async function echoStream(
         }
         res.on('data', (chunk: Buffer) => {
           armStall();
+          lastProgressMs = now();
           const bad = firstMismatch(seed, received, chunk);
           if (bad >= 0 && alteredAt === undefined) alteredAt = bad;
           received += chunk.length;
