@@ -28,6 +28,11 @@ export interface Fault {
   drainMs?: (ctx: FaultContext) => number;
   /** What /ready must come to show while the fault holds, when that is known (ready-truth.ts). */
   truth?: ReadyTruth;
+  /**
+   * The POP service the fault ends and starts again (a new process): the soak runs it in its
+   * first round only, so that every service's growth can be judged over the rest.
+   */
+  restarts?: 'connector' | 'logging';
   /** Injects the fault, holds it as long as it lasts, restores what needs restoring. */
   run(ctx: FaultContext): Promise<void>;
 }

@@ -62,6 +62,7 @@ export function cloudFaults(holdMs: number): Fault[] {
     {
       name: 'connector SIGTERM with streams open (drain)',
       breaks: 'all',
+      restarts: 'connector',
       drainMs: ({ stack }) => drainGraceMs(stack),
       truth: CONNECTOR_STOPPED,
       async run({ stack }) {
@@ -75,6 +76,7 @@ export function cloudFaults(holdMs: number): Fault[] {
     {
       name: 'connector SIGKILL (crash)',
       breaks: 'all',
+      restarts: 'connector',
       truth: CONNECTOR_GONE,
       async run({ stack }) {
         const left = Object.values(openvpnChildren(stack.connector.process.pid));

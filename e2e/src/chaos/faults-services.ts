@@ -59,6 +59,7 @@ export const SERVICE_FAULTS: readonly Fault[] = [
   },
   {
     name: 'logging SIGKILL while lines flow',
+    restarts: 'logging',
     async run({ stack }) {
       // The other services keep logging (the load, health checks, heartbeats) meanwhile.
       await stack.restartService('logging', 'SIGKILL');
