@@ -1,19 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
-import { openvpnChildren, type Stack, startStack } from '../src/stack';
-
-/** Those of `pids` that still run openvpn (a PID taken by another program does not count). */
-function stillOpenvpn(pids: readonly number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      return (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '').endsWith(
-        'openvpn',
-      );
-    } catch {
-      return false;
-    }
-  });
-}
+import { openvpnChildren, type Stack, startStack, stillOpenvpn } from '../src/stack';
 
 /**
  * A connector that dies without stopping (SIGKILL, the OOM killer) on a host with no container

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openvpnChildren, type Stack } from '../stack';
+import { openvpnChildren, type Stack, stillOpenvpn } from '../stack';
 import type { Fault } from './fault';
 import { CONNECTOR_GONE, CONNECTOR_STOPPED, STEADY } from './ready-truth';
 
@@ -28,19 +27,6 @@ function sseFault(name: string, fault: Record<string, unknown>, holdMs: number):
       }
     },
   };
-}
-
-/** Those of `pids` that still run openvpn (a PID taken by another program does not count). */
-function survivors(pids: readonly number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      return (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '').endsWith(
-        'openvpn',
-      );
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**
@@ -81,7 +67,7 @@ export function cloudFaults(holdMs: number): Fault[] {
       async run({ stack }) {
         const left = Object.values(openvpnChildren(stack.connector.process.pid));
         await stack.restartConnector({ signal: 'SIGKILL' });
-        const alive = survivors(left);
+        const alive = stillOpenvpn(left);
         if (alive.length > 0) {
           for (const pid of alive) process.kill(pid, 'SIGKILL');
           throw new Error(

@@ -12,7 +12,8 @@ export interface Resources {
   redisUsedMemory?: number;
 }
 
-function rssKb(pid: number): number | undefined {
+/** VmRSS of `pid` in kB (undefined: gone). */
+export function rssKb(pid: number): number | undefined {
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
@@ -21,7 +22,8 @@ function rssKb(pid: number): number | undefined {
   }
 }
 
-function fds(pid: number): number | undefined {
+/** Open descriptors of `pid` (undefined: gone). */
+export function fds(pid: number): number | undefined {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
   } catch {

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { fds, rssKb } from '../chaos/resources';
 import { SIDE_SERVICES, type Stack, type StackService } from '../stack';
 import type { ResourceName } from './growth';
 
@@ -14,23 +14,6 @@ export interface ResourceSample {
   /** The machine's 1-minute load average when the sample was taken. */
   loadAverage: number;
   services: Record<string, ServiceResources>;
-}
-
-function rssBytes(pid: number): number | undefined {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function fds(pid: number): number | undefined {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -62,7 +45,8 @@ async function metricsText(url: string): Promise<string | undefined> {
 async function sampleService(s: StackService): Promise<ServiceResources> {
   const pid = s.process.pid;
   const out: ServiceResources = { pid };
-  const rss = rssBytes(pid);
+  const kb = rssKb(pid);
+  const rss = kb === undefined ? undefined : kb * 1024;
   const f = fds(pid);
   if (rss !== undefined) out.rssBytes = rss;
   if (f !== undefined) out.fds = f;

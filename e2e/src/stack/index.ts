@@ -61,7 +61,12 @@ export {
 } from './ingress-client';
 export { type LoggedProcess, startLogged } from './logged-process';
 export { connectFromNamespace, type NamespaceConnectAnswer } from './namespace-connect';
-export { configCertificateSerial, normalSerial, openvpnChildren } from './openvpn-children';
+export {
+  configCertificateSerial,
+  normalSerial,
+  openvpnChildren,
+  stillOpenvpn,
+} from './openvpn-children';
 export type { StackRedis } from './redis';
 export { readAppHealth } from './redis-read';
 export { SAMPLE_APP_SOURCE } from './sample-app';

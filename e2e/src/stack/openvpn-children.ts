@@ -51,3 +51,16 @@ export function configCertificateSerial(runDir: string, tunnel: string): string 
   if (!pem) return undefined;
   return normalSerial(new X509Certificate(pem).serialNumber);
 }
+
+/** Those of `pids` that still run openvpn (a PID taken by another program does not count). */
+export function stillOpenvpn(pids: readonly number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      return (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '').endsWith(
+        'openvpn',
+      );
+    } catch {
+      return false;
+    }
+  });
+}
