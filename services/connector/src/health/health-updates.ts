@@ -76,6 +76,15 @@ export class HealthUpdates {
   readonly #log: Logger;
   readonly #send: UpdateSender;
   readonly #slots = new Map<string, TunnelSlot>();
+  /**
+   * Per tunnel name, the judgement of its path when its last endpoint went: a tunnel that
+   * reconnects to the same gateway goes over the same path, so a lossy one (which reconnects
+   * now and then, its pings lost too) does not start afresh at every reconnect.
+   */
+  readonly #paths = new Map<
+    string,
+    { controlUrl: string; quality: PathQuality; degraded: boolean }
+  >();
   readonly #sent: Counter<'tunnel' | 'result'>;
   readonly #lastOk: Gauge<'tunnel'>;
   readonly #degraded: Gauge<'tunnel'>;
@@ -137,6 +146,11 @@ export class HealthUpdates {
   /** The endpoint is gone: nothing more is sent over it, no one waits on it, nothing in flight. */
   #remove(slot: TunnelSlot): void {
     slot.removed = true;
+    this.#paths.set(slot.endpoint.name, {
+      controlUrl: slot.endpoint.controlUrl,
+      quality: slot.quality,
+      degraded: slot.degraded,
+    });
     slot.abort.abort();
     for (const told of slot.withdrawals.splice(0)) told(false);
   }
@@ -196,6 +210,8 @@ export class HealthUpdates {
         continue;
       }
       if (old) this.#remove(old);
+      const path = this.#paths.get(e.name);
+      const samePath = path?.controlUrl === e.controlUrl;
       const slot: TunnelSlot = {
         endpoint: { ...e },
         inflight: false,
@@ -208,11 +224,14 @@ export class HealthUpdates {
         lastLogAt: 0,
         removed: false,
         abort: new AbortController(),
-        quality: new PathQuality(this.#o.pathQuality ?? DEFAULT_PATH_QUALITY),
-        degraded: false,
+        quality:
+          samePath && path
+            ? path.quality
+            : new PathQuality(this.#o.pathQuality ?? DEFAULT_PATH_QUALITY),
+        degraded: samePath && path ? path.degraded : false,
       };
       this.#slots.set(e.name, slot);
-      this.#degraded.set({ tunnel: e.name }, 0);
+      this.#degraded.set({ tunnel: e.name }, slot.degraded ? 1 : 0);
       if (this.#running) this.#sendTo(slot);
     }
     for (const [name, slot] of this.#slots) {

@@ -217,6 +217,56 @@ describe('HealthUpdates', () => {
     await hu.stop();
   });
 
+  it('a degraded tunnel that reconnects to the same gateway stays degraded; to another gateway it starts afresh', async () => {
+    const clock = new FakeClock();
+    const registry = createRegistry('connector', { defaultMetrics: false });
+    const failing = new Set<string>();
+    const sent: Array<[string | undefined, string | undefined]> = [];
+    const hu = new HealthUpdates({
+      health: {
+        updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
+        onChange: () => () => undefined,
+      },
+      connectorId: 'conn-1',
+      proxyPort: 3128,
+      clock,
+      logger: captureLogger().logger,
+      registry,
+      intervalMs: 1000,
+      timeoutMs: 500,
+      pathQuality: { window: 10, failures: 3, recovery: 4 },
+      send: async (_target, update) => {
+        sent.push([update.tunnel, update.apps[0]?.state]);
+        return failing.has(update.tunnel ?? '')
+          ? { outcome: 'timeout', error: 'no answer' }
+          : { outcome: 'ok', status: 202 };
+      },
+    });
+    const last = (tunnel: string) => sent.filter((s) => s[0] === tunnel).at(-1)?.[1];
+    hu.setTunnels([t1, t2]);
+    hu.start();
+    await clock.advance(0);
+    failing.add('tun0');
+    for (let i = 0; i < 3; i++) await clock.advance(1000);
+    expect(last('tun0')).toBe('down');
+    // tun0 goes down and comes back to the same gateway at a new address: still degraded, its
+    // first update says so.
+    hu.setTunnels([t2]);
+    hu.setTunnels([{ ...t1, localAddress: '10.1.0.6' }, t2]);
+    await clock.advance(0);
+    expect(last('tun0')).toBe('down');
+    expect(await registry.getSingleMetricAsString('pa_connector_tunnel_path_degraded')).toContain(
+      'pa_connector_tunnel_path_degraded{tunnel="tun0"} 1',
+    );
+    // To another gateway: another path, judged afresh.
+    failing.delete('tun0');
+    hu.setTunnels([t2]);
+    hu.setTunnels([{ ...t1, controlUrl: 'http://10.3.0.1:8900' }, t2]);
+    await clock.advance(0);
+    expect(last('tun0')).toBe('up');
+    await hu.stop();
+  });
+
   it('never takes the last sound tunnel: both failing stay reported, a degraded one comes back when the other goes', async () => {
     const clock = new FakeClock();
     const log = captureLogger();
