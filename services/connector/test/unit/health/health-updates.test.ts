@@ -49,6 +49,42 @@ function setup(result: () => SendResult = () => ({ outcome: 'ok', status: 202 })
 const t1 = { name: 'tun0', controlUrl: 'http://10.1.0.1:8900', localAddress: '10.1.0.5' };
 const t2 = { name: 'tun1', controlUrl: 'http://10.2.0.1:8900', localAddress: '10.2.0.5' };
 
+/**
+ * HealthUpdates over t1 and t2 with one app always up, where every update over a tunnel named
+ * in `failing` times out: the setup of the path-quality tests. `over` lists the states sent
+ * over a tunnel, `last` the latest.
+ */
+function pathSetup(pathQuality?: { window: number; failures: number; recovery: number }) {
+  const clock = new FakeClock();
+  const log = captureLogger();
+  const registry = createRegistry('connector', { defaultMetrics: false });
+  const failing = new Set<string>();
+  const sent: Array<[string | undefined, string | undefined]> = [];
+  const hu = new HealthUpdates({
+    health: {
+      updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
+      onChange: () => () => undefined,
+    },
+    connectorId: 'conn-1',
+    proxyPort: 3128,
+    clock,
+    logger: log.logger,
+    registry,
+    intervalMs: 1000,
+    timeoutMs: 500,
+    ...(pathQuality ? { pathQuality } : {}),
+    send: async (_target, update) => {
+      sent.push([update.tunnel, update.apps[0]?.state]);
+      return failing.has(update.tunnel ?? '')
+        ? { outcome: 'timeout', error: 'no answer' }
+        : { outcome: 'ok', status: 202 };
+    },
+  });
+  const over = (tunnel: string) => sent.filter((s) => s[0] === tunnel).map((s) => s[1]);
+  const last = (tunnel: string) => over(tunnel).at(-1);
+  return { clock, log, registry, failing, hu, over, last };
+}
+
 describe('HealthUpdates', () => {
   it('sends over every tunnel at once, then every interval, with tunnel and proxyPort', async () => {
     const t = setup();
@@ -165,32 +201,11 @@ describe('HealthUpdates', () => {
   });
 
   it('a tunnel whose updates fail often while the other is sound reports every app down until they are answered again', async () => {
-    const clock = new FakeClock();
-    const log = captureLogger();
-    const registry = createRegistry('connector', { defaultMetrics: false });
-    const failing = new Set<string>();
-    const sent: Array<[string | undefined, string | undefined]> = [];
-    const hu = new HealthUpdates({
-      health: {
-        updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
-        onChange: () => () => undefined,
-      },
-      connectorId: 'conn-1',
-      proxyPort: 3128,
-      clock,
-      logger: log.logger,
-      registry,
-      intervalMs: 1000,
-      timeoutMs: 500,
-      pathQuality: { window: 10, failures: 3, recovery: 4 },
-      send: async (_target, update) => {
-        sent.push([update.tunnel, update.apps[0]?.state]);
-        return failing.has(update.tunnel ?? '')
-          ? { outcome: 'timeout', error: 'no answer' }
-          : { outcome: 'ok', status: 202 };
-      },
+    const { clock, log, registry, failing, hu, over } = pathSetup({
+      window: 10,
+      failures: 3,
+      recovery: 4,
     });
-    const over = (tunnel: string) => sent.filter((s) => s[0] === tunnel).map((s) => s[1]);
     hu.setTunnels([t1, t2]);
     hu.start();
     await clock.advance(0);
@@ -218,31 +233,11 @@ describe('HealthUpdates', () => {
   });
 
   it('a degraded tunnel that reconnects to the same gateway stays degraded; to another gateway it starts afresh', async () => {
-    const clock = new FakeClock();
-    const registry = createRegistry('connector', { defaultMetrics: false });
-    const failing = new Set<string>();
-    const sent: Array<[string | undefined, string | undefined]> = [];
-    const hu = new HealthUpdates({
-      health: {
-        updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
-        onChange: () => () => undefined,
-      },
-      connectorId: 'conn-1',
-      proxyPort: 3128,
-      clock,
-      logger: captureLogger().logger,
-      registry,
-      intervalMs: 1000,
-      timeoutMs: 500,
-      pathQuality: { window: 10, failures: 3, recovery: 4 },
-      send: async (_target, update) => {
-        sent.push([update.tunnel, update.apps[0]?.state]);
-        return failing.has(update.tunnel ?? '')
-          ? { outcome: 'timeout', error: 'no answer' }
-          : { outcome: 'ok', status: 202 };
-      },
+    const { clock, registry, failing, hu, last } = pathSetup({
+      window: 10,
+      failures: 3,
+      recovery: 4,
     });
-    const last = (tunnel: string) => sent.filter((s) => s[0] === tunnel).at(-1)?.[1];
     hu.setTunnels([t1, t2]);
     hu.start();
     await clock.advance(0);
@@ -268,30 +263,8 @@ describe('HealthUpdates', () => {
   });
 
   it('never takes the last sound tunnel: both failing stay reported, a degraded one comes back when the other goes', async () => {
-    const clock = new FakeClock();
-    const log = captureLogger();
-    const failing = new Set<string>(['tun0']);
-    const sent: Array<[string | undefined, string | undefined]> = [];
-    const hu = new HealthUpdates({
-      health: {
-        updateApps: () => [{ id: 'a', state: 'up', servers: [] }],
-        onChange: () => () => undefined,
-      },
-      connectorId: 'conn-1',
-      proxyPort: 3128,
-      clock,
-      logger: log.logger,
-      registry: createRegistry('connector', { defaultMetrics: false }),
-      intervalMs: 1000,
-      timeoutMs: 500,
-      send: async (_target, update) => {
-        sent.push([update.tunnel, update.apps[0]?.state]);
-        return failing.has(update.tunnel ?? '')
-          ? { outcome: 'timeout', error: 'no answer' }
-          : { outcome: 'ok', status: 202 };
-      },
-    });
-    const last = (tunnel: string) => sent.filter((s) => s[0] === tunnel).at(-1)?.[1];
+    const { clock, log, failing, hu, last } = pathSetup();
+    failing.add('tun0');
     hu.setTunnels([t1, t2]);
     hu.start();
     for (let i = 0; i < 5; i++) await clock.advance(1000);
