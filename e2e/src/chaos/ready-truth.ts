@@ -23,61 +23,50 @@ const WATCH_SAMPLING_MS = 200;
 /** The tunnel's silence poll (services/connector/src/edge/tunnel.ts SILENCE_POLL_MS). */
 const SILENCE_POLL_MS = 250;
 
+/** What /ready must come to show, within how long by design, and which interval sets that. */
+function truth(shows: 'tunnel down' | 'not ready', withinMs: number, interval: string): ReadyTruth {
+  return { shows, withinMs, interval };
+}
+
 /**
  * A gateway gone (killed, stopped, frozen, out of reach): nothing comes from it, and the
  * connector reconnects after PA_TUNNEL_SILENCE_TIMEOUT (default 1.5 s, the chaos stack keeps it)
  * measured on a 250 ms poll.
  */
-export const GATEWAY_GONE: ReadyTruth = {
-  shows: 'tunnel down',
-  withinMs: 1_500 + SILENCE_POLL_MS,
-  interval: 'PA_TUNNEL_SILENCE_TIMEOUT + its poll',
-};
+export const GATEWAY_GONE = truth(
+  'tunnel down',
+  1_500 + SILENCE_POLL_MS,
+  'PA_TUNNEL_SILENCE_TIMEOUT + its poll',
+);
 
 /** The connector's openvpn ended: its child's exit event says so at once. */
-export const OPENVPN_ENDED: ReadyTruth = {
-  shows: 'tunnel down',
-  withinMs: 0,
-  interval: 'the exit event',
-};
+export const OPENVPN_ENDED = truth('tunnel down', 0, 'the exit event');
 
 /**
  * The connector's openvpn frozen: the management probe asks every 2 s and gives up after 5 s
  * (edge/tunnel.ts MANAGEMENT_PROBE_INTERVAL_MS, MANAGEMENT_TIMEOUT_MS).
  */
-export const OPENVPN_FROZEN: ReadyTruth = {
-  shows: 'tunnel down',
-  withinMs: 2_000 + 5_000,
-  interval: 'the management probe (2 s + 5 s)',
-};
+export const OPENVPN_FROZEN = truth(
+  'tunnel down',
+  2_000 + 5_000,
+  'the management probe (2 s + 5 s)',
+);
 
 /**
  * Redis gone or frozen: a closed connection is seen at once; a silent one when a PING sent
  * every PA_REDIS_COMMAND_TIMEOUT (default 5 s) has no answer by the next (redis-client.ts), so
  * only a fault held longer than twice that is sure to show.
  */
-export const REDIS_DOWN: ReadyTruth = {
-  shows: 'not ready',
-  withinMs: 2 * 5_000,
-  interval: '2 x PA_REDIS_COMMAND_TIMEOUT',
-};
+export const REDIS_DOWN = truth('not ready', 2 * 5_000, '2 x PA_REDIS_COMMAND_TIMEOUT');
 
 /** The connector killed: /ready answers nothing until the next one listens. */
-export const CONNECTOR_GONE: ReadyTruth = {
-  shows: 'not ready',
-  withinMs: 0,
-  interval: 'the process ends',
-};
+export const CONNECTOR_GONE = truth('not ready', 0, 'the process ends');
 
 /**
  * The connector stopped: from the SIGTERM on it refuses new streams while open ones drain, and
  * /ready says so (503, `accepting` false), then answers nothing.
  */
-export const CONNECTOR_STOPPED: ReadyTruth = {
-  shows: 'not ready',
-  withinMs: 0,
-  interval: 'the stop begins',
-};
+export const CONNECTOR_STOPPED = truth('not ready', 0, 'the stop begins');
 
 /** Nothing /ready tracks breaks (the SSE is not one of its checks). */
 export const STEADY: ReadyTruth = { shows: 'steady' };
