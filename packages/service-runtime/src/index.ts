@@ -37,5 +37,10 @@ export {
   type Started,
 } from './run-service';
 export { ServiceExit } from './service-exit';
+export {
+  createServiceServer,
+  PROBE_ROUTES,
+  type ServiceServerOptions,
+} from './service-server';
 export { startTrialRun, type TrialProbe } from './trial-run';
 export { PA_VERSION } from './version';

@@ -1,4 +1,4 @@
-export { type AppDeps, buildApp } from './app';
+export { type ConnectorAppOptions, connectorApp } from './app';
 export { TokenManager } from './auth/token-manager';
 export { CatalogSync, type SyncResult } from './catalog/catalog-sync';
 export { validateApp, validateCatalog } from './catalog/validate-app';

@@ -5,6 +5,7 @@ import type { KeyPairPem } from '@pa-connector/pki';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import {
   createRedis,
+  createServiceServer,
   type Redis,
   readiness,
   redisReadiness,
@@ -13,7 +14,7 @@ import {
 } from '@pa-connector/service-runtime';
 import { parseNoProxy } from '@pa-connector/sse-api';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app';
+import { connectorApp } from './app';
 import { type Clock, type Random, systemClock } from './clock';
 import type { ConnectorConfig } from './config';
 import { ControlPlane } from './control-plane/control-plane';
@@ -184,11 +185,15 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     ...(tunnels ? [observer.check] : []),
     { name: 'accepting', check: () => !closing },
   ];
-  const app = await buildApp({
+  const app = await createServiceServer({
+    service: 'connector',
     version: d.version,
     registry: d.registry,
     checks,
     logger: componentLogger(logger, 'http'),
+    quietRoutes: 'all',
+  });
+  await app.register(connectorApp, {
     internalApi: {
       forwarder: () => controlPlane.forwarder,
       ...(config.internalApiToken ? { apiToken: config.internalApiToken.reveal() } : {}),

@@ -1,4 +1,4 @@
-export { buildApp, type LoggingAppDeps } from './app';
+export { type LoggingAppOptions, loggingApp } from './app';
 export { type LoggingConfig, loadLoggingConfig, loggingSchema } from './config';
 export { byteSize, formatByteSize, parseByteSize } from './files/byte-size';
 export { LogDirHealth } from './files/log-dir-health';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { componentLogger } from '@pa-connector/logger';
 import {
+  createServiceServer,
   duplicateRedis,
   PA_VERSION,
   redisReadiness,
@@ -8,7 +9,7 @@ import {
   startMemberBase,
   startTrialRun,
 } from '@pa-connector/service-runtime';
-import { buildApp } from './app';
+import { loggingApp } from './app';
 import { loadLoggingConfig } from './config';
 import { LogDirHealth } from './files/log-dir-health';
 import { LogStore } from './files/log-store';
@@ -131,12 +132,15 @@ void runService({
       logger: componentLogger(logger, 'ingest'),
     });
     const checks = [redisReadiness(redis), dirHealth.check(), consumer.check()];
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'logging',
       version: PA_VERSION,
       registry,
       checks,
-      logs: { dir: config.logDir, hub, onTailDropped: (n) => metrics.tailDropped.inc(n) },
       logger: componentLogger(logger, 'http'),
+    });
+    await app.register(loggingApp, {
+      logs: { dir: config.logDir, hub, onTailDropped: (n) => metrics.tailDropped.inc(n) },
     });
     let heartbeat: Awaited<ReturnType<typeof listen>>;
     try {

@@ -1,4 +1,4 @@
-export { buildApp, type PopManagerAppDeps } from './app';
+export { type PopManagerAppOptions, popManagerApp } from './app';
 export type { AppView } from './apps/app-view';
 export {
   loadPopManagerConfig,

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { componentLogger } from '@pa-connector/logger';
 import {
+  createServiceServer,
   PA_VERSION,
   redisReadiness,
   runService,
   startMemberBase,
   startTrialRun,
 } from '@pa-connector/service-runtime';
-import { buildApp } from './app';
+import { popManagerApp, QUIET_ROUTES } from './app';
 import { systemClock } from './clock';
 import { loadPopManagerConfig } from './config';
 import { RecentErrors } from './errors/recent-errors';
@@ -77,12 +78,16 @@ void runService({
     });
     // The connector is not required: it may still be enrolling when pop-manager starts.
     const checks = [redisReadiness(redis)];
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'pop-manager',
       version: PA_VERSION,
       registry,
       checks,
-      status: async () => ({ ...(await collector.collect()), push: push.state() }),
       logger: componentLogger(logger, 'http'),
+      quietRoutes: QUIET_ROUTES,
+    });
+    await app.register(popManagerApp, {
+      status: async () => ({ ...(await collector.collect()), push: push.state() }),
     });
     const heartbeat = await listen(app, checks, {
       hostname: config.hostname,

@@ -1,2 +1,2 @@
-export { buildApp, type UpdateAppDeps } from './app';
+export { type UpdateAppOptions, updateApp } from './app';
 export { loadUpdateConfig, type UpdateConfig, updateSchema } from './config';

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { componentLogger } from '@pa-connector/logger';
 import {
+  createServiceServer,
   PA_VERSION,
   redisReadiness,
   runService,
@@ -9,7 +10,7 @@ import {
   startTrialRun,
   systemClock,
 } from '@pa-connector/service-runtime';
-import { buildApp } from './app';
+import { updateApp } from './app';
 import { loadUpdateConfig } from './config';
 import { DockerodeEngine } from './engine/dockerode-engine';
 import { selfContainer } from './engine/self-container';
@@ -63,16 +64,19 @@ void runService({
     });
     // The connector is not required: it may still be enrolling when update starts.
     const checks = [redisReadiness(redis)];
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'update',
       version: PA_VERSION,
       registry,
       checks,
+      logger: componentLogger(logger, 'http'),
+    });
+    await app.register(updateApp, {
       updater: {
         check: () => updater.check(),
         status: () => status.get(),
         history: (n) => status.history(n),
       },
-      logger: componentLogger(logger, 'http'),
     });
     const heartbeat = await listen(app, checks);
     updater.start();
