@@ -21,7 +21,14 @@ export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
 export { loadServiceConfig } from './load-service-config';
 export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
-export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
+export {
+  type Listening,
+  type ListenOptions,
+  type MemberBase,
+  type MemberBaseOptions,
+  type MemberConfig,
+  startMemberBase,
+} from './member-base';
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
 export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';

@@ -30,11 +30,11 @@ export async function startTrialRun(
   } = {},
 ): Promise<{ running: Running; logger: Logger; registry: Registry }> {
   // The member base without log shipping: the trial's lines stay out of the POP's log stream.
-  const { logger, registry, redis, secrets, shutdown } = startMemberBase(service, {
-    ...config,
-    logToRedis: false,
-  });
-  o.secrets?.(secrets);
+  const { logger, registry, redis, shutdown } = startMemberBase(
+    service,
+    { ...config, logToRedis: false },
+    o.secrets ? { secrets: o.secrets } : {},
+  );
   const probes = o.probes ?? [];
   const results = new Map<string, { ok: boolean; detail?: unknown }>();
   for (const p of probes) {

@@ -3,6 +3,7 @@ import { componentLogger } from '@pa-connector/logger';
 import {
   createServiceServer,
   duplicateRedis,
+  type HeartbeatHandle,
   PA_VERSION,
   redisReadiness,
   runService,
@@ -51,9 +52,9 @@ void runService({
         secrets: (values) => values.add(config.internalApiToken?.reveal()),
       });
     }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, [
-      config.internalApiToken,
-    ]);
+    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, {
+      secrets: (values) => values.add(config.internalApiToken?.reveal()),
+    });
     const dirHealth = new LogDirHealth(config.logDir);
     if (!(await dirHealth.probe())) {
       logger.error({ dir: config.logDir }, 'log directory not writable; not ready until it is');
@@ -142,12 +143,15 @@ void runService({
     await app.register(loggingApp, {
       logs: { dir: config.logDir, hub, onTailDropped: (n) => metrics.tailDropped.inc(n) },
     });
-    let heartbeat: Awaited<ReturnType<typeof listen>>;
+    let heartbeat: HeartbeatHandle;
     try {
-      heartbeat = await listen(app, checks, {
-        dir: config.logDir,
-        ...(config.forward ? { forwardTo: config.connectorUrl.origin } : {}),
-      });
+      ({ heartbeat } = await listen(app, {
+        checks,
+        fields: {
+          dir: config.logDir,
+          ...(config.forward ? { forwardTo: config.connectorUrl.origin } : {}),
+        },
+      }));
     } catch (err) {
       consumerRedis.disconnect();
       await forwarder?.stop(0);

@@ -33,7 +33,9 @@ void runService({
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase(
       'pop-manager',
       config,
-      [config.internalApiToken],
+      {
+        secrets: (values) => values.add(config.internalApiToken?.reveal()),
+      },
     );
     const clock = systemClock;
     const collector = new StatusCollector({
@@ -89,9 +91,9 @@ void runService({
     await app.register(popManagerApp, {
       status: async () => ({ ...(await collector.collect()), push: push.state() }),
     });
-    const heartbeat = await listen(app, checks, {
-      hostname: config.hostname,
-      connector: config.connectorUrl.origin,
+    const { heartbeat } = await listen(app, {
+      checks,
+      fields: { hostname: config.hostname, connector: config.connectorUrl.origin },
     });
     reporter.start();
     return {

@@ -31,9 +31,9 @@ void runService({
         secrets: (values) => values.add(config.internalApiToken?.reveal()),
       });
     }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, [
-      config.internalApiToken,
-    ]);
+    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, {
+      secrets: (values) => values.add(config.internalApiToken?.reveal()),
+    });
     const engine = new DockerodeEngine(config.dockerSocket);
     const self = selfContainer(engine, hostname());
     const status = new UpdateStatusStore(redis, keys);
@@ -78,7 +78,7 @@ void runService({
         history: (n) => status.history(n),
       },
     });
-    const heartbeat = await listen(app, checks);
+    const { heartbeat } = await listen(app, { checks });
     updater.start();
     void updater
       .finishHandOver()
