@@ -1,2 +1,0 @@
-export { type UpdateAppOptions, updateApp } from './app';
-export { loadUpdateConfig, type UpdateConfig, updateSchema } from './config';
