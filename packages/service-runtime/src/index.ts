@@ -20,7 +20,6 @@ export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
 export { loadServiceConfig } from './load-service-config';
-export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
 export {
   type Listening,
   type ListenOptions,
@@ -44,10 +43,6 @@ export {
   type Started,
 } from './run-service';
 export { ServiceExit } from './service-exit';
-export {
-  createServiceServer,
-  PROBE_ROUTES,
-  type ServiceServerOptions,
-} from './service-server';
+export { createServiceServer, type ServiceServerOptions } from './service-server';
 export { startTrialRun, type TrialProbe } from './trial-run';
 export { PA_VERSION } from './version';

@@ -7,7 +7,7 @@ import type { ReadinessCheck } from './readiness';
 import { requireRouteSchemas } from './route-schemas';
 
 /** The routes of popMemberPlugin. Probes ask them every few seconds: never worth a line each. */
-export const PROBE_ROUTES: readonly string[] = ['/healthz', '/ready', '/metrics'];
+const PROBE_ROUTES: readonly string[] = ['/healthz', '/ready', '/metrics'];
 
 /** Answers that are not JSON and take no input, so they carry no schema. */
 const SCHEMALESS_ROUTES: readonly string[] = ['/metrics'];
