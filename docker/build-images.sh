@@ -167,6 +167,11 @@ for image in "${images[@]}"; do
       tail -n 20 "$work/$image-deploy.log" >&2
       die "pnpm deploy of $pkg failed"
     }
+    # A service is a program, not a library: its package.json lists no files, so the deploy
+    # copies its whole folder. The image runs dist/ (pop-manager also serves static/).
+    if [ "$image" != emulator ]; then
+      rm -rf "$ctx/app/src" "$ctx/app/test" "$ctx/app/tsconfig.json"
+    fi
     # Build bookkeeping, pnpm's state file and the .bin shims (which hold this context's
     # absolute path) have no place in an image, and would change the hash on every build.
     # pop-manager carries the operator CLI (pa-operator) for `pa_connector.sh` through docker exec.

@@ -20,8 +20,14 @@ export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
 export { loadServiceConfig } from './load-service-config';
-export { logShippingSink, registerLogShippingMetrics } from './log-shipping';
-export { type MemberBase, type MemberConfig, startMemberBase } from './member-base';
+export {
+  type Listening,
+  type ListenOptions,
+  type MemberBase,
+  type MemberBaseOptions,
+  type MemberConfig,
+  startMemberBase,
+} from './member-base';
 export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
 export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
@@ -37,5 +43,6 @@ export {
   type Started,
 } from './run-service';
 export { ServiceExit } from './service-exit';
+export { createServiceServer, type ServiceServerOptions } from './service-server';
 export { startTrialRun, type TrialProbe } from './trial-run';
 export { PA_VERSION } from './version';

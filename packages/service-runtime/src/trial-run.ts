@@ -1,10 +1,9 @@
 import type { Logger, SecretValues } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
-import Fastify, { LogController } from 'fastify';
 import { type MemberConfig, startMemberBase } from './member-base';
-import { popMemberPlugin } from './pop-member-plugin';
 import { type ReadinessCheck, redisReadiness } from './readiness';
 import type { Running } from './run-service';
+import { createServiceServer } from './service-server';
 import { PA_VERSION } from './version';
 
 /** One thing the real service would need, checked once when the trial starts. */
@@ -31,11 +30,11 @@ export async function startTrialRun(
   } = {},
 ): Promise<{ running: Running; logger: Logger; registry: Registry }> {
   // The member base without log shipping: the trial's lines stay out of the POP's log stream.
-  const { logger, registry, redis, secrets, shutdown } = startMemberBase(service, {
-    ...config,
-    logToRedis: false,
-  });
-  o.secrets?.(secrets);
+  const { logger, registry, redis, shutdown } = startMemberBase(
+    service,
+    { ...config, logToRedis: false },
+    o.secrets ? { secrets: o.secrets } : {},
+  );
   const probes = o.probes ?? [];
   const results = new Map<string, { ok: boolean; detail?: unknown }>();
   for (const p of probes) {
@@ -57,11 +56,14 @@ export async function startTrialRun(
     })),
   ];
   // Docker's health check asks /ready every few seconds: not worth a line each.
-  const app = Fastify({
-    loggerInstance: logger,
-    logController: new LogController({ disableRequestLogging: true }),
+  const app = await createServiceServer({
+    service,
+    version: PA_VERSION,
+    registry,
+    checks,
+    logger,
+    quietRoutes: 'all',
   });
-  await app.register(popMemberPlugin, { service, version: PA_VERSION, registry, checks });
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (err) {

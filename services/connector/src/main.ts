@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { createLogger, type Logger, SecretValues } from '@pa-connector/logger';
-import { createRegistry } from '@pa-connector/metrics';
+import type { Logger, SecretValues } from '@pa-connector/logger';
 import {
-  logShippingSink,
   PA_VERSION,
   runService,
+  startMemberBase,
   startTrialRun,
 } from '@pa-connector/service-runtime';
 import { loadConnectorConfig } from './config';
@@ -16,6 +15,7 @@ void runService({
   service: 'connector',
   start: async (ctx) => {
     const config = loadConnectorConfig();
+    const secrets = (values: SecretValues) => registerConfigSecrets(config, values);
     if (config.trialRun) {
       // The identity must load (files present, key matching the certificate); nothing is enrolled,
       // no tunnel opened and nothing in the data directory changed.
@@ -26,38 +26,20 @@ void runService({
           return id ? { connectorId: id.connectorId } : 'not enrolled yet';
         },
       };
-      return startTrialRun('connector', config, {
-        probes: [identity],
-        secrets: (values) => registerConfigSecrets(config, values),
-      });
+      return startTrialRun('connector', config, { probes: [identity], secrets });
     }
-    let logger: Logger | undefined;
-    const secrets = new SecretValues([], {
-      onOverflow: (held) =>
-        logger?.warn(
-          { held },
-          'more secret values registered than the scrubber holds; the oldest are dropped',
-        ),
-    });
-    registerConfigSecrets(config, secrets);
-    const logShipping = logShippingSink(config, 'connector');
-    logger = createLogger({
-      service: 'connector',
-      level: config.logLevel,
-      version: PA_VERSION,
-      secrets,
-      ...(logShipping ? { logStream: logShipping } : {}),
-    });
-    const registry = createRegistry('connector');
+    const base = startMemberBase('connector', config, { secrets });
     const running = await startConnectorService({
       config,
-      logger,
-      secrets,
-      registry,
+      base,
       version: PA_VERSION,
       fail: ctx.fail,
-      ...(logShipping ? { logShipping } : {}),
     });
-    return { running, logger, registry, stopTimeoutMs: stopTimeoutMs(config) };
+    return {
+      running,
+      logger: base.logger,
+      registry: base.registry,
+      stopTimeoutMs: stopTimeoutMs(config),
+    };
   },
 });

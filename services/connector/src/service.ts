@@ -1,19 +1,17 @@
-import type { Logger, RedisLogSink, SecretValues } from '@pa-connector/logger';
+import type { SecretValues } from '@pa-connector/logger';
 import { componentLogger } from '@pa-connector/logger';
-import type { Registry } from '@pa-connector/metrics';
 import type { KeyPairPem } from '@pa-connector/pki';
-import { RedisKeys } from '@pa-connector/redis-contracts';
 import {
-  createRedis,
+  createServiceServer,
+  type Listening,
+  type MemberBase,
   type Redis,
   readiness,
   redisReadiness,
-  registerLogShippingMetrics,
-  startHeartbeat,
 } from '@pa-connector/service-runtime';
 import { parseNoProxy } from '@pa-connector/sse-api';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app';
+import { connectorApp } from './app';
 import { type Clock, type Random, systemClock } from './clock';
 import type { ConnectorConfig } from './config';
 import { ControlPlane } from './control-plane/control-plane';
@@ -28,17 +26,17 @@ import { TunnelSupervisor } from './supervisor/supervisor';
 
 export interface ConnectorServiceDeps {
   config: ConnectorConfig;
-  logger: Logger;
-  secrets: SecretValues;
-  registry: Registry;
+  /**
+   * What every POP service starts with (startMemberBase): the logger, its secret scrubber, the
+   * registry, Redis and the log shipping to it, the listener and the heartbeat.
+   */
+  base: MemberBase;
   version: string;
   /** A permanent failure found after start: the process stops with its exit code. */
   fail: (err: unknown) => void;
   clock?: Clock;
   random?: Random;
   generateKeyPair?: () => KeyPairPem;
-  /** The logger's sink to the Redis log stream (PA_LOG_TO_REDIS), attached to this Redis. */
-  logShipping?: RedisLogSink;
 }
 
 export interface ConnectorService {
@@ -54,7 +52,8 @@ export interface ConnectorService {
   readonly dataPath: DataPath | undefined;
   /** host:port the HTTP listener is bound to. */
   address: { host: string; port: number };
-  close(): Promise<void>;
+  /** Stops everything; `lastWords` runs before the shipped log lines are flushed (see Running). */
+  close(lastWords?: () => void): Promise<void>;
 }
 
 /** Registers every secret of the configuration with the logger's scrubber. */
@@ -66,15 +65,15 @@ export function registerConfigSecrets(config: ConnectorConfig, secrets: SecretVa
 }
 
 /**
- * Wires and starts the connector: data directory, SSE client, Redis, the HTTP listener, the
- * heartbeat and the control plane (which enrolls in the background).
+ * Wires and starts the connector on its member base: data directory, SSE client, the HTTP
+ * listener, the heartbeat and the control plane (which enrolls in the background).
  */
 export async function startConnectorService(d: ConnectorServiceDeps): Promise<ConnectorService> {
-  const { config, logger } = d;
+  const { config } = d;
+  const { logger, registry, redis, keys } = d.base;
   const clock = d.clock ?? systemClock;
   const random = d.random ?? Math.random;
-  const metrics = connectorMetrics(d.registry);
-  const keys = new RedisKeys(config.redisPrefix);
+  const metrics = connectorMetrics(registry);
   const store = new IdentityStore(config.dataDir, { logger: componentLogger(logger, 'identity') });
   const client = createSseClient(
     {
@@ -87,11 +86,6 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     },
     { logger: componentLogger(logger, 'sse'), metrics },
   );
-  const redis = createRedis(config, logger, clock);
-  if (d.logShipping) {
-    d.logShipping.attach(redis, keys.logs(), (id) => keys.logProducer(id));
-    registerLogShippingMetrics(d.registry, 'connector', d.logShipping);
-  }
   const apps = new AppList();
   const backoff = { initialMs: config.retryInitialDelay, maxMs: config.retryMaxDelay };
   const controlPlane = new ControlPlane({
@@ -103,7 +97,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     random,
     logger,
     metrics,
-    secrets: d.secrets,
+    secrets: d.base.secrets,
     settings: {
       hostname: config.hostname,
       pop: config.pop,
@@ -126,7 +120,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     ...(d.generateKeyPair ? { generateKeyPair: d.generateKeyPair } : {}),
   });
   const tunnelLog = componentLogger(logger, 'tunnels');
-  const observer = new TunnelObserver({ redis, keys, registry: d.registry, logger: tunnelLog });
+  const observer = new TunnelObserver({ redis, keys, registry, logger: tunnelLog });
   const tunnels =
     config.tunnels > 0
       ? new TunnelSupervisor({
@@ -184,11 +178,15 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     ...(tunnels ? [observer.check] : []),
     { name: 'accepting', check: () => !closing },
   ];
-  const app = await buildApp({
+  const app = await createServiceServer({
+    service: 'connector',
     version: d.version,
-    registry: d.registry,
+    registry,
     checks,
     logger: componentLogger(logger, 'http'),
+    quietRoutes: 'all',
+  });
+  await app.register(connectorApp, {
     internalApi: {
       forwarder: () => controlPlane.forwarder,
       ...(config.internalApiToken ? { apiToken: config.internalApiToken.reveal() } : {}),
@@ -196,38 +194,22 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
         metrics.internalApiRequests.inc({ route, status: String(status) }),
     },
   });
-  const cleanup = async () => {
-    await app.close().catch(() => undefined);
-    redis.disconnect();
-    await client.close().catch(() => undefined);
-  };
+  let listening: Listening;
   try {
-    await app.listen({ host: config.httpHost, port: config.httpPort });
+    listening = await d.base.listen(app, {
+      checks,
+      heartbeatStatus: () =>
+        closing || controlPlane.state.phase === 'stopping'
+          ? 'stopping'
+          : readiness(checks).ready
+            ? 'ready'
+            : 'starting',
+    });
   } catch (err) {
-    await cleanup();
+    await client.close().catch(() => undefined);
     throw err;
   }
-  const addr = app.server.address();
-  const address =
-    typeof addr === 'object' && addr
-      ? { host: addr.address, port: addr.port }
-      : { host: config.httpHost, port: config.httpPort };
-  logger.info({ host: address.host, port: address.port }, 'listening');
-
-  const heartbeat = startHeartbeat({
-    redis,
-    keys,
-    service: 'connector',
-    version: d.version,
-    host: config.hostname,
-    intervalMs: config.heartbeatInterval,
-    status: () =>
-      closing || controlPlane.state.phase === 'stopping'
-        ? 'stopping'
-        : readiness(checks).ready
-          ? 'ready'
-          : 'starting',
-  });
+  const { heartbeat, address } = listening;
   // Tunnels start once there is an identity (from disk or a fresh enrollment).
   void controlPlane.start().then(() => {
     const identity = controlPlane.identity;
@@ -240,7 +222,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       keys,
       clock,
       logger: componentLogger(logger, 'data-path'),
-      registry: d.registry,
+      registry,
     });
     dataPath.start();
     followTunnels();
@@ -265,8 +247,10 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       await observer.close();
       await heartbeat.stop();
       lastWords?.();
-      await d.logShipping?.close();
-      await cleanup();
+      // The listener answers to the end: /ready says not accepting while the streams drain.
+      await d.base.shutdown();
+      await app.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
     },
   };
 }

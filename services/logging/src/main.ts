@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { componentLogger } from '@pa-connector/logger';
 import {
+  createServiceServer,
   duplicateRedis,
+  type HeartbeatHandle,
   PA_VERSION,
   redisReadiness,
   runService,
   startMemberBase,
   startTrialRun,
 } from '@pa-connector/service-runtime';
-import { buildApp } from './app';
+import { loggingApp } from './app';
 import { loadLoggingConfig } from './config';
 import { LogDirHealth } from './files/log-dir-health';
 import { LogStore } from './files/log-store';
@@ -50,9 +52,9 @@ void runService({
         secrets: (values) => values.add(config.internalApiToken?.reveal()),
       });
     }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, [
-      config.internalApiToken,
-    ]);
+    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, {
+      secrets: (values) => values.add(config.internalApiToken?.reveal()),
+    });
     const dirHealth = new LogDirHealth(config.logDir);
     if (!(await dirHealth.probe())) {
       logger.error({ dir: config.logDir }, 'log directory not writable; not ready until it is');
@@ -131,19 +133,25 @@ void runService({
       logger: componentLogger(logger, 'ingest'),
     });
     const checks = [redisReadiness(redis), dirHealth.check(), consumer.check()];
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'logging',
       version: PA_VERSION,
       registry,
       checks,
-      logs: { dir: config.logDir, hub, onTailDropped: (n) => metrics.tailDropped.inc(n) },
       logger: componentLogger(logger, 'http'),
     });
-    let heartbeat: Awaited<ReturnType<typeof listen>>;
+    await app.register(loggingApp, {
+      logs: { dir: config.logDir, hub, onTailDropped: (n) => metrics.tailDropped.inc(n) },
+    });
+    let heartbeat: HeartbeatHandle;
     try {
-      heartbeat = await listen(app, checks, {
-        dir: config.logDir,
-        ...(config.forward ? { forwardTo: config.connectorUrl.origin } : {}),
-      });
+      ({ heartbeat } = await listen(app, {
+        checks,
+        fields: {
+          dir: config.logDir,
+          ...(config.forward ? { forwardTo: config.connectorUrl.origin } : {}),
+        },
+      }));
     } catch (err) {
       consumerRedis.disconnect();
       await forwarder?.stop(0);

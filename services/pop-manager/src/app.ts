@@ -1,46 +1,27 @@
-import type { Logger } from '@pa-connector/logger';
-import type { Registry } from '@pa-connector/metrics';
-import { popMemberPlugin, type ReadinessCheck } from '@pa-connector/service-runtime';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { STATUS_PAGE_PATHS, statusPageRoutes } from './http/status-page-routes';
 import { statusRoutes } from './http/status-routes';
 import type { PopManagerStatus } from './status/pop-status';
 
-// Probes and the status page's polling arrive every few seconds: their request lines would
-// drown everything else.
-const QUIET = new Set(['/healthz', '/ready', '/metrics', '/status', ...STATUS_PAGE_PATHS]);
+/**
+ * Besides the probes, the status page's polling arrives every few seconds: its request lines
+ * would drown everything else (the server's `quietRoutes`).
+ */
+export const QUIET_ROUTES: readonly string[] = ['/status', ...STATUS_PAGE_PATHS];
 
-export interface PopManagerAppDeps {
-  version: string;
-  registry: Registry;
-  checks: ReadinessCheck[];
+export interface PopManagerAppOptions {
   /** The POP status, collected when asked (GET /status and the page). */
   status: () => Promise<PopManagerStatus>;
-  logger?: Logger;
-  now?: () => number;
   /** Where the page's files are (default: the package's static/). */
   staticDir?: string;
 }
 
 /**
- * pop-manager's HTTP surface: /healthz, /ready, /metrics, /status and the status page at /.
- * Building it starts nothing (no listener, no timers); main.ts listens, tests call inject().
+ * pop-manager's routes on the shared service server (createServiceServer: /healthz, /ready,
+ * /metrics): /status and the status page at /. Registering it starts nothing (no listener, no
+ * timers); main.ts listens, tests call inject().
  */
-export async function buildApp(d: PopManagerAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...(d.logger ? { loggerInstance: d.logger } : {}),
-    logController: new LogController({
-      disableRequestLogging: (req) => QUIET.has(req.url.split('?')[0] ?? ''),
-    }),
-  });
-  await app.register(popMemberPlugin, {
-    service: 'pop-manager',
-    version: d.version,
-    registry: d.registry,
-    checks: d.checks,
-    ...(d.now ? { now: d.now } : {}),
-  });
+export const popManagerApp: FastifyPluginAsync<PopManagerAppOptions> = async (app, d) => {
   await app.register(statusRoutes, { status: d.status });
   await app.register(statusPageRoutes, d.staticDir ? { dir: d.staticDir } : {});
-  return app as unknown as FastifyInstance;
-}
+};

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { componentLogger } from '@pa-connector/logger';
 import {
+  createServiceServer,
   PA_VERSION,
   redisReadiness,
   runService,
   startMemberBase,
   startTrialRun,
 } from '@pa-connector/service-runtime';
-import { buildApp } from './app';
+import { popManagerApp, QUIET_ROUTES } from './app';
 import { systemClock } from './clock';
 import { loadPopManagerConfig } from './config';
 import { RecentErrors } from './errors/recent-errors';
@@ -32,7 +33,9 @@ void runService({
     const { logger, registry, redis, keys, listen, shutdown } = startMemberBase(
       'pop-manager',
       config,
-      [config.internalApiToken],
+      {
+        secrets: (values) => values.add(config.internalApiToken?.reveal()),
+      },
     );
     const clock = systemClock;
     const collector = new StatusCollector({
@@ -77,16 +80,20 @@ void runService({
     });
     // The connector is not required: it may still be enrolling when pop-manager starts.
     const checks = [redisReadiness(redis)];
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'pop-manager',
       version: PA_VERSION,
       registry,
       checks,
-      status: async () => ({ ...(await collector.collect()), push: push.state() }),
       logger: componentLogger(logger, 'http'),
+      quietRoutes: QUIET_ROUTES,
     });
-    const heartbeat = await listen(app, checks, {
-      hostname: config.hostname,
-      connector: config.connectorUrl.origin,
+    await app.register(popManagerApp, {
+      status: async () => ({ ...(await collector.collect()), push: push.state() }),
+    });
+    const { heartbeat } = await listen(app, {
+      checks,
+      fields: { hostname: config.hostname, connector: config.connectorUrl.origin },
     });
     reporter.start();
     return {

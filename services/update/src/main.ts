@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { componentLogger } from '@pa-connector/logger';
 import {
+  createServiceServer,
   PA_VERSION,
   redisReadiness,
   runService,
@@ -9,7 +10,7 @@ import {
   startTrialRun,
   systemClock,
 } from '@pa-connector/service-runtime';
-import { buildApp } from './app';
+import { updateApp } from './app';
 import { loadUpdateConfig } from './config';
 import { DockerodeEngine } from './engine/dockerode-engine';
 import { selfContainer } from './engine/self-container';
@@ -30,9 +31,9 @@ void runService({
         secrets: (values) => values.add(config.internalApiToken?.reveal()),
       });
     }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, [
-      config.internalApiToken,
-    ]);
+    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, {
+      secrets: (values) => values.add(config.internalApiToken?.reveal()),
+    });
     const engine = new DockerodeEngine(config.dockerSocket);
     const self = selfContainer(engine, hostname());
     const status = new UpdateStatusStore(redis, keys);
@@ -63,18 +64,21 @@ void runService({
     });
     // The connector is not required: it may still be enrolling when update starts.
     const checks = [redisReadiness(redis)];
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'update',
       version: PA_VERSION,
       registry,
       checks,
+      logger: componentLogger(logger, 'http'),
+    });
+    await app.register(updateApp, {
       updater: {
         check: () => updater.check(),
         status: () => status.get(),
         history: (n) => status.history(n),
       },
-      logger: componentLogger(logger, 'http'),
     });
-    const heartbeat = await listen(app, checks);
+    const { heartbeat } = await listen(app, { checks });
     updater.start();
     void updater
       .finishHandOver()

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { decodeLogStreamEntry } from '@pa-connector/logger';
+import { decodeHeartbeat, RedisKeys } from '@pa-connector/redis-contracts';
 import {
   freePort,
   startRedis,
@@ -7,6 +9,7 @@ import {
   type TestRedis,
   type TrackedProcess,
 } from '@pa-connector/test-support';
+import Redis from 'ioredis';
 import { scratch, spawnConnector, testEnv } from '../support/connector';
 import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
@@ -74,7 +77,7 @@ describe('the built connector process: exit codes and what it prints', () => {
     }
   };
 
-  it('enrolls, logs JSON only, never the key, and stops with 0 on SIGTERM; a second use of the key exits 66', async () => {
+  it('enrolls, logs JSON only, never the key, and stops with 0 on SIGTERM, its last line shipped; a second use of the key exits 66', async () => {
     const { key } = await emu.admin.key(groupId, { maxUses: 1 });
     const p = run(key);
     await p.waitForLine(/"msg":"enrolled"/, 20_000);
@@ -82,6 +85,21 @@ describe('the built connector process: exit codes and what it prints', () => {
     expect(plainLines(p)).toEqual([]);
     expect(p.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
     expectNoKey(p, key);
+    // Its last line, `stopped`, reached the log stream before Redis closed; the last beat says so.
+    const keys = new RedisKeys(`${redis.prefix}${n}:`);
+    const reader = new Redis(redis.url);
+    try {
+      const shipped = (await reader.xrange(keys.logs(), '-', '+')).map(
+        ([id, fields]) => JSON.parse(decodeLogStreamEntry(id, fields)?.line ?? '{}').msg,
+      );
+      expect(shipped).toContain('stopping');
+      expect(shipped.at(-1)).toBe('stopped');
+      expect(decodeHeartbeat(await reader.hgetall(keys.heartbeat('connector')))?.status).toBe(
+        'stopping',
+      );
+    } finally {
+      reader.disconnect();
+    }
 
     const second = run(key);
     expect(await second.exited).toBe(66);

@@ -7,13 +7,7 @@ export function captureLogger(secrets?: SecretValues): {
   lines: string[];
   entries: () => Array<Record<string, unknown>>;
 } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n')) if (l) lines.push(l);
-      cb();
-    },
-  });
+  const { destination, lines } = captureLines();
   const logger = createLogger({
     service: 'connector',
     level: 'debug',
@@ -25,4 +19,16 @@ export function captureLogger(secrets?: SecretValues): {
     lines,
     entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
   };
+}
+
+/** A destination for a logger that keeps every line it is given, as printed. */
+export function captureLines(): { destination: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(l);
+      cb();
+    },
+  });
+  return { destination, lines };
 }

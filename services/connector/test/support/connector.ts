@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SecretValues } from '@pa-connector/logger';
-import { createRegistry } from '@pa-connector/metrics';
+import { startMemberBase } from '@pa-connector/service-runtime';
 import { spawnTracked, type TrackedProcess } from '@pa-connector/test-support';
 import { loadConnectorConfig } from '../../src/config';
 import {
@@ -10,7 +9,7 @@ import {
   registerConfigSecrets,
   startConnectorService,
 } from '../../src/service';
-import { captureLogger } from './capture-logger';
+import { captureLines } from './capture-logger';
 
 /** A scratch directory for one test's files; removed by cleanup(). */
 export function scratch(): {
@@ -72,18 +71,21 @@ export interface InProcessConnector {
   stop(): Promise<void>;
 }
 
-/** The connector service wired exactly as main.ts does, in this process. */
+/**
+ * The connector service wired exactly as main.ts does, in this process. Its lines are captured
+ * rather than shipped to the Redis log stream, unless `env` turns PA_LOG_TO_REDIS on.
+ */
 export async function startInProcess(env: Record<string, string>): Promise<InProcessConnector> {
-  const config = loadConnectorConfig(env);
-  const secrets = new SecretValues();
-  registerConfigSecrets(config, secrets);
-  const { logger, lines } = captureLogger(secrets);
+  const config = loadConnectorConfig({ PA_LOG_TO_REDIS: 'false', ...env });
+  const { destination, lines } = captureLines();
+  const base = startMemberBase('connector', config, {
+    secrets: (values) => registerConfigSecrets(config, values),
+    destination,
+  });
   const failures: unknown[] = [];
   const service = await startConnectorService({
     config,
-    logger,
-    secrets,
-    registry: createRegistry('connector'),
+    base,
     version: '1.0.0-test',
     fail: (err) => failures.push(err),
   });

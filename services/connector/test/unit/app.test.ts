@@ -1,6 +1,7 @@
 import { createRegistry } from '@pa-connector/metrics';
+import { createServiceServer } from '@pa-connector/service-runtime';
 import { InternalApiRoutes, SseApiError, SseProtocolError } from '@pa-connector/sse-api';
-import { buildApp } from '../../src/app';
+import { connectorApp } from '../../src/app';
 import { ConnectorState, enrolledCheck } from '../../src/state';
 
 function fakeForwarder() {
@@ -33,10 +34,14 @@ async function setup(o: { enrolled?: boolean; apiToken?: string; redisUp?: boole
   }
   const forwarder = fakeForwarder();
   const observed: Array<[string, number]> = [];
-  const app = await buildApp({
+  const app = await createServiceServer({
+    service: 'connector',
     version: '9.9.9',
     registry: createRegistry('connector', { defaultMetrics: false }),
     checks: [enrolledCheck(state), { name: 'redis', check: () => o.redisUp !== false }],
+    quietRoutes: 'all',
+  });
+  await app.register(connectorApp, {
     internalApi: {
       forwarder: () => (state.phase === 'enrolled' ? forwarder : undefined),
       ...(o.apiToken ? { apiToken: o.apiToken } : {}),

@@ -5,7 +5,12 @@ import { createLogger, decodeLogStreamEntry } from '@pa-connector/logger';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import { startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
 import Redis from 'ioredis';
-import { LOG_CONSUMER_GROUP, LogStore, readGroupInfo, StreamConsumer } from '../../src';
+import { LogStore } from '../../src/files/log-store';
+import {
+  LOG_CONSUMER_GROUP,
+  readGroupInfo,
+  StreamConsumer,
+} from '../../src/ingest/stream-consumer';
 
 afterAll(stopAll);
 

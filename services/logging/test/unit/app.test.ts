@@ -1,10 +1,12 @@
 import { createRegistry } from '@pa-connector/metrics';
-import { buildApp } from '../../src';
+import { createServiceServer } from '@pa-connector/service-runtime';
+import { loggingApp } from '../../src/app';
 
 describe('logging buildApp', () => {
   it('answers /healthz, /ready following every check, and /metrics with pa_logging_ names', async () => {
     const state = { redis: true, logDir: false };
-    const app = await buildApp({
+    const app = await createServiceServer({
+      service: 'logging',
       version: '1.2.3',
       registry: createRegistry('logging'),
       checks: [
@@ -12,6 +14,7 @@ describe('logging buildApp', () => {
         { name: 'logDir', check: () => state.logDir },
       ],
     });
+    await app.register(loggingApp, {});
     expect((await app.inject('/healthz')).json()).toMatchObject({
       status: 'alive',
       service: 'logging',

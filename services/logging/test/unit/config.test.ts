@@ -1,5 +1,5 @@
 import { ConfigError } from '@pa-connector/config';
-import { loadLoggingConfig } from '../../src';
+import { loadLoggingConfig } from '../../src/config';
 
 describe('logging config', () => {
   it('has defaults for everything', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readiness } from '@pa-connector/service-runtime';
-import { LogDirHealth } from '../../src';
+import { LogDirHealth } from '../../src/files/log-dir-health';
 
 describe('LogDirHealth', () => {
   const base = () => mkdtempSync(join(tmpdir(), 'pa-logdir-'));

@@ -13,7 +13,7 @@ import {
   waitFor,
 } from '@pa-connector/test-support';
 import Redis from 'ioredis';
-import type { PopManagerStatus } from '../../src';
+import type { PopManagerStatus } from '../../src/status/pop-status';
 import { type ReceivedStatus, startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);

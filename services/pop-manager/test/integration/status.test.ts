@@ -13,7 +13,8 @@ import {
   waitFor,
 } from '@pa-connector/test-support';
 import Redis from 'ioredis';
-import type { PopManagerStatus, ServiceHealth } from '../../src';
+import type { ServiceHealth } from '../../src/services/service-health';
+import type { PopManagerStatus } from '../../src/status/pop-status';
 import { APP_HEALTH, logLine, TUNNELS, writeConnectorState } from '../support/pop-state';
 
 afterAll(stopAll);

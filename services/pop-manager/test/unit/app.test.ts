@@ -1,5 +1,7 @@
 import { createRegistry } from '@pa-connector/metrics';
-import { buildApp, type PopManagerStatus } from '../../src';
+import { createServiceServer } from '@pa-connector/service-runtime';
+import { popManagerApp, QUIET_ROUTES } from '../../src/app';
+import type { PopManagerStatus } from '../../src/status/pop-status';
 
 const STATUS: PopManagerStatus = {
   hostname: 'vm-1',
@@ -22,13 +24,18 @@ const STATUS: PopManagerStatus = {
   collectErrors: [],
 };
 
-const app = (redisUp: () => boolean = () => true) =>
-  buildApp({
+/** pop-manager's server as main.ts builds it, without a listener. */
+async function app(redisUp: () => boolean = () => true) {
+  const server = await createServiceServer({
+    service: 'pop-manager',
     version: '1.2.3',
     registry: createRegistry('pop-manager'),
     checks: [{ name: 'redis', check: redisUp }],
-    status: async () => STATUS,
+    quietRoutes: QUIET_ROUTES,
   });
+  await server.register(popManagerApp, { status: async () => STATUS });
+  return server;
+}
 
 describe('pop-manager buildApp', () => {
   it('answers /healthz, /ready following its checks, and /metrics with pa_pop_manager_ names', async () => {

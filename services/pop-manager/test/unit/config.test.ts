@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@pa-connector/config';
-import { loadPopManagerConfig } from '../../src';
+import { loadPopManagerConfig } from '../../src/config';
 
 describe('pop-manager config', () => {
   it('has defaults for everything', () => {

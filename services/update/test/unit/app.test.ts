@@ -1,12 +1,24 @@
 import { createRegistry } from '@pa-connector/metrics';
-import { buildApp } from '../../src';
+import { createServiceServer, type ReadinessCheck } from '@pa-connector/service-runtime';
+import { type UpdateAppOptions, updateApp } from '../../src/app';
+
+/** The update service's server as main.ts builds it, without a listener. */
+async function buildApp(d: { version: string; checks: ReadinessCheck[] } & UpdateAppOptions) {
+  const app = await createServiceServer({
+    service: 'update',
+    version: d.version,
+    registry: createRegistry('update'),
+    checks: d.checks,
+  });
+  await app.register(updateApp, d.updater ? { updater: d.updater } : {});
+  return app;
+}
 
 describe('update buildApp', () => {
   it('answers /healthz, /ready following its checks, and /metrics with pa_update_ names', async () => {
     let redisUp = false;
     const app = await buildApp({
       version: '1.2.3',
-      registry: createRegistry('update'),
       checks: [{ name: 'redis', check: () => redisUp }],
     });
     expect((await app.inject('/healthz')).json()).toMatchObject({
@@ -30,7 +42,7 @@ describe('update buildApp', () => {
   });
 
   it('answers 404 for a route it does not have', async () => {
-    const app = await buildApp({ version: '1', registry: createRegistry('update'), checks: [] });
+    const app = await buildApp({ version: '1', checks: [] });
     expect((await app.inject('/nope')).statusCode).toBe(404);
     await app.close();
   });
@@ -49,7 +61,6 @@ describe('update buildApp', () => {
     };
     const app = await buildApp({
       version: '1',
-      registry: createRegistry('update'),
       checks: [],
       updater: {
         check: async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@pa-connector/config';
-import { loadUpdateConfig } from '../../src';
+import { loadUpdateConfig } from '../../src/config';
 
 describe('update config', () => {
   it('has defaults for everything', () => {

@@ -1,5 +1,5 @@
 import { ConfigError } from '@pa-connector/config';
-import { byteSize, formatByteSize, parseByteSize } from '../../../src';
+import { byteSize, formatByteSize, parseByteSize } from '../../../src/files/byte-size';
 
 describe('byte sizes', () => {
   it.each([

@@ -1,4 +1,8 @@
-import { activeFileName, parseLogFileName, rotatedFileName } from '../../../src';
+import {
+  activeFileName,
+  parseLogFileName,
+  rotatedFileName,
+} from '../../../src/files/log-file-names';
 
 describe('log file names', () => {
   it('round-trips active and rotated names', () => {

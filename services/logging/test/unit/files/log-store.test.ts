@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogStreamEntry } from '@pa-connector/logger';
-import { LogStore, type WrittenLine } from '../../../src';
+import { LogStore, type WrittenLine } from '../../../src/files/log-store';
 
 const policy = { keepFiles: 5, maxAgeMs: 86_400_000, maxTotalBytes: 1e9 };
 const entry = (id: string, service: string, msg = 'm'): LogStreamEntry => ({

@@ -1,4 +1,4 @@
-import { type LogFileInfo, planRetention } from '../../../src';
+import { type LogFileInfo, planRetention } from '../../../src/files/retention';
 
 const DAY = 86_400_000;
 const now = 100 * DAY;

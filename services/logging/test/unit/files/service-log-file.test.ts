@@ -1,7 +1,8 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceLogFile, stampLine } from '../../../src';
+import { ServiceLogFile } from '../../../src/files/service-log-file';
+import { stampLine } from '../../../src/ingest/line-format';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'pa-logfile-'));
 const line = (id: string, msg = 'x') => stampLine(id, `{"msg":"${msg}"}`);

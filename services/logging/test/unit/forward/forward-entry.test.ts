@@ -1,4 +1,5 @@
-import { LEVELS, levelOf, selectForForward } from '../../../src';
+import { levelOf, selectForForward } from '../../../src/forward/forward-entry';
+import { LEVELS } from '../../../src/query/log-filter';
 
 const line = (fields: Record<string, unknown>) => JSON.stringify({ logId: '1-0', ...fields });
 

@@ -1,4 +1,5 @@
-import { ForwardError, LogsApiClient } from '../../../src';
+import { ForwardError } from '../../../src/forward/forward-error';
+import { LogsApiClient } from '../../../src/forward/internal-api-client';
 
 type Call = { url: string; init: RequestInit };
 

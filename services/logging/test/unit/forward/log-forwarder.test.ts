@@ -1,13 +1,13 @@
 import { createLogger } from '@pa-connector/logger';
 import type { LogBatch } from '@pa-connector/sse-api';
+import type { WrittenLine } from '../../../src/files/log-store';
+import { ForwardError } from '../../../src/forward/forward-error';
 import {
   type ForwardDropReason,
-  ForwardError,
-  LEVELS,
   LogForwarder,
   type LogForwarderOptions,
-  type WrittenLine,
-} from '../../../src';
+} from '../../../src/forward/log-forwarder';
+import { LEVELS } from '../../../src/query/log-filter';
 import { FakeClock, flush } from '../../support/fake-clock';
 
 /** A sender whose answers the test decides; each call waits until answered. */

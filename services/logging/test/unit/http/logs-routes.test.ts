@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry } from '@pa-connector/metrics';
-import { buildApp, TailHub } from '../../../src';
+import { createServiceServer } from '@pa-connector/service-runtime';
+import { loggingApp } from '../../../src/app';
+import { TailHub } from '../../../src/tail/tail-hub';
 
 async function app() {
   const dir = mkdtempSync(join(tmpdir(), 'pa-routes-'));
@@ -11,12 +13,13 @@ async function app() {
     '{"logId":"1-0","level":"info","time":"2026-05-01T12:00:00.000Z","service":"update","msg":"hello"}\n' +
       '{"logId":"2-0","level":"error","time":"2026-05-01T12:00:01.000Z","service":"update","msg":"boom"}\n',
   );
-  const a = await buildApp({
+  const a = await createServiceServer({
+    service: 'logging',
     version: '1',
     registry: createRegistry('logging'),
     checks: [],
-    logs: { dir, hub: new TailHub() },
   });
+  await a.register(loggingApp, { logs: { dir, hub: new TailHub() } });
   return a;
 }
 

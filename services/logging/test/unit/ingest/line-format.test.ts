@@ -1,4 +1,4 @@
-import { isPlausibleLine, logIdOf, stampLine } from '../../../src';
+import { isPlausibleLine, logIdOf, stampLine } from '../../../src/ingest/line-format';
 
 describe('line format', () => {
   it('puts the stream id first, keeping the line valid JSON', () => {

@@ -1,4 +1,4 @@
-import { LEVELS, matchLine, parseLogFilter, QueryError } from '../../../src';
+import { LEVELS, matchLine, parseLogFilter, QueryError } from '../../../src/query/log-filter';
 
 const now = Date.parse('2026-05-01T12:00:00.000Z');
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LEVELS, queryLogs } from '../../../src';
+import { LEVELS } from '../../../src/query/log-filter';
+import { queryLogs } from '../../../src/query/query-logs';
 
 function line(ms: number, seq: number, service: string, level: string, msg: string) {
   return JSON.stringify({

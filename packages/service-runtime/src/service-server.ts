@@ -1,0 +1,60 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from '@pa-connector/logger';
+import type { Registry } from '@pa-connector/metrics';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { popMemberPlugin } from './pop-member-plugin';
+import type { ReadinessCheck } from './readiness';
+import { requireRouteSchemas } from './route-schemas';
+
+/** The routes of popMemberPlugin. Probes ask them every few seconds: never worth a line each. */
+const PROBE_ROUTES: readonly string[] = ['/healthz', '/ready', '/metrics'];
+
+/** Answers that are not JSON and take no input, so they carry no schema. */
+const SCHEMALESS_ROUTES: readonly string[] = ['/metrics'];
+
+export interface ServiceServerOptions {
+  service: string;
+  version: string;
+  registry: Registry;
+  /** /ready is 200 when every check passes. */
+  checks: ReadinessCheck[];
+  logger?: Logger;
+  /** Injectable clock for uptime. */
+  now?: () => number;
+  /**
+   * Routes besides the probes whose request lines are not logged (polled ones), or `'all'` for a
+   * server whose routes log what matters themselves. Default: the probes only.
+   */
+  quietRoutes?: readonly string[] | 'all';
+  /**
+   * Refuses every route that declares no schema for what it takes and answers (see
+   * requireRouteSchemas), the probes included. Off until every route of the service has them.
+   */
+  requireSchemas?: boolean;
+}
+
+/**
+ * The HTTP server every POP service (and a trial run) starts from: one fastify instance with the
+ * service's logger, quiet probes, and popMemberPlugin (/healthz, /ready, /metrics, keep-alive
+ * connections ended on close). A service registers its own routes on it as a plugin. Creating it
+ * starts nothing: the caller listens, tests call inject().
+ */
+export async function createServiceServer(o: ServiceServerOptions): Promise<FastifyInstance> {
+  const quiet =
+    o.quietRoutes === 'all' ? undefined : new Set([...PROBE_ROUTES, ...(o.quietRoutes ?? [])]);
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    ...(o.logger ? { loggerInstance: o.logger } : {}),
+    logController: new LogController({
+      disableRequestLogging: quiet ? (req) => quiet.has(req.url.split('?')[0] ?? '') : true,
+    }),
+  });
+  if (o.requireSchemas) requireRouteSchemas(app, SCHEMALESS_ROUTES);
+  await app.register(popMemberPlugin, {
+    service: o.service,
+    version: o.version,
+    registry: o.registry,
+    checks: o.checks,
+    ...(o.now ? { now: o.now } : {}),
+  });
+  return app;
+}

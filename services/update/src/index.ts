@@ -1,2 +1,0 @@
-export { buildApp, type UpdateAppDeps } from './app';
-export { loadUpdateConfig, type UpdateConfig, updateSchema } from './config';
