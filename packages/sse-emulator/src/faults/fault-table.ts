@@ -34,7 +34,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   'lost-response',
   'malicious',
 ];
-const VARIANTS: readonly MalformedVariant[] = ['not-json', 'missing-fields'];
+export const MALFORMED_VARIANTS: readonly MalformedVariant[] = ['not-json', 'missing-fields'];
 export const MALICIOUS_VARIANTS: readonly MaliciousVariant[] = [
   'certificate-directive',
   'ca-chain-directive',
@@ -119,8 +119,8 @@ export function parseFaultSpec(body: unknown): FaultSpec {
   }
   if (spec.mode === 'malformed') {
     const variant = b.variant ?? 'not-json';
-    if (!VARIANTS.includes(variant as MalformedVariant)) {
-      throw invalidRequest(`variant must be one of ${VARIANTS.join(', ')}`);
+    if (!MALFORMED_VARIANTS.includes(variant as MalformedVariant)) {
+      throw invalidRequest(`variant must be one of ${MALFORMED_VARIANTS.join(', ')}`);
     }
     spec.variant = variant as MalformedVariant;
   }
