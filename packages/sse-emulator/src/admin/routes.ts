@@ -1,7 +1,7 @@
 import type { ReleaseManifest } from '@pa-connector/sse-api';
 import { Type } from '@sinclair/typebox';
 import { invalidRequest, notFound } from '../errors';
-import { parseFaultSpec } from '../faults/fault-table';
+import { resolveFaultSpec } from '../faults/fault-table';
 import type { AdminApp, AdminDeps } from './deps';
 import {
   AppRequest,
@@ -218,7 +218,7 @@ export function faultRoutes(app: AdminApp, deps: AdminDeps): void {
     },
     async (request) => {
       const target = request.params.endpoint;
-      const spec = parseFaultSpec(request.body);
+      const spec = resolveFaultSpec(request.body);
       faults.set(target, spec);
       request.log.warn({ endpoint: target, fault: spec.mode }, 'fault armed');
       return { endpoint: target, ...spec };

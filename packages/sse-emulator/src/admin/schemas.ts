@@ -12,6 +12,7 @@ import {
   type FaultTarget,
   MALFORMED_VARIANTS,
   MALICIOUS_VARIANTS,
+  MARKER_PATH,
 } from '../faults/fault-table';
 
 /** The admin API's contracts: what each route takes and answers. */
@@ -154,7 +155,7 @@ export const FaultParams = Type.Object({
   endpoint: oneOf<FaultTarget>(['*', ...SSE_ENDPOINTS], ''),
 });
 
-/** Each field's type; which fields a mode needs (and their defaults) is the fault table's rule. */
+/** Each field's type; which fields a mode needs (and their defaults): resolveFaultSpec. */
 export const FaultRequest = Type.Object(
   {
     mode: oneOf(FAULT_MODES, ''),
@@ -170,7 +171,7 @@ export const FaultRequest = Type.Object(
     ),
     markerPath: Type.Optional(
       Type.String({
-        pattern: '^/[A-Za-z0-9._/-]{1,200}$',
+        pattern: MARKER_PATH.source,
         description: 'an absolute path of letters, digits, . _ / -',
       }),
     ),
