@@ -2,7 +2,6 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Text, Timestamp } from './common';
 
 export const POP_SERVICES = ['logging', 'connector', 'update', 'pop-manager'] as const;
-export const PopServiceName = Type.Union(POP_SERVICES.map((s) => Type.Literal(s)));
 export type PopServiceName = (typeof POP_SERVICES)[number];
 
 /** How a release names an image's content: `sha256:` and 64 lowercase hex digits. */

@@ -54,7 +54,7 @@ function telling(errors: AjvError[]): AjvError {
 }
 
 /** One sentence naming the field and what it must be (never the value sent). */
-export function describeValidationError(errors: AjvError[], dataVar: string): string {
+function describeValidationError(errors: AjvError[], dataVar: string): string {
   const e = telling(errors);
   const params = e.params as { missingProperty?: string; additionalProperty?: string };
   if (e.keyword === 'required' && params.missingProperty !== undefined) {
@@ -74,7 +74,11 @@ export function describeValidationError(errors: AjvError[], dataVar: string): st
 
 /** fastify's schemaErrorFormatter: a 400 `invalid_request` naming the field. */
 export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string) {
-  return invalidRequest(describeValidationError(errors as AjvError[], dataVar));
+  const message = describeValidationError(errors as AjvError[], dataVar);
+  // fastify attaches these errors to the one it raises; with `verbose` each carries the value
+  // it judged (a whole body, provisioning key included): never let that reach a log.
+  for (const e of errors as Array<AjvError & { data?: unknown }>) delete e.data;
+  return invalidRequest(message);
 }
 
 /**
