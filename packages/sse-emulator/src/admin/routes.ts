@@ -173,7 +173,13 @@ export function releaseRoutes(app: AdminApp, deps: AdminDeps): void {
       const manifest: ReleaseManifest = {
         version: b.version,
         publishedAt: b.publishedAt ?? deps.clock.now().toISOString(),
-        images: b.images ?? {},
+        // Only what a POP reads of each image, as the SSE would publish it.
+        images: Object.fromEntries(
+          Object.entries(b.images ?? {}).map(([service, { image, digest }]) => [
+            service,
+            { image, digest },
+          ]),
+        ),
         ...(b.minAutoUpgradeVersion === undefined
           ? {}
           : { minAutoUpgradeVersion: b.minAutoUpgradeVersion }),

@@ -92,6 +92,20 @@ describe('the emulator apps', () => {
     expect(res.json().apps).toEqual(apps);
   });
 
+  it('publish of a release keeps of each image what a POP reads', async () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const res = await built.admin.inject({
+      method: 'PUT',
+      url: '/admin/release',
+      payload: { version: '1.0.1', images: { update: { image: 'pa/update:1', digest, size: 9 } } },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().images).toStrictEqual({ update: { image: 'pa/update:1', digest } });
+    expect(built.state.release()?.images).toStrictEqual({
+      update: { image: 'pa/update:1', digest },
+    });
+  });
+
   it.each([
     ['not-json', '{"truncated": tru'],
     [
