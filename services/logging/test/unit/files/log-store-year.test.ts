@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LogStreamEntry } from '@pa-connector/logger';
+import { FakeClock } from '@pa-connector/test-support';
 import { LogStore, listLogFiles, planRetention } from '../../../src';
-import { FakeClock } from '../../support/fake-clock';
 
 const DAY = 86_400_000;
 const DAYS = 365;
