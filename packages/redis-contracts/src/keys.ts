@@ -41,7 +41,7 @@ export class RedisKeys {
     return `${this.prefix}apps:health`;
   }
 
-  /** String: the latest POP status (JSON PopStatus). */
+  /** String: the latest POP status (JSON PopStatusReport). */
   popStatus(): string {
     return `${this.prefix}pop:status`;
   }

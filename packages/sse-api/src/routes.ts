@@ -16,7 +16,7 @@ export const SseRoutes = {
   catalog: '/v1/catalog',
   /** POST HealthUpdate -> 202 AcceptedResponse. */
   health: '/v1/health',
-  /** POST PopStatus -> 202 AcceptedResponse. */
+  /** POST PopStatusReport -> 202 AcceptedResponse. */
   popStatus: '/v1/pop/status',
   /** GET -> 200 ReleaseManifest, or 404 not_found when none is published. */
   release: '/v1/release',
@@ -32,7 +32,7 @@ export const SSE_ENDPOINTS = Object.keys(SseRoutes) as SseEndpoint[];
  * its access token, retries, and fails over between SSE URLs. Bodies are the SSE's own types.
  */
 export const InternalApiRoutes = {
-  /** POST PopStatus -> 202 AcceptedResponse (forwarded to SseRoutes.popStatus). */
+  /** POST PopStatusReport -> 202 AcceptedResponse (forwarded to SseRoutes.popStatus). */
   popStatus: '/internal/v1/pop/status',
   /** GET -> ReleaseManifest (from SseRoutes.release). */
   release: '/internal/v1/release',

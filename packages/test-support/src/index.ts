@@ -4,6 +4,7 @@ export {
   type DelayRelayStats,
   startDelayRelay,
 } from './delay-relay';
+export { FakeClock, flush } from './fake-clock';
 export { freePort } from './free-port';
 export { run } from './netns/exec';
 export { type Host, Topology, type TopologyOptions } from './netns/topology';

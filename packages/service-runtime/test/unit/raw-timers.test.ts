@@ -30,6 +30,8 @@ const ALLOWED: Record<string, string> = {
   'packages/sse-emulator/src/gateways/management-status.ts': 'emulator: a fixed query deadline',
   'packages/sse-emulator/src/ingress/http-head.ts': 'emulator: a fixed header deadline',
   'packages/sse-emulator/src/ingress/user-ingress.ts': 'emulator: a fixed 5 s close grace',
+  'packages/test-support/src/fake-clock.ts':
+    'test helpers: the fake TimerSource names setTimeout; a 5 ms poll for a timer to appear',
   'packages/test-support/src/delay-relay.ts': 'test helpers: the relay delay a test sets (ms)',
   'packages/test-support/src/processes.ts': 'test helpers: deadlines of a test',
   'packages/test-support/src/tinyproxy.ts': 'test helpers: 50 ms polls',

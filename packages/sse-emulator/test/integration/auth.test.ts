@@ -75,7 +75,7 @@ describe('mTLS and access tokens', () => {
 
   it('enforces token expiry', async () => {
     const c = await enroll(t);
-    t.clock.advance(61);
+    await t.clock.advance(61_000);
     const expired = await catalog(c);
     expect(expired.status).toBe(401);
     expect(codeOf(expired)).toBe('token_expired');
@@ -93,7 +93,7 @@ describe('mTLS and access tokens', () => {
 
   it('enforces certificate expiry', async () => {
     const c = await enroll(t);
-    t.clock.advance(3601);
+    await t.clock.advance(3_601_000);
     const res = await t.sse({ method: 'POST', path: SseRoutes.token, cert: c.tls });
     expect(codeOf(res)).toBe('client_certificate_required');
     expect(res.json().error.message).toMatch(/expired/);

@@ -218,7 +218,7 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
       stale: false,
       body: update,
     });
-    t.clock.advance(view.healthStaleSeconds + 1);
+    await t.clock.advance((view.healthStaleSeconds + 1) * 1000);
     const later = (await t.admin.get('/admin/gateways/local-gw1')).body;
     expect(
       later.health.find((h: { connectorId: string }) => h.connectorId === reg.connectorId).stale,

@@ -127,8 +127,7 @@ describe('user ingress (real gateways, tunnels and a test proxy per tunnel)', ()
         const v = (await t.admin.get(`/admin/gateways/${GATEWAYS[i]}`)).body;
         const h = v.health?.find(
           (x: { connectorId: string; receivedAt: string }) =>
-            x.connectorId === reg.connectorId &&
-            Date.parse(x.receivedAt) >= t.clock.now().getTime(),
+            x.connectorId === reg.connectorId && Date.parse(x.receivedAt) >= t.clock.now(),
         );
         return h && check(h.body) ? h : undefined;
       },
@@ -234,7 +233,7 @@ describe('user ingress (real gateways, tunnels and a test proxy per tunnel)', ()
   it('stops choosing a tunnel whose updates stop, once they are stale', async () => {
     proxies[0]?.send({ posting: false });
     const staleSeconds = (await t.admin.get('/admin/gateways/local-gw1')).body.healthStaleSeconds;
-    t.clock.advance(staleSeconds + 1);
+    await t.clock.advance((staleSeconds + 1) * 1000);
     await freshHealth(1, () => true);
     const gw1 = (await t.admin.get('/admin/gateways/local-gw1')).body;
     expect(

@@ -62,7 +62,10 @@ describe('POST /v1/connectors/register over TLS', () => {
     ]);
     expect(body.tunnel).toEqual({ tlsCryptKey: expect.any(String), cipher: 'AES-256-GCM' });
     expect(
-      verifyChain(body.certificate, body.caChain, { usage: 'client', now: t.clock.now() }),
+      verifyChain(body.certificate, body.caChain, {
+        usage: 'client',
+        now: t.clock.dateClock.now(),
+      }),
     ).toEqual({ ok: true });
     expect(keyMatchesCertificate(identity.privateKeyPem, body.certificate)).toBe(true);
     const info = certificateInfo(body.certificate);
@@ -117,7 +120,7 @@ describe('POST /v1/connectors/register over TLS', () => {
 
     const expiring = (await t.admin.post(`/admin/groups/${groupId}/keys`, { expiresInSeconds: 60 }))
       .body;
-    t.clock.advance(61);
+    await t.clock.advance(61_000);
     expectError(
       await register({ provisioningKey: expiring.key, csr, hostname: 'h' }),
       403,

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeClock } from '@pa-connector/test-support';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src';
 import { adminClient } from './admin-client';
-import { FakeClock } from './fake-clock';
 import { newIdentity, type TestIdentity } from './identity';
 import { capturedLogger } from './log-capture';
 import { type SseCall, type SseResponse, sseRequest } from './sse-client';
@@ -22,10 +22,10 @@ export interface TestEmulator {
 
 /** The emulator in-process on loopback, random ports, a temp data dir and a fake clock. */
 export async function startTestEmulator(
-  o: Partial<EmulatorOptions> & { dataDir?: string; clock?: FakeClock } = {},
+  o: Partial<Omit<EmulatorOptions, 'clock'>> & { dataDir?: string; clock?: FakeClock } = {},
 ): Promise<TestEmulator> {
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'pa-emulator-')));
-  const clock = o.clock ?? new FakeClock();
+  const clock = o.clock ?? new FakeClock(Date.now());
   const captured = capturedLogger();
   const emu = await startEmulator({
     host: '127.0.0.1',
@@ -35,7 +35,7 @@ export async function startTestEmulator(
     logger: captured.logger,
     ...o,
     dataDir,
-    clock,
+    clock: clock.dateClock,
   });
   let stopped = false;
   const stop = async () => {

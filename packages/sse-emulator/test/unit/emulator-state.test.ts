@@ -68,15 +68,15 @@ describe('provisioning keys', () => {
     expect(state.listConnectors()).toHaveLength(3);
   });
 
-  it('expires at expiresAt by the injected clock', () => {
+  it('expires at expiresAt by the injected clock', async () => {
     const { state, clock } = newState();
     const group = state.createGroup({ name: 'g' });
     const { key } = state.createKey(group.id, {
       maxUses: 5,
-      expiresAt: new Date(clock.now().getTime() + 60_000),
+      expiresAt: new Date(clock.now() + 60_000),
     });
     registerOne(state, key);
-    clock.advance(60);
+    await clock.advance(60_000);
     expect(codeOf(() => registerOne(state, key, 'host-2'))).toBe('provisioning_key_expired');
   });
 
@@ -141,13 +141,13 @@ describe('client certificates', () => {
     expect(promoted).toBe(false);
   });
 
-  it('requires a certificate from the CA that is still valid', () => {
+  it('requires a certificate from the CA that is still valid', async () => {
     const { state, clock, response } = registered({ certLifetimeSeconds: 120 });
     expect(codeOf(() => state.authenticate(undefined))).toBe('client_certificate_required');
     expect(codeOf(() => state.authenticate(foreignCert(response.connectorId)))).toBe(
       'client_certificate_required',
     );
-    clock.advance(121);
+    await clock.advance(121_000);
     expect(codeOf(() => state.authenticate(response.certificate))).toBe(
       'client_certificate_required',
     );
@@ -231,12 +231,12 @@ describe('access tokens', () => {
     state.checkToken(a, refreshed.accessToken);
   });
 
-  it('expires by the injected clock', () => {
+  it('expires by the injected clock', async () => {
     const { state, clock, a } = withConnectors();
     const token = state.issueToken(a);
-    clock.advance(59);
+    await clock.advance(59_000);
     state.checkToken(a, token.accessToken);
-    clock.advance(1);
+    await clock.advance(1_000);
     expect(codeOf(() => state.checkToken(a, token.accessToken))).toBe('token_expired');
     expect(codeOf(() => state.refreshToken(a, token.accessToken))).toBe('token_expired');
   });

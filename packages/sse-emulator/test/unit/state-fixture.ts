@@ -5,9 +5,9 @@ import {
   parseCsr,
   signCertificate,
 } from '@pa-connector/pki';
+import { FakeClock } from '@pa-connector/test-support';
 import { DEFAULT_POPS, EmulatorState } from '../../src';
 import { caIssuer } from '../../src/state/issuer';
-import { FakeClock } from '../support/fake-clock';
 import { newIdentity, type TestIdentity } from '../support/identity';
 
 let ca: CertificateAuthority | undefined;
@@ -28,13 +28,13 @@ export function fixtureIdentity(): TestIdentity {
 }
 
 export function newState(o: { certLifetimeSeconds?: number; tokenLifetimeSeconds?: number } = {}) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.now());
   const state = new EmulatorState({
     pops: DEFAULT_POPS,
     certLifetimeSeconds: o.certLifetimeSeconds ?? 86_400,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? 60,
     issuer: caIssuer(fixtureCa()),
-    clock,
+    clock: clock.dateClock,
     random: randomBytes,
   });
   return { state, clock };

@@ -11,10 +11,10 @@ import {
   type TestRedis,
   waitFor,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import IORedis from 'ioredis';
 import type { DataPath } from '../../src/proxy/data-path';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 import { type AppServerProcess, startAppServer } from './proxy/support/app-net';
 import { connectVia } from './proxy/support/connect-client';
 
@@ -40,7 +40,7 @@ describe('catalog sync while Redis hangs', () => {
   let redis: TestRedis;
   let relay: TcpRelay;
   let direct: IORedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let gw: Server;
   let c: InProcessConnector;
@@ -91,7 +91,7 @@ describe('catalog sync while Redis hangs', () => {
     relay = await startTcpRelay({ host: redis.host, port: redis.port });
     direct = new IORedis(redis.url);
     tmp = scratch();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     groupId = await emu.admin.group();
     await publish(['steady']);
     const { key } = await emu.admin.key(groupId);

@@ -2,10 +2,10 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CatalogSnapshot, decodeChange, RedisKeys } from '@pa-connector/redis-contracts';
 import { startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import Redis from 'ioredis';
 import { CATALOG_FILE } from '../../src/catalog/catalog-file';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -19,7 +19,7 @@ const app = (id: string, host: string, port = 443) => ({
 
 describe('catalog sync', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let c: InProcessConnector;
   let env: Record<string, string>;
@@ -49,7 +49,7 @@ describe('catalog sync', () => {
     await sub.subscribe(keys.channel('catalog'));
     sub.on('message', (_ch, msg) => announcements.push(msg));
     tmp = scratch();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     groupId = await emu.admin.group();
     await emu.admin.setApps(groupId, [
       app('wiki', 'wiki.corp'),

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRedis, stopAll, type TestRedis } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { scratch, spawnConnector, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -16,7 +16,7 @@ const ROOT = join(__dirname, '../../../..');
  */
 describe('the built connector: a lost registration answer does not use the key up', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   beforeAll(async () => {
     execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/connector'], {
@@ -25,7 +25,7 @@ describe('the built connector: a lost registration answer does not use the key u
       timeout: 170_000,
     });
     redis = await startRedis();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     tmp = scratch();
   }, 180_000);
   afterAll(async () => {

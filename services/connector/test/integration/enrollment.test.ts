@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import { ServiceExit } from '@pa-connector/service-runtime';
 import { freePort, startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import Redis from 'ioredis';
 import { scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -13,12 +13,12 @@ const mode = (p: string) => statSync(p).mode & 0o777;
 
 describe('enrollment against the emulator', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let client: Redis;
   beforeAll(async () => {
     redis = await startRedis();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     client = new Redis(redis.url);
   });
   afterAll(async () => {
@@ -213,7 +213,7 @@ describe('enrollment against the emulator', () => {
 
   it('retries while the SSE is not up yet, then enrolls once it starts', async () => {
     const port = await freePort();
-    const late = await startTestEmulator({ port, dataDir: join(tmp.dir, 'emulator') });
+    const late = await startEmulatorHarness({ port, dataDir: join(tmp.dir, 'emulator') });
     const groupId = await late.admin.group();
     const { key } = await late.admin.key(groupId);
     await late.stop();
@@ -228,7 +228,7 @@ describe('enrollment against the emulator', () => {
         keyFile: tmp.file('late-key', key),
       }),
     );
-    let restarted: TestEmulator | undefined;
+    let restarted: EmulatorHarness | undefined;
     try {
       await waitFor(
         'two failed attempts',
@@ -237,7 +237,7 @@ describe('enrollment against the emulator', () => {
       );
       expect(c.service.controlPlane.state.phase).toBe('enrolling');
       expect((await fetch(`${c.url}/ready`)).status).toBe(503);
-      restarted = await startTestEmulator({ port, dataDir: late.dataDir });
+      restarted = await startEmulatorHarness({ port, dataDir: late.dataDir });
       await waitFor('enrolled', () => c.service.controlPlane.state.phase === 'enrolled', 20_000);
       expect(await restarted.admin.connectors()).toHaveLength(1);
     } finally {

@@ -9,9 +9,9 @@ import {
   type TestRedis,
   type TrackedProcess,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import Redis from 'ioredis';
 import { scratch, spawnConnector, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -32,7 +32,7 @@ function plainLines(p: TrackedProcess): string[] {
 
 describe('the built connector process: exit codes and what it prints', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let groupId: string;
   beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('the built connector process: exit codes and what it prints', () => {
       timeout: 170_000,
     });
     redis = await startRedis();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     tmp = scratch();
     groupId = await emu.admin.group();
   }, 180_000);

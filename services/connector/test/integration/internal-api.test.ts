@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { InternalApiRoutes } from '@pa-connector/sse-api';
 import { freePort, startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -17,7 +17,7 @@ const json = (body: unknown, token?: string) => ({
 
 describe('internal API: the other POP services reach the SSE through the connector', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let c: InProcessConnector;
   let deadUrl: string;
@@ -26,7 +26,7 @@ describe('internal API: the other POP services reach the SSE through the connect
   beforeAll(async () => {
     redis = await startRedis();
     tmp = scratch();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     // Nothing listens here: the first SSE URL is dead.
     deadUrl = `https://127.0.0.1:${await freePort()}`;
     const groupId = await emu.admin.group();

@@ -8,8 +8,8 @@ import {
   type TrackedProcess,
   waitFor,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { scratch, spawnConnector, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -26,7 +26,7 @@ function renewals(metrics: string): number {
 
 describe('a connector whose certificate is valid for a year', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let p: TrackedProcess;
   let url: string;
@@ -37,7 +37,7 @@ describe('a connector whose certificate is valid for a year', () => {
       timeout: 170_000,
     });
     redis = await startRedis();
-    emu = await startTestEmulator({ certLifetimeSeconds: YEAR_SECONDS });
+    emu = await startEmulatorHarness({ certLifetimeSeconds: YEAR_SECONDS });
     tmp = scratch();
   }, 180_000);
   afterAll(async () => {

@@ -7,20 +7,20 @@ import {
   type TestRedis,
   waitFor,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
 describe('reaching the SSE through an HTTP proxy', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let port: string;
   beforeAll(async () => {
     redis = await startRedis();
     tmp = scratch();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     port = new URL(emu.sseUrl).port;
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import { startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import IORedis from 'ioredis';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -14,7 +14,7 @@ afterAll(stopAll);
  */
 describe('a Redis that refuses writes for a while', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let c: InProcessConnector;
   let direct: IORedis;
@@ -25,7 +25,7 @@ describe('a Redis that refuses writes for a while', () => {
     keys = new RedisKeys(redis.prefix);
     direct = new IORedis(redis.url);
     tmp = scratch();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
   });
   afterAll(async () => {
     await c?.stop();

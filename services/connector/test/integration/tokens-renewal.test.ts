@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { certificateInfo } from '@pa-connector/pki';
 import { InternalApiRoutes, SseApiError, SseClient } from '@pa-connector/sse-api';
 import { startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
@@ -20,14 +20,14 @@ async function failure(p: Promise<unknown>): Promise<SseApiError> {
 
 describe('tokens and certificate renewal with short lifetimes', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let tmp: ReturnType<typeof scratch>;
   let c: InProcessConnector;
   let ca: string;
   beforeAll(async () => {
     redis = await startRedis();
     tmp = scratch();
-    emu = await startTestEmulator({ tokenLifetimeSeconds: 3, certLifetimeSeconds: 12 });
+    emu = await startEmulatorHarness({ tokenLifetimeSeconds: 3, certLifetimeSeconds: 12 });
     ca = readFileSync(emu.caCertPath, 'utf8');
     const groupId = await emu.admin.group();
     const { key } = await emu.admin.key(groupId);

@@ -9,9 +9,9 @@ import {
   Topology,
   waitFor,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import type { TunnelView } from '../../src/edge/tunnel-view';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from './connector';
-import { startTestEmulator, type TestEmulator } from './emulator';
 
 /**
  * A program that runs openvpn inside network namespace `netns` (`exec` keeps the PID, so the
@@ -34,7 +34,7 @@ export interface GatewaySpec {
 export interface TunnelWorld {
   topo: Topology;
   redis: TestRedis;
-  emu: TestEmulator;
+  emu: EmulatorHarness;
   tmp: ReturnType<typeof scratch>;
   prefix: string;
   /** Settings for a connector whose tunnels run in the `connector` namespace. */
@@ -55,10 +55,10 @@ export async function startTunnelWorld(
   const topo = await Topology.create({ roles: ['gw1', 'gw2', 'connector', ...extraRoles] });
   const tmp = scratch();
   let redis: TestRedis | undefined;
-  let emu: TestEmulator | undefined;
+  let emu: EmulatorHarness | undefined;
   try {
     redis = await startRedis();
-    emu = await startTestEmulator({
+    emu = await startEmulatorHarness({
       gateways: true,
       pops: [
         popConfig(

@@ -1,7 +1,7 @@
+import { FakeClock, flush } from '@pa-connector/test-support';
 import { AbortedError } from '../../src/clock';
 import { backoffDelay } from '../../src/retry/backoff';
 import { isRetryable, retry } from '../../src/retry/retry';
-import { FakeClock, flush } from '../support/fake-clock';
 
 const policy = { initialMs: 1_000, maxMs: 30_000 };
 

@@ -10,6 +10,7 @@ import {
   SseApiError,
   SseProtocolError,
 } from '@pa-connector/sse-api';
+import { FakeClock } from '@pa-connector/test-support';
 import { enroll } from '../../src/enrollment/enroll';
 import { enrollmentFailure } from '../../src/enrollment/enrollment-failure';
 import { PENDING_KEY_FILE, PendingKeyFile } from '../../src/enrollment/pending-key';
@@ -17,7 +18,6 @@ import { IdentityError } from '../../src/identity/identity-error';
 import { IdentityStore } from '../../src/identity/identity-store';
 import { connectorMetrics } from '../../src/metrics';
 import { captureLogger } from '../support/capture-logger';
-import { FakeClock } from '../support/fake-clock';
 import { registerResponse } from '../support/fake-sse';
 import { makeIdentity } from '../support/identity-fixture';
 

@@ -1,12 +1,12 @@
 import { createRegistry } from '@pa-connector/metrics';
 import { certificateInfo, keyMatchesCertificate, parseCsr } from '@pa-connector/pki';
 import { SseApiError } from '@pa-connector/sse-api';
+import { FakeClock } from '@pa-connector/test-support';
 import type { Identity } from '../../src/identity/identity';
 import { connectorMetrics } from '../../src/metrics';
 import { CertificateRenewer } from '../../src/renewal/renewer';
 import { renewalTime } from '../../src/renewal/schedule';
 import { captureLogger } from '../support/capture-logger';
-import { FakeClock } from '../support/fake-clock';
 import { renewResponse } from '../support/fake-sse';
 import { makeIdentity } from '../support/identity-fixture';
 

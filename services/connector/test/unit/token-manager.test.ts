@@ -1,11 +1,11 @@
 import { SecretValues } from '@pa-connector/logger';
 import { createRegistry } from '@pa-connector/metrics';
 import { SseApiError, type TokenResponse } from '@pa-connector/sse-api';
+import { FakeClock, flush } from '@pa-connector/test-support';
 import { refreshDelay } from '../../src/auth/schedule';
 import { TokenManager } from '../../src/auth/token-manager';
 import { connectorMetrics } from '../../src/metrics';
 import { captureLogger } from '../support/capture-logger';
-import { FakeClock, flush } from '../support/fake-clock';
 
 function tokenResponse(n: number, expiresIn = 100): TokenResponse {
   return { accessToken: `token-number-${n}`, tokenType: 'Bearer', expiresIn, expiresAt: 'x' };

@@ -1,10 +1,10 @@
 import { SecretValues } from '@pa-connector/logger';
 import { createRegistry } from '@pa-connector/metrics';
 import type { TokenResponse } from '@pa-connector/sse-api';
+import { FakeClock, flush } from '@pa-connector/test-support';
 import { TokenManager } from '../../src/auth/token-manager';
 import { connectorMetrics } from '../../src/metrics';
 import { captureLogger } from '../support/capture-logger';
-import { FakeClock, flush } from '../support/fake-clock';
 
 const LIFETIME_S = 100;
 const REFRESH_MS = LIFETIME_S * 1000 * 0.8;

@@ -11,7 +11,7 @@ import {
   type TestRedis,
   waitFor,
 } from '@pa-connector/test-support';
-import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { LogProducer, metricValue, readServiceLines } from '../support/log-producer';
 
 afterAll(stopAll);
@@ -25,7 +25,7 @@ const mix = (times: number, levels: Array<'info' | 'warn' | 'error'>) =>
 
 describe('the built logging service forwards warn and error lines to the SSE through a real connector', () => {
   let redis: TestRedis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let dir: string;
   let tokenFile: string;
   let connector: ServiceProcess;
@@ -53,7 +53,7 @@ describe('the built logging service forwards warn and error lines to the SSE thr
     buildService('logging');
     buildService('connector');
     redis = await startRedis();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     dir = mkdtempSync(join(tmpdir(), 'pa-logging-fwd-'));
     const file = (name: string, text: string) => {
       const p = join(dir, name);
@@ -64,7 +64,10 @@ describe('the built logging service forwards warn and error lines to the SSE thr
     connectorEnv = {
       PA_SSE_URLS: emu.sseUrl,
       PA_SSE_CA_FILE: emu.caCertPath,
-      PA_PROVISIONING_KEY_FILE: file('provisioning-key', `${await emu.provisioningKey()}\n`),
+      PA_PROVISIONING_KEY_FILE: file(
+        'provisioning-key',
+        `${await emu.admin.provisioningKey('logging-test')}\n`,
+      ),
       PA_DATA_DIR: join(dir, 'connector'),
       PA_REDIS_URL: redis.url,
       PA_REDIS_PREFIX: redis.prefix,
@@ -81,7 +84,10 @@ describe('the built logging service forwards warn and error lines to the SSE thr
     };
     connector = await startServiceProcess({ service: 'connector', built: true, env: connectorEnv });
     await connector.waitForStatus('/ready', 200, 30_000);
-    connectorId = await waitFor('the connector enrolled', () => emu.connectorId());
+    connectorId = await waitFor(
+      'the connector enrolled',
+      async () => (await emu.admin.connectorIds())[0],
+    );
     logDir = join(dir, 'logs');
     logging = await startServiceProcess({
       service: 'logging',
@@ -102,7 +108,9 @@ describe('the built logging service forwards warn and error lines to the SSE thr
 
   /** The `n` of the entries of `run` the SSE holds, sorted, and their levels. */
   const atSse = async (run: string) => {
-    const got = (await emu.logs(connectorId)).recent.filter((e) => e.run === run);
+    const got = (
+      (await emu.admin.connector(connectorId)).recentLogs as Array<Record<string, unknown>>
+    ).filter((e) => e.run === run);
     return {
       entries: got,
       numbers: got.map((e) => Number(e.n)).sort((a, b) => a - b),
@@ -154,7 +162,7 @@ describe('the built logging service forwards warn and error lines to the SSE thr
   it('SSE down: batches fail and are retried, and every line arrives once it returns', async () => {
     const run = 'outage';
     const failuresBefore = await metric('pa_logging_forward_failures_total');
-    await emu.fault('logs', { mode: 'down' });
+    await emu.admin.fault('logs', { mode: 'down' });
     const downAt = Date.now();
     let clearedAt = 0;
     const first = producer.sent;
@@ -172,7 +180,7 @@ describe('the built logging service forwards warn and error lines to the SSE thr
         levels.length,
       );
     } finally {
-      await emu.clearFaults();
+      await emu.admin.clearFaults();
       clearedAt = Date.now();
     }
     const failures = (await metric('pa_logging_forward_failures_total')) - failuresBefore;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisKeys } from '@pa-connector/redis-contracts';
+import type { PopStatusReport } from '@pa-connector/sse-api';
 import {
   buildService,
   freePort,
@@ -12,13 +13,18 @@ import {
   type TestRedis,
   waitFor,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import Redis from 'ioredis';
 import type { PopManagerStatus } from '../../src/status/pop-status';
-import { type ReceivedStatus, startTestEmulator, type TestEmulator } from '../support/emulator';
 
 afterAll(stopAll);
 
 const HOSTNAME = 'pop-vm-push';
+
+interface ReceivedStatus {
+  receivedAt: string;
+  body: PopStatusReport;
+}
 
 /** Counts of pa_pop_manager_status_pushes_total by result, from /metrics. */
 function pushCounts(metrics: string): { ok: number; failed: number } {
@@ -34,7 +40,7 @@ function pushCounts(metrics: string): { ok: number; failed: number } {
 describe('POP status reaches the SSE through a real connector, and survives outages', () => {
   let redis: TestRedis;
   let client: Redis;
-  let emu: TestEmulator;
+  let emu: EmulatorHarness;
   let dir: string;
   let connectorEnv: Record<string, string>;
   let connector: ServiceProcess;
@@ -47,7 +53,7 @@ describe('POP status reaches the SSE through a real connector, and survives outa
     redis = await startRedis();
     client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await client.connect();
-    emu = await startTestEmulator();
+    emu = await startEmulatorHarness();
     dir = mkdtempSync(join(tmpdir(), 'pa-pm-push-'));
     const file = (name: string, text: string) => {
       const p = join(dir, name);
@@ -58,7 +64,10 @@ describe('POP status reaches the SSE through a real connector, and survives outa
     connectorEnv = {
       PA_SSE_URLS: emu.sseUrl,
       PA_SSE_CA_FILE: emu.caCertPath,
-      PA_PROVISIONING_KEY_FILE: file('provisioning-key', `${await emu.provisioningKey()}\n`),
+      PA_PROVISIONING_KEY_FILE: file(
+        'provisioning-key',
+        `${await emu.admin.provisioningKey('pop-manager-test')}\n`,
+      ),
       PA_DATA_DIR: join(dir, 'connector'),
       PA_REDIS_URL: redis.url,
       PA_REDIS_PREFIX: redis.prefix,
@@ -75,7 +84,10 @@ describe('POP status reaches the SSE through a real connector, and survives outa
     };
     connector = await startServiceProcess({ service: 'connector', built: true, env: connectorEnv });
     await connector.waitForStatus('/ready', 200, 30_000);
-    connectorId = await waitFor('the connector enrolled', () => emu.connectorId());
+    connectorId = await waitFor(
+      'the connector enrolled',
+      async () => (await emu.admin.connectorIds())[0],
+    );
     pm = await startServiceProcess({
       service: 'pop-manager',
       built: true,
@@ -102,7 +114,9 @@ describe('POP status reaches the SSE through a real connector, and survives outa
   });
 
   const status = async () => (await pm.get('/status')).json<PopManagerStatus>();
-  const received = () => emu.received(connectorId);
+  /** The POP statuses the SSE received from that connector, oldest first (last 20). */
+  const received = async (): Promise<ReceivedStatus[]> =>
+    (await emu.admin.connector(connectorId)).popStatusHistory;
   const newestReceived = async () => (await received()).at(-1);
   const reportedAt = (r: ReceivedStatus | undefined) => Date.parse(r?.body.reportedAt ?? '0');
 
@@ -149,7 +163,7 @@ describe('POP status reaches the SSE through a real connector, and survives outa
     let made = 0;
     sub.on('message', () => made++);
     await sub.subscribe(keys.channel('pop-status'));
-    await emu.fault('popStatus', { mode: 'down' });
+    await emu.admin.fault('popStatus', { mode: 'down' });
     const faultAt = Date.now();
     let during: PopManagerStatus;
     let clearedAt: number;
@@ -171,7 +185,7 @@ describe('POP status reaches the SSE through a real connector, and survives outa
       newestAtClear = Date.parse(stored.reportedAt);
       madeDuring = made;
     } finally {
-      await emu.clearFaults();
+      await emu.admin.clearFaults();
       clearedAt = Date.now();
       sub.disconnect();
     }

@@ -20,9 +20,9 @@ function build() {
     faults,
     persist: async () => {},
     ca,
-    serverTls: issueServerCertificate(ca, [], clock.now()),
+    serverTls: issueServerCertificate(ca, [], clock.dateClock.now()),
     logger: pino({ level: 'silent' }),
-    clock,
+    clock: clock.dateClock,
   });
   return { ...apps, state, faults };
 }

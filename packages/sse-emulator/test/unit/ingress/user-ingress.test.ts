@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeClock } from '@pa-connector/test-support';
 import type { ReceivedHealth } from '../../../src/gateways';
 import { type GatewayTunnels, UserIngress } from '../../../src/ingress';
 import type { ConnectorRecord, GroupRecord } from '../../../src/state/model';
-import { FakeClock } from '../../support/fake-clock';
 import { capturedLogger } from '../../support/log-capture';
 
 type RelayMode = 'ok' | 'err' | 'refuse-403' | 'flood';
@@ -132,7 +132,7 @@ describe('UserIngress against fake relays', () => {
       },
       tunnels: () => gateways,
       staleSeconds: 15,
-      clock: new FakeClock(new Date(1000)),
+      clock: new FakeClock(1000).dateClock,
       logger: captured.logger,
     });
     port = Number(new URL(await ingress.listen('127.0.0.1', 0)).port);

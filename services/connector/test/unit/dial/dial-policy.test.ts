@@ -1,6 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
+import { FakeClock } from '@pa-connector/test-support';
 import { DialPolicy, dialTarget } from '../../../src/dial/dial-policy';
-import { FakeClock } from '../../support/fake-clock';
 
 describe('DialPolicy', () => {
   let addresses = ['192.168.1.20', 'fd00:1::20', '10.200.0.2'];

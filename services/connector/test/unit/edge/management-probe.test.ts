@@ -1,5 +1,5 @@
+import { FakeClock } from '@pa-connector/test-support';
 import { ManagementProbe } from '../../../src/edge/management-probe';
-import { FakeClock } from '../../support/fake-clock';
 
 function setup(answer: () => Promise<unknown>) {
   const clock = new FakeClock();

@@ -1,5 +1,5 @@
+import { FakeClock } from '@pa-connector/test-support';
 import { Watchdog } from '../../../src/edge/watchdog';
-import { FakeClock } from '../../support/fake-clock';
 
 function setup(random = () => 0.5) {
   const clock = new FakeClock();

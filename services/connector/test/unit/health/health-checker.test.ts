@@ -1,11 +1,11 @@
 import { createRegistry } from '@pa-connector/metrics';
 import { decodeAppHealth, decodeChange, RedisKeys } from '@pa-connector/redis-contracts';
 import type { CatalogApp } from '@pa-connector/sse-api';
+import { FakeClock } from '@pa-connector/test-support';
 import { AppList } from '../../../src/health/app-source';
 import { HealthChecker } from '../../../src/health/health-checker';
 import type { Prober } from '../../../src/health/prober';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock } from '../../support/fake-clock';
 import { fakeRedis } from './fake-redis';
 
 const app = (

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createRegistry } from '@pa-connector/metrics';
 import type { HealthUpdate } from '@pa-connector/sse-api';
+import { FakeClock } from '@pa-connector/test-support';
 import { HealthUpdates } from '../../../src/health/health-updates';
 import type { SendResult, UpdateSender, UpdateTarget } from '../../../src/health/update-sender';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock } from '../../support/fake-clock';
 
 function setup(result: () => SendResult = () => ({ outcome: 'ok', status: 202 })) {
   const clock = new FakeClock();

@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { createRegistry } from '@pa-connector/metrics';
+import { FakeClock, flush } from '@pa-connector/test-support';
 import { Balancer } from '../../../src/balancer/balancer';
 import { AppList } from '../../../src/health/app-source';
 import { ProxyServer } from '../../../src/proxy/proxy-server';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock, flush } from '../../support/fake-clock';
 
 class FakeSocket extends Duplex {
   written = '';

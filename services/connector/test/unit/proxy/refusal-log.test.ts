@@ -1,6 +1,6 @@
+import { FakeClock } from '@pa-connector/test-support';
 import { RefusalLog } from '../../../src/proxy/refusal-log';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock } from '../../support/fake-clock';
 
 describe('RefusalLog', () => {
   it('logs the first refusal of a reason with its details, then one count per interval', async () => {

@@ -1,7 +1,7 @@
+import { FakeClock } from '@pa-connector/test-support';
 import type { TunnelView } from '../../../src/edge/tunnel-view';
 import { CertificateRoll, type RollingTunnel } from '../../../src/supervisor/certificate-roll';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock } from '../../support/fake-clock';
 
 /**
  * A tunnel as the roll sees it: `reload` ends its openvpn; the test says when the new one runs

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Gateway } from '@pa-connector/sse-api';
 import { parseNoProxy } from '@pa-connector/sse-api';
-import { waitFor } from '@pa-connector/test-support';
+import { FakeClock, flush, waitFor } from '@pa-connector/test-support';
 import type { TunnelView } from '../../../src/edge/tunnel-view';
 import type { Identity } from '../../../src/identity/identity';
 import { TunnelSupervisor } from '../../../src/supervisor/supervisor';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock, flush } from '../../support/fake-clock';
 import { makeIdentity } from '../../support/identity-fixture';
 
 const gw = (name: string, host: string): Gateway => ({

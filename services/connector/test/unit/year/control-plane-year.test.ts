@@ -9,6 +9,7 @@ import { createRegistry } from '@pa-connector/metrics';
 import { certificateInfo } from '@pa-connector/pki';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import type { Redis } from '@pa-connector/service-runtime';
+import { FakeClock, flush } from '@pa-connector/test-support';
 import { refreshDelay } from '../../../src/auth/schedule';
 import { ControlPlane } from '../../../src/control-plane/control-plane';
 import type { TunnelView } from '../../../src/edge/tunnel-view';
@@ -18,7 +19,6 @@ import { IdentityStore } from '../../../src/identity/identity-store';
 import { connectorMetrics } from '../../../src/metrics';
 import { renewalTime } from '../../../src/renewal/schedule';
 import { CertificateRoll, type RollingTunnel } from '../../../src/supervisor/certificate-roll';
-import { FakeClock, flush } from '../../support/fake-clock';
 import { inProcessSse } from '../../support/in-process-sse';
 
 const DAY = 86_400_000;

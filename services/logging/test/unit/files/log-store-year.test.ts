@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LogStreamEntry } from '@pa-connector/logger';
+import { FakeClock } from '@pa-connector/test-support';
 import { LogStore } from '../../../src/files/log-store';
 import { listLogFiles, planRetention } from '../../../src/files/retention';
-import { FakeClock } from '../../support/fake-clock';
 
 const DAY = 86_400_000;
 const DAYS = 365;

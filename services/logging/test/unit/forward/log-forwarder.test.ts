@@ -1,5 +1,6 @@
 import { createLogger } from '@pa-connector/logger';
 import type { LogBatch } from '@pa-connector/sse-api';
+import { FakeClock, flush } from '@pa-connector/test-support';
 import type { WrittenLine } from '../../../src/files/log-store';
 import { ForwardError } from '../../../src/forward/forward-error';
 import {
@@ -8,7 +9,6 @@ import {
   type LogForwarderOptions,
 } from '../../../src/forward/log-forwarder';
 import { LEVELS } from '../../../src/query/log-filter';
-import { FakeClock, flush } from '../../support/fake-clock';
 
 /** A sender whose answers the test decides; each call waits until answered. */
 class FakeSender {

@@ -1,8 +1,8 @@
 import type { PopStatusReport } from '@pa-connector/sse-api';
+import { FakeClock, flush } from '@pa-connector/test-support';
 import { PushError } from '../../../src/push/push-error';
 import { StatusPusher } from '../../../src/push/status-pusher';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock, flush } from '../../support/fake-clock';
 
 const status = (n: number): PopStatusReport => ({
   hostname: 'vm-1',

@@ -1,7 +1,7 @@
+import { FakeClock } from '@pa-connector/test-support';
 import type { CollectedStatus, PopManagerStatus } from '../../../src/status/pop-status';
 import { StatusReporter } from '../../../src/status/status-reporter';
 import { captureLogger } from '../../support/capture-logger';
-import { FakeClock } from '../../support/fake-clock';
 
 function collected(n: number): CollectedStatus {
   return {

@@ -15,9 +15,9 @@ export interface AdminResponse {
 }
 
 /** The emulator's admin API, as a test drives it. */
-export function adminApi(baseUrl: string) {
+export function emulatorAdmin(adminUrl: string) {
   const call = async (method: string, path: string, body?: unknown): Promise<AdminResponse> => {
-    const res = await fetch(new URL(path, baseUrl), {
+    const res = await fetch(new URL(path, adminUrl), {
       method,
       ...(body !== undefined
         ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
@@ -30,28 +30,37 @@ export function adminApi(baseUrl: string) {
     } catch {}
     return { status: res.status, body: parsed };
   };
+  /** The answer's body; any status from 300 up is an error naming the call. */
   const ok = async (method: string, path: string, body?: unknown) => {
     const r = await call(method, path, body);
     if (r.status >= 300)
       throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
+  const group = async (name = 'test-group'): Promise<string> =>
+    (await ok('POST', '/admin/groups', { name })).id;
+  /** A new provisioning key (the full key is only in this answer). */
+  const key = async (
+    groupId: string,
+    o: { maxUses?: number; expiresInSeconds?: number } = {},
+  ): Promise<{ id: string; key: string }> => {
+    const b = await ok('POST', `/admin/groups/${groupId}/keys`, o);
+    return { id: b.id, key: b.key };
+  };
   return {
     call,
-    async group(name = 'test-group'): Promise<string> {
-      return (await ok('POST', '/admin/groups', { name })).id;
-    },
-    /** A new provisioning key (the full key is only in this answer). */
-    async key(
-      groupId: string,
-      o: { maxUses?: number; expiresInSeconds?: number } = {},
-    ): Promise<{ id: string; key: string }> {
-      const b = await ok('POST', `/admin/groups/${groupId}/keys`, o);
-      return { id: b.id, key: b.key };
-    },
+    ok,
+    group,
+    key,
+    /** A new group and a one-use provisioning key for it: the full key. */
+    provisioningKey: async (groupName?: string): Promise<string> =>
+      (await key(await group(groupName), { maxUses: 1 })).key,
     revokeKey: (keyId: string) => ok('POST', `/admin/keys/${keyId}/revoke`),
     keyInfo: (keyId: string) => ok('GET', `/admin/keys/${keyId}`),
     connectors: () => ok('GET', '/admin/connectors') as Promise<Array<Record<string, unknown>>>,
+    /** The ids of the registered connectors, in registration order. */
+    connectorIds: async (): Promise<string[]> =>
+      ((await ok('GET', '/admin/connectors')) as Array<{ id: string }>).map((c) => c.id),
     // biome-ignore lint/suspicious/noExplicitAny: admin view
     connector: (id: string) => ok('GET', `/admin/connectors/${id}`) as Promise<any>,
     setApps: (groupId: string, apps: unknown[]) => ok('PUT', `/admin/groups/${groupId}/apps`, apps),
@@ -62,18 +71,28 @@ export function adminApi(baseUrl: string) {
   };
 }
 
-export interface TestEmulator {
+export type EmulatorAdmin = ReturnType<typeof emulatorAdmin>;
+
+export interface EmulatorHarness {
   emu: RunningEmulator;
-  admin: ReturnType<typeof adminApi>;
+  admin: EmulatorAdmin;
+  /** Where the SSE API answers (TLS, loopback). */
   sseUrl: string;
+  /** The emulator's CA certificate, as a connector's `PA_SSE_CA_FILE`. */
   caCertPath: string;
   dataDir: string;
+  /** Closes the emulator and removes its data directory unless the caller gave it. */
   stop(): Promise<void>;
 }
 
-/** The real emulator in-process over TLS on loopback (random ports unless given). */
-export async function startTestEmulator(o: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
-  const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'pa-conn-emu-')));
+/**
+ * The real emulator in this process over TLS on loopback: free ports, a temporary data
+ * directory and a silent logger unless given.
+ */
+export async function startEmulatorHarness(
+  o: Partial<EmulatorOptions> = {},
+): Promise<EmulatorHarness> {
+  const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'pa-emulator-')));
   const emu = await startEmulator({
     host: '127.0.0.1',
     port: 0,
@@ -85,7 +104,7 @@ export async function startTestEmulator(o: Partial<EmulatorOptions> = {}): Promi
   });
   return {
     emu,
-    admin: adminApi(emu.adminUrl),
+    admin: emulatorAdmin(emu.adminUrl),
     sseUrl: emu.sseUrl,
     caCertPath: emu.caCertPath,
     dataDir,

@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Host, Topology } from '@pa-connector/test-support';
+import { catalogEntries } from './apps';
+import { adminCall, type StackEmulator, startStackEmulator } from './emulator';
+import { connectFromNamespace, type NamespaceConnectAnswer } from './namespace-connect';
+import type { StackRun } from './stack-run';
+import type { Stack, StackApp, StackOptions, TunnelDetail } from './stack-types';
+
+const POP = 'demo';
+
+export type AdminCall = Stack['admin'];
+
+export interface StackCloud {
+  emulator: StackEmulator;
+  admin: AdminCall;
+  /** Gateway names, gw1's first. */
+  gateways: string[];
+}
+
+/**
+ * The cloud: the built emulator in the root namespace, its SSE API on the root's bridge
+ * address, and PoP `demo` with one gateway in gw1 and one in gw2.
+ */
+export async function startCloud(
+  run: StackRun,
+  topo: Topology,
+  sseHost: string,
+  o: StackOptions,
+): Promise<StackCloud> {
+  const family = o.gatewayFamily ?? 'ipv4';
+  const transport = o.transport ?? 'udp';
+  const gwAddr = (h: Host) => (family === 'ipv6' ? `[${h.ipv6}]` : h.ipv4);
+  const [gw1, gw2] = [topo.host('gw1'), topo.host('gw2')];
+  const emulator = await startStackEmulator({
+    root: run.root,
+    runDir: run.runDir,
+    sseHost,
+    pop: `${POP}=${gwAddr(gw1)}:1194/${transport}@${gw1.netns},${gwAddr(gw2)}:1194/${transport}@${gw2.netns}`,
+    healthStale: o.healthStale ?? '5s',
+    ...(o.emulatorArgs ? { extraArgs: o.emulatorArgs } : {}),
+  });
+  run.procs.push(emulator.process);
+  const admin = <T>(method: string, path: string, body?: unknown) =>
+    adminCall<T>(emulator.adminUrl, method, path, body);
+  const gateways = (await admin<Array<{ name: string }>>('GET', '/admin/gateways')).map(
+    (g) => g.name,
+  );
+  run.say(
+    `emulator: SSE ${emulator.sseUrl}, admin ${emulator.adminUrl}, ingress ${emulator.ingressUrl}, gateways ${gateways.join(', ')} (${transport})`,
+  );
+  return { emulator, admin, gateways };
+}
+
+/** A group holding the apps, and a one-use provisioning key in a 0600 file (never printed). */
+export async function publishGroup(
+  run: StackRun,
+  admin: AdminCall,
+  runId: string,
+  apps: { web: StackApp; web6: StackApp },
+): Promise<{ groupId: string; keyFile: string }> {
+  const group = await admin<{ id: string }>('POST', '/admin/groups', { name: `demo-${runId}` });
+  await admin('PUT', `/admin/groups/${group.id}/apps`, catalogEntries(apps));
+  const key = await admin<{ id: string; key: string }>('POST', `/admin/groups/${group.id}/keys`, {
+    maxUses: 1,
+  });
+  const keyFile = join(run.runDir, 'provisioning.key');
+  writeFileSync(keyFile, `${key.key}\n`, { mode: 0o600 });
+  run.say(
+    `cloud: group ${group.id} with apps web, web6; one-use provisioning key ${key.id} in ${keyFile}`,
+  );
+  return { groupId: group.id, keyFile };
+}
+
+/**
+ * A CONNECT from inside a gateway's namespace to the connector's proxy on that gateway's tunnel
+ * address, as the gateway itself would open it.
+ */
+export function gatewayConnector(
+  run: StackRun,
+  topo: Topology,
+  gateways: readonly string[],
+  tunnels: () => Promise<Record<string, TunnelDetail>>,
+  proxyPort: number,
+) {
+  return async (gateway: string, target: string, slow = false): Promise<NamespaceConnectAnswer> => {
+    const i = gateways.indexOf(gateway);
+    if (i < 0) throw new Error(`no gateway ${gateway} (have ${gateways.join(', ')})`);
+    const t = Object.values(await tunnels()).find((v) => v.gateway === gateway);
+    if (!t?.localAddress || t.phase !== 'connected') {
+      throw new Error(`the connector has no connected tunnel to ${gateway}`);
+    }
+    const ns = topo.host(i === 0 ? 'gw1' : 'gw2').netns;
+    return connectFromNamespace(run.ip, ns, t.localAddress, proxyPort, target, slow);
+  };
+}

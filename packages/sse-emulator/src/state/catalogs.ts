@@ -1,0 +1,73 @@
+import type { CatalogResponse } from '@pa-connector/sse-api';
+import type { PopConfig } from '../config/pops';
+import { invalidRequest, notFound } from '../errors';
+import { hexId, nowIso, type StateContext } from './state-context';
+
+/** A connector group and its catalog, as persisted under `groups` in `state.json`. */
+export interface GroupRecord {
+  id: string;
+  name: string;
+  /** Default PoP of connectors registered with this group's keys. */
+  pop: string;
+  /** Catalog entries, stored as given so tests can publish bad ones. */
+  apps: unknown[];
+  /** Bumped on every catalog change; the catalog's ETag is `"<version>"`. */
+  catalogVersion: number;
+  createdAt: string;
+}
+
+/** Connector groups and the private-application catalog each one publishes. */
+export class Catalogs {
+  constructor(
+    private readonly groups: Record<string, GroupRecord>,
+    private readonly pops: ReadonlyMap<string, PopConfig>,
+    private readonly ctx: StateContext,
+  ) {}
+
+  create(input: { name: string; pop?: string }): GroupRecord {
+    const names = [...this.pops.keys()];
+    const pop = input.pop ?? names[0];
+    if (pop === undefined || !this.pops.has(pop)) {
+      throw invalidRequest(`pop: "${input.pop}" is not a configured PoP (${names.join(', ')})`);
+    }
+    const group: GroupRecord = {
+      id: `grp_${hexId(this.ctx, 8)}`,
+      name: input.name,
+      pop,
+      apps: [],
+      catalogVersion: 1,
+      createdAt: nowIso(this.ctx),
+    };
+    this.groups[group.id] = group;
+    return group;
+  }
+
+  list(): GroupRecord[] {
+    return Object.values(this.groups);
+  }
+
+  get(id: string): GroupRecord {
+    const group = this.groups[id];
+    if (!group) throw notFound(`no group ${id}`);
+    return group;
+  }
+
+  setApps(groupId: string, apps: unknown[]): GroupRecord {
+    const group = this.get(groupId);
+    group.apps = apps;
+    group.catalogVersion += 1;
+    return group;
+  }
+
+  addApp(groupId: string, app: unknown): GroupRecord {
+    const group = this.get(groupId);
+    return this.setApps(groupId, [...group.apps, app]);
+  }
+
+  /** The catalog a connector of `groupId` downloads, with its ETag. */
+  catalog(groupId: string): { etag: string; body: CatalogResponse } {
+    const group = this.get(groupId);
+    const version = String(group.catalogVersion);
+    return { etag: `"${version}"`, body: { version, apps: group.apps } };
+  }
+}
