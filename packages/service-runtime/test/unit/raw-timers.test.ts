@@ -27,7 +27,6 @@ const ALLOWED: Record<string, string> = {
   'packages/sse-emulator/src/gateways/control-helper-source.ts': 'emulator: fixed 1 s deadlines',
   'packages/sse-emulator/src/gateways/control-endpoint.ts': 'emulator: fixed deadlines of seconds',
   'packages/sse-emulator/src/gateways/gateway-server.ts': 'emulator: start deadline, kill grace',
-  'packages/sse-emulator/src/gateways/management-status.ts': 'emulator: a fixed query deadline',
   'packages/sse-emulator/src/ingress/http-head.ts': 'emulator: a fixed header deadline',
   'packages/sse-emulator/src/ingress/user-ingress.ts': 'emulator: a fixed 5 s close grace',
   'packages/test-support/src/delay-relay.ts': 'test helpers: the relay delay a test sets (ms)',

@@ -1,3 +1,8 @@
+export {
+  type ConnectedClient,
+  type ConnectedClientsOptions,
+  readConnectedClients,
+} from './connected-clients';
 export { ControlEndpoint, type ControlEndpointOptions } from './control-endpoint';
 export {
   DEFAULT_HEALTH_STALE_SECONDS,
@@ -6,7 +11,6 @@ export {
   type ReceivedHealth,
 } from './gateway-fleet';
 export { GatewayServer, type GatewayServerOptions } from './gateway-server';
-export { type ConnectedClient, parseStatus3, readConnectedClients } from './management-status';
 export {
   addressInNetwork,
   buildServerConfig,
