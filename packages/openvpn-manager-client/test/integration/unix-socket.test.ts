@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopAll, type TrackedProcess, waitFor } from '@pa-connector/test-support';
 import {
   type ByteCountEvent,
   type CloseEvent,
@@ -11,6 +10,8 @@ import {
 } from '../../src';
 import { heldClientArgs, startOpenVpn, unusedUdpPort } from './helpers/openvpn';
 import { createTestPki, type TestPki } from './helpers/pki';
+import { stopAll, type TrackedProcess } from './helpers/processes';
+import { waitFor } from './helpers/waiting';
 
 // Real processes: starting, connecting and restarting take seconds; jest would stop at 5 s.
 jest.setTimeout(60_000);

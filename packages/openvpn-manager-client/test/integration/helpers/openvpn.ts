@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { requireBinary, spawnTracked, type TrackedProcess } from '@pa-connector/test-support';
+import { requireBinary } from './environment';
+import { spawnTracked, type TrackedProcess } from './processes';
 
 /**
  * Starts `openvpn` (optionally through `ip netns exec`, which execs it: the PID stays the
