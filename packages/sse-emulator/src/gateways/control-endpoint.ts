@@ -21,7 +21,7 @@ export interface ControlEndpointOptions {
   onExit?: (e: { pid: number | undefined; code: number | null; signal: string | null }) => void;
 }
 
-export const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
+const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
 
 /**
  * The built helper (control-helper/main.ts compiled by tsc). Resolved from the package root, so

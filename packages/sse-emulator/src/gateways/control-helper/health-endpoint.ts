@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { healthUpdateProblem } from './health-update-check';
 
-export const MAX_HEALTH_BODY = 256 * 1024;
+const MAX_HEALTH_BODY = 256 * 1024;
 
 const answer = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });

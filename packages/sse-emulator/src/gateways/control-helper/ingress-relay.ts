@@ -1,8 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { relayDestination } from './relay-destination';
 
-export const MAX_RELAY_LINE = 128;
-export const RELAY_LINE_TIMEOUT_MS = 5_000;
+const MAX_RELAY_LINE = 128;
+const RELAY_LINE_TIMEOUT_MS = 5_000;
 /** After an `ERR` line, how long the emulator has to read it before the socket is destroyed. */
 const REFUSE_GRACE_MS = 1_000;
 

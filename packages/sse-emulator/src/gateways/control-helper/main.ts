@@ -13,7 +13,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { encodeEvent, type HelperEvent } from './events';
 import { createHealthEndpoint } from './health-endpoint';
-import { HELPER_USAGE, parseHelperArgs } from './helper-args';
+import { HELPER_USAGE, type HelperArgs, parseHelperArgs } from './helper-args';
 import { createIngressRelay } from './ingress-relay';
 
 /** Exit status for a command line the helper cannot use. */
@@ -24,7 +24,7 @@ const EXIT_LISTEN_FAILED = 1;
 const emit = (e: HelperEvent) => process.stdout.write(encodeEvent(e));
 
 function main(argv: readonly string[]): void {
-  let args: ReturnType<typeof parseHelperArgs>;
+  let args: HelperArgs;
   try {
     args = parseHelperArgs(argv);
   } catch (e) {

@@ -1,4 +1,4 @@
-export type RelayDestination =
+type RelayDestination =
   | {
       ok: true;
       host: string;
