@@ -4,8 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { heldClientArgs, startOpenVpn, unusedUdpPort } from './helpers/openvpn';
-import { createTestPki } from './helpers/pki';
+import { startHeldClientOnSocket } from './helpers/openvpn';
 import { stopAll } from './helpers/processes';
 
 // npm pack (with its tsc -b), npm install and real processes take seconds each.
@@ -203,17 +202,7 @@ describe('the packed package in an empty project', () => {
   });
 
   it('works against a real openvpn on a unix socket', async () => {
-    const pki = await createTestPki(dir);
-    const socketPath = join(dir, 'mgmt.sock');
-    const openvpn = await startOpenVpn(
-      heldClientArgs({
-        socket: [socketPath, 'unix'],
-        ca: pki.ca,
-        cert: pki.clientCert,
-        key: pki.clientKey,
-        remote: ['127.0.0.1', String(await unusedUdpPort()), 'udp'],
-      }),
-    );
+    const { openvpn, socketPath } = await startHeldClientOnSocket(dir);
     const { stdout } = await node('consumer.cjs', {
       MGMT_TARGET: JSON.stringify({ path: socketPath }),
     });
