@@ -2,7 +2,7 @@ import { ErrorCode, ManagementError } from '../errors';
 import type { ReplyReader } from '../protocol/reply';
 import type { Timers } from './timers';
 
-export interface CommandSpec<T> {
+interface CommandSpec<T> {
   /** Exactly what to write, one or more lines, each ending in `\n`. */
   text: string;
   /** Safe description for errors and events: never contains a password. */

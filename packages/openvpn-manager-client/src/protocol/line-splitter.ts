@@ -5,7 +5,7 @@ import { ErrorCode, ManagementError } from '../errors';
  * OpenVPN prints this prompt on a TCP management socket that has a password file, and it
  * ends it with no line break: the next output (or nothing, until we answer) follows directly.
  */
-export const PASSWORD_PROMPT = 'ENTER PASSWORD:';
+const PASSWORD_PROMPT = 'ENTER PASSWORD:';
 
 export type SplitItem = { kind: 'line'; text: string } | { kind: 'prompt' };
 

@@ -58,7 +58,7 @@ export interface ProxyEvent {
 }
 
 /** A real-time line decoded into the event it stands for. `>CLIENT:` is assembled elsewhere. */
-export type DecodedNotification =
+type DecodedNotification =
   | { event: 'state'; data: StateEntry }
   | { event: 'bytecount'; data: ByteCountEvent }
   | { event: 'bytecountClient'; data: ClientByteCountEvent }

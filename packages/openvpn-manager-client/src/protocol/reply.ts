@@ -1,6 +1,6 @@
 import { ErrorCode, ManagementError } from '../errors';
 
-export type ReplyOutcome<T> = { ok: true; value: T } | { ok: false; error: ManagementError };
+type ReplyOutcome<T> = { ok: true; value: T } | { ok: false; error: ManagementError };
 
 /**
  * Reads the reply to one command, line by line (notifications are never fed to it).

@@ -1,7 +1,7 @@
 import { optional, parseCount, splitFields, unixTime } from './fields';
 
 /** The states OpenVPN 2.6 reports (management-notes.txt "COMMAND -- state", plus manage.c). */
-export const OPENVPN_STATES = [
+const OPENVPN_STATES = [
   'INITIAL',
   'CONNECTING',
   'WAIT',

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopAll, waitFor } from '@pa-connector/test-support';
 import { ManagementClient, type ProxyEvent, type RemoteEvent, type StateEntry } from '../../src';
 import { heldClientArgs, startOpenVpn } from './helpers/openvpn';
 import { createTestPki, type TestPki } from './helpers/pki';
+import { stopAll } from './helpers/processes';
+import { freePort, waitFor } from './helpers/waiting';
 
 // Real processes: starting, connecting and restarting take seconds; jest would stop at 5 s.
 jest.setTimeout(60_000);

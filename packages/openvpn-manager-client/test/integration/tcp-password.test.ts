@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopAll, type TrackedProcess } from '@pa-connector/test-support';
 import { ManagementClient, type ManagementError } from '../../src';
 import { heldClientArgs, startOpenVpn, unusedUdpPort } from './helpers/openvpn';
 import { createTestPki } from './helpers/pki';
+import { stopAll, type TrackedProcess } from './helpers/processes';
+import { freePort } from './helpers/waiting';
 
 // Real processes: starting, connecting and restarting take seconds; jest would stop at 5 s.
 jest.setTimeout(60_000);

@@ -3,14 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  requireBinary,
-  requireRoot,
-  run,
-  stopAll,
-  type TrackedProcess,
-  waitFor,
-} from '@pa-connector/test-support';
-import {
   type ByteCountEvent,
   type ClientByteCountEvent,
   type ClientEvent,
@@ -20,8 +12,11 @@ import {
   type PasswordEvent,
   type StateEntry,
 } from '../../src';
+import { requireBinary, requireRoot, run } from './helpers/environment';
 import { requireTun, startOpenVpn } from './helpers/openvpn';
 import { createTestPki } from './helpers/pki';
+import { stopAll, type TrackedProcess } from './helpers/processes';
+import { waitFor } from './helpers/waiting';
 
 // Real processes: starting, connecting and restarting take seconds; jest would stop at 5 s.
 jest.setTimeout(60_000);

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopAll, type TrackedProcess, waitFor } from '@pa-connector/test-support';
 import {
   type ByteCountEvent,
   type CloseEvent,
@@ -9,8 +8,15 @@ import {
   ManagementClient,
   type StateEntry,
 } from '../../src';
-import { heldClientArgs, startOpenVpn, unusedUdpPort } from './helpers/openvpn';
+import {
+  heldClientArgs,
+  startHeldClientOnSocket,
+  startOpenVpn,
+  unusedUdpPort,
+} from './helpers/openvpn';
 import { createTestPki, type TestPki } from './helpers/pki';
+import { stopAll, type TrackedProcess } from './helpers/processes';
+import { waitFor } from './helpers/waiting';
 
 // Real processes: starting, connecting and restarting take seconds; jest would stop at 5 s.
 jest.setTimeout(60_000);
@@ -123,17 +129,7 @@ describe('one management client at a time', () => {
   });
 
   test('a second client gets no greeting while the first is connected; after quit it does', async () => {
-    const pki = await createTestPki(dir);
-    const socketPath = join(dir, 'mgmt.sock');
-    const openvpn = await startOpenVpn(
-      heldClientArgs({
-        socket: [socketPath, 'unix'],
-        ca: pki.ca,
-        cert: pki.clientCert,
-        key: pki.clientKey,
-        remote: ['127.0.0.1', String(await unusedUdpPort()), 'udp'],
-      }),
-    );
+    const { openvpn, socketPath } = await startHeldClientOnSocket(dir);
     const first = new ManagementClient({ path: socketPath });
     await first.connect();
     const second = new ManagementClient({ path: socketPath, connectTimeoutMs: 1_500 });

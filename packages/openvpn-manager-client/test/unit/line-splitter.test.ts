@@ -1,4 +1,5 @@
-import { ErrorCode, LineSplitter, type SplitItem } from '../../src';
+import { ErrorCode } from '../../src';
+import { LineSplitter, type SplitItem } from '../../src/protocol/line-splitter';
 
 const lines = (...texts: string[]): SplitItem[] => texts.map((text) => ({ kind: 'line', text }));
 

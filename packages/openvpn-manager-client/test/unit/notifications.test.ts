@@ -1,9 +1,6 @@
-import {
-  ClientNotificationAssembler,
-  decodeNotification,
-  parsePasswordPayload,
-  splitNotification,
-} from '../../src';
+import { ClientNotificationAssembler } from '../../src/protocol/client-notification';
+import { decodeNotification, splitNotification } from '../../src/protocol/notification';
+import { parsePasswordPayload } from '../../src/protocol/password';
 
 const decode = (line: string) => decodeNotification(splitNotification(line));
 

@@ -1,4 +1,5 @@
-import { ErrorCode, quoteArgument } from '../../src';
+import { ErrorCode } from '../../src';
+import { quoteArgument } from '../../src/protocol/quote';
 
 describe('quoteArgument (management-notes.txt "Command Parsing")', () => {
   test('wraps in double quotes and escapes backslash and double quote', () => {

@@ -1,4 +1,4 @@
-import { parseStatus } from '../../src';
+import { parseStatus } from '../../src/protocol/status';
 import { loadTranscript } from './helpers/scripted-openvpn';
 
 const replyLines = (recv: string) => recv.split('\r\n').slice(0, recv.split('\r\n').indexOf('END'));

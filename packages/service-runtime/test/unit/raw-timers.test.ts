@@ -24,10 +24,10 @@ const ALLOWED: Record<string, string> = {
     'a command-line run: a fixed request deadline',
   'packages/sse-emulator/src/emulator.ts':
     'the test stand-in for the cloud: fault delays of a test',
-  'packages/sse-emulator/src/gateways/control-helper-source.ts': 'emulator: fixed 1 s deadlines',
+  'packages/sse-emulator/src/gateways/control-helper/ingress-relay.ts':
+    "emulator: the relay's dial deadline (seconds, set by the emulator) and a fixed 1 s grace",
   'packages/sse-emulator/src/gateways/control-endpoint.ts': 'emulator: fixed deadlines of seconds',
   'packages/sse-emulator/src/gateways/gateway-server.ts': 'emulator: start deadline, kill grace',
-  'packages/sse-emulator/src/gateways/management-status.ts': 'emulator: a fixed query deadline',
   'packages/sse-emulator/src/ingress/http-head.ts': 'emulator: a fixed header deadline',
   'packages/sse-emulator/src/ingress/user-ingress.ts': 'emulator: a fixed 5 s close grace',
   'packages/test-support/src/fake-clock.ts':

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { CONTROL_HELPER_SOURCE } from './control-helper-source';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { decodeEvent } from './control-helper/events';
 
 export interface ControlEndpointOptions {
   /** The gateway's tunnel address: the endpoint is reachable only through a tunnel. */
@@ -18,7 +21,21 @@ export interface ControlEndpointOptions {
   onExit?: (e: { pid: number | undefined; code: number | null; signal: string | null }) => void;
 }
 
-export const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
+const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
+
+/**
+ * The built helper (control-helper/main.ts compiled by tsc). Resolved from the package root, so
+ * the same file is found whether this module runs from dist/ or, in tests, from src/.
+ */
+export const CONTROL_HELPER_PATH = resolve(
+  __dirname,
+  '..',
+  '..',
+  'dist',
+  'gateways',
+  'control-helper',
+  'main.js',
+);
 
 /**
  * A gateway's control endpoint (HTTP on `<tunnel address>:<port>`). The tunnel address exists
@@ -26,7 +43,7 @@ export const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
  * tiny helper process is started there with `ip netns exec` and reports to the emulator over
  * its stdout. Start it after the gateway's openvpn server is up (its tun device carries the
  * address); stop it with the gateway. The same helper relays the user ingress's connections to
- * connectors' proxies on the tunnel network (see control-helper-source.ts).
+ * connectors' proxies on the tunnel network (see control-helper/main.ts).
  */
 export class ControlEndpoint {
   #child: ChildProcess | undefined;
@@ -53,9 +70,13 @@ export class ControlEndpoint {
 
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.running) return;
+    if (!existsSync(CONTROL_HELPER_PATH)) {
+      throw new Error(
+        `control endpoint ${this.url}: the helper ${CONTROL_HELPER_PATH} is missing; build the emulator (tsc -b)`,
+      );
+    }
     const args = [
-      '-e',
-      CONTROL_HELPER_SOURCE,
+      CONTROL_HELPER_PATH,
       this.o.host,
       String(this.o.port),
       this.o.tunnelNetwork,
@@ -69,13 +90,16 @@ export class ControlEndpoint {
     const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     const errors: string[] = [];
-    child.stderr?.on('data', (c: Buffer) => {
-      for (const line of c.toString('utf8').split('\n')) {
-        if (!line) continue;
-        errors.push(line);
-        this.o.onLine?.(line);
-      }
-    });
+    if (child.stderr) {
+      createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on(
+        'line',
+        (line) => {
+          if (!line) return;
+          errors.push(line);
+          this.o.onLine?.(line);
+        },
+      );
+    }
     this.#exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.o.onExit?.({ pid: child.pid, code, signal });
@@ -99,12 +123,11 @@ export class ControlEndpoint {
           ),
         );
       });
-      let partial = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        const parts = (partial + chunk.toString('utf8')).split('\n');
-        partial = parts.pop() ?? '';
-        for (const line of parts) {
-          const event = parseEvent(line);
+      if (!child.stdout) return;
+      createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on(
+        'line',
+        (line) => {
+          const event = decodeEvent(line);
           if (event?.event === 'listening') {
             clearTimeout(timer);
             resolve();
@@ -116,8 +139,8 @@ export class ControlEndpoint {
           } else if (line) {
             this.o.onLine?.(line);
           }
-        }
-      });
+        },
+      );
     });
   }
 
@@ -128,14 +151,5 @@ export class ControlEndpoint {
     const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
     await this.#exited;
     clearTimeout(timer);
-  }
-}
-
-function parseEvent(line: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(line) as unknown;
-    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

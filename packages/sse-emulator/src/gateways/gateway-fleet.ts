@@ -8,9 +8,9 @@ import type { GatewayConfig, PopConfig } from '../config/pops';
 import { notFound } from '../errors';
 import type { GatewayTunnels } from '../ingress/tunnel-selection';
 import type { EmulatorState } from '../state/emulator-state';
+import { type ConnectedClient, readConnectedClients } from './connected-clients';
 import { ControlEndpoint } from './control-endpoint';
 import { GatewayServer } from './gateway-server';
-import { type ConnectedClient, readConnectedClients } from './management-status';
 
 export interface GatewayFleetOptions {
   /** Each gateway works in `<dataDir>/gateways/<name>/` (certificate, key, ccd/, socket). */

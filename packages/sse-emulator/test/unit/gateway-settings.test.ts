@@ -1,6 +1,5 @@
 import { parsePopSpec } from '../../src';
 import { serveSettings } from '../../src/cli/serve-options';
-import { parseStatus3 } from '../../src/gateways';
 import { emptyAssignments, TunnelAddressBook } from '../../src/state/tunnel-addresses';
 
 describe('gateway network namespaces in --pop', () => {
@@ -122,27 +121,5 @@ describe('TunnelAddressBook', () => {
     expect(() => book.checkRoom('gw')).toThrow(/no free tunnel address/);
     expect(() => book.assign('gw', 'con_x')).toThrow(/no free tunnel address/);
     expect(book.clientsOf('gw').size).toBe(253);
-  });
-});
-
-describe('parseStatus3', () => {
-  it('reads CLIENT_LIST rows', () => {
-    const text = [
-      'TITLE\tOpenVPN 2.6.3',
-      'HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tVirtual IPv6 Address\tBytes Received\tBytes Sent\tConnected Since',
-      'CLIENT_LIST\tcon_ab\t10.100.1.12:40000\t10.231.1.2\t\t3456\t7890\t2026-11-23 11:00:00\t1795000000\tUNDEF\t0\t0\tAES-256-GCM',
-      'ROUTING_TABLE\t10.231.1.2\tcon_ab\t10.100.1.12:40000',
-      'END',
-    ].join('\r\n');
-    expect(parseStatus3(text)).toEqual([
-      {
-        commonName: 'con_ab',
-        realAddress: '10.100.1.12:40000',
-        tunnelAddress: '10.231.1.2',
-        bytesReceived: 3456,
-        bytesSent: 7890,
-        connectedSince: '2026-11-23 11:00:00',
-      },
-    ]);
   });
 });

@@ -1,6 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { requireBinary, spawnTracked, type TrackedProcess } from '@pa-connector/test-support';
+import { join } from 'node:path';
+import { requireBinary } from './environment';
+import { createTestPki } from './pki';
+import { spawnTracked, type TrackedProcess } from './processes';
 
 /**
  * Starts `openvpn` (optionally through `ip netns exec`, which execs it: the PID stays the
@@ -71,4 +74,25 @@ export function requireTun(): void {
   if (!existsSync('/dev/net/tun')) {
     throw new Error('this test needs /dev/net/tun (a real tun device for the OpenVPN pair)');
   }
+}
+
+/**
+ * A held TLS client (see heldClientArgs) with a fresh PKI in `dir`, its management interface on
+ * the unix socket `<dir>/mgmt.sock`, aimed at a UDP port where nothing answers.
+ */
+export async function startHeldClientOnSocket(
+  dir: string,
+): Promise<{ openvpn: TrackedProcess; socketPath: string }> {
+  const pki = await createTestPki(dir);
+  const socketPath = join(dir, 'mgmt.sock');
+  const openvpn = await startOpenVpn(
+    heldClientArgs({
+      socket: [socketPath, 'unix'],
+      ca: pki.ca,
+      cert: pki.clientCert,
+      key: pki.clientKey,
+      remote: ['127.0.0.1', String(await unusedUdpPort()), 'udp'],
+    }),
+  );
+  return { openvpn, socketPath };
 }

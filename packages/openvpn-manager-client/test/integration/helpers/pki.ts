@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { requireBinary } from '@pa-connector/test-support';
+import { requireBinary } from './environment';
 
 const pexec = promisify(execFile);
 
