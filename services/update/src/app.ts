@@ -1,9 +1,13 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
-import { popMemberPlugin, type ReadinessCheck } from '@pa-connector/service-runtime';
+import {
+  METRICS_PATH,
+  popMemberPlugin,
+  type ReadinessCheck,
+  requireRouteSchemas,
+} from '@pa-connector/service-runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { CheckOutcome } from './rollout/updater';
-import type { UpdateHistoryEntry } from './status/update-status';
+import { type UpdateJob, updateRoutes } from './http/update-routes';
 
 const PROBES = new Set(['/healthz', '/ready', '/metrics']);
 
@@ -12,11 +16,7 @@ export interface UpdateAppDeps {
   registry: Registry;
   checks: ReadinessCheck[];
   /** The update job: GET /update/status and POST /update/check; absent, those answer 404. */
-  updater?: {
-    check(): Promise<CheckOutcome>;
-    status(): Promise<Record<string, string>>;
-    history(count: number): Promise<UpdateHistoryEntry[]>;
-  };
+  updater?: UpdateJob;
   logger?: Logger;
   now?: () => number;
 }
@@ -34,6 +34,7 @@ export async function buildApp(d: UpdateAppDeps): Promise<FastifyInstance> {
       disableRequestLogging: (req) => PROBES.has(req.url.split('?')[0] ?? ''),
     }),
   });
+  requireRouteSchemas(app, [METRICS_PATH]);
   await app.register(popMemberPlugin, {
     service: 'update',
     version: d.version,
@@ -41,26 +42,6 @@ export async function buildApp(d: UpdateAppDeps): Promise<FastifyInstance> {
     checks: d.checks,
     ...(d.now ? { now: d.now } : {}),
   });
-  const updater = d.updater;
-  if (updater) {
-    app.get('/update/status', async (req, reply) => {
-      const raw = (req.query as { history?: string }).history ?? '20';
-      if (!/^\d{1,3}$/.test(raw)) {
-        return reply.code(400).send({
-          error: { code: 'invalid_request', message: 'history must be a number from 0 to 200' },
-        });
-      }
-      const count = Math.min(Number(raw), 200);
-      return {
-        status: await updater.status(),
-        history: count === 0 ? [] : await updater.history(count),
-      };
-    });
-    // Starts a check (or joins the one under way) and answers at once: a rollout takes minutes.
-    app.post('/update/check', async (_req, reply) => {
-      void updater.check();
-      return reply.code(202).send({ accepted: true });
-    });
-  }
+  if (d.updater) await app.register(updateRoutes, { updater: d.updater });
   return app as unknown as FastifyInstance;
 }
