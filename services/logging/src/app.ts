@@ -1,6 +1,11 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
-import { popMemberPlugin, type ReadinessCheck } from '@pa-connector/service-runtime';
+import {
+  METRICS_PATH,
+  popMemberPlugin,
+  type ReadinessCheck,
+  requireRouteSchemas,
+} from '@pa-connector/service-runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { logsRoutes } from './http/logs-routes';
 import type { TailHub } from './tail/tail-hub';
@@ -29,6 +34,7 @@ export async function buildApp(d: LoggingAppDeps): Promise<FastifyInstance> {
       disableRequestLogging: (req) => PROBES.has(req.url.split('?')[0] ?? ''),
     }),
   });
+  requireRouteSchemas(app, [METRICS_PATH]);
   await app.register(popMemberPlugin, {
     service: 'logging',
     version: d.version,
