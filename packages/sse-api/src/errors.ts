@@ -1,3 +1,5 @@
+import type { SseErrorBody } from './contracts/error-body';
+
 /** Stable error codes of the SSE API. Every error response is `{ error: { code, message } }`. */
 export const SseErrorCode = {
   /** 400: the body is not what the endpoint takes. */
@@ -33,10 +35,6 @@ export const SseErrorCode = {
 } as const;
 
 export type SseErrorCode = (typeof SseErrorCode)[keyof typeof SseErrorCode];
-
-export interface SseErrorBody {
-  error: { code: SseErrorCode | string; message: string };
-}
 
 /** HTTP status each code is sent with. */
 export const SseErrorStatus: Record<SseErrorCode, number> = {

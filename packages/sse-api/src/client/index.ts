@@ -14,6 +14,14 @@ export {
 export { type NoProxyList, parseNoProxy } from './no-proxy';
 export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
 export {
+  readAccepted,
+  readCatalogResponse,
+  readRegisterResponse,
+  readReleaseManifest,
+  readRenewResponse,
+  readTokenResponse,
+} from './read-answer';
+export {
   type AttemptEvent,
   type CatalogResult,
   type ClientIdentity,
@@ -22,12 +30,3 @@ export {
   SseClient,
   type SseClientOptions,
 } from './sse-client';
-export {
-  IMAGE_DIGEST,
-  readAccepted,
-  readCatalogResponse,
-  readRegisterResponse,
-  readReleaseManifest,
-  readRenewResponse,
-  readTokenResponse,
-} from './validate';

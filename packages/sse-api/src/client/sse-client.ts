@@ -1,18 +1,18 @@
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
-import { type SseEndpoint, SseRoutes } from '../routes';
+import type { CatalogResponse } from '../contracts/catalog';
+import type { AcceptedResponse } from '../contracts/common';
 import type {
-  AcceptedResponse,
-  CatalogResponse,
-  HealthUpdate,
-  LogBatch,
-  PopStatus,
   RegisterRequest,
   RegisterResponse,
-  ReleaseManifest,
   RenewRequest,
   RenewResponse,
-  TokenResponse,
-} from '../types';
+} from '../contracts/enrollment';
+import type { HealthUpdate } from '../contracts/health';
+import type { LogBatch } from '../contracts/logs';
+import type { PopStatusReport } from '../contracts/pop-status';
+import type { ReleaseManifest } from '../contracts/release';
+import type { TokenResponse } from '../contracts/tokens';
+import { type SseEndpoint, SseRoutes } from '../routes';
 import { ClientErrorCode, SseApiError, SseClientConfigError, SseProtocolError } from './errors';
 import { type NoProxyList, parseNoProxy } from './no-proxy';
 import { type ProxySettings, parseProxyUrl } from './proxy';
@@ -23,7 +23,7 @@ import {
   readReleaseManifest,
   readRenewResponse,
   readTokenResponse,
-} from './validate';
+} from './read-answer';
 
 /** The connector's client certificate and its private key (PEM). */
 export interface ClientIdentity {
@@ -254,7 +254,7 @@ export class SseClient {
     });
   }
 
-  popStatus(status: PopStatus, accessToken: string): Promise<AcceptedResponse> {
+  popStatus(status: PopStatusReport, accessToken: string): Promise<AcceptedResponse> {
     return this.#send({
       endpoint: 'popStatus',
       method: 'POST',

@@ -70,11 +70,11 @@ describe('readReleaseManifest', () => {
 
   it.each([
     [{ digest: DIGEST }, 'is missing images.connector.image'],
-    [{ image: '', digest: DIGEST }, 'has an empty or non-string images.connector.image'],
-    [{ image: 42, digest: DIGEST }, 'has an empty or non-string images.connector.image'],
+    [{ image: '', digest: DIGEST }, 'has images.connector.image that is not a non-empty string'],
+    [{ image: 42, digest: DIGEST }, 'has images.connector.image that is not a non-empty string'],
     [{ image: 'pa/connector:1' }, 'is missing images.connector.digest'],
-    ['pa/connector:1', 'images.connector is not an object'],
-    [null, 'images.connector is not an object'],
+    ['pa/connector:1', 'has images.connector that is not an object'],
+    [null, 'has images.connector that is not an object'],
   ])('refuses entry %j', (entry, why) => {
     expect(refusal(manifest({ connector: entry })).message).toContain(why);
   });
@@ -82,8 +82,11 @@ describe('readReleaseManifest', () => {
   it.each([
     [{ publishedAt: '2030-01-01T00:00:00Z', images: {} }, 'is missing version'],
     [{ version: '1', publishedAt: 'yesterday', images: {} }, 'publishedAt that is not a date'],
-    [{ version: '1', publishedAt: '2030-01-01T00:00:00Z' }, 'images is not an object'],
-    [{ version: '1', publishedAt: '2030-01-01T00:00:00Z', images: [] }, 'images is not an object'],
+    [{ version: '1', publishedAt: '2030-01-01T00:00:00Z' }, 'is missing images'],
+    [
+      { version: '1', publishedAt: '2030-01-01T00:00:00Z', images: [] },
+      'has images that is not an object',
+    ],
     ['1.0.1', 'body is not an object'],
   ])('refuses manifest %j', (body, why) => {
     expect(refusal(body).message).toContain(why);

@@ -1,6 +1,9 @@
 import type { ServerOptions } from 'node:https';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { requireRouteSchemas } from '@pa-connector/service-runtime';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { installErrorHandling } from '../http/errors';
+import { schemaOptions } from '../http/schema-errors';
 import { connectorRoutes } from './connector-routes';
 import type { SseApp, SseDeps } from './deps';
 import { enrollmentRoutes } from './enrollment-routes';
@@ -22,7 +25,12 @@ export function buildSseApp(o: SseAppOptions): SseApp {
     // Registration has no certificate yet; every other route checks the chain itself.
     rejectUnauthorized: false,
   };
-  const app = Fastify({ https, loggerInstance: o.logger }) as unknown as SseApp;
+  const app: SseApp = Fastify({
+    https,
+    loggerInstance: o.logger,
+    ...schemaOptions,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  requireRouteSchemas(app);
   installErrorHandling(app);
   faultHook(app, o);
   enrollmentRoutes(app, o);

@@ -1,10 +1,11 @@
 import { errorBody, SseErrorCode, SseRoutes } from '@pa-connector/sse-api';
+import { invalidRequest } from '../errors';
 import { authenticate, type SseApp, type SseDeps } from './deps';
-import { healthUpdate, logBatch, popStatus } from './request-bodies';
+import { SseRouteSchemas as schemas } from './route-schemas';
 
 /** catalog, release, and the ingest endpoints (health, POP status, logs). */
 export function connectorRoutes(app: SseApp, deps: SseDeps): void {
-  app.get(SseRoutes.catalog, async (request, reply) => {
+  app.get(SseRoutes.catalog, { schema: schemas.catalog }, async (request, reply) => {
     const { connector, changed } = authenticate(deps, request, { token: true });
     if (changed) await deps.persist();
     const { etag, body } = deps.state.catalog(connector);
@@ -13,7 +14,7 @@ export function connectorRoutes(app: SseApp, deps: SseDeps): void {
     return body;
   });
 
-  app.get(SseRoutes.release, async (request, reply) => {
+  app.get(SseRoutes.release, { schema: schemas.release }, async (request, reply) => {
     const { changed } = authenticate(deps, request, { token: true });
     if (changed) await deps.persist();
     const manifest = deps.state.release();
@@ -23,26 +24,29 @@ export function connectorRoutes(app: SseApp, deps: SseDeps): void {
     return manifest;
   });
 
-  app.post(SseRoutes.health, async (request, reply) => {
+  app.post(SseRoutes.health, { schema: schemas.health }, async (request, reply) => {
     const { connector } = authenticate(deps, request, { token: true });
-    deps.state.recordHealth(connector, healthUpdate(request.body, connector.id));
+    const { connectorId } = request.body;
+    if (connectorId !== undefined && connectorId !== connector.id) {
+      throw invalidRequest(`connectorId "${connectorId}" is not the caller (${connector.id})`);
+    }
+    deps.state.recordHealth(connector, { ...request.body, connectorId: connector.id });
     await deps.persist();
     return reply.code(202).send({ accepted: 1 });
   });
 
-  app.post(SseRoutes.popStatus, async (request, reply) => {
+  app.post(SseRoutes.popStatus, { schema: schemas.popStatus }, async (request, reply) => {
     const { connector } = authenticate(deps, request, { token: true });
-    deps.state.recordPopStatus(connector, popStatus(request.body));
+    deps.state.recordPopStatus(connector, request.body);
     await deps.persist();
     return reply.code(202).send({ accepted: 1 });
   });
 
-  app.post(SseRoutes.logs, async (request, reply) => {
+  app.post(SseRoutes.logs, { schema: schemas.logs }, async (request, reply) => {
     const { connector } = authenticate(deps, request, { token: true });
-    const batch = logBatch(request.body);
-    deps.state.recordLogs(connector, batch);
+    deps.state.recordLogs(connector, request.body);
     await deps.persist();
-    return reply.code(202).send({ accepted: batch.entries.length });
+    return reply.code(202).send({ accepted: request.body.entries.length });
   });
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { FaultTable } from '../faults/fault-table';
 import { bearerToken } from '../http/errors';
@@ -11,7 +12,8 @@ export type SseApp = FastifyInstance<
   HttpsServer,
   IncomingMessage,
   ServerResponse,
-  FastifyBaseLogger
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
 >;
 
 export interface SseDeps {

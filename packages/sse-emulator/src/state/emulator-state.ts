@@ -4,7 +4,7 @@ import {
   formatProvisioningKey,
   type HealthUpdate,
   type LogBatch,
-  type PopStatus,
+  type PopStatusReport,
   parseProvisioningKey,
   type RegisterRequest,
   type RegisterResponse,
@@ -512,7 +512,7 @@ export class EmulatorState {
     connector.healthHistory = pushBounded(connector.healthHistory, received, HISTORY_LIMIT);
   }
 
-  recordPopStatus(connector: ConnectorRecord, status: PopStatus): void {
+  recordPopStatus(connector: ConnectorRecord, status: PopStatusReport): void {
     const received = { receivedAt: this.nowIso(), body: status };
     connector.popStatus = received;
     connector.popStatusHistory = pushBounded(connector.popStatusHistory, received, HISTORY_LIMIT);

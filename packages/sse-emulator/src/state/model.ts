@@ -1,4 +1,4 @@
-import type { HealthUpdate, PopStatus, ReleaseManifest } from '@pa-connector/sse-api';
+import type { HealthUpdate, PopStatusReport, ReleaseManifest } from '@pa-connector/sse-api';
 import { emptyAssignments, type TunnelAssignments } from './tunnel-addresses';
 
 /** Everything the emulator knows, as persisted in `<data-dir>/state.json`. */
@@ -72,8 +72,8 @@ export interface ConnectorRecord {
   tokenExpiresAt: string | null;
   health: Received<HealthUpdate> | null;
   healthHistory: Array<Received<HealthUpdate>>;
-  popStatus: Received<PopStatus> | null;
-  popStatusHistory: Array<Received<PopStatus>>;
+  popStatus: Received<PopStatusReport> | null;
+  popStatusHistory: Array<Received<PopStatusReport>>;
   logBatches: number;
   logEntries: number;
   recentLogs: Array<Record<string, unknown>>;

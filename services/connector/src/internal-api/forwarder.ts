@@ -3,7 +3,7 @@ import { LogField } from '@pa-connector/logger';
 import type {
   AcceptedResponse,
   LogBatch,
-  PopStatus,
+  PopStatusReport,
   ReleaseManifest,
   SseClient,
 } from '@pa-connector/sse-api';
@@ -35,7 +35,7 @@ export class SseForwarder {
     this.#o = o;
   }
 
-  popStatus(status: PopStatus): Promise<AcceptedResponse> {
+  popStatus(status: PopStatusReport): Promise<AcceptedResponse> {
     return this.#call('popStatus', (t) => this.#o.client.popStatus(status, t));
   }
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   InternalApiRoutes,
   type LogBatch,
-  type PopStatus,
+  type PopStatusReport,
   SseApiError,
   SseProtocolError,
 } from '@pa-connector/sse-api';
@@ -116,7 +116,7 @@ export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (
   };
 
   app.post(InternalApiRoutes.popStatus, async (req, reply) => {
-    const body = req.body as Partial<PopStatus> | undefined;
+    const body = req.body as Partial<PopStatusReport> | undefined;
     if (
       typeof body !== 'object' ||
       body === null ||
@@ -134,7 +134,7 @@ export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (
     }
     const f = enrolled(reply);
     if (!f) return reply;
-    return forward(reply, 202, () => f.popStatus(body as PopStatus));
+    return forward(reply, 202, () => f.popStatus(body as PopStatusReport));
   });
 
   app.get(InternalApiRoutes.release, async (_req, reply) => {

@@ -1,7 +1,7 @@
 import {
   type InternalApiPostOptions,
   InternalApiRoutes,
-  type PopStatus,
+  type PopStatusReport,
   postInternalApi,
 } from '@pa-connector/sse-api';
 import { PushError } from './push-error';
@@ -17,7 +17,7 @@ export class InternalApiClient {
   }
 
   /** Resolves when the connector (and through it the SSE) accepted it; throws PushError. */
-  async popStatus(status: PopStatus): Promise<void> {
+  async popStatus(status: PopStatusReport): Promise<void> {
     const f = await postInternalApi(this.#o, InternalApiRoutes.popStatus, status, 'push_timeout');
     if (f) throw new PushError(f.code, f.message, f.retryable, f.status, { cause: f.cause });
   }

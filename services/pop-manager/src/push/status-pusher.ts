@@ -1,5 +1,5 @@
 import { LogField, type Logger } from '@pa-connector/logger';
-import type { PopStatus } from '@pa-connector/sse-api';
+import type { PopStatusReport } from '@pa-connector/sse-api';
 import type { Clock, Random, TimerHandle } from '../clock';
 import type { PushState } from '../status/pop-status';
 import { PushError } from './push-error';
@@ -10,7 +10,7 @@ export interface PushBackoff {
 }
 
 export interface StatusPusherOptions {
-  send: (status: PopStatus) => Promise<void>;
+  send: (status: PopStatusReport) => Promise<void>;
   clock: Clock;
   random: Random;
   backoff: PushBackoff;
@@ -26,7 +26,7 @@ export interface StatusPusherOptions {
  */
 export class StatusPusher {
   readonly #o: StatusPusherOptions;
-  #pending: PopStatus | undefined;
+  #pending: PopStatusReport | undefined;
   #inFlight: Promise<void> | undefined;
   #retry: TimerHandle | undefined;
   #failures = 0;
@@ -39,7 +39,7 @@ export class StatusPusher {
   }
 
   /** Queues `status` for delivery, replacing an unsent older one. */
-  offer(status: PopStatus): void {
+  offer(status: PopStatusReport): void {
     if (this.#stopped) return;
     this.#pending = status;
     this.#kick();

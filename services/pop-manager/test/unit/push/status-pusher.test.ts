@@ -1,10 +1,10 @@
-import type { PopStatus } from '@pa-connector/sse-api';
+import type { PopStatusReport } from '@pa-connector/sse-api';
 import { PushError } from '../../../src/push/push-error';
 import { StatusPusher } from '../../../src/push/status-pusher';
 import { captureLogger } from '../../support/capture-logger';
 import { FakeClock, flush } from '../../support/fake-clock';
 
-const status = (n: number): PopStatus => ({
+const status = (n: number): PopStatusReport => ({
   hostname: 'vm-1',
   reportedAt: new Date(Date.UTC(2030, 0, 1, 0, 0, n)).toISOString(),
   n,
@@ -12,11 +12,12 @@ const status = (n: number): PopStatus => ({
 
 /** A connector whose answers the test decides, one call at a time. */
 function fakeConnector() {
-  const calls: Array<{ status: PopStatus; resolve: () => void; reject: (e: Error) => void }> = [];
+  const calls: Array<{ status: PopStatusReport; resolve: () => void; reject: (e: Error) => void }> =
+    [];
   return {
     calls,
     sent: () => calls.map((c) => c.status.n),
-    send: (s: PopStatus) =>
+    send: (s: PopStatusReport) =>
       new Promise<void>((resolve, reject) => calls.push({ status: s, resolve, reject })),
     last: () => calls[calls.length - 1] as (typeof calls)[number],
   };
