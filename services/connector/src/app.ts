@@ -1,6 +1,11 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
-import { popMemberPlugin, type ReadinessCheck } from '@pa-connector/service-runtime';
+import {
+  METRICS_PATH,
+  popMemberPlugin,
+  type ReadinessCheck,
+  requireRouteSchemas,
+} from '@pa-connector/service-runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type InternalApiOptions, internalApiPlugin } from './internal-api/internal-api-plugin';
 
@@ -23,6 +28,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Probes hit /ready every few seconds; the internal API logs what matters itself.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  requireRouteSchemas(app, [METRICS_PATH]);
   await app.register(popMemberPlugin, {
     service: 'connector',
     version: deps.version,
