@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@pa-connector/logger';
-import type { PopStatus } from '@pa-connector/sse-api';
+import type { PopStatusReport } from '@pa-connector/sse-api';
 import { type RunningEmulator, startEmulator } from '@pa-connector/sse-emulator';
 
 export interface ReceivedStatus {
   receivedAt: string;
-  body: PopStatus;
+  body: PopStatusReport;
 }
 
 /** The real emulator in this process (TLS on loopback, free ports) and its admin API. */
