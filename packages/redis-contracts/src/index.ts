@@ -23,6 +23,16 @@ export {
   HeartbeatStatus,
   RejectedApp,
 } from './messages';
+export {
+  AppView,
+  HostMetrics,
+  LoadAverage,
+  PopManagerStatus,
+  PushState,
+  RecentError,
+  ServiceHealth,
+  ServiceStatus,
+} from './pop-manager-status';
 export { POP_SERVICE_NAMES, type PopServiceName } from './services';
 export {
   decodeTunnelState,

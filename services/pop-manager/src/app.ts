@@ -1,6 +1,11 @@
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
-import { popMemberPlugin, type ReadinessCheck } from '@pa-connector/service-runtime';
+import {
+  METRICS_PATH,
+  popMemberPlugin,
+  type ReadinessCheck,
+  requireRouteSchemas,
+} from '@pa-connector/service-runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { STATUS_PAGE_PATHS, statusPageRoutes } from './http/status-page-routes';
 import { statusRoutes } from './http/status-routes';
@@ -33,6 +38,7 @@ export async function buildApp(d: PopManagerAppDeps): Promise<FastifyInstance> {
       disableRequestLogging: (req) => QUIET.has(req.url.split('?')[0] ?? ''),
     }),
   });
+  requireRouteSchemas(app, [METRICS_PATH]);
   await app.register(popMemberPlugin, {
     service: 'pop-manager',
     version: d.version,

@@ -5,6 +5,7 @@ import {
   decodeTunnelState,
   POP_SERVICE_NAMES,
   type RedisKeys,
+  type ServiceHealth,
   type TunnelState,
 } from '@pa-connector/redis-contracts';
 import type Redis from 'ioredis';
@@ -13,7 +14,6 @@ import { readNewLogEntries } from '../errors/log-stream-reader';
 import type { RecentErrors } from '../errors/recent-errors';
 import type { HostMetricsSampler } from '../host/host-metrics';
 import {
-  type ServiceHealth,
   type ServiceHealthOptions,
   serviceHealth,
   unknownService,
