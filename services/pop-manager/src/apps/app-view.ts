@@ -1,9 +1,4 @@
-import type {
-  AppHealth,
-  AppView,
-  CatalogSnapshot,
-  ServerHealth,
-} from '@pa-connector/redis-contracts';
+import type { AppHealth, AppView, CatalogSnapshot } from '@pa-connector/redis-contracts';
 
 interface CatalogEntry {
   id?: unknown;

@@ -3,7 +3,6 @@ import type { HostProbe } from './host-probe';
 import {
   type CpuTimes,
   cpuPercent,
-  type LoadAverage,
   parseLoadavg,
   parseMeminfo,
   parseProcStat,
