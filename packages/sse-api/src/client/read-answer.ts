@@ -33,7 +33,7 @@ function describe(error: ValueError): string {
   const field = fieldName(error.path);
   if (field === '') return `body is not ${expected(error)}`;
   if (error.type === ValueErrorType.ObjectRequiredProperty) return `is missing ${field}`;
-  return `has ${field} that is not ${expected(error)}`;
+  return `field ${field} is not ${expected(error)}`;
 }
 
 /**

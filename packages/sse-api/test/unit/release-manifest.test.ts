@@ -59,7 +59,7 @@ describe('readReleaseManifest', () => {
     [`sha256:${'3g'.repeat(32)}`, 'not hex'],
   ])('refuses digest %s (%s), naming the field', (digest) => {
     const e = refusal(manifest({ update: { image: 'pa/update:1', digest } }));
-    expect(e.message).toContain('images.update.digest that is not sha256:<64 hex>');
+    expect(e.message).toContain('field images.update.digest is not sha256:<64 hex>');
     expect([e.endpoint, e.code, e.retryable, e.url]).toEqual([
       'release',
       'bad_response',
@@ -70,22 +70,22 @@ describe('readReleaseManifest', () => {
 
   it.each([
     [{ digest: DIGEST }, 'is missing images.connector.image'],
-    [{ image: '', digest: DIGEST }, 'has images.connector.image that is not a non-empty string'],
-    [{ image: 42, digest: DIGEST }, 'has images.connector.image that is not a non-empty string'],
+    [{ image: '', digest: DIGEST }, 'field images.connector.image is not a non-empty string'],
+    [{ image: 42, digest: DIGEST }, 'field images.connector.image is not a non-empty string'],
     [{ image: 'pa/connector:1' }, 'is missing images.connector.digest'],
-    ['pa/connector:1', 'has images.connector that is not an object'],
-    [null, 'has images.connector that is not an object'],
+    ['pa/connector:1', 'field images.connector is not an object'],
+    [null, 'field images.connector is not an object'],
   ])('refuses entry %j', (entry, why) => {
     expect(refusal(manifest({ connector: entry })).message).toContain(why);
   });
 
   it.each([
     [{ publishedAt: '2030-01-01T00:00:00Z', images: {} }, 'is missing version'],
-    [{ version: '1', publishedAt: 'yesterday', images: {} }, 'publishedAt that is not a date'],
+    [{ version: '1', publishedAt: 'yesterday', images: {} }, 'field publishedAt is not a date'],
     [{ version: '1', publishedAt: '2030-01-01T00:00:00Z' }, 'is missing images'],
     [
       { version: '1', publishedAt: '2030-01-01T00:00:00Z', images: [] },
-      'has images that is not an object',
+      'field images is not an object',
     ],
     ['1.0.1', 'body is not an object'],
   ])('refuses manifest %j', (body, why) => {

@@ -1,6 +1,9 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { requireRouteSchemas } from '@pa-connector/service-runtime';
 import { errorBody, SseErrorCode } from '@pa-connector/sse-api';
 import Fastify from 'fastify';
 import { bearerToken, installErrorHandling } from '../http/errors';
+import { schemaOptions } from '../http/schema-errors';
 import { digestsEqual, sha256Hex } from '../state/secrets';
 import type { AdminApp, AdminDeps } from './deps';
 import { gatewayRoutes } from './gateway-routes';
@@ -15,7 +18,11 @@ import {
 
 /** The admin API over plain HTTP (meant for loopback). No side effects until listen(). */
 export function buildAdminApp(deps: AdminDeps): AdminApp {
-  const app = Fastify({ loggerInstance: deps.logger }) as unknown as AdminApp;
+  const app: AdminApp = Fastify({
+    loggerInstance: deps.logger,
+    ...schemaOptions,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  requireRouteSchemas(app);
   installErrorHandling(app);
   if (deps.adminToken) {
     const expected = sha256Hex(deps.adminToken);

@@ -1,11 +1,19 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { Clock } from '../clock';
 import type { FaultTable } from '../faults/fault-table';
 import type { GatewayFleet } from '../gateways/gateway-fleet';
 import type { UserIngress } from '../ingress/user-ingress';
 import type { EmulatorState } from '../state/emulator-state';
 
-export type AdminApp = FastifyInstance;
+export type AdminApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface AdminDeps {
   state: EmulatorState;

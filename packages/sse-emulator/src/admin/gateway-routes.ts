@@ -1,8 +1,7 @@
 import { notFound } from '../errors';
 import type { GatewayFleet } from '../gateways/gateway-fleet';
 import type { AdminApp, AdminDeps } from './deps';
-
-type Params = { name: string };
+import { answers, GatewayList, GatewayView, IngressView, NameParams, NoBody } from './schemas';
 
 /**
  * Control of the real gateways, for tests and people: list, view, kill, stop, start; and the
@@ -20,34 +19,36 @@ export function gatewayRoutes(app: AdminApp, deps: AdminDeps): void {
     const v = await fleet().view(name);
     return deps.ingress ? { ...v, ingress: deps.ingress.stats.tunnels(name) } : v;
   };
+  const one = { params: NameParams, response: answers({ 200: GatewayView }) };
+  const action = { ...one, body: NoBody };
 
-  app.get('/admin/gateways', async () => fleet().list());
-
-  app.get<{ Params: Params }>('/admin/gateways/:name', async (request) =>
-    view(request.params.name),
+  app.get('/admin/gateways', { schema: { response: answers({ 200: GatewayList }) } }, async () =>
+    fleet().list(),
   );
 
-  app.post<{ Params: Params }>('/admin/gateways/:name/kill', async (request) => {
+  app.get('/admin/gateways/:name', { schema: one }, async (request) => view(request.params.name));
+
+  app.post('/admin/gateways/:name/kill', { schema: action }, async (request) => {
     await fleet().kill(request.params.name);
     return view(request.params.name);
   });
 
-  app.post<{ Params: Params }>('/admin/gateways/:name/stop', async (request) => {
+  app.post('/admin/gateways/:name/stop', { schema: action }, async (request) => {
     await fleet().stop(request.params.name);
     return view(request.params.name);
   });
 
-  app.post<{ Params: Params }>('/admin/gateways/:name/start', async (request) => {
+  app.post('/admin/gateways/:name/start', { schema: action }, async (request) => {
     await fleet().start(request.params.name);
     return view(request.params.name);
   });
 
-  app.get('/admin/ingress', async () => {
+  app.get('/admin/ingress', { schema: { response: answers({ 200: IngressView }) } }, async () => {
     const ingress = deps.ingress;
     if (!ingress) throw notFound('the user ingress is off (start with --ingress-port)');
     return {
       url: ingress.url ?? null,
-      totals: ingress.stats.totals,
+      totals: { ...ingress.stats.totals },
       tunnels: ingress.stats.tunnels(),
     };
   });

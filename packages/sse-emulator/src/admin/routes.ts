@@ -1,140 +1,257 @@
-import { notFound } from '../errors';
-import { parseFaultSpec, parseFaultTarget } from '../faults/fault-table';
-import { appBody, appsBody, groupBody, keyBody, releaseBody } from './bodies';
+import type { ReleaseManifest } from '@pa-connector/sse-api';
+import { Type } from '@sinclair/typebox';
+import { invalidRequest, notFound } from '../errors';
+import { resolveFaultSpec } from '../faults/fault-table';
 import type { AdminApp, AdminDeps } from './deps';
-import { connectorView, groupView, keyView } from './views';
-
-type Params = { id: string };
+import {
+  AppRequest,
+  AppsRequest,
+  ArmedFault,
+  answers,
+  CaPem,
+  ConnectorSummary,
+  ConnectorView,
+  FaultList,
+  FaultParams,
+  FaultRequest,
+  GroupRequest,
+  GroupSummary,
+  GroupView,
+  Healthz,
+  IdParams,
+  KeyRequest,
+  KeyView,
+  NewKeyView,
+  NoBody,
+  PopList,
+  ReleaseManifest as ReleaseManifestSchema,
+  ReleaseRequest,
+} from './schemas';
+import { connectorSummary, connectorView, groupSummary, groupView, keyView } from './views';
 
 export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
   const { state } = deps;
 
-  app.post('/admin/groups', async (request, reply) => {
-    const group = state.createGroup(groupBody(request.body));
-    request.log.info({ groupId: group.id, pop: group.pop }, 'group created');
-    await deps.persist();
-    return reply.code(201).send(groupView(group, true));
-  });
-
-  app.get('/admin/groups', async () => state.listGroups().map((g) => groupView(g, false)));
-
-  app.get<{ Params: Params }>('/admin/groups/:id', async (request) =>
-    groupView(state.group(request.params.id), true),
+  app.post(
+    '/admin/groups',
+    { schema: { body: GroupRequest, response: answers({ 201: GroupView }) } },
+    async (request, reply) => {
+      const { name, pop } = request.body;
+      const group = state.createGroup(pop === undefined ? { name } : { name, pop });
+      request.log.info({ groupId: group.id, pop: group.pop }, 'group created');
+      await deps.persist();
+      return reply.code(201).send(groupView(group));
+    },
   );
 
-  app.put<{ Params: Params }>('/admin/groups/:id/apps', async (request) => {
-    const group = state.setApps(request.params.id, appsBody(request.body));
-    await deps.persist();
-    return groupView(group, true);
-  });
+  app.get(
+    '/admin/groups',
+    { schema: { response: answers({ 200: Type.Array(GroupSummary) }) } },
+    async () => state.listGroups().map(groupSummary),
+  );
 
-  app.post<{ Params: Params }>('/admin/groups/:id/apps', async (request, reply) => {
-    const group = state.addApp(request.params.id, appBody(request.body));
-    await deps.persist();
-    return reply.code(201).send(groupView(group, true));
-  });
+  app.get(
+    '/admin/groups/:id',
+    { schema: { params: IdParams, response: answers({ 200: GroupView }) } },
+    async (request) => groupView(state.group(request.params.id)),
+  );
+
+  // Raw on purpose: tests feed malformed catalog entries through here.
+  app.put(
+    '/admin/groups/:id/apps',
+    { schema: { params: IdParams, body: AppsRequest, response: answers({ 200: GroupView }) } },
+    async (request) => {
+      const group = state.setApps(request.params.id, request.body);
+      await deps.persist();
+      return groupView(group);
+    },
+  );
+
+  app.post(
+    '/admin/groups/:id/apps',
+    { schema: { params: IdParams, body: AppRequest, response: answers({ 201: GroupView }) } },
+    async (request, reply) => {
+      const b = request.body;
+      const keys = Object.keys(b);
+      const entry = keys.length === 1 && keys[0] === 'app' ? b.app : b;
+      const group = state.addApp(request.params.id, entry);
+      await deps.persist();
+      return reply.code(201).send(groupView(group));
+    },
+  );
 }
 
 export function keyRoutes(app: AdminApp, deps: AdminDeps): void {
   const { state, clock } = deps;
 
-  app.post<{ Params: Params }>('/admin/groups/:id/keys', async (request, reply) => {
-    const { record, key } = state.createKey(request.params.id, keyBody(request.body, clock.now()));
-    request.log.info({ keyId: record.id, groupId: record.groupId }, 'provisioning key created');
-    await deps.persist();
-    // The only time the full key is shown.
-    return reply.code(201).send({ ...keyView(record, clock.now()), key });
-  });
-
-  app.get<{ Params: Params }>('/admin/groups/:id/keys', async (request) =>
-    state.listKeys(request.params.id).map((k) => keyView(k, clock.now())),
+  app.post(
+    '/admin/groups/:id/keys',
+    { schema: { params: IdParams, body: KeyRequest, response: answers({ 201: NewKeyView }) } },
+    async (request, reply) => {
+      const b = request.body ?? {};
+      if (b.expiresInSeconds !== undefined && b.expiresAt !== undefined) {
+        throw invalidRequest('give expiresInSeconds or expiresAt, not both');
+      }
+      const now = clock.now();
+      const expiresAt =
+        b.expiresInSeconds !== undefined
+          ? new Date(now.getTime() + b.expiresInSeconds * 1000)
+          : b.expiresAt !== undefined
+            ? new Date(b.expiresAt)
+            : undefined;
+      const { record, key } = state.createKey(request.params.id, {
+        ...(b.maxUses === undefined ? {} : { maxUses: b.maxUses }),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+      request.log.info({ keyId: record.id, groupId: record.groupId }, 'provisioning key created');
+      await deps.persist();
+      // The only time the full key is shown.
+      return reply.code(201).send({ ...keyView(record, clock.now()), key });
+    },
   );
 
-  app.get<{ Params: Params }>('/admin/keys/:id', async (request) =>
-    keyView(state.key(request.params.id), clock.now()),
+  app.get(
+    '/admin/groups/:id/keys',
+    { schema: { params: IdParams, response: answers({ 200: Type.Array(KeyView) }) } },
+    async (request) => state.listKeys(request.params.id).map((k) => keyView(k, clock.now())),
   );
 
-  app.post<{ Params: Params }>('/admin/keys/:id/revoke', async (request) => {
-    const key = state.revokeKey(request.params.id);
-    request.log.info({ keyId: key.id }, 'provisioning key revoked');
-    await deps.persist();
-    return keyView(key, clock.now());
-  });
+  app.get(
+    '/admin/keys/:id',
+    { schema: { params: IdParams, response: answers({ 200: KeyView }) } },
+    async (request) => keyView(state.key(request.params.id), clock.now()),
+  );
+
+  app.post(
+    '/admin/keys/:id/revoke',
+    { schema: { params: IdParams, body: NoBody, response: answers({ 200: KeyView }) } },
+    async (request) => {
+      const key = state.revokeKey(request.params.id);
+      request.log.info({ keyId: key.id }, 'provisioning key revoked');
+      await deps.persist();
+      return keyView(key, clock.now());
+    },
+  );
 }
 
 export function connectorAdminRoutes(app: AdminApp, deps: AdminDeps): void {
   const { state } = deps;
 
-  app.get('/admin/connectors', async () =>
-    state.listConnectors().map((c) => connectorView(c, false)),
+  app.get(
+    '/admin/connectors',
+    { schema: { response: answers({ 200: Type.Array(ConnectorSummary) }) } },
+    async () => state.listConnectors().map(connectorSummary),
   );
 
-  app.get<{ Params: Params }>('/admin/connectors/:id', async (request) =>
-    connectorView(state.connector(request.params.id), true),
+  app.get(
+    '/admin/connectors/:id',
+    { schema: { params: IdParams, response: answers({ 200: ConnectorView }) } },
+    async (request) => connectorView(state.connector(request.params.id)),
   );
 
-  app.delete<{ Params: Params }>('/admin/connectors/:id', async (request, reply) => {
-    state.removeConnector(request.params.id);
-    request.log.info({ connectorId: request.params.id }, 'connector removed');
-    await deps.persist();
-    await deps.gateways?.forget(request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/admin/connectors/:id',
+    { schema: { params: IdParams, response: answers({ 204: NoBody }) } },
+    async (request, reply) => {
+      state.removeConnector(request.params.id);
+      request.log.info({ connectorId: request.params.id }, 'connector removed');
+      await deps.persist();
+      await deps.gateways?.forget(request.params.id);
+      return reply.code(204).send();
+    },
+  );
 }
 
 export function releaseRoutes(app: AdminApp, deps: AdminDeps): void {
   const { state } = deps;
 
-  app.put('/admin/release', async (request) => {
-    const manifest = releaseBody(request.body, deps.clock.now());
-    state.setRelease(manifest);
-    await deps.persist();
-    return manifest;
-  });
+  app.put(
+    '/admin/release',
+    { schema: { body: ReleaseRequest, response: answers({ 200: ReleaseManifestSchema }) } },
+    async (request) => {
+      const b = request.body;
+      const manifest: ReleaseManifest = {
+        version: b.version,
+        publishedAt: b.publishedAt ?? deps.clock.now().toISOString(),
+        images: b.images ?? {},
+        ...(b.minAutoUpgradeVersion === undefined
+          ? {}
+          : { minAutoUpgradeVersion: b.minAutoUpgradeVersion }),
+      };
+      state.setRelease(manifest);
+      await deps.persist();
+      return manifest;
+    },
+  );
 
-  app.get('/admin/release', async () => {
-    const manifest = state.release();
-    if (!manifest) throw notFound('no release published');
-    return manifest;
-  });
+  app.get(
+    '/admin/release',
+    { schema: { response: answers({ 200: ReleaseManifestSchema }) } },
+    async () => {
+      const manifest = state.release();
+      if (!manifest) throw notFound('no release published');
+      return manifest;
+    },
+  );
 
-  app.delete('/admin/release', async (_request, reply) => {
-    state.setRelease(null);
-    await deps.persist();
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/admin/release',
+    { schema: { response: answers({ 204: NoBody }) } },
+    async (_request, reply) => {
+      state.setRelease(null);
+      await deps.persist();
+      return reply.code(204).send();
+    },
+  );
 }
 
 export function faultRoutes(app: AdminApp, deps: AdminDeps): void {
   const { faults } = deps;
-  app.get('/admin/faults', async () => faults.list());
+  app.get('/admin/faults', { schema: { response: answers({ 200: FaultList }) } }, async () =>
+    faults.list(),
+  );
 
-  app.put<{ Params: { endpoint: string } }>('/admin/faults/:endpoint', async (request) => {
-    const target = parseFaultTarget(request.params.endpoint);
-    const spec = parseFaultSpec(request.body);
-    faults.set(target, spec);
-    request.log.warn({ endpoint: target, fault: spec.mode }, 'fault armed');
-    return { endpoint: target, ...spec };
-  });
-
-  app.delete<{ Params: { endpoint: string } }>(
+  app.put(
     '/admin/faults/:endpoint',
+    {
+      schema: { params: FaultParams, body: FaultRequest, response: answers({ 200: ArmedFault }) },
+    },
+    async (request) => {
+      const target = request.params.endpoint;
+      const spec = resolveFaultSpec(request.body);
+      faults.set(target, spec);
+      request.log.warn({ endpoint: target, fault: spec.mode }, 'fault armed');
+      return { endpoint: target, ...spec };
+    },
+  );
+
+  app.delete(
+    '/admin/faults/:endpoint',
+    { schema: { params: FaultParams, response: answers({ 204: NoBody }) } },
     async (request, reply) => {
-      faults.clear(parseFaultTarget(request.params.endpoint));
+      faults.clear(request.params.endpoint);
       return reply.code(204).send();
     },
   );
 
-  app.delete('/admin/faults', async (_request, reply) => {
-    faults.clear();
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/admin/faults',
+    { schema: { response: answers({ 204: NoBody }) } },
+    async (_request, reply) => {
+      faults.clear();
+      return reply.code(204).send();
+    },
+  );
 }
 
 export function infoRoutes(app: AdminApp, deps: AdminDeps): void {
-  app.get('/admin/healthz', async () => ({ status: 'ok' }));
-  app.get('/admin/ca', async (_request, reply) =>
+  app.get('/admin/healthz', { schema: { response: answers({ 200: Healthz }) } }, async () => ({
+    status: 'ok' as const,
+  }));
+  app.get('/admin/ca', { schema: { response: answers({ 200: CaPem }) } }, async (_request, reply) =>
     reply.type('application/x-pem-file').send(deps.caCertPem),
   );
-  app.get('/admin/pops', async () => deps.state.popList());
+  app.get('/admin/pops', { schema: { response: answers({ 200: PopList }) } }, async () =>
+    deps.state.popList(),
+  );
 }

@@ -1,7 +1,9 @@
+import type { Static } from '@sinclair/typebox';
 import type { ConnectorRecord, GroupRecord, ProvisioningKeyRecord } from '../state/model';
+import type { ConnectorSummary, ConnectorView, GroupSummary, GroupView, KeyView } from './schemas';
 
 /** What the admin API shows. Hashes of secrets and tokens never leave the emulator. */
-export function groupView(g: GroupRecord, withApps: boolean) {
+export function groupSummary(g: GroupRecord): Static<typeof GroupSummary> {
   return {
     id: g.id,
     name: g.name,
@@ -9,13 +11,16 @@ export function groupView(g: GroupRecord, withApps: boolean) {
     catalogVersion: g.catalogVersion,
     appCount: g.apps.length,
     createdAt: g.createdAt,
-    ...(withApps ? { apps: g.apps } : {}),
   };
 }
 
-export type KeyStatus = 'active' | 'revoked' | 'expired' | 'exhausted';
+export function groupView(g: GroupRecord): Static<typeof GroupView> {
+  return { ...groupSummary(g), apps: g.apps };
+}
 
-export function keyView(k: ProvisioningKeyRecord, now: Date) {
+export type KeyStatus = Static<typeof KeyView>['status'];
+
+export function keyView(k: ProvisioningKeyRecord, now: Date): Static<typeof KeyView> {
   const status: KeyStatus = k.revoked
     ? 'revoked'
     : k.expiresAt !== null && now.getTime() >= Date.parse(k.expiresAt)
@@ -37,8 +42,8 @@ export function keyView(k: ProvisioningKeyRecord, now: Date) {
   };
 }
 
-export function connectorView(c: ConnectorRecord, detail: boolean) {
-  const summary = {
+export function connectorSummary(c: ConnectorRecord): Static<typeof ConnectorSummary> {
+  return {
     id: c.id,
     groupId: c.groupId,
     keyId: c.keyId,
@@ -57,9 +62,11 @@ export function connectorView(c: ConnectorRecord, detail: boolean) {
     logBatches: c.logBatches,
     logEntries: c.logEntries,
   };
-  if (!detail) return summary;
+}
+
+export function connectorView(c: ConnectorRecord): Static<typeof ConnectorView> {
   return {
-    ...summary,
+    ...connectorSummary(c),
     revokedSerials: c.revokedSerials,
     healthHistory: c.healthHistory,
     popStatusHistory: c.popStatusHistory,

@@ -1,4 +1,4 @@
-import { SSE_ENDPOINTS, type SseEndpoint } from '@pa-connector/sse-api';
+import type { SseEndpoint } from '@pa-connector/sse-api';
 import { invalidRequest } from '../errors';
 
 export type FaultMode = 'down' | 'slow' | '5xx' | 'malformed' | 'lost-response' | 'malicious';
@@ -34,7 +34,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   'lost-response',
   'malicious',
 ];
-const VARIANTS: readonly MalformedVariant[] = ['not-json', 'missing-fields'];
+export const MALFORMED_VARIANTS: readonly MalformedVariant[] = ['not-json', 'missing-fields'];
 export const MALICIOUS_VARIANTS: readonly MaliciousVariant[] = [
   'certificate-directive',
   'ca-chain-directive',
@@ -43,7 +43,8 @@ export const MALICIOUS_VARIANTS: readonly MaliciousVariant[] = [
   'gateway-host-newline',
 ];
 /** A marker path goes into an openvpn directive: plain absolute paths only. */
-const MARKER_PATH = /^\/[A-Za-z0-9._/-]{1,200}$/;
+export const MARKER_PATH = /^\/[A-Za-z0-9._/-]{1,200}$/;
+const DEFAULT_MARKER_PATH = '/tmp/pa-emulator-injected-up-ran';
 
 /**
  * Faults armed through the admin API, per SSE endpoint or for all (`*`). An endpoint's own
@@ -82,58 +83,48 @@ export class FaultTable {
   }
 }
 
-export function parseFaultTarget(text: string): FaultTarget {
-  if (text === '*' || (SSE_ENDPOINTS as string[]).includes(text)) return text as FaultTarget;
-  throw invalidRequest(`endpoint: "${text}" is not one of *, ${SSE_ENDPOINTS.join(', ')}`);
+/** A fault as the admin API takes it: each field already of its type (the route's schema). */
+export interface FaultRequest {
+  mode: FaultMode;
+  count?: number;
+  status?: number;
+  delayMs?: number;
+  variant?: string;
+  markerPath?: string;
 }
 
-/** Validates an admin fault body, naming the first bad field. */
-export function parseFaultSpec(body: unknown): FaultSpec {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalidRequest('body must be a JSON object like {"mode":"5xx"}');
-  }
-  const b = body as Record<string, unknown>;
-  if (!FAULT_MODES.includes(b.mode as FaultMode)) {
-    throw invalidRequest(`mode must be one of ${FAULT_MODES.join(', ')}`);
-  }
-  const spec: FaultSpec = { mode: b.mode as FaultMode };
-  if (b.count !== undefined) {
-    if (!Number.isInteger(b.count) || (b.count as number) < 1) {
-      throw invalidRequest('count must be an integer >= 1');
+/**
+ * The fault a request arms: what each mode needs (a delay for `slow`, a variant of its own for
+ * `malformed` and `malicious`) and the defaults, naming the field that is wrong.
+ */
+export function resolveFaultSpec(request: FaultRequest): FaultSpec {
+  const spec: FaultSpec = { mode: request.mode };
+  if (request.count !== undefined) spec.count = request.count;
+  switch (request.mode) {
+    case '5xx':
+      spec.status = request.status ?? 503;
+      break;
+    case 'slow':
+      if (request.delayMs === undefined) {
+        throw invalidRequest('delayMs must be an integer from 0 to 600000 for mode slow');
+      }
+      spec.delayMs = request.delayMs;
+      break;
+    case 'malformed': {
+      const variant = request.variant ?? 'not-json';
+      if (!MALFORMED_VARIANTS.includes(variant as MalformedVariant)) {
+        throw invalidRequest(`variant must be one of ${MALFORMED_VARIANTS.join(', ')}`);
+      }
+      spec.variant = variant as MalformedVariant;
+      break;
     }
-    spec.count = b.count as number;
-  }
-  if (spec.mode === '5xx') {
-    const status = b.status ?? 503;
-    if (!Number.isInteger(status) || (status as number) < 500 || (status as number) > 599) {
-      throw invalidRequest('status must be an integer from 500 to 599');
-    }
-    spec.status = status as number;
-  }
-  if (spec.mode === 'slow') {
-    const delayMs = b.delayMs;
-    if (!Number.isInteger(delayMs) || (delayMs as number) < 0 || (delayMs as number) > 600_000) {
-      throw invalidRequest('delayMs must be an integer from 0 to 600000 for mode slow');
-    }
-    spec.delayMs = delayMs as number;
-  }
-  if (spec.mode === 'malformed') {
-    const variant = b.variant ?? 'not-json';
-    if (!VARIANTS.includes(variant as MalformedVariant)) {
-      throw invalidRequest(`variant must be one of ${VARIANTS.join(', ')}`);
-    }
-    spec.variant = variant as MalformedVariant;
-  }
-  if (spec.mode === 'malicious') {
-    if (!MALICIOUS_VARIANTS.includes(b.variant as MaliciousVariant)) {
-      throw invalidRequest(`variant must be one of ${MALICIOUS_VARIANTS.join(', ')}`);
-    }
-    spec.variant = b.variant as MaliciousVariant;
-    const markerPath = b.markerPath ?? '/tmp/pa-emulator-injected-up-ran';
-    if (typeof markerPath !== 'string' || !MARKER_PATH.test(markerPath)) {
-      throw invalidRequest('markerPath must be an absolute path of letters, digits, . _ / -');
-    }
-    spec.markerPath = markerPath;
+    case 'malicious':
+      if (!MALICIOUS_VARIANTS.includes(request.variant as MaliciousVariant)) {
+        throw invalidRequest(`variant must be one of ${MALICIOUS_VARIANTS.join(', ')}`);
+      }
+      spec.variant = request.variant as MaliciousVariant;
+      spec.markerPath = request.markerPath ?? DEFAULT_MARKER_PATH;
+      break;
   }
   return spec;
 }

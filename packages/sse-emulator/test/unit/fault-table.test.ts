@@ -1,5 +1,5 @@
 import { FaultTable } from '../../src';
-import { parseFaultSpec, parseFaultTarget } from '../../src/faults/fault-table';
+import { resolveFaultSpec } from '../../src/faults/fault-table';
 import { maliciousPayload } from '../../src/faults/hostile';
 import { malformedResponse } from '../../src/faults/malformed';
 
@@ -26,19 +26,19 @@ describe('FaultTable', () => {
   });
 });
 
-describe('parseFaultSpec', () => {
+describe('resolveFaultSpec', () => {
   it('fills defaults', () => {
-    expect(parseFaultSpec({ mode: '5xx' })).toEqual({ mode: '5xx', status: 503 });
-    expect(parseFaultSpec({ mode: 'malformed' })).toEqual({
+    expect(resolveFaultSpec({ mode: '5xx' })).toEqual({ mode: '5xx', status: 503 });
+    expect(resolveFaultSpec({ mode: 'malformed' })).toEqual({
       mode: 'malformed',
       variant: 'not-json',
     });
-    expect(parseFaultSpec({ mode: 'down', count: 3 })).toEqual({ mode: 'down', count: 3 });
-    expect(parseFaultSpec({ mode: 'lost-response', count: 1 })).toEqual({
+    expect(resolveFaultSpec({ mode: 'down', count: 3 })).toEqual({ mode: 'down', count: 3 });
+    expect(resolveFaultSpec({ mode: 'lost-response', count: 1 })).toEqual({
       mode: 'lost-response',
       count: 1,
     });
-    expect(parseFaultSpec({ mode: 'malicious', variant: 'cipher-none' })).toEqual({
+    expect(resolveFaultSpec({ mode: 'malicious', variant: 'cipher-none' })).toEqual({
       mode: 'malicious',
       variant: 'cipher-none',
       markerPath: '/tmp/pa-emulator-injected-up-ran',
@@ -63,20 +63,12 @@ describe('parseFaultSpec', () => {
   });
 
   it.each([
-    [{ mode: 'explode' }, /mode must be one of/],
-    [{ mode: '5xx', status: 404 }, /status must be/],
-    [{ mode: 'slow' }, /delayMs must be/],
-    [{ mode: 'malformed', variant: 'weird' }, /variant must be/],
-    [{ mode: 'down', count: 0 }, /count must be/],
-    [[], /body must be a JSON object/],
-  ])('rejects %j naming the field', (body, message) => {
-    expect(() => parseFaultSpec(body)).toThrow(message);
-  });
-
-  it('knows the endpoint names', () => {
-    expect(parseFaultTarget('register')).toBe('register');
-    expect(parseFaultTarget('*')).toBe('*');
-    expect(() => parseFaultTarget('bogus')).toThrow(/not one of \*, register, token/);
+    [{ mode: 'slow' as const }, /delayMs must be/],
+    [{ mode: 'malformed' as const, variant: 'cipher-none' }, /variant must be one of not-json/],
+    [{ mode: 'malicious' as const }, /variant must be one of certificate-directive/],
+    [{ mode: 'malicious' as const, variant: 'not-json' }, /variant must be one of/],
+  ])('refuses %j naming the field', (request, message) => {
+    expect(() => resolveFaultSpec(request)).toThrow(message);
   });
 });
 
