@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorBody } from '@pa-connector/service-runtime';
+import { errorBody, HttpErrorCode } from '@pa-connector/service-runtime';
 import { InternalApiRoutes, SseApiError, SseProtocolError } from '@pa-connector/sse-api';
 import type { FastifyReply } from 'fastify';
 import type { SseForwarder } from './forwarder';
@@ -20,7 +20,8 @@ export interface InternalApiOptions {
 /** Internal API error codes (bodies are `{error:{code,message}}` like the SSE's). */
 export const InternalErrorCode = {
   unauthorized: 'unauthorized',
-  invalidRequest: 'invalid_request',
+  /** A body that breaks its schema, bad JSON or a body too large (the server's shared answer). */
+  invalidRequest: HttpErrorCode.invalidRequest,
   notEnrolled: 'not_enrolled',
   sseUnavailable: 'sse_unavailable',
   sseBadResponse: 'sse_bad_response',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES } from '@pa-connector/service-runtime';
+import { NoBody } from '@pa-connector/sse-api';
 import { Type } from '@sinclair/typebox';
 import type { CheckOutcome } from '../rollout/updater';
 import { HISTORY_LENGTH, UpdateHistoryEntry } from '../status/update-status';
@@ -21,9 +22,6 @@ export const UpdateStatusAnswer = Type.Object({
   status: Type.Record(Type.String(), Type.String()),
   history: Type.Array(UpdateHistoryEntry),
 });
-
-/** `POST /update/check` takes no body: whatever comes is ignored. */
-const NoBody = Type.Unknown({ description: 'no body' });
 
 export const CheckStarted = Type.Object({ accepted: Type.Literal(true) });
 
