@@ -16,7 +16,7 @@ import { Type } from '@sinclair/typebox';
  * The POP status pop-manager pushes: the SSE's report, whose `reportedAt` must also be a time
  * (the SSE keeps reports in that order). Fields the SSE does not name pass through.
  */
-export const PopStatusBody = Type.Object(
+const PopStatusBody = Type.Object(
   {
     ...PopStatusReport.properties,
     reportedAt: Type.String({ format: 'date-time' }),

@@ -4,10 +4,10 @@ import { ERROR_RESPONSES, errorBody, httpErrorHandler } from '@pa-connector/serv
 import type { FastifyReply } from 'fastify';
 import { listLogFiles } from '../files/retention';
 import { LOG_ID_FIELD, logIdOf } from '../ingest/line-format';
-import { parseLogFilter, QueryError } from '../query/log-filter';
+import { LogQuery, parseLogFilter, QueryError } from '../query/log-filter';
 import { queryLogs } from '../query/query-logs';
 import type { TailHub } from '../tail/tail-hub';
-import { LogFilesAnswer, LogQuery, LogsAnswer, TailAnswer, TailQuery } from './logs-contracts';
+import { LogFilesAnswer, LogsAnswer, TailAnswer, TailQuery } from './logs-contracts';
 
 export interface LogsRoutesOptions {
   dir: string;

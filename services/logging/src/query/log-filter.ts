@@ -29,8 +29,8 @@ export class QueryError extends Error {
   readonly retryable = false;
 }
 
-export const MAX_LIMIT = 10_000;
-export const MAX_TEXT = 200;
+const MAX_LIMIT = 10_000;
+const MAX_TEXT = 200;
 
 /**
  * What a search says (the query string of `GET /logs`): `service` (comma-separated), `level`,

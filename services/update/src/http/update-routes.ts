@@ -12,18 +12,18 @@ export interface UpdateJob {
   history(count: number): Promise<UpdateHistoryEntry[]>;
 }
 
-export const UpdateStatusQuery = Type.Object({
+const UpdateStatusQuery = Type.Object({
   /** How many history entries (newest first). */
   history: Type.Integer({ minimum: 0, maximum: HISTORY_LENGTH, default: 20 }),
 });
 
 /** `GET /update/status`: the status hash as the job wrote it, and the latest history. */
-export const UpdateStatusAnswer = Type.Object({
+const UpdateStatusAnswer = Type.Object({
   status: Type.Record(Type.String(), Type.String()),
   history: Type.Array(UpdateHistoryEntry),
 });
 
-export const CheckStarted = Type.Object({ accepted: Type.Literal(true) });
+const CheckStarted = Type.Object({ accepted: Type.Literal(true) });
 
 /** GET /update/status and POST /update/check (shapes in the README). */
 export const updateRoutes: FastifyPluginAsyncTypebox<{ updater: UpdateJob }> = async (app, o) => {

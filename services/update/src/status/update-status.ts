@@ -69,7 +69,7 @@ export type UpdateHistoryEntry = Static<typeof UpdateHistoryEntry>;
 const historyEntry = TypeCompiler.Compile(UpdateHistoryEntry);
 
 /** The entry a history line holds; undefined when it is not one (not JSON, or another shape). */
-export function decodeHistoryEntry(line: string): UpdateHistoryEntry | undefined {
+function decodeHistoryEntry(line: string): UpdateHistoryEntry | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
