@@ -1,48 +1,38 @@
-/** Up: every server answers; Unhealthy: some do; Down: none does (or no probe has passed yet). */
-export type AppStatus = 'up' | 'unhealthy' | 'down';
+import { type Static, Type } from '@sinclair/typebox';
+import { jsonDecoder } from './json-decoder';
 
-export interface ServerHealth {
+/** Up: every server answers; Unhealthy: some do; Down: none does (or no probe has passed yet). */
+export const APP_STATUSES = ['up', 'unhealthy', 'down'] as const;
+export const AppStatus = Type.Union(APP_STATUSES.map((s) => Type.Literal(s)));
+export type AppStatus = (typeof APP_STATUSES)[number];
+
+export const ServerHealth = Type.Object({
   /** host:port as in the catalog (IPv6 hosts in brackets). */
-  server: string;
-  up: boolean;
+  server: Type.String(),
+  up: Type.Boolean(),
   /** ISO time of the latest probe. */
-  checkedAt: string;
+  checkedAt: Type.String(),
   /** Consecutive failed probes. */
-  failures: number;
-  latencyMs?: number;
+  failures: Type.Number(),
+  latencyMs: Type.Optional(Type.Number()),
   /** Why the latest probe failed (one line). */
-  error?: string;
-}
+  error: Type.Optional(Type.String()),
+});
+export type ServerHealth = Static<typeof ServerHealth>;
 
 /** One app, as stored (JSON) under its id in the `appHealth()` hash. */
-export interface AppHealth {
-  appId: string;
-  status: AppStatus;
+export const AppHealth = Type.Object({
+  appId: Type.String(),
+  status: AppStatus,
   /** ISO time the status last changed. */
-  since: string;
-  servers: ServerHealth[];
-}
-
-const STATUSES: readonly AppStatus[] = ['up', 'unhealthy', 'down'];
+  since: Type.String(),
+  servers: Type.Array(ServerHealth),
+});
+export type AppHealth = Static<typeof AppHealth>;
 
 export function encodeAppHealth(a: AppHealth): string {
   return JSON.stringify(a);
 }
 
 /** Undefined when the text is not an app health entry. */
-export function decodeAppHealth(text: string): AppHealth | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<AppHealth>;
-    if (
-      typeof v.appId !== 'string' ||
-      typeof v.since !== 'string' ||
-      !STATUSES.includes(v.status as AppStatus) ||
-      !Array.isArray(v.servers)
-    ) {
-      return undefined;
-    }
-    return v as AppHealth;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeAppHealth: (text: string) => AppHealth | undefined = jsonDecoder(AppHealth);

@@ -1,25 +1,43 @@
 export {
-  type AppHealth,
-  type AppStatus,
+  APP_STATUSES,
+  AppHealth,
+  AppStatus,
   decodeAppHealth,
   encodeAppHealth,
-  type ServerHealth,
+  ServerHealth,
 } from './app-health';
-export { type ChangeTopic, DEFAULT_PREFIX, RedisKeys } from './keys';
+export { jsonDecoder } from './json-decoder';
+export { CHANGE_TOPICS, type ChangeTopic, DEFAULT_PREFIX, RedisKeys } from './keys';
 export {
-  type CatalogSnapshot,
-  type ChangeMessage,
+  CatalogSnapshot,
+  CatalogSnapshotOf,
+  ChangeMessage,
+  decodeCatalogSnapshot,
   decodeChange,
   decodeHeartbeat,
   encodeChange,
   encodeHeartbeat,
-  type Heartbeat,
+  HEARTBEAT_STATUSES,
+  Heartbeat,
+  HeartbeatHash,
+  HeartbeatStatus,
+  RejectedApp,
 } from './messages';
+export {
+  AppView,
+  HostMetrics,
+  LoadAverage,
+  PopManagerStatus,
+  PushState,
+  RecentError,
+  ServiceHealth,
+  ServiceStatus,
+} from './pop-manager-status';
 export { POP_SERVICE_NAMES, type PopServiceName } from './services';
 export {
   decodeTunnelState,
   encodeTunnelState,
   TUNNEL_PHASES,
-  type TunnelPhase,
-  type TunnelState,
+  TunnelPhase,
+  TunnelState,
 } from './tunnel-state';

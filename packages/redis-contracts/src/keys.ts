@@ -79,4 +79,12 @@ export class RedisKeys {
   }
 }
 
-export type ChangeTopic = 'catalog' | 'tunnels' | 'apps' | 'heartbeat' | 'pop-status' | 'update';
+export const CHANGE_TOPICS = [
+  'catalog',
+  'tunnels',
+  'apps',
+  'heartbeat',
+  'pop-status',
+  'update',
+] as const;
+export type ChangeTopic = (typeof CHANGE_TOPICS)[number];

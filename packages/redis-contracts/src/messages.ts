@@ -1,19 +1,42 @@
-import type { ChangeTopic } from './keys';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { jsonDecoder } from './json-decoder';
+import { CHANGE_TOPICS } from './keys';
 
-/** A heartbeat, as stored in the `heartbeat(service)` hash (all fields strings in Redis). */
-export interface Heartbeat {
-  service: string;
-  version: string;
+export const HEARTBEAT_STATUSES = ['starting', 'ready', 'not-ready', 'stopping'] as const;
+export const HeartbeatStatus = Type.Union(HEARTBEAT_STATUSES.map((s) => Type.Literal(s)));
+
+/** A heartbeat, as the reader gets it. */
+export const Heartbeat = Type.Object({
+  service: Type.String(),
+  version: Type.String(),
   /** ISO time the process started. */
-  started: string;
+  started: Type.String(),
   /** ISO time of this beat. */
-  updated: string;
-  status: 'starting' | 'ready' | 'not-ready' | 'stopping';
-  pid: number;
-  host: string;
-}
+  updated: Type.String(),
+  status: HeartbeatStatus,
+  pid: Type.Number(),
+  host: Type.String(),
+});
+export type Heartbeat = Static<typeof Heartbeat>;
 
-export function encodeHeartbeat(h: Heartbeat): Record<string, string> {
+const Given = Type.String({ minLength: 1 });
+
+/** The `heartbeat(service)` hash as Redis holds it: every field a string. */
+export const HeartbeatHash = Type.Object({
+  service: Given,
+  version: Given,
+  started: Given,
+  updated: Given,
+  status: HeartbeatStatus,
+  pid: Type.Optional(Type.String()),
+  host: Type.Optional(Type.String()),
+});
+export type HeartbeatHash = Static<typeof HeartbeatHash>;
+
+const heartbeatHash = TypeCompiler.Compile(HeartbeatHash);
+
+export function encodeHeartbeat(h: Heartbeat): HeartbeatHash {
   return {
     service: h.service,
     version: h.version,
@@ -25,54 +48,53 @@ export function encodeHeartbeat(h: Heartbeat): Record<string, string> {
   };
 }
 
-const STATUSES = new Set(['starting', 'ready', 'not-ready', 'stopping']);
-
 /** Undefined when the hash is empty or not a heartbeat. */
 export function decodeHeartbeat(hash: Record<string, string>): Heartbeat | undefined {
+  if (!heartbeatHash.Check(hash)) return undefined;
   const { service, version, started, updated, status, pid, host } = hash;
-  if (!service || !version || !started || !updated || !status || !STATUSES.has(status))
-    return undefined;
-  return {
-    service,
-    version,
-    started,
-    updated,
-    status: status as Heartbeat['status'],
-    pid: Number(pid ?? 0),
-    host: host ?? '',
-  };
+  return { service, version, started, updated, status, pid: Number(pid ?? 0), host: host ?? '' };
 }
 
+export const ChangeTopic = Type.Union(CHANGE_TOPICS.map((t) => Type.Literal(t)));
+
 /** What a change announcement carries; the state itself is read from the key. */
-export interface ChangeMessage {
-  topic: ChangeTopic;
+export const ChangeMessage = Type.Object({
+  topic: ChangeTopic,
   /** Which entry changed (tunnel name, app id, service), when it is one. */
-  id?: string;
-  at: string;
-}
+  id: Type.Optional(Type.String()),
+  at: Type.String(),
+});
+export type ChangeMessage = Static<typeof ChangeMessage>;
 
 export function encodeChange(m: ChangeMessage): string {
   return JSON.stringify(m);
 }
 
-export function decodeChange(text: string): ChangeMessage | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<ChangeMessage>;
-    if (typeof v.topic !== 'string' || typeof v.at !== 'string') return undefined;
-    return {
-      topic: v.topic as ChangeTopic,
-      at: v.at,
-      ...(typeof v.id === 'string' ? { id: v.id } : {}),
-    };
-  } catch {
-    return undefined;
-  }
-}
+/** Undefined when the text is not a change announcement. */
+export const decodeChange: (text: string) => ChangeMessage | undefined = jsonDecoder(ChangeMessage);
 
-/** The validated catalog the connector publishes under `catalog()`. */
-export interface CatalogSnapshot<App = unknown> {
-  version: string;
-  syncedAt: string;
+/** An app the connector could not take, and why. */
+export const RejectedApp = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  id: Type.Optional(Type.String()),
+  reason: Type.String(),
+});
+
+/** The validated catalog the connector publishes under `catalog()`, with its kind of app. */
+export const CatalogSnapshotOf = <App extends TSchema>(app: App) =>
+  Type.Object({
+    version: Type.String(),
+    syncedAt: Type.String(),
+    apps: Type.Array(app),
+    rejected: Type.Array(RejectedApp),
+  });
+
+/** A catalog snapshot as any reader takes it: each app is checked where it is used. */
+export const CatalogSnapshot = CatalogSnapshotOf(Type.Unknown());
+export type CatalogSnapshot<App = unknown> = Omit<Static<typeof CatalogSnapshot>, 'apps'> & {
   apps: App[];
-  rejected: Array<{ index: number; id?: string; reason: string }>;
-}
+};
+
+/** Undefined when the text is not a catalog snapshot. */
+export const decodeCatalogSnapshot: (text: string) => CatalogSnapshot | undefined =
+  jsonDecoder(CatalogSnapshot);

@@ -19,6 +19,17 @@ export {
 export { closeKeepAlivePlugin } from './close-keep-alive';
 export { type CommonConfig, commonSettings, DEFAULT_HTTP_PORTS } from './common-settings';
 export { type HeartbeatHandle, type HeartbeatOptions, startHeartbeat } from './heartbeat';
+export {
+  describeValidation,
+  ERROR_RESPONSES,
+  ErrorBody,
+  errorBody,
+  HttpErrorCode,
+  type HttpErrorOptions,
+  httpErrorHandler,
+  httpErrorsPlugin,
+  schemaErrorFormatter,
+} from './http-errors';
 export { loadServiceConfig } from './load-service-config';
 export {
   type Listening,
@@ -28,7 +39,8 @@ export {
   type MemberConfig,
   startMemberBase,
 } from './member-base';
-export { type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
+export { METRICS_PATH, type PopMemberOptions, popMemberPlugin } from './pop-member-plugin';
+export { HealthzAnswer, ReadinessCheckReport, ReadyAnswer } from './probe-contracts';
 export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
 export { createRedis, duplicateRedis, type Redis, type RedisClientConfig } from './redis-client';

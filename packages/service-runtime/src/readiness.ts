@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { ReadyAnswer } from './probe-contracts';
 
 /** One thing a service needs before it is ready. Checks read tracked state; they do no I/O. */
 export interface ReadinessCheck {
@@ -7,10 +8,8 @@ export interface ReadinessCheck {
   detail?(): unknown;
 }
 
-export interface ReadinessReport {
-  ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: unknown }>;
-}
+/** What `/ready` answers, without the service's name. */
+export type ReadinessReport = Omit<ReadyAnswer, 'service'>;
 
 /** Ready when every check passes: a pure function of the checks' state. */
 export function readiness(checks: readonly ReadinessCheck[]): ReadinessReport {

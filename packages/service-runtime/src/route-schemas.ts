@@ -1,4 +1,11 @@
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteOptions,
+} from 'fastify';
 
 /**
  * Every route declares its contract on the route itself, so fastify validates what comes in
@@ -38,7 +45,15 @@ export function missingSchemas(route: Pick<RouteOptions, 'method' | 'url' | 'sch
  * part it needs. Call it right after creating the instance, before any route. `exempt` lists
  * URLs whose answer is not JSON and carries no input (`/metrics`).
  */
-export function requireRouteSchemas(app: FastifyInstance, exempt: readonly string[] = []): void {
+export function requireRouteSchemas<Logger extends FastifyBaseLogger>(
+  app: FastifyInstance<
+    RawServerDefault,
+    RawRequestDefaultExpression,
+    RawReplyDefaultExpression,
+    Logger
+  >,
+  exempt: readonly string[] = [],
+): void {
   const skip = new Set(exempt);
   app.addHook('onRoute', (route) => {
     if (skip.has(route.url)) return;

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { popMemberPlugin } from './pop-member-plugin';
+import { METRICS_PATH, popMemberPlugin } from './pop-member-plugin';
 import type { ReadinessCheck } from './readiness';
 import { requireRouteSchemas } from './route-schemas';
 
@@ -10,7 +10,7 @@ import { requireRouteSchemas } from './route-schemas';
 const PROBE_ROUTES: readonly string[] = ['/healthz', '/ready', '/metrics'];
 
 /** Answers that are not JSON and take no input, so they carry no schema. */
-const SCHEMALESS_ROUTES: readonly string[] = ['/metrics'];
+const SCHEMALESS_ROUTES: readonly string[] = [METRICS_PATH];
 
 export interface ServiceServerOptions {
   service: string;
@@ -26,11 +26,6 @@ export interface ServiceServerOptions {
    * server whose routes log what matters themselves. Default: the probes only.
    */
   quietRoutes?: readonly string[] | 'all';
-  /**
-   * Refuses every route that declares no schema for what it takes and answers (see
-   * requireRouteSchemas), the probes included. Off until every route of the service has them.
-   */
-  requireSchemas?: boolean;
 }
 
 /**
@@ -48,7 +43,9 @@ export async function createServiceServer(o: ServiceServerOptions): Promise<Fast
       disableRequestLogging: quiet ? (req) => quiet.has(req.url.split('?')[0] ?? '') : true,
     }),
   });
-  if (o.requireSchemas) requireRouteSchemas(app, SCHEMALESS_ROUTES);
+  // Every route declares what it takes and answers (the probes included); one that does not is
+  // refused when it is registered, so the server never starts with it.
+  requireRouteSchemas(app, SCHEMALESS_ROUTES);
   await app.register(popMemberPlugin, {
     service: o.service,
     version: o.version,

@@ -37,6 +37,24 @@ describe('messages', () => {
     expect(decodeHeartbeat(encodeHeartbeat(h))).toEqual(h);
     expect(decodeHeartbeat({})).toBeUndefined();
     expect(decodeHeartbeat({ ...encodeHeartbeat(h), status: 'weird' })).toBeUndefined();
+    expect(decodeHeartbeat({ ...encodeHeartbeat(h), version: '' })).toBeUndefined();
+  });
+
+  it('reads a heartbeat without pid or host as pid 0 on no host', () => {
+    const {
+      pid: _p,
+      host: _h,
+      ...bare
+    } = encodeHeartbeat({
+      service: 'update',
+      version: '1',
+      started: 'a',
+      updated: 'b',
+      status: 'starting',
+      pid: 7,
+      host: 'vm',
+    });
+    expect(decodeHeartbeat(bare)).toMatchObject({ pid: 0, host: '' });
   });
 
   it('round-trips change messages and rejects junk', () => {
@@ -44,5 +62,7 @@ describe('messages', () => {
     expect(decodeChange(encodeChange(m))).toEqual(m);
     expect(decodeChange('{')).toBeUndefined();
     expect(decodeChange('{"topic":1}')).toBeUndefined();
+    expect(decodeChange('{"topic":"weather","at":"now"}')).toBeUndefined();
+    expect(decodeChange('{"topic":"apps"}')).toBeUndefined();
   });
 });

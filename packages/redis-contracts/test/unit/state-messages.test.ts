@@ -1,6 +1,8 @@
 import {
   type AppHealth,
+  type CatalogSnapshot,
   decodeAppHealth,
+  decodeCatalogSnapshot,
   decodeTunnelState,
   encodeAppHealth,
   encodeTunnelState,
@@ -29,6 +31,17 @@ describe('tunnel state', () => {
     expect(decodeTunnelState('not json')).toBeUndefined();
     expect(decodeTunnelState(JSON.stringify({ ...t, phase: 'flying' }))).toBeUndefined();
     expect(decodeTunnelState(JSON.stringify({ ...t, name: 1 }))).toBeUndefined();
+    expect(decodeTunnelState(JSON.stringify({ ...t, bytesIn: 'many' }))).toBeUndefined();
+  });
+
+  it('reads counters an older writer left out as 0', () => {
+    const { reconnects: _r, bytesIn: _i, bytesOut: _o, ...older } = t;
+    expect(decodeTunnelState(JSON.stringify(older))).toEqual({
+      ...older,
+      reconnects: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    });
   });
 });
 
@@ -57,5 +70,27 @@ describe('app health', () => {
     expect(decodeAppHealth('{')).toBeUndefined();
     expect(decodeAppHealth(JSON.stringify({ ...a, status: 'sideways' }))).toBeUndefined();
     expect(decodeAppHealth(JSON.stringify({ ...a, servers: 'x' }))).toBeUndefined();
+    expect(decodeAppHealth(JSON.stringify({ ...a, servers: [{ server: 'x' }] }))).toBeUndefined();
+  });
+});
+
+describe('catalog snapshot', () => {
+  const s: CatalogSnapshot = {
+    version: 'v7',
+    syncedAt: '2026-01-01T00:00:00.000Z',
+    apps: [{ id: 'web' }],
+    rejected: [{ index: 1, id: 'bad', reason: 'port: not a port' }],
+  };
+
+  it('reads what the connector stores, apps left to their reader', () => {
+    expect(decodeCatalogSnapshot(JSON.stringify(s))).toEqual(s);
+  });
+
+  it('rejects text that is not a snapshot', () => {
+    expect(decodeCatalogSnapshot('[]')).toBeUndefined();
+    expect(decodeCatalogSnapshot(JSON.stringify({ ...s, apps: {} }))).toBeUndefined();
+    expect(
+      decodeCatalogSnapshot(JSON.stringify({ ...s, rejected: [{ index: -1 }] })),
+    ).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@pa-connector/logger';
 import { createRegistry } from '@pa-connector/metrics';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { RouteSchemaMissing } from '../../src/route-schemas';
 import { createServiceServer, type ServiceServerOptions } from '../../src/service-server';
@@ -21,12 +22,16 @@ function requestLog() {
   return { urls, logger: createLogger({ service: 'update', level: 'info', destination }) };
 }
 
+const answers = (shape: Record<string, TSchema>) => ({
+  schema: { response: { 200: Type.Object(shape) } },
+});
+
 const routes: FastifyPluginAsync = async (app) => {
-  app.get('/work', async () => ({ done: true }));
-  app.get('/poll', async () => ({ polled: true }));
+  app.get('/work', answers({ done: Type.Boolean() }), async () => ({ done: true }));
+  app.get('/poll', answers({ polled: Type.Boolean() }), async () => ({ polled: true }));
 };
 
-async function server(o: Partial<ServiceServerOptions> = {}) {
+async function server(o: Partial<ServiceServerOptions> = {}, plugin = routes) {
   const app = await createServiceServer({
     service: 'update',
     version: '1.2.3',
@@ -34,7 +39,7 @@ async function server(o: Partial<ServiceServerOptions> = {}) {
     checks: [{ name: 'redis', check: () => true }],
     ...o,
   });
-  await app.register(routes);
+  await app.register(plugin);
   return app;
 }
 
@@ -75,10 +80,10 @@ describe('createServiceServer', () => {
     await app.close();
   });
 
-  it('accepts routes without schemas unless told to require them', async () => {
-    const app = await server();
-    expect((await app.inject('/poll')).statusCode).toBe(200);
-    await app.close();
-    await expect(server({ requireSchemas: true })).rejects.toThrow(RouteSchemaMissing);
+  it('refuses a route that declares no schemas', async () => {
+    const bare: FastifyPluginAsync = async (app) => {
+      app.get('/bare', async () => ({}));
+    };
+    await expect(server({}, bare)).rejects.toThrow(RouteSchemaMissing);
   });
 });

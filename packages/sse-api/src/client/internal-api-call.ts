@@ -1,3 +1,7 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { AcceptedResponse } from '../contracts/common';
+import { SseErrorBody } from '../contracts/error-body';
+
 /** Where and how a POP service reaches the connector's internal API. */
 export interface InternalApiPostOptions {
   /** The connector's internal API, e.g. http://connector:8080. */
@@ -19,17 +23,22 @@ export interface InternalApiFailure {
   cause?: unknown;
 }
 
-/** Reads `{error:{code,message}}` from an error answer, if it is one. */
-function errorBody(text: string): { code?: string; message?: string } {
+const errorAnswer = TypeCompiler.Compile(SseErrorBody);
+const acceptedAnswer = TypeCompiler.Compile(AcceptedResponse);
+
+/** Parsed JSON, or undefined when the text is not JSON. */
+function json(text: string): unknown {
   try {
-    const v = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    return {
-      ...(typeof v.error?.code === 'string' ? { code: v.error.code } : {}),
-      ...(typeof v.error?.message === 'string' ? { message: v.error.message } : {}),
-    };
+    return JSON.parse(text);
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+/** The connector's `{error:{code,message}}` (the SSE's error contract), if the answer is one. */
+function errorBody(text: string): { code?: string; message?: string } {
+  const v = json(text);
+  return errorAnswer.Check(v) ? v.error : {};
 }
 
 /** An answer in the 2xx range: its status and body text. */
@@ -99,7 +108,9 @@ const isFailure = (r: InternalApiAnswer | InternalApiFailure): r is InternalApiF
 
 /**
  * POSTs `body` as JSON to `route` of the connector's internal API. Resolves when the connector
- * (and through it the SSE) accepted it, else resolves to the failure (never throws).
+ * (and through it the SSE) accepted it, else resolves to the failure (never throws). An
+ * acceptance that is not `{accepted: n}` is a failure too (`bad_answer`); not retryable, since
+ * the connector may have forwarded it already.
  */
 export async function postInternalApi(
   o: InternalApiPostOptions,
@@ -108,7 +119,14 @@ export async function postInternalApi(
   timeoutCode: string,
 ): Promise<InternalApiFailure | undefined> {
   const r = await callInternalApi(o, 'POST', route, body, timeoutCode);
-  return isFailure(r) ? r : undefined;
+  if (isFailure(r)) return r;
+  if (acceptedAnswer.Check(json(r.text))) return undefined;
+  return {
+    code: 'bad_answer',
+    message: `the connector answered ${r.status} without {"accepted": <number>}`,
+    retryable: false,
+    status: r.status,
+  };
 }
 
 /**
@@ -122,13 +140,11 @@ export async function getInternalApi(
 ): Promise<{ body: unknown } | InternalApiFailure> {
   const r = await callInternalApi(o, 'GET', route, undefined, timeoutCode);
   if (isFailure(r)) return r;
-  try {
-    return { body: JSON.parse(r.text) as unknown };
-  } catch {
-    return {
-      code: 'bad_answer',
-      message: `the connector answered ${r.status} with a body that is not JSON`,
-      retryable: true,
-    };
-  }
+  const body = json(r.text);
+  if (body !== undefined) return { body };
+  return {
+    code: 'bad_answer',
+    message: `the connector answered ${r.status} with a body that is not JSON`,
+    retryable: true,
+  };
 }

@@ -1,13 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  InternalApiRoutes,
-  type LogBatch,
-  type PopStatusReport,
-  SseApiError,
-  SseProtocolError,
-} from '@pa-connector/sse-api';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorBody, HttpErrorCode } from '@pa-connector/service-runtime';
+import { InternalApiRoutes, SseApiError, SseProtocolError } from '@pa-connector/sse-api';
+import type { FastifyReply } from 'fastify';
 import type { SseForwarder } from './forwarder';
+import { logsSchema, popStatusSchema, releaseSchema } from './internal-api-contracts';
 
 export interface InternalApiOptions {
   /** Undefined until the connector is enrolled (requests then get 503). */
@@ -23,7 +20,8 @@ export interface InternalApiOptions {
 /** Internal API error codes (bodies are `{error:{code,message}}` like the SSE's). */
 export const InternalErrorCode = {
   unauthorized: 'unauthorized',
-  invalidRequest: 'invalid_request',
+  /** A body that breaks its schema, bad JSON or a body too large (the server's shared answer). */
+  invalidRequest: HttpErrorCode.invalidRequest,
   notEnrolled: 'not_enrolled',
   sseUnavailable: 'sse_unavailable',
   sseBadResponse: 'sse_bad_response',
@@ -31,7 +29,7 @@ export const InternalErrorCode = {
 } as const;
 
 function send(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.code(status).send({ error: { code, message } });
+  return reply.code(status).send(errorBody(code, message));
 }
 
 function digest(s: string): Buffer {
@@ -41,9 +39,10 @@ function digest(s: string): Buffer {
 /**
  * The connector's internal API: other POP services reach the SSE through it. The connector
  * attaches its token, retries and fails over; callers get the SSE's answer, 503 not_enrolled
- * before enrollment, or 502 with a code when the SSE keeps failing.
+ * before enrollment, or 502 with a code when the SSE keeps failing. Bodies are checked by their
+ * schemas (400 invalid_request naming the field, in the server's shared error shape).
  */
-export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (app, o) => {
+export const internalApiPlugin: FastifyPluginAsyncTypebox<InternalApiOptions> = async (app, o) => {
   const expected = o.apiToken === undefined ? undefined : digest(`Bearer ${o.apiToken}`);
 
   app.addHook('onRequest', async (req, reply) => {
@@ -57,16 +56,6 @@ export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (
         'this API needs Authorization: Bearer <internal API token>',
       );
     }
-  });
-  // Bad JSON, a body too large, or a bug: answer in the API's own error shape.
-  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    return send(
-      reply,
-      status,
-      status < 500 ? InternalErrorCode.invalidRequest : 'internal_error',
-      err.message,
-    );
   });
   app.addHook('onResponse', async (req, reply) => {
     o.observe?.(req.routeOptions.url ?? 'unknown', reply.statusCode);
@@ -115,29 +104,13 @@ export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (
     return f;
   };
 
-  app.post(InternalApiRoutes.popStatus, async (req, reply) => {
-    const body = req.body as Partial<PopStatusReport> | undefined;
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      Array.isArray(body) ||
-      typeof body.hostname !== 'string' ||
-      typeof body.reportedAt !== 'string' ||
-      Number.isNaN(Date.parse(body.reportedAt))
-    ) {
-      return send(
-        reply,
-        400,
-        InternalErrorCode.invalidRequest,
-        'body must be a PopStatus with hostname and reportedAt (ISO time)',
-      );
-    }
+  app.post(InternalApiRoutes.popStatus, { schema: popStatusSchema }, async (req, reply) => {
     const f = enrolled(reply);
     if (!f) return reply;
-    return forward(reply, 202, () => f.popStatus(body as PopStatusReport));
+    return forward(reply, 202, () => f.popStatus(req.body));
   });
 
-  app.get(InternalApiRoutes.release, async (_req, reply) => {
+  app.get(InternalApiRoutes.release, { schema: releaseSchema }, async (_req, reply) => {
     const f = enrolled(reply);
     if (!f) return reply;
     return forward(reply, 200, () => f.release());
@@ -145,25 +118,11 @@ export const internalApiPlugin: FastifyPluginAsync<InternalApiOptions> = async (
 
   app.post(
     InternalApiRoutes.logs,
-    { bodyLimit: o.logsBodyLimit ?? 5 * 1024 * 1024 },
+    { schema: logsSchema, bodyLimit: o.logsBodyLimit ?? 5 * 1024 * 1024 },
     async (req, reply) => {
-      const body = req.body as Partial<LogBatch> | undefined;
-      if (
-        typeof body !== 'object' ||
-        body === null ||
-        !Array.isArray(body.entries) ||
-        !body.entries.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))
-      ) {
-        return send(
-          reply,
-          400,
-          InternalErrorCode.invalidRequest,
-          'body must be {"entries": [objects]}',
-        );
-      }
       const f = enrolled(reply);
       if (!f) return reply;
-      return forward(reply, 202, () => f.logs(body as LogBatch));
+      return forward(reply, 202, () => f.logs(req.body));
     },
   );
 };

@@ -120,6 +120,16 @@ describe('connector HTTP app', () => {
     expect(forwarder.popStatus).not.toHaveBeenCalled();
   });
 
+  it.each([
+    [{ hostname: 'vm1' }, 'body.reportedAt is required'],
+    [{ hostname: 'vm1', reportedAt: 'yesterday' }, 'body.reportedAt must match format "date-time"'],
+    [{ hostname: {}, reportedAt: '2030-01-01T00:00:00Z' }, 'body.hostname must be string'],
+  ])('names the field a bad POP status breaks (%j)', async (payload, message) => {
+    const { app } = await setup();
+    const r = await app.inject({ method: 'POST', url: InternalApiRoutes.popStatus, payload });
+    expect(r.json()).toEqual({ error: { code: 'invalid_request', message } });
+  });
+
   it('answers malformed JSON in its own error shape', async () => {
     const { app } = await setup();
     const r = await app.inject({

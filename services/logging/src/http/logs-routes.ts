@@ -1,10 +1,13 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { compareStreamIds } from '@pa-connector/logger';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { ERROR_RESPONSES, errorBody, httpErrorHandler } from '@pa-connector/service-runtime';
+import type { FastifyReply } from 'fastify';
 import { listLogFiles } from '../files/retention';
 import { LOG_ID_FIELD, logIdOf } from '../ingest/line-format';
-import { parseLogFilter, QueryError } from '../query/log-filter';
+import { LogQuery, parseLogFilter, QueryError } from '../query/log-filter';
 import { queryLogs } from '../query/query-logs';
 import type { TailHub } from '../tail/tail-hub';
+import { LogFilesAnswer, LogsAnswer, TailAnswer, TailQuery } from './logs-contracts';
 
 export interface LogsRoutesOptions {
   dir: string;
@@ -15,27 +18,28 @@ export interface LogsRoutesOptions {
   onTailDropped?: (lines: number) => void;
 }
 
-const MAX_BACKLOG = 1_000;
-
 function badRequest(reply: FastifyReply, err: unknown) {
-  if (err instanceof QueryError) {
-    return reply.code(400).send({ error: { code: err.code, message: err.message } });
-  }
+  if (err instanceof QueryError) return reply.code(400).send(errorBody(err.code, err.message));
   throw err;
 }
+
+const ANSWERS = { ...ERROR_RESPONSES };
 
 /**
  * GET /logs (search), GET /logs/tail (live NDJSON, optionally starting with the last
  * `backlog` matching lines) and GET /logs/files (what is on disk).
  */
-export const logsRoutes: FastifyPluginAsync<LogsRoutesOptions> = async (app, o) => {
+export const logsRoutes: FastifyPluginAsyncTypebox<LogsRoutesOptions> = async (app, o) => {
   const now = o.now ?? Date.now;
   const maxQueued = o.tailBufferBytes ?? 1024 * 1024;
+  // A query that breaks its schema is answered like one parseLogFilter refuses.
+  app.setErrorHandler(httpErrorHandler({ validationCode: new QueryError().code }));
 
-  app.get('/logs', async (req, reply) => {
+  const logs = { querystring: LogQuery, response: { 200: LogsAnswer, ...ANSWERS } };
+  app.get('/logs', { schema: logs }, async (req, reply) => {
     let filter: ReturnType<typeof parseLogFilter>;
     try {
-      filter = parseLogFilter(req.query as Record<string, unknown>, now());
+      filter = parseLogFilter(req.query, now());
     } catch (err) {
       return badRequest(reply, err);
     }
@@ -43,7 +47,8 @@ export const logsRoutes: FastifyPluginAsync<LogsRoutesOptions> = async (app, o) 
     return { count: result.entries.length, truncated: result.truncated, entries: result.entries };
   });
 
-  app.get('/logs/files', async () => {
+  const files = { response: { 200: LogFilesAnswer, ...ANSWERS } };
+  app.get('/logs/files', { schema: files }, async () => {
     const files = await listLogFiles(o.dir).catch(() => []);
     files.sort((a, b) => a.service.localeCompare(b.service) || b.seq - a.seq);
     return {
@@ -57,20 +62,13 @@ export const logsRoutes: FastifyPluginAsync<LogsRoutesOptions> = async (app, o) 
     };
   });
 
-  app.get('/logs/tail', async (req, reply) => {
-    const query = req.query as Record<string, unknown>;
+  // The answer is NDJSON written straight to the socket: the schema documents it.
+  const tail = { querystring: TailQuery, response: { 200: TailAnswer, ...ANSWERS } };
+  app.get('/logs/tail', { schema: tail }, async (req, reply) => {
+    const { backlog = 0, ...query } = req.query;
     let filter: ReturnType<typeof parseLogFilter>;
-    let backlog = 0;
     try {
-      const { limit: _ignored, ...rest } = query;
-      filter = parseLogFilter(rest, now());
-      const b = query.backlog;
-      if (b !== undefined) {
-        if (typeof b !== 'string' || !/^\d+$/.test(b) || Number(b) > MAX_BACKLOG) {
-          throw new QueryError(`backlog: must be a whole number from 0 to ${MAX_BACKLOG}`);
-        }
-        backlog = Number(b);
-      }
+      filter = parseLogFilter(query, now());
     } catch (err) {
       return badRequest(reply, err);
     }

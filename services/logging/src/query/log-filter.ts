@@ -1,4 +1,5 @@
 import { parseDuration } from '@pa-connector/config';
+import { type Static, Type } from '@sinclair/typebox';
 import { SERVICE_NAME } from '../files/log-file-names';
 
 /** pino's level numbers, by the words the lines carry. */
@@ -29,18 +30,32 @@ export class QueryError extends Error {
 }
 
 const MAX_LIMIT = 10_000;
+const MAX_TEXT = 200;
 
 /**
- * Reads the filter from query parameters: `service` (comma-separated), `level`, `since` and
- * `until` (ISO 8601, or a duration such as `15m` meaning that long ago), `q` (text), and
- * `limit`. Throws QueryError naming the bad parameter.
+ * What a search says (the query string of `GET /logs`): `service` (comma-separated), `level`,
+ * `since` and `until` (ISO 8601, or a duration such as `15m` meaning that long ago), `q` (text)
+ * and `limit`. The schema checks each on its own; parseLogFilter what needs reading.
  */
-export function parseLogFilter(
-  query: Record<string, unknown>,
-  now: number,
-): LogFilter & { limit: number } {
-  const out: LogFilter & { limit: number } = { limit: 100 };
-  const service = str(query, 'service');
+export const LogQuery = Type.Object({
+  service: Type.Optional(Type.String()),
+  level: Type.Optional(
+    Type.Unsafe<string>({ type: 'string', enum: Object.keys(LEVELS), description: 'a level' }),
+  ),
+  since: Type.Optional(Type.String()),
+  until: Type.Optional(Type.String()),
+  q: Type.Optional(Type.String({ maxLength: MAX_TEXT })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT })),
+});
+export type LogQuery = Static<typeof LogQuery>;
+
+/**
+ * Reads the filter from a search that passed its schema: service names, times and their order.
+ * Throws QueryError naming the bad parameter.
+ */
+export function parseLogFilter(query: LogQuery, now: number): LogFilter & { limit: number } {
+  const out: LogFilter & { limit: number } = { limit: query.limit ?? 100 };
+  const service = query.service?.trim();
   if (service !== undefined) {
     const names = service
       .split(',')
@@ -52,45 +67,18 @@ export function parseLogFilter(
     }
     if (names.length > 0) out.services = new Set(names);
   }
-  const level = str(query, 'level');
-  if (level !== undefined) {
-    const n = LEVELS[level];
-    if (n === undefined) {
-      throw new QueryError(
-        `level: must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(level)}`,
-      );
-    }
-    out.minLevel = n;
-  }
-  const since = str(query, 'since');
+  const minLevel = query.level === undefined ? undefined : LEVELS[query.level];
+  if (minLevel !== undefined) out.minLevel = minLevel;
+  const since = query.since?.trim();
   if (since !== undefined) out.since = parseTime('since', since, now);
-  const until = str(query, 'until');
+  const until = query.until?.trim();
   if (until !== undefined) out.until = parseTime('until', until, now);
   if (out.since !== undefined && out.until !== undefined && out.since > out.until) {
     throw new QueryError('since: must not be after until');
   }
-  const text = str(query, 'q');
-  if (text !== undefined && text !== '') {
-    if (text.length > 200) throw new QueryError('q: at most 200 characters');
-    out.text = text.toLowerCase();
-  }
-  const limit = str(query, 'limit');
-  if (limit !== undefined) {
-    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
-      throw new QueryError(
-        `limit: must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`,
-      );
-    }
-    out.limit = Number(limit);
-  }
+  const text = query.q?.trim();
+  if (text) out.text = text.toLowerCase();
   return out;
-}
-
-function str(query: Record<string, unknown>, name: string): string | undefined {
-  const v = query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new QueryError(`${name}: give it once`);
-  return v.trim();
 }
 
 function parseTime(name: string, text: string, now: number): number {

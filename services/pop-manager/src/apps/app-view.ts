@@ -1,18 +1,4 @@
-import type { AppHealth, CatalogSnapshot, ServerHealth } from '@pa-connector/redis-contracts';
-
-/** An app as the status shows it: its catalog entry with the connector's latest health. */
-export interface AppView {
-  appId: string;
-  name?: string;
-  host?: string;
-  port?: number;
-  /** `unknown`: in the catalog but not probed yet. */
-  status: AppHealth['status'] | 'unknown';
-  since?: string;
-  servers: ServerHealth[];
-  /** Health reported for an app the current catalog no longer has. */
-  notInCatalog?: true;
-}
+import type { AppHealth, AppView, CatalogSnapshot } from '@pa-connector/redis-contracts';
 
 interface CatalogEntry {
   id?: unknown;

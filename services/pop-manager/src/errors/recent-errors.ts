@@ -1,20 +1,5 @@
 import type { LogStreamEntry } from '@pa-connector/logger';
-
-/** One error or fatal log line of a POP service, as the status shows it. */
-export interface RecentError {
-  /** The Redis stream id of the line (also the `logId` in the logging service's files). */
-  logId: string;
-  /** ISO time the line was logged. */
-  time: string;
-  service: string;
-  level: 'error' | 'fatal';
-  msg: string;
-  /** The component that logged it, when it says. */
-  component?: string;
-  code?: string;
-  /** The error's own message, when one was logged. */
-  error?: string;
-}
+import type { RecentError } from '@pa-connector/redis-contracts';
 
 const LEVELS: Record<string, RecentError['level']> = { error: 'error', fatal: 'fatal' };
 const MAX_TEXT = 500;

@@ -1,32 +1,13 @@
+import type { HostMetrics } from '@pa-connector/redis-contracts';
 import type { HostProbe } from './host-probe';
 import {
   type CpuTimes,
   cpuPercent,
-  type LoadAverage,
   parseLoadavg,
   parseMeminfo,
   parseProcStat,
   parseUptime,
 } from './proc-parsers';
-
-export interface HostMetrics {
-  /** Busy share of all CPUs since the previous sample (0-100); null on the first sample. */
-  cpuPercent: number | null;
-  cpuCount: number;
-  memory: { totalBytes: number; availableBytes: number; usedPercent: number } | null;
-  /** Like df: used / (used + available to users). */
-  disk: {
-    path: string;
-    totalBytes: number;
-    usedBytes: number;
-    availableBytes: number;
-    usedPercent: number;
-  } | null;
-  load: LoadAverage | null;
-  uptimeSeconds: number | null;
-  /** One line per part that could not be read (that part is null). */
-  errors: string[];
-}
 
 export interface HostMetricsOptions {
   probe: HostProbe;

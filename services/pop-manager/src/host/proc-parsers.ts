@@ -1,5 +1,7 @@
 /** Parsers of the /proc files the host metrics come from. Each throws on text it cannot read. */
 
+import type { LoadAverage } from '@pa-connector/redis-contracts';
+
 /** Jiffies the CPUs spent idle (idle + iowait) and in total, from the `cpu` line of /proc/stat. */
 export interface CpuTimes {
   idle: number;
@@ -46,12 +48,6 @@ export function parseMeminfo(text: string): MemInfo {
   const available =
     kb('MemAvailable') ?? (kb('MemFree') ?? 0) + (kb('Buffers') ?? 0) + (kb('Cached') ?? 0);
   return { totalBytes: total, availableBytes: available };
-}
-
-export interface LoadAverage {
-  one: number;
-  five: number;
-  fifteen: number;
 }
 
 export function parseLoadavg(text: string): LoadAverage {

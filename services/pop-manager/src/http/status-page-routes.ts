@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ERROR_RESPONSES } from '@pa-connector/service-runtime';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** The page's files, next to src/ and dist/ in the package. */
@@ -22,7 +24,9 @@ export const statusPageRoutes: FastifyPluginAsync<{ dir?: string }> = async (app
   const dir = o.dir ?? STATIC_DIR;
   for (const f of FILES) {
     const body = await readFile(join(dir, f.file));
-    app.get(f.path, async (_req, reply) =>
+    // The file's bytes go out as they are (fastify serializes only JSON answers).
+    const schema = { response: { 200: Type.String({ description: f.type }), ...ERROR_RESPONSES } };
+    app.get(f.path, { schema }, async (_req, reply) =>
       reply
         .type(f.type)
         .header('cache-control', 'no-cache')

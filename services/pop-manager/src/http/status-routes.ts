@@ -1,14 +1,17 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { PopManagerStatus } from '../status/pop-status';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PopManagerStatus } from '@pa-connector/redis-contracts';
+import { ERROR_RESPONSES } from '@pa-connector/service-runtime';
 
 export interface StatusRoutesOptions {
   /** The POP status, collected when asked. */
   status: () => Promise<PopManagerStatus>;
 }
 
-/** `GET /status`: the POP status as JSON (shape in the README; the operator CLI reads it). */
-export const statusRoutes: FastifyPluginAsync<StatusRoutesOptions> = async (app, o) => {
-  app.get('/status', async (_req, reply) => {
+const schema = { response: { 200: PopManagerStatus, ...ERROR_RESPONSES } };
+
+/** `GET /status`: the POP status as JSON (its contract in redis-contracts; the CLI reads it). */
+export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, o) => {
+  app.get('/status', { schema }, async (_req, reply) => {
     const status = await o.status();
     return reply.header('cache-control', 'no-store').send(status);
   });

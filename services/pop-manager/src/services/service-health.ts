@@ -1,30 +1,4 @@
-import { decodeHeartbeat, type Heartbeat } from '@pa-connector/redis-contracts';
-
-/**
- * up: beating; stale: its latest beat is too old, or it said it is stopping; down: no heartbeat
- * (never written, or expired); unknown: Redis could not be read.
- */
-export type ServiceStatus = 'up' | 'stale' | 'down' | 'unknown';
-
-export interface ServiceHealth {
-  name: string;
-  status: ServiceStatus;
-  /** Why it is not up (one line). */
-  reason?: string;
-  /** What the service itself says in its heartbeat. */
-  state?: Heartbeat['status'];
-  version?: string;
-  /** ISO time the process started. */
-  started?: string;
-  /** ISO time of its latest beat. */
-  updated?: string;
-  pid?: number;
-  host?: string;
-  /** How old the latest beat is. */
-  ageMs?: number;
-  /** The service's heartbeat interval (read from the heartbeat's TTL, see below). */
-  intervalMs?: number;
-}
+import { decodeHeartbeat, type ServiceHealth } from '@pa-connector/redis-contracts';
 
 /** service-runtime's heartbeat expires after this many intervals without a beat. */
 export const HEARTBEAT_TTL_BEATS = 3;

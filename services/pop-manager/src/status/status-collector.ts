@@ -1,10 +1,11 @@
 import {
   type AppHealth,
-  type CatalogSnapshot,
   decodeAppHealth,
+  decodeCatalogSnapshot,
   decodeTunnelState,
   POP_SERVICE_NAMES,
   type RedisKeys,
+  type ServiceHealth,
   type TunnelState,
 } from '@pa-connector/redis-contracts';
 import type Redis from 'ioredis';
@@ -13,7 +14,6 @@ import { readNewLogEntries } from '../errors/log-stream-reader';
 import type { RecentErrors } from '../errors/recent-errors';
 import type { HostMetricsSampler } from '../host/host-metrics';
 import {
-  type ServiceHealth,
   type ServiceHealthOptions,
   serviceHealth,
   unknownService,
@@ -123,7 +123,7 @@ export class StatusCollector {
     return {
       services,
       tunnels,
-      apps: appViews(parseCatalog(catalogText), health),
+      apps: appViews(catalogText ? decodeCatalogSnapshot(catalogText) : undefined, health),
       ...(Object.keys(update).length > 0 ? { update } : {}),
     };
   }
@@ -145,15 +145,5 @@ export class StatusCollector {
       this.#o.errorScanEntries,
     );
     recentErrors.add(entries, newestId);
-  }
-}
-
-function parseCatalog(text: string | null): CatalogSnapshot | undefined {
-  if (!text) return undefined;
-  try {
-    const v = JSON.parse(text) as CatalogSnapshot;
-    return Array.isArray(v?.apps) ? v : undefined;
-  } catch {
-    return undefined;
   }
 }

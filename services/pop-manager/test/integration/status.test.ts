@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServiceHealth } from '@pa-connector/redis-contracts';
 import { decodeChange, RedisKeys } from '@pa-connector/redis-contracts';
 import {
   buildService,
@@ -13,7 +14,6 @@ import {
   waitFor,
 } from '@pa-connector/test-support';
 import Redis from 'ioredis';
-import type { ServiceHealth } from '../../src/services/service-health';
 import type { PopManagerStatus } from '../../src/status/pop-status';
 import { APP_HEALTH, logLine, TUNNELS, writeConnectorState } from '../support/pop-state';
 

@@ -1,5 +1,7 @@
 import type { RedisKeys } from '@pa-connector/redis-contracts';
 import type { Redis } from '@pa-connector/service-runtime';
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 /** What the update service is doing or last concluded (the `state` field of the status hash). */
 export type UpdateState =
@@ -45,17 +47,36 @@ export interface UpdateStatus {
  * beside the running container (which was not touched), `rolled-back` when it passed that but
  * was not healthy once in its place.
  */
-export type HistoryResult = 'updated' | 'trial-failed' | 'rolled-back' | 'failed' | 'refused';
+export const HistoryResult = Type.Union(
+  (['updated', 'trial-failed', 'rolled-back', 'failed', 'refused'] as const).map((r) =>
+    Type.Literal(r),
+  ),
+);
+export type HistoryResult = Static<typeof HistoryResult>;
 
-/** One line of the history list (`<prefix>update:history`, newest first). */
-export interface UpdateHistoryEntry {
-  at: string;
-  service: string;
-  from: string;
-  to: string;
-  version: string;
-  result: HistoryResult;
-  message: string;
+/** One line of the history list (`<prefix>update:history`, newest first; JSON each). */
+export const UpdateHistoryEntry = Type.Object({
+  at: Type.String(),
+  service: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  version: Type.String(),
+  result: HistoryResult,
+  message: Type.String(),
+});
+export type UpdateHistoryEntry = Static<typeof UpdateHistoryEntry>;
+
+const historyEntry = TypeCompiler.Compile(UpdateHistoryEntry);
+
+/** The entry a history line holds; undefined when it is not one (not JSON, or another shape). */
+function decodeHistoryEntry(line: string): UpdateHistoryEntry | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return historyEntry.Check(v) ? v : undefined;
 }
 
 export const HISTORY_LENGTH = 200;
@@ -90,13 +111,7 @@ export class UpdateStatusStore {
 
   async history(count = HISTORY_LENGTH): Promise<UpdateHistoryEntry[]> {
     const rows = await this.redis.lrange(this.keys.updateHistory(), 0, count - 1);
-    return rows.flatMap((r) => {
-      try {
-        return [JSON.parse(r) as UpdateHistoryEntry];
-      } catch {
-        return [];
-      }
-    });
+    return rows.flatMap((r) => decodeHistoryEntry(r) ?? []);
   }
 
   async get(): Promise<Record<string, string>> {

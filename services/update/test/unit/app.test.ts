@@ -84,7 +84,13 @@ describe('update buildApp', () => {
     expect((await app.inject('/update/status?history=0')).json().history).toEqual([]);
     const bad = await app.inject('/update/status?history=-1');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toBe('history must be a number from 0 to 200');
+    expect(bad.json().error).toEqual({
+      code: 'invalid_request',
+      message: 'querystring.history must be >= 0',
+    });
+    expect((await app.inject('/update/status?history=201')).statusCode).toBe(400);
+    await app.inject('/update/status');
+    expect(asked).toEqual([5, 20]);
     const posted = await app.inject({ method: 'POST', url: '/update/check' });
     expect(posted.statusCode).toBe(202);
     expect(checks).toBe(1);

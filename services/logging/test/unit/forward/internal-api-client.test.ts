@@ -67,6 +67,25 @@ describe('LogsApiClient', () => {
     expect(err.message).toBe(`the connector answered ${status} ${code}: why`);
   });
 
+  it('takes an acceptance only in its contract, and then does not send it again', async () => {
+    for (const body of [{}, { accepted: 'all' }]) {
+      const { c } = client(() => json(202, body));
+      expect(await failure(c.logs({ entries: [] }))).toMatchObject({
+        code: 'bad_answer',
+        retryable: false,
+        status: 202,
+      });
+    }
+  });
+
+  it('reads an error answer only in its contract', async () => {
+    const { c } = client(() => json(502, { error: { code: 'sse_unavailable' } }));
+    expect(await failure(c.logs({ entries: [] }))).toMatchObject({
+      code: 'http_502',
+      retryable: true,
+    });
+  });
+
   it('names the status when the answer carries no error code', async () => {
     const { c } = client(() => new Response('busy', { status: 500 }));
     expect(await failure(c.logs({ entries: [] }))).toMatchObject({
