@@ -17,6 +17,8 @@ import { buildApp } from './app';
 import { type Clock, type Random, systemClock } from './clock';
 import type { ConnectorConfig } from './config';
 import { ControlPlane } from './control-plane/control-plane';
+import { HostResolver } from './dial/host-resolver';
+import { lookupVia } from './dial/lookup';
 import { AppList } from './health/app-source';
 import { IdentityStore } from './identity/identity-store';
 import { connectorMetrics } from './metrics';
@@ -76,6 +78,14 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
   const metrics = connectorMetrics(d.registry);
   const keys = new RedisKeys(config.redisPrefix);
   const store = new IdentityStore(config.dataDir, { logger: componentLogger(logger, 'identity') });
+  // The SSE's name is resolved like every name the connector dials: c-ares under a deadline.
+  // getaddrinfo would hold libuv's pool, which file writes (tunnel configs) share, through a DNS
+  // outage, for as long as the system resolver keeps retrying.
+  const resolver = new HostResolver({
+    clock,
+    deadlineMs: config.dnsTimeout,
+    ...(config.dnsServers?.length ? { servers: config.dnsServers } : {}),
+  });
   const client = createSseClient(
     {
       urls: config.sseUrls,
@@ -84,6 +94,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       noProxy: config.noProxy,
       timeoutMs: config.sseTimeout,
       version: d.version,
+      lookup: lookupVia(resolver),
     },
     { logger: componentLogger(logger, 'sse'), metrics },
   );
