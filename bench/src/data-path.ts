@@ -1,4 +1,9 @@
 #!/usr/bin/env node
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Stack, type StackApp, startStack } from '@pa-connector/e2e/dist/stack';
+import { requireBinary, run, stopAll } from '@pa-connector/test-support';
 /**
  * The data path, figures only: the e2e stack (emulator with two openvpn gateways in namespaces,
  * the connector in the pop namespace with its two tunnels and CONNECT proxy, app servers in their
@@ -20,11 +25,7 @@
  *
  *   pnpm exec tsc -b && node bench/dist/data-path.js [--seconds 4] [--rounds 5] [--held 10000]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Stack, type StackApp, startStack } from '@pa-connector/e2e/dist/stack';
-import { requireBinary, run, stopAll } from '@pa-connector/test-support';
+import { positiveInteger } from './cli-args';
 import { startAppServer } from './data-path/app-server-process';
 import { connectionRate } from './data-path/connection-rate';
 import { failover } from './data-path/failover';
@@ -266,19 +267,12 @@ export async function runDataPathBench(
   }
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return v;
-}
-
 if (require.main === module) {
   runDataPathBench({
-    seconds: arg('seconds', 4),
-    rounds: arg('rounds', 5),
-    pings: arg('pings', 2_000),
-    held: arg('held', 10_000),
+    seconds: positiveInteger('seconds', 4),
+    rounds: positiveInteger('rounds', 5),
+    pings: positiveInteger('pings', 2_000),
+    held: positiveInteger('held', 10_000),
   }).then(
     (figures) => {
       for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(40)} ${v}\n`);

@@ -1,17 +1,18 @@
 #!/usr/bin/env node
+import { Writable } from 'node:stream';
+import { createLogger, type Logger, RedisLogSink } from '@pa-connector/logger';
+import { RedisKeys } from '@pa-connector/redis-contracts';
+import Redis from 'ioredis';
 /**
  * One producer of the log-pipeline bench: logs through the real logger and Redis transport, as
  * the POP services do, `count` lines for each service named in `services`, then prints its
  * counters as one JSON line. Usage:
  *   node log-pipeline-producer.js <redis-url> <prefix> <services,comma,separated> <count> <run>
  */
-import { Writable } from 'node:stream';
-import { createLogger, type Logger, RedisLogSink } from '@pa-connector/logger';
-import { RedisKeys } from '@pa-connector/redis-contracts';
-import Redis from 'ioredis';
+import { positionals } from './cli-args';
 
 async function main(): Promise<void> {
-  const [url, prefix, names, countText, run, maxLenText] = process.argv.slice(2);
+  const [url, prefix, names, countText, run, maxLenText] = positionals();
   if (!url || !prefix || !names || !countText || !run) {
     process.stderr.write(
       'usage: log-pipeline-producer <redis-url> <prefix> <services> <count> <run> [maxlen]\n',

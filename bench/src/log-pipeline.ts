@@ -1,4 +1,9 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedis, startServiceProcess } from '@pa-connector/test-support';
 /**
  * Log pipeline, end to end: producer processes log through the real logger + Redis transport,
  * a real redis-server holds the stream, the built logging service writes the files. Prints
@@ -10,11 +15,7 @@
  *
  * `pnpm bench` runs it through run.ts with the defaults.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startRedis, startServiceProcess } from '@pa-connector/test-support';
+import { positiveInteger } from './cli-args';
 
 const SERVICES = ['connector', 'update', 'pop-manager'];
 
@@ -24,13 +25,6 @@ export interface LogPipelineOptions {
   producers?: number;
   /** Entries the logging service reads per batch. */
   batch?: number;
-}
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return v;
 }
 
 function metric(text: string, name: string): number {
@@ -175,9 +169,9 @@ export async function runLogPipelineBench(
 
 if (require.main === module) {
   runLogPipelineBench({
-    lines: arg('lines', 80_000),
-    producers: arg('producers', 1),
-    batch: arg('batch', 1_000),
+    lines: positiveInteger('lines', 80_000),
+    producers: positiveInteger('producers', 1),
+    batch: positiveInteger('batch', 1_000),
   }).then(
     (figures) => process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`),
     (err) => {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 /**
  * `pnpm bench`: runs every benchmark (or those named with `--only a,b`), prints one table of
  * figures and writes them all to bench/results.json. Figures only: nothing here passes or fails
  * on a number. A benchmark that fails is reported and the others still run; the exit code is then 1.
  */
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { option } from './cli-args';
 import { runDataPathBench } from './data-path';
 import { runLogPipelineBench } from './log-pipeline';
 import { runTunnelBench } from './tunnels';
@@ -40,9 +41,9 @@ const BENCHES: Bench[] = [
 ];
 
 function selected(): Bench[] {
-  const i = process.argv.indexOf('--only');
-  if (i < 0) return BENCHES;
-  const names = (process.argv[i + 1] ?? '').split(',').filter(Boolean);
+  const only = option('only');
+  if (only === undefined) return BENCHES;
+  const names = (only === true ? '' : only).split(',').filter(Boolean);
   const unknown = names.filter((n) => !BENCHES.some((b) => b.name === n));
   if (names.length === 0 || unknown.length > 0) {
     process.stderr.write(

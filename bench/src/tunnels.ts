@@ -1,15 +1,4 @@
 #!/usr/bin/env node
-/**
- * Tunnels, end to end: the built emulator runs two real openvpn gateways in network namespaces,
- * the built connector (already enrolled) keeps its two tunnels to them from a third namespace.
- * Prints, in seconds: start of the connector process to both tunnels up; a gateway killed
- * (SIGKILL, no goodbye) to the connector noticing; the gateway back to its tunnel up again.
- * Detection and reconnection are measured `--rounds` times (median reported, max alongside).
- * Figures only, no assertions. Needs root and openvpn.
- *
- *   pnpm exec tsc -b bench services/connector packages/sse-emulator && node bench/dist/tunnels.js \
- *     [--rounds 3] [--protocol udp|tcp]
- */
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +13,18 @@ import {
   stopAll,
   Topology,
 } from '@pa-connector/test-support';
+/**
+ * Tunnels, end to end: the built emulator runs two real openvpn gateways in network namespaces,
+ * the built connector (already enrolled) keeps its two tunnels to them from a third namespace.
+ * Prints, in seconds: start of the connector process to both tunnels up; a gateway killed
+ * (SIGKILL, no goodbye) to the connector noticing; the gateway back to its tunnel up again.
+ * Detection and reconnection are measured `--rounds` times (median reported, max alongside).
+ * Figures only, no assertions. Needs root and openvpn.
+ *
+ *   pnpm exec tsc -b bench services/connector packages/sse-emulator && node bench/dist/tunnels.js \
+ *     [--rounds 3] [--protocol udp|tcp]
+ */
+import { option } from './cli-args';
 
 export interface TunnelBenchOptions {
   rounds?: number;
@@ -37,9 +38,10 @@ interface TunnelDetail {
 /** How often /ready is read while timing (the figures' resolution). */
 const POLL_MS = 20;
 
+/** An option's value; one given without a value counts as absent, as it always did. */
 function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+  const o = option(name);
+  return o === true ? undefined : o;
 }
 
 const median = (xs: number[]) => {

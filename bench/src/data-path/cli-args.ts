@@ -1,12 +1,13 @@
+import { option } from '../cli-args';
+
 /** `--name value` from argv, or the fallback when absent; a flag without a value is an error. */
 export function flag(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) {
+  const v = option(name);
+  if (v === undefined) {
     if (fallback === undefined) throw new Error(`--${name} is required`);
     return fallback;
   }
-  const v = process.argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+  if (v === true) throw new Error(`--${name} needs a value`);
   return v;
 }
 

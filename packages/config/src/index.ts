@@ -3,7 +3,6 @@ export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 export {
   type ConfigOf,
   closestName,
-  describeSchema,
   editDistance,
   knownSettings,
   loadConfig,
@@ -13,6 +12,13 @@ export {
 } from './load-config';
 export { Secret } from './secret';
 export { type Env, isHostOrIp, type Setting, setting } from './settings';
+export {
+  SETTINGS_TABLE_END,
+  SETTINGS_TABLE_START,
+  settingsTable,
+  settingsTableIn,
+  withSettingsTable,
+} from './settings-table';
 export {
   credentialSpellings,
   decodeUrlPart,

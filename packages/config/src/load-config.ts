@@ -91,13 +91,4 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-/** A markdown table of the schema, for READMEs. */
-export function describeSchema(schema: Schema): string {
-  const rows = Object.values(schema).map(
-    (s) =>
-      `| \`${s.env}\` | ${s.defaultText === undefined ? (s.secret ? 'file path' : '—') : `\`${s.defaultText}\``} | ${s.description} |`,
-  );
-  return ['| setting | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
-}
-
 export { ConfigError };

@@ -12,8 +12,13 @@ export interface Setting<T> {
   /** The environment variable (for secrets: the value is read from `${env}_FILE`). */
   readonly env: string;
   readonly description: string;
-  /** Shown in docs; undefined when required. */
+  /** The default as a value would be written, for docs; undefined when there is none to show. */
   readonly defaultText: string | undefined;
+  /**
+   * For docs, in words, when there is no defaultText: what happens with the setting unset
+   * (`required`, `none`, `the system's trusted roots`, `the VM hostname`).
+   */
+  readonly unsetText?: string;
   readonly secret: boolean;
   read(env: Env): T;
 }
@@ -22,20 +27,29 @@ interface Common<T> {
   env: string;
   description: string;
   default?: T;
+  /**
+   * For docs, in words instead of a value: what unset means for an optional setting (otherwise
+   * `none`), or a default that depends on the host (the VM's hostname), which a table must not
+   * freeze.
+   */
+  docDefault?: string;
 }
 
 type Opt<T, O> = O extends { default: T } ? T : O extends { optional: true } ? T | undefined : T;
 
 function make<T>(
-  o: Common<T> & { optional?: boolean },
+  o: Common<T> & { optional?: boolean; secret?: boolean },
   parse: (raw: string, env: string) => T,
   show: (v: T) => string = String,
 ): Setting<T> {
   return {
     env: o.env,
     description: o.description,
-    defaultText: o.default === undefined ? undefined : show(o.default),
-    secret: false,
+    defaultText:
+      o.default === undefined || o.docDefault !== undefined ? undefined : show(o.default),
+    unsetText:
+      o.docDefault ?? (o.default !== undefined ? undefined : o.optional ? 'none' : 'required'),
+    secret: o.secret ?? false,
     read(env: Env): T {
       const raw = env[o.env];
       if (raw === undefined || raw.trim() === '') {
@@ -156,8 +170,42 @@ export const setting = {
           throw new ConfigError(env, `must be at most ${formatDuration(o.max)}, got ${raw}`);
         return ms;
       },
-      (v) => `${v}ms`,
+      formatDuration,
     ) as Setting<Opt<number, O>>;
+  },
+
+  /** A number strictly between 0 and 1, written `0.8` or `2/3`. */
+  fraction<O extends Common<number> & { optional?: boolean; defaultText?: string }>(
+    o: O,
+  ): Setting<Opt<number, O>> {
+    return make(
+      o,
+      (raw, env) => {
+        const m = /^(\d+(?:\.\d+)?)(?:\/(\d+(?:\.\d+)?))?$/.exec(raw);
+        const v = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : Number.NaN;
+        if (!(v > 0 && v < 1)) {
+          throw new ConfigError(
+            env,
+            `must be a fraction between 0 and 1 such as 0.8 or 2/3, got ${JSON.stringify(raw)}`,
+          );
+        }
+        return v;
+      },
+      // 2/3 has no short decimal: the setting may say how its default is written.
+      (v) => (v === o.default && o.defaultText !== undefined ? o.defaultText : String(v)),
+    ) as Setting<Opt<number, O>>;
+  },
+
+  /**
+   * A kind of its own: `parse` turns the trimmed text into the value or throws a ConfigError
+   * (naming `env`); `show` writes a value back as text that `parse` reads, so a default is
+   * checked like a given value and shown in the docs. `secret` marks a `*_FILE` setting whose
+   * file holds a secret (the docs then say `file path`).
+   */
+  custom<T, O extends Common<T> & { optional?: boolean; secret?: boolean }>(
+    o: O & { parse: (raw: string, env: string) => T; show?: (v: T) => string },
+  ): Setting<Opt<T, O>> {
+    return make<T>(o, o.parse, o.show) as Setting<Opt<T, O>>;
   },
 
   enum<V extends string, O extends Common<V> & { optional?: boolean; values: readonly V[] }>(
@@ -253,6 +301,7 @@ export const setting = {
       env: fileEnv,
       description: o.description,
       defaultText: undefined,
+      unsetText: o.optional ? 'none' : 'required',
       secret: true,
       read(env: Env) {
         if (env[o.env] !== undefined && env[o.env] !== '') {

@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs as utilParseArgs } from 'node:util';
 import { CliError } from './cli-error';
 
 export const COMMANDS = [
@@ -52,7 +53,24 @@ PA_DATA_DIR or PA_GATEWAYS.
 exit codes: 0 ok, 1 a required diagnose check failed, 2 bad command line, 3 a POP service is not
 reachable, 4 a setting is wrong.`;
 
-/** Parses `<command> [options]`; anything unknown is a usage error naming it. */
+/** The command's options for `node:util` parseArgs: its flags and values, their short forms, help. */
+function utilOptions(spec: { flags: string[]; values: string[] }): ParseArgsConfig['options'] {
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const f of spec.flags) options[f] = { type: 'boolean' };
+  for (const v of spec.values) options[v] = { type: 'string' };
+  for (const [short, long] of Object.entries(SHORT)) {
+    const o = options[long];
+    if (o) o.short = short;
+  }
+  return options;
+}
+
+/**
+ * Parses `<command> [options]` with `node:util` parseArgs (its tokens, not its strict mode, so
+ * every refusal keeps its own message); anything unknown is a usage error naming it.
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
@@ -66,28 +84,36 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
   const command = first as CommandName;
   const spec = SPEC[command];
+  const unexpected = (arg: string) =>
+    new CliError('usage', `${command}: unexpected argument ${JSON.stringify(arg)}`);
+  // One letter after one dash, and only the short forms there are: no groups (-fn), no -n5.
+  const badShort = rest.find(
+    (a) => /^-[^-]/.test(a) && !(/^-[a-z]$/.test(a) && SHORT[a[1] as string]),
+  );
+  const { tokens } = utilParseArgs({
+    args: [...rest],
+    options: utilOptions(spec),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const flags = new Set<string>();
   const values = new Map<string, string>();
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    } else if (/^-[a-z]$/.test(arg) && SHORT[arg[1] as string]) {
-      name = SHORT[arg[1] as string] as string;
-    } else {
-      throw new CliError('usage', `${command}: unexpected argument ${JSON.stringify(arg)}`);
+  for (const t of tokens) {
+    const arg = rest[t.index] as string;
+    if (t.kind === 'positional') throw unexpected(arg);
+    if (t.kind === 'option-terminator') {
+      throw new CliError('usage', `${command}: unknown option ${JSON.stringify(arg)}`);
     }
+    if (arg === badShort) throw unexpected(arg);
+    const name = t.name;
     if (name === 'help') return { command: 'help', flags, values };
     if (spec.flags.includes(name)) {
-      if (inline !== undefined) throw new CliError('usage', `${command}: --${name} takes no value`);
+      if (t.inlineValue) throw new CliError('usage', `${command}: --${name} takes no value`);
       flags.add(name);
     } else if (spec.values.includes(name)) {
-      const v = inline ?? rest[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('-'))) {
+      const v = t.value;
+      if (v === undefined || v === '' || (!t.inlineValue && v.startsWith('-'))) {
         throw new CliError('usage', `${command}: --${name} needs a value`);
       }
       values.set(name, v);

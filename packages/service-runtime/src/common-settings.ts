@@ -87,6 +87,7 @@ export function commonSettings(service: keyof typeof DEFAULT_HTTP_PORTS) {
       description:
         'The name the POP is shown under in the cloud: the VM hostname, shorter than 64 characters.',
       default: hostname(),
+      docDefault: 'the VM hostname',
       pattern: HOSTNAME_63,
       patternText: 'a hostname shorter than 64 characters',
     }),

@@ -28,8 +28,10 @@ export {
 export { startTcpRelay, type TcpRelay } from './tcp-relay';
 export { startTinyproxy, type TestProxy } from './tinyproxy';
 export {
+  checkedForUnhandledRejections,
   expectNoUnhandledRejections,
   readUnhandledRejections,
+  UNHANDLED_REJECTION_LINE,
   UNHANDLED_REJECTIONS,
 } from './unhandled-rejections';
 export { waitFor } from './wait-for';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, type ConfigOf, type Env, type Setting, setting } from '@pa-connector/config';
+import { ConfigError, type ConfigOf, type Env, setting } from '@pa-connector/config';
 import { logShippingSettings } from '@pa-connector/logger';
 import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import {
@@ -26,51 +26,20 @@ function readSmallFile(env: string, path: string): string {
   }
 }
 
-/** A number in (0, 1), e.g. `0.8` or `2/3`. */
-function fraction(o: {
-  env: string;
-  description: string;
-  default: number;
-  defaultText: string;
-}): Setting<number> {
-  return {
-    env: o.env,
-    description: o.description,
-    defaultText: o.defaultText,
-    secret: false,
-    read(env: Env): number {
-      const raw = env[o.env]?.trim();
-      if (!raw) return o.default;
-      const m = /^(\d+(?:\.\d+)?)(?:\/(\d+(?:\.\d+)?))?$/.exec(raw);
-      const v = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : Number.NaN;
-      if (!(v > 0 && v < 1)) {
-        throw new ConfigError(
-          o.env,
-          `must be a fraction between 0 and 1 such as 0.8 or 2/3, got ${JSON.stringify(raw)}`,
-        );
-      }
-      return v;
-    },
-  };
-}
-
 /** PEM certificates read from a file (not secret). */
-const sseCa: Setting<string | undefined> = {
+const sseCa = setting.custom({
   env: 'PA_SSE_CA_FILE',
-  description:
-    "PEM file of the CA(s) that sign the SSE's server certificate. Unset: the system's trusted roots.",
-  defaultText: undefined,
-  secret: false,
-  read(env: Env) {
-    const path = env.PA_SSE_CA_FILE?.trim();
-    if (!path) return undefined;
-    const pem = readSmallFile('PA_SSE_CA_FILE', path);
+  description: "PEM file of the CA(s) that sign the SSE's server certificate.",
+  optional: true,
+  docDefault: "the system's trusted roots",
+  parse(path, env): string {
+    const pem = readSmallFile(env, path);
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new ConfigError('PA_SSE_CA_FILE', `${path} holds no PEM certificate`);
+      throw new ConfigError(env, `${path} holds no PEM certificate`);
     }
     return pem;
   },
-};
+});
 
 function proxyFrom(envName: string, raw: string): ProxySettings {
   try {
@@ -81,41 +50,36 @@ function proxyFrom(envName: string, raw: string): ProxySettings {
 }
 
 /** A proxy URL without credentials, straight from the environment. */
-const proxyUrl: Setting<ProxySettings | undefined> = {
+const proxyUrl = setting.custom({
   env: 'PA_PROXY_URL',
   description:
-    'HTTP proxy to reach the SSE through, http://host:port. When it needs credentials use PA_PROXY_URL_FILE instead.',
-  defaultText: undefined,
-  secret: false,
-  read(env: Env) {
-    const raw = env.PA_PROXY_URL?.trim();
-    if (!raw) return undefined;
-    const p = proxyFrom('PA_PROXY_URL', raw);
+    'HTTP proxy to reach the SSE through, `http://host:port`. A URL with credentials is refused here: use PA_PROXY_URL_FILE.',
+  optional: true,
+  parse(raw, env): ProxySettings {
+    const p = proxyFrom(env, raw);
     if (p.authorization) {
       throw new ConfigError(
-        'PA_PROXY_URL',
+        env,
         `${redactProxyUrl(raw)} carries credentials; put the URL in a file (mode 0600) and set PA_PROXY_URL_FILE`,
       );
     }
     return p;
   },
-};
+});
 
 /** A proxy URL that may carry `user:password@`, read from a file. */
-const proxyUrlFile: Setting<ProxySettings | undefined> = {
+const proxyUrlFile = setting.custom({
   env: 'PA_PROXY_URL_FILE',
   description:
-    'File holding the proxy URL http://[user:password@]host:port (for a proxy that needs credentials).',
-  defaultText: undefined,
+    'File (0600) holding the proxy URL `http://[user:password@]host:port` (for a proxy that needs credentials). Set this or PA_PROXY_URL, not both.',
+  optional: true,
   secret: true,
-  read(env: Env) {
-    const path = env.PA_PROXY_URL_FILE?.trim();
-    if (!path) return undefined;
-    const raw = readSmallFile('PA_PROXY_URL_FILE', path).trim();
-    if (!raw) throw new ConfigError('PA_PROXY_URL_FILE', `${path} is empty`);
-    return proxyFrom('PA_PROXY_URL_FILE', raw);
+  parse(path, env): ProxySettings {
+    const raw = readSmallFile(env, path).trim();
+    if (!raw) throw new ConfigError(env, `${path} is empty`);
+    return proxyFrom(env, raw);
   },
-};
+});
 
 function noProxyEntry(entry: string): boolean {
   try {
@@ -144,7 +108,7 @@ export function connectorSchema() {
     provisioningKey: setting.secret({
       env: 'PA_PROVISIONING_KEY',
       description:
-        'File holding the provisioning key (pak1.<id>.<secret>). Needed only until the connector has enrolled.',
+        'File (0600) holding the provisioning key `pak1.<id>.<secret>`. Needed only until the connector has enrolled. `PA_PROVISIONING_KEY` itself is refused.',
       optional: true,
     }),
     dataDir: setting.string({
@@ -165,7 +129,7 @@ export function connectorSchema() {
     noProxy: setting.list({
       env: 'PA_NO_PROXY',
       description:
-        'Comma-separated hosts reached without the proxy: host, .domain or *.domain (subdomains), IP, CIDR, or *.',
+        "Comma-separated hosts reached without the proxy: `host` (exactly), `.domain` or `*.domain` (hosts below the domain, not the domain itself), IPv4/IPv6 address, CIDR, or `*` (everything). Matched on the SSE URL's host as written, no DNS.",
       default: [],
       item: noProxyEntry,
       itemText: 'a host, .domain, *.domain, IP address, CIDR or *',
@@ -185,19 +149,20 @@ export function connectorSchema() {
     }),
     catalogInterval: setting.duration({
       env: 'PA_CATALOG_INTERVAL',
-      description: 'Time between catalog syncs (conditional GETs).',
+      description:
+        'Time between catalog syncs (conditional GETs; each up to 10 % shorter at random).',
       default: 30_000,
       min: 100,
       max: 3_600_000,
     }),
-    tokenRefreshAt: fraction({
+    tokenRefreshAt: setting.fraction({
       env: 'PA_TOKEN_REFRESH_AT',
       description:
-        'Refresh the access token when this fraction of its life has passed (minus up to 10 % jitter).',
+        'Refresh the access token when this fraction of its life has passed (minus up to 10 % jitter). Written `0.8` or `4/5`.',
       default: 0.8,
       defaultText: '0.8',
     }),
-    certRenewAt: fraction({
+    certRenewAt: setting.fraction({
       env: 'PA_CERT_RENEW_AT',
       description: 'Renew the client certificate when this fraction of its lifetime has passed.',
       default: 2 / 3,
@@ -206,7 +171,7 @@ export function connectorSchema() {
     retryInitialDelay: setting.duration({
       env: 'PA_RETRY_INITIAL_DELAY',
       description:
-        'First delay of the enrollment/token/renewal retry backoff (doubles each attempt, jittered).',
+        'First delay of the enrollment/token/renewal retry backoff (doubles each attempt; each delay is half fixed, half random).',
       default: 1_000,
       min: 10,
       max: 3_600_000,
@@ -279,7 +244,7 @@ export function connectorSchema() {
     tunnelRestartInitialDelay: setting.duration({
       env: 'PA_TUNNEL_RESTART_INITIAL_DELAY',
       description:
-        'First delay before starting an openvpn that ended (doubles per failure, jittered, reset once connected).',
+        'First delay before starting an openvpn that ended (doubles per failure, half fixed and half random, reset once connected).',
       default: 1_000,
       min: 10,
       max: 3_600_000,

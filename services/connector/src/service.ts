@@ -15,6 +15,8 @@ import { connectorApp } from './app';
 import { type Clock, type Random, systemClock } from './clock';
 import type { ConnectorConfig } from './config';
 import { ControlPlane } from './control-plane/control-plane';
+import { HostResolver } from './dial/host-resolver';
+import { lookupVia } from './dial/lookup';
 import { AppList } from './health/app-source';
 import { IdentityStore } from './identity/identity-store';
 import { connectorMetrics } from './metrics';
@@ -75,6 +77,14 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
   const random = d.random ?? Math.random;
   const metrics = connectorMetrics(registry);
   const store = new IdentityStore(config.dataDir, { logger: componentLogger(logger, 'identity') });
+  // The SSE's name is resolved like every name the connector dials: c-ares under a deadline.
+  // getaddrinfo would hold libuv's pool, which file writes (tunnel configs) share, through a DNS
+  // outage, for as long as the system resolver keeps retrying.
+  const resolver = new HostResolver({
+    clock,
+    deadlineMs: config.dnsTimeout,
+    ...(config.dnsServers?.length ? { servers: config.dnsServers } : {}),
+  });
   const client = createSseClient(
     {
       urls: config.sseUrls,
@@ -83,6 +93,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       noProxy: config.noProxy,
       timeoutMs: config.sseTimeout,
       version: d.version,
+      lookup: lookupVia(resolver),
     },
     { logger: componentLogger(logger, 'sse'), metrics },
   );

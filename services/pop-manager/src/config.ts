@@ -51,7 +51,7 @@ export function popManagerSchema(o: PopManagerSchemaOptions = {}) {
     }),
     pushRetryMaxDelay: setting.duration({
       env: 'PA_POP_PUSH_RETRY_MAX_DELAY',
-      description: 'Longest wait between push retries.',
+      description: 'Longest wait between push retries; at least the initial delay.',
       default: 30_000,
       min: 10,
       max: 3_600_000,
@@ -66,14 +66,15 @@ export function popManagerSchema(o: PopManagerSchemaOptions = {}) {
     }),
     diskPath: setting.string({
       env: 'PA_POP_DISK_PATH',
-      description: 'The filesystem whose size and free space the status reports.',
+      description: 'The filesystem whose size and free space the status reports (absolute path).',
       default: '/',
       pattern: /^\//,
       patternText: 'an absolute path',
     }),
     recentErrors: setting.int({
       env: 'PA_POP_RECENT_ERRORS',
-      description: 'How many of the latest error and fatal log lines of the POP the status shows.',
+      description:
+        "How many of the latest error and fatal log lines of the POP the status shows (0–200; each line is clipped to 500 characters, so the pushed status stays well under the connector's 1 MiB body limit).",
       default: 20,
       min: 0,
       max: 200,

@@ -16,7 +16,9 @@ export function hostnameSetting(readHostname: () => string = osHostname): Settin
     env: 'PA_HOSTNAME',
     description:
       'The name the POP is shown under in the cloud (default: the VM hostname); fewer than 64 characters.',
-    defaultText: 'the VM hostname',
+    // Not a value: the VM's own name, read when the setting is loaded.
+    defaultText: undefined,
+    unsetText: 'the VM hostname',
     secret: false,
     read(env: Env): string {
       const given = env.PA_HOSTNAME?.trim();

@@ -75,7 +75,8 @@ export function updateSchema() {
     }),
     dockerSocket: setting.string({
       env: 'PA_DOCKER_SOCKET',
-      description: "The Docker Engine API's unix socket.",
+      description:
+        "The Docker Engine API's unix socket (compose mounts it and adds its group, `PA_DOCKER_GID`).",
       default: '/var/run/docker.sock',
     }),
     composeProject: setting.string({

@@ -5,13 +5,17 @@ import { inspect } from 'node:util';
 import {
   ConfigError,
   closestName,
-  describeSchema,
   editDistance,
   loadConfig,
   parseDuration,
   refuseUnknownSettings,
+  SETTINGS_TABLE_END,
+  SETTINGS_TABLE_START,
   setting,
+  settingsTable,
+  settingsTableIn,
   unknownSettings,
+  withSettingsTable,
 } from '../../src';
 
 const schema = {
@@ -153,7 +157,53 @@ describe('loadConfig', () => {
   });
 
   it('describes the schema as a table', () => {
-    expect(describeSchema(schema)).toContain('| `PA_HTTP_PORT` | `8080` | port |');
+    expect(settingsTable(schema)).toContain('| `PA_HTTP_PORT` | `8080` | port |');
+  });
+
+  it('says what an unset setting without a default means, and writes defaults as they are read', () => {
+    const table = settingsTable({
+      need: setting.string({ env: 'PA_NEED', description: 'needed' }),
+      maybe: setting.string({ env: 'PA_MAYBE', description: 'a | b', optional: true }),
+      roots: setting.string({
+        env: 'PA_ROOTS',
+        description: 'roots',
+        optional: true,
+        docDefault: 'the system roots',
+      }),
+      key: setting.secret({ env: 'PA_KEY', description: 'key', optional: true }),
+      wait: setting.duration({
+        env: 'PA_WAIT',
+        description: 'wait',
+        default: 90_000,
+        max: 3_600_000,
+      }),
+      part: setting.fraction({
+        env: 'PA_PART',
+        description: 'part',
+        default: 2 / 3,
+        defaultText: '2/3',
+      }),
+    });
+    expect(table.split('\n').slice(2)).toEqual([
+      '| `PA_NEED` | required | needed |',
+      '| `PA_MAYBE` | none | a \\| b |',
+      '| `PA_ROOTS` | the system roots | roots |',
+      '| `PA_KEY_FILE` | file path | key |',
+      '| `PA_WAIT` | `90s` | wait |',
+      '| `PA_PART` | `2/3` | part |',
+    ]);
+  });
+
+  it('puts the table between the markers of a README, and reads it back', () => {
+    const s = { port: setting.port({ env: 'PA_P', description: 'port', default: 1 }) };
+    const readme = `# x\n\n${SETTINGS_TABLE_START}\nold rows\n${SETTINGS_TABLE_END}\n\nafter\n`;
+    const next = withSettingsTable(readme, s);
+    expect(settingsTableIn(next)).toBe(settingsTable(s));
+    expect(next.endsWith(`${SETTINGS_TABLE_END}\n\nafter\n`)).toBe(true);
+    expect(withSettingsTable(next, s)).toBe(next);
+    expect(() => settingsTableIn('# no table', 'x/README.md')).toThrow(
+      'x/README.md has no settings table markers',
+    );
   });
 });
 
@@ -180,7 +230,7 @@ describe('duration settings', () => {
 
   it('checks a default like a given value', () => {
     expect(() => loadConfig(every({ default: 7_200_000, max: 3_600_000 }), {})).toThrow(
-      'PA_EVERY: has an invalid default "7200000ms": must be at most 1h, got 7200000ms',
+      'PA_EVERY: has an invalid default "2h": must be at most 1h, got 2h',
     );
     expect(() => loadConfig(every({ default: 5, min: 10, max: 1_000 }), {})).toThrow(
       'PA_EVERY: has an invalid default "5ms": must be at least 10ms',

@@ -23,6 +23,15 @@ describe('command line', () => {
     [['logs', '--service'], 'logs: --service needs a value'],
     [['logs', '--service', '--json'], 'logs: --service needs a value'],
     [['diagnose', '-f'], 'diagnose: unknown option "-f"'],
+    [['logs', '-fn'], 'logs: unexpected argument "-fn"'],
+    [['logs', '-n5'], 'logs: unexpected argument "-n5"'],
+    [['logs', '-x'], 'logs: unexpected argument "-x"'],
+    [['status', '-'], 'status: unexpected argument "-"'],
+    [['status', '--'], 'status: unknown option "--"'],
+    [['status', '--yaml=1'], 'status: unknown option "--yaml=1"'],
+    [['logs', '--limit='], 'logs: --limit needs a value'],
+    [['logs', '--limit', ''], 'logs: --limit needs a value'],
+    [['logs', '-n', '-5'], 'logs: --limit needs a value'],
   ])('%j -> %s', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import type { CatalogResponse } from '../contracts/catalog';
 import type { AcceptedResponse } from '../contracts/common';
@@ -70,11 +71,17 @@ export interface SseClientOptions {
   timeoutMs?: number;
   userAgent?: string;
   observer?: (e: AttemptEvent) => void;
+  /**
+   * How the names dialed (the SSE's, or the proxy's) are resolved. Default: getaddrinfo, which
+   * runs on libuv's four-thread pool beside file I/O and has no deadline of its own.
+   */
+  lookup?: LookupFunction;
   /** How dispatchers are built; tests pass undici's MockAgent. */
   createDispatcher?: (
     kind: DispatcherKind,
     tls: ClientTls,
     proxy: ProxySettings | undefined,
+    lookup: LookupFunction | undefined,
   ) => Dispatcher;
 }
 
@@ -103,16 +110,20 @@ function defaultDispatcher(
   kind: DispatcherKind,
   tls: ClientTls,
   proxy: ProxySettings | undefined,
+  lookup: LookupFunction | undefined,
 ): Dispatcher {
   const connect = { ca: tls.ca, cert: tls.cert, key: tls.key };
+  const resolve = lookup ? { lookup } : {};
   if (kind === 'proxy' && proxy) {
     return new ProxyAgent({
       uri: proxy.origin,
       ...(proxy.authorization ? { token: proxy.authorization } : {}),
+      // The proxy's name is the one resolved here; the SSE's is the proxy's to resolve.
+      proxyTls: resolve,
       requestTls: connect,
     });
   }
-  return new Agent({ connect });
+  return new Agent({ connect: { ...connect, ...resolve } });
 }
 
 /**
@@ -128,6 +139,7 @@ export class SseClient {
   readonly #noProxy: NoProxyList;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
+  readonly #lookup: LookupFunction | undefined;
   readonly #observer: ((e: AttemptEvent) => void) | undefined;
   readonly #create: NonNullable<SseClientOptions['createDispatcher']>;
   #identity: ClientIdentity | undefined;
@@ -153,6 +165,7 @@ export class SseClient {
         : parseNoProxy(o.noProxy as string | Iterable<string> | undefined);
     this.#timeoutMs = o.timeoutMs ?? 10_000;
     this.#userAgent = o.userAgent ?? 'pa-connector';
+    this.#lookup = o.lookup;
     this.#observer = o.observer;
     this.#create = o.createDispatcher ?? defaultDispatcher;
     this.#identity = o.identity;
@@ -291,8 +304,8 @@ export class SseClient {
       key: this.#identity?.keyPem,
     };
     return [
-      this.#create('direct', tls, undefined),
-      this.#proxy ? this.#create('proxy', tls, this.#proxy) : undefined,
+      this.#create('direct', tls, undefined, this.#lookup),
+      this.#proxy ? this.#create('proxy', tls, this.#proxy, this.#lookup) : undefined,
     ];
   }
 

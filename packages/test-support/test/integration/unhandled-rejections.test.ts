@@ -1,11 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
+  checkedForUnhandledRejections,
   expectNoUnhandledRejections,
   readUnhandledRejections,
+  spawnTracked,
   startServiceProcess,
   stopAll,
 } from '../../src';
+
+const DROPS = join(__dirname, 'fixtures', 'drops-a-rejection.cjs');
 
 afterAll(stopAll);
 
@@ -44,5 +49,26 @@ describe('unhandled-rejection check of a service', () => {
     });
     expect(await readUnhandledRejections(svc.url)).toBe(0);
     expect(await svc.stop()).toBe(0);
+  });
+});
+
+describe('unhandled-rejection check of a process, from its output', () => {
+  const start = (arg: string) =>
+    checkedForUnhandledRejections('fixture', spawnTracked(process.execPath, [DROPS, arg]));
+
+  it('stop() and exited reject once the process printed that it counted one', async () => {
+    const p = start('drop');
+    await p.waitForLine(/unhandled promise rejection/);
+    await expect(p.stop()).rejects.toThrow(
+      /fixture had unhandled promise rejection\(s\)[\s\S]*nobody handles this/,
+    );
+    await expect(p.exited).rejects.toThrow(/fixture had unhandled/);
+  });
+
+  it('a process that printed none stops with its code', async () => {
+    const p = start('keep');
+    await p.waitForLine(/^started$/);
+    expect(await p.stop()).toBe(0);
+    expect(await p.exited).toBe(0);
   });
 });

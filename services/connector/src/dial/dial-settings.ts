@@ -16,7 +16,7 @@ export function dialSettings() {
     dnsServers: setting.list({
       env: 'PA_DNS_SERVERS',
       description:
-        "DNS servers for app server names (ip, ip:port or [ip6]:port, comma-separated). Unset: the system's (/etc/resolv.conf). The hosts file is read first either way.",
+        "DNS servers for every name the connector resolves: app servers, the SSE (or its proxy), gateways' control URLs (ip, ip:port or [ip6]:port, comma-separated). Unset: the system's (/etc/resolv.conf). The hosts file is read first either way.",
       optional: true,
       item: isDnsServer,
       itemText: 'an IP address with an optional port',

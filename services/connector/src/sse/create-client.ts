@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Logger } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
 import { type ProxySettings, SseClient } from '@pa-connector/sse-api';
@@ -11,6 +12,8 @@ export interface SseClientSettings {
   noProxy: string[];
   timeoutMs: number;
   version: string;
+  /** How the SSE's (or the proxy's) name is resolved. */
+  lookup?: LookupFunction;
 }
 
 /** The SSE client, with every attempt counted and every failover logged. */
@@ -25,6 +28,7 @@ export function createSseClient(
     proxy: s.proxy,
     noProxy: s.noProxy,
     timeoutMs: s.timeoutMs,
+    ...(s.lookup ? { lookup: s.lookup } : {}),
     userAgent: `pa-connector/${s.version}`,
     observer: (e) => {
       deps.metrics.sseRequests.inc({ endpoint: e.endpoint, outcome: e.outcome });

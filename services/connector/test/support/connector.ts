@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startMemberBase } from '@pa-connector/service-runtime';
-import { spawnTracked, type TrackedProcess } from '@pa-connector/test-support';
+import {
+  checkedForUnhandledRejections,
+  spawnTracked,
+  type TrackedProcess,
+} from '@pa-connector/test-support';
 import { loadConnectorConfig } from '../../src/config';
 import {
   type ConnectorService,
@@ -105,9 +109,15 @@ export async function startInProcess(env: Record<string, string>): Promise<InPro
 
 export const MAIN_JS = resolve(__dirname, '../../dist/main.js');
 
-/** The built service as its own process (`node dist/main.js`), with only the given environment. */
+/**
+ * The built service as its own process (`node dist/main.js`), with only the given environment.
+ * Its `exited` and `stop()` fail the test if it counted an unhandled promise rejection.
+ */
 export function spawnConnector(env: Record<string, string>): TrackedProcess {
-  return spawnTracked(process.execPath, [MAIN_JS], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-  });
+  return checkedForUnhandledRejections(
+    'connector',
+    spawnTracked(process.execPath, [MAIN_JS], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    }),
+  );
 }

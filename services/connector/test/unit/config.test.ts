@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeSchema } from '@pa-connector/config';
+import { ConfigError, settingsTable } from '@pa-connector/config';
 import { connectorSchema, loadConnectorConfig } from '../../src/config';
 
 describe('connector settings', () => {
@@ -120,7 +120,7 @@ describe('connector settings', () => {
   });
 
   it('documents every setting', () => {
-    const table = describeSchema(connectorSchema());
+    const table = settingsTable(connectorSchema());
     for (const env of [
       'PA_SSE_URLS',
       'PA_SSE_CA_FILE',
@@ -166,7 +166,7 @@ describe('connector settings', () => {
     expect(
       fail({ PA_TUNNEL_RESTART_INITIAL_DELAY: '5s', PA_TUNNEL_RESTART_MAX_DELAY: '1s' }).message,
     ).toMatch(/PA_TUNNEL_RESTART_MAX_DELAY/);
-    const table = describeSchema(connectorSchema());
+    const table = settingsTable(connectorSchema());
     for (const env of [
       'PA_TUNNELS',
       'PA_OPENVPN_PATH',

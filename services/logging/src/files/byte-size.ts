@@ -1,4 +1,4 @@
-import { ConfigError, type Env, type Setting } from '@pa-connector/config';
+import { ConfigError, setting } from '@pa-connector/config';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -35,31 +35,22 @@ export function formatByteSize(bytes: number): string {
 }
 
 /** A size setting such as `10MiB`. */
-export function byteSize(o: {
-  env: string;
-  description: string;
-  default: number;
-  min: number;
-}): Setting<number> {
-  return {
-    env: o.env,
-    description: o.description,
-    defaultText: formatByteSize(o.default),
-    secret: false,
-    read(env: Env): number {
-      const raw = env[o.env]?.trim();
-      if (!raw) return o.default;
+export function byteSize(o: { env: string; description: string; default: number; min: number }) {
+  return setting.custom({
+    ...o,
+    parse(raw, env): number {
       const n = parseByteSize(raw);
       if (n === undefined) {
         throw new ConfigError(
-          o.env,
+          env,
           `must be a size like 512KiB, 10MiB or 1GiB, got ${JSON.stringify(raw)}`,
         );
       }
       if (n < o.min) {
-        throw new ConfigError(o.env, `must be at least ${formatByteSize(o.min)}, got ${raw}`);
+        throw new ConfigError(env, `must be at least ${formatByteSize(o.min)}, got ${raw}`);
       }
       return n;
     },
-  };
+    show: formatByteSize,
+  });
 }

@@ -14,7 +14,8 @@ export function forwardSettings() {
     }),
     forwardLevel: setting.enum({
       env: 'PA_LOG_FORWARD_LEVEL',
-      description: 'Lowest level of the lines forwarded to the SSE.',
+      description:
+        'Lowest level of the lines forwarded to the SSE (trace, debug, info, warn, error, fatal).',
       values: FORWARD_LEVELS,
       default: 'warn',
     }),
@@ -31,7 +32,7 @@ export function forwardSettings() {
     }),
     forwardBatch: setting.int({
       env: 'PA_LOG_FORWARD_BATCH',
-      description: 'Most log entries per forwarded batch; a full batch is sent at once.',
+      description: 'Most log entries per forwarded batch (1–10 000); a full batch is sent at once.',
       default: 500,
       min: 1,
       max: 10_000,

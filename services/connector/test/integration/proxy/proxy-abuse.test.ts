@@ -20,6 +20,14 @@ const loopApp = (serverPort: number): CatalogApp => ({
   healthCheck: { type: 'tcp' },
 });
 
+/** An app none of whose servers is healthy: a CONNECT to it is refused with 503. */
+const downApp = (serverPort: number): CatalogApp => ({
+  ...loopApp(serverPort),
+  id: 'down',
+  name: 'down',
+  host: 'down.internal',
+});
+
 interface ProxyProcess {
   proc: TrackedProcess;
   port: number;
@@ -29,10 +37,11 @@ interface ProxyProcess {
 
 /** The built proxy in a process of its own (its descriptors are the proxy's alone). */
 async function startProxyProcess(
-  app: CatalogApp,
+  apps: CatalogApp[],
   limits: Record<string, number>,
+  downApps: string[] = [],
 ): Promise<ProxyProcess> {
-  const proc = spawnTracked(process.execPath, [SCRIPT, JSON.stringify({ apps: [app], limits })]);
+  const proc = spawnTracked(process.execPath, [SCRIPT, JSON.stringify({ apps, limits, downApps })]);
   const line = await proc.waitForLine(/^listening \d+$/, 15_000);
   return {
     proc,
@@ -61,17 +70,21 @@ async function userRoundTrip(port: number): Promise<number> {
 }
 
 type Kind =
+  | 'refused-400-trickles'
   | 'refused-405'
   | 'refused-403-trickles'
   | 'trickles-head'
   | 'half-closed'
-  | 'refused-431';
+  | 'refused-431'
+  | 'refused-503-trickles';
 const KINDS: Kind[] = [
+  'refused-400-trickles',
   'refused-405',
   'refused-403-trickles',
   'trickles-head',
   'half-closed',
   'refused-431',
+  'refused-503-trickles',
 ];
 
 /**
@@ -113,6 +126,10 @@ function abusive(
     s.on('close', closedByProxy);
     s.on('connect', () => {
       switch (kind) {
+        case 'refused-400-trickles':
+          s.write('CONNECT a.internal HTTP/1.1\r\n\r\n');
+          trickle('z');
+          break;
         case 'refused-405':
           s.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
           s.resume();
@@ -132,6 +149,10 @@ function abusive(
           s.write(`CONNECT a.internal:80 HTTP/1.1\r\nX-Pad: ${'p'.repeat(9000)}\r\n\r\n`);
           trickle('y');
           break;
+        case 'refused-503-trickles':
+          s.write('CONNECT down.internal:80 HTTP/1.1\r\n\r\n');
+          trickle('w');
+          break;
       }
     });
   });
@@ -147,7 +168,7 @@ describe('the proxy under abusive clients (built proxy in its own process, real 
   });
 
   it('three clients trickling after their refusal do not hold a limit of three', async () => {
-    const p = await startProxyProcess(loopApp(app.port), {
+    const p = await startProxyProcess([loopApp(app.port)], {
       maxConnections: 3,
       maxConnectionsPerApp: 3,
       headerTimeoutMs: 300,
@@ -167,19 +188,23 @@ describe('the proxy under abusive clients (built proxy in its own process, real 
     }
   }, 30_000);
 
-  it('10 000 refused, trickling and half-closed connections: descriptors return, users served, logs aggregated', async () => {
+  it('10 000 refused (400, 403, 405, 408, 431, 503), trickling and half-closed connections: descriptors return, users served, logs aggregated', async () => {
     const TOTAL = 10_000;
     const CONCURRENCY = 200;
-    const p = await startProxyProcess(loopApp(app.port), {
-      maxConnections: 1_000,
-      maxConnectionsPerApp: 1_000,
-      headerTimeoutMs: 400,
-      idleTimeoutMs: 60_000,
-      dialTimeoutMs: 3_000,
-      drainGraceMs: 1_000,
-      refusalLingerMs: 300,
-      refusalLogIntervalMs: 2_000,
-    });
+    const p = await startProxyProcess(
+      [loopApp(app.port), downApp(app.port)],
+      {
+        maxConnections: 1_000,
+        maxConnectionsPerApp: 1_000,
+        headerTimeoutMs: 400,
+        idleTimeoutMs: 60_000,
+        dialTimeoutMs: 3_000,
+        drainGraceMs: 1_000,
+        refusalLingerMs: 300,
+        refusalLogIntervalMs: 2_000,
+      },
+      ['down'],
+    );
     try {
       await userRoundTrip(p.port);
       const startFds = p.fds();
@@ -238,7 +263,14 @@ describe('the proxy under abusive clients (built proxy in its own process, real 
         counts.reduce((n, e) => n + (e.count as number), 0) + samples.length - counts.length;
       expect(total).toBe(TOTAL);
       expect(new Set(logged.map((e) => e.reason))).toEqual(
-        new Set(['not_connect', 'not_in_catalog', 'header_timeout', 'head_too_large']),
+        new Set([
+          'malformed',
+          'not_connect',
+          'not_in_catalog',
+          'header_timeout',
+          'head_too_large',
+          'no_healthy_server',
+        ]),
       );
     } finally {
       await p.proc.stop(3_000);

@@ -1,7 +1,7 @@
 // The connector's built proxy (dist/) alone in its own process, so a test can count the
 // process's open descriptors. Usage: node proxy-process.cjs '<json options>'
-//   { "apps": [CatalogApp...], "limits": { ...ProxyLimits } }
-// Every server counts as healthy. Prints "listening <port>", then the proxy's JSON log lines.
+//   { "apps": [CatalogApp...], "limits": { ...ProxyLimits }, "downApps": [id...] }
+// Every server counts as healthy, but those of the apps in downApps. Prints "listening <port>", then the proxy's JSON log lines.
 const { createLogger } = require('@pa-connector/logger');
 const { createRegistry } = require('@pa-connector/metrics');
 const dist = require('node:path').join(__dirname, '../../../../dist');
@@ -15,7 +15,7 @@ const o = JSON.parse(process.argv[2]);
 const proxy = new ProxyServer({
   port: 0,
   apps: new AppList(o.apps),
-  balancer: new Balancer(() => true),
+  balancer: new Balancer((appId) => !(o.downApps ?? []).includes(appId)),
   clock: systemClock,
   logger: createLogger({ service: 'connector', level: 'info' }),
   registry: createRegistry('connector', { defaultMetrics: false }),
