@@ -6,6 +6,7 @@
  *   node log-pipeline-producer.js <redis-url> <prefix> <services,comma,separated> <count> <run>
  */
 import { Writable } from 'node:stream';
+import { ExitCode } from '@pa-connector/config';
 import { createLogger, type Logger, RedisLogSink } from '@pa-connector/logger';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import Redis from 'ioredis';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       'usage: log-pipeline-producer <redis-url> <prefix> <services> <count> <run> [maxlen]\n',
     );
-    process.exit(64);
+    process.exit(ExitCode.usage);
   }
   const count = Number(countText);
   const redis = new Redis(url, {

@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * Log pipeline, end to end: producer processes log through the real logger + Redis transport,
  * a real redis-server holds the stream, the built logging service writes the files. Prints
@@ -10,10 +14,7 @@
  *
  * `pnpm bench` runs it through run.ts with the defaults.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import { startRedis, startServiceProcess } from '@pa-connector/test-support';
 
 const SERVICES = ['connector', 'update', 'pop-manager'];
@@ -184,7 +185,7 @@ if (require.main === module) {
       process.stderr.write(
         `log-pipeline bench failed: ${err instanceof Error ? err.stack : err}\n`,
       );
-      process.exit(1);
+      process.exit(ExitCode.failed);
     },
   );
 }

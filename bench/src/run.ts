@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import { runDataPathBench } from './data-path';
 import { runLogPipelineBench } from './log-pipeline';
 import { runTunnelBench } from './tunnels';
@@ -50,7 +51,7 @@ function selected(): Bench[] {
         (unknown.length ? `; unknown: ${unknown.join(', ')}` : '') +
         '\n',
     );
-    process.exit(2);
+    process.exit(ExitCode.usage);
   }
   return BENCHES.filter((b) => names.includes(b.name));
 }
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   process.stdout.write(`figures written to ${file}\n`);
-  if (failed > 0) process.exitCode = 1;
+  if (failed > 0) process.exitCode = ExitCode.failed;
 }
 
 void main();

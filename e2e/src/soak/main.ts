@@ -1,3 +1,4 @@
+import { ExitCode } from '@pa-connector/config';
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
 import { LOG_LOAD, LogLedger, SOAK_FAULTS, startLogLoad } from '../chaos';
 import { type LoggedProcess, SIDE_SERVICES, type Stack, startStack } from '../stack';
@@ -51,10 +52,10 @@ async function main(): Promise<number> {
   if (!parsed.ok) {
     if (parsed.help) {
       say(parsed.reason);
-      return 0;
+      return ExitCode.ok;
     }
     process.stderr.write(`soak: ${parsed.reason}\n`);
-    return 2;
+    return ExitCode.usage;
   }
   const args = parsed.args;
   try {
@@ -64,7 +65,7 @@ async function main(): Promise<number> {
     requireBinary('redis-cli', 'redis-tools');
   } catch (err) {
     process.stderr.write(`soak: ${(err as Error).message}\n`);
-    return 2;
+    return ExitCode.unavailable;
   }
 
   const state: SoakState = { results: [], samples: [], rounds: 0, broken: [] };
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     if (signalled) {
       // A second signal: exit now; the stack's exit handler still kills by PID and removes the namespaces.
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(sig === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
     }
     signalled = sig;
     say(`\n${sig}: stopping the soak (a second ${sig} exits at once)`);
@@ -165,16 +166,16 @@ async function main(): Promise<number> {
     say(
       `\nFAILED: ${broken.length} invariant(s) broke:\n${broken.map((b) => `  ${b}`).join('\n')}`,
     );
-    return 1;
+    return ExitCode.failed;
   }
   say('\nall invariants held');
-  return 0;
+  return ExitCode.ok;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`soak: ${String(err)}\n`);
-    process.exit(1);
+    process.exit(ExitCode.failed);
   },
 );

@@ -11,7 +11,6 @@ export { Tunnel, type TunnelOptions } from './edge/tunnel';
 export { initialView, nextView, type TunnelEvent, type TunnelView } from './edge/tunnel-view';
 export { enroll } from './enrollment/enroll';
 export { enrollmentFailure } from './enrollment/enrollment-failure';
-export { ExitCode } from './exit-codes';
 export type { Identity, IdentitySummary } from './identity/identity';
 export { IdentityError } from './identity/identity-error';
 export { IdentityStore } from './identity/identity-store';

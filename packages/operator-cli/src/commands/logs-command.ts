@@ -1,6 +1,6 @@
+import { ExitCode } from '@pa-connector/config';
 import { CliError } from '../cli-error';
 import { type CliContext, logging, REQUEST_TIMEOUT_MS } from '../context';
-import { ExitCode } from '../exit-codes';
 import { endpointUrl, getJson, networkReason } from '../http/get-json';
 import { formatLogLine, LineSplitter } from './log-lines';
 
