@@ -17,11 +17,11 @@ export interface ResourceSample {
 }
 
 /**
- * A default metric of prom-client, whatever the service's prefix (`pa_connector_`,
- * `pa_pop_manager_`, ...): `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds`.
+ * A default metric of prom-client, by its standard name and whatever its labels (each service
+ * adds `service`): `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds`.
  */
-export function readGauge(metricsText: string, suffix: string): number | undefined {
-  const re = new RegExp(`^[a-z_]*${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
+export function readGauge(metricsText: string, name: string): number | undefined {
+  const re = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
   const m = re.exec(metricsText);
   if (!m) return undefined;
   const v = Number(m[1]);

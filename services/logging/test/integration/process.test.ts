@@ -58,7 +58,7 @@ describe('the built logging service', () => {
         logDir: { ok: true, detail: { writable: true } },
       },
     });
-    expect(seen.metrics.body).toMatch(/^pa_logging_process_cpu_seconds_total /m);
+    expect(seen.metrics.body).toMatch(/^process_cpu_seconds_total{service="logging"} /m);
     expect(decodeHeartbeat(seen.heartbeat)).toMatchObject({
       service: 'logging',
       status: 'ready',

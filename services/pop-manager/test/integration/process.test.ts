@@ -45,7 +45,7 @@ describe('the built pop-manager service', () => {
       ready: true,
       checks: { redis: { ok: true, detail: { status: 'ready' } } },
     });
-    expect(seen.metrics.body).toMatch(/^pa_pop_manager_process_cpu_seconds_total /m);
+    expect(seen.metrics.body).toMatch(/^process_cpu_seconds_total{service="pop-manager"} /m);
     expect(decodeHeartbeat(seen.heartbeat)).toMatchObject({
       service: 'pop-manager',
       status: 'ready',

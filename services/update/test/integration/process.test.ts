@@ -45,7 +45,7 @@ describe('the built update service', () => {
       ready: true,
       checks: { redis: { ok: true, detail: { status: 'ready' } } },
     });
-    expect(seen.metrics.body).toMatch(/^pa_update_process_cpu_seconds_total /m);
+    expect(seen.metrics.body).toMatch(/^process_cpu_seconds_total{service="update"} /m);
     expect(decodeHeartbeat(seen.heartbeat)).toMatchObject({
       service: 'update',
       status: 'ready',
