@@ -51,17 +51,6 @@ export const OPENVPN_FROZEN: ReadyTruth = {
   interval: 'the management probe (2 s + 5 s)',
 };
 
-/**
- * Redis gone or frozen: a closed connection is seen at once; a silent one when a PING sent
- * every PA_REDIS_COMMAND_TIMEOUT (default 5 s) has no answer by the next (redis-client.ts), so
- * only a fault held longer than twice that is sure to show.
- */
-export const REDIS_DOWN: ReadyTruth = {
-  shows: 'not ready',
-  withinMs: 2 * 5_000,
-  interval: '2 x PA_REDIS_COMMAND_TIMEOUT',
-};
-
 /** The connector killed: /ready answers nothing until the next one listens. */
 export const CONNECTOR_GONE: ReadyTruth = {
   shows: 'not ready',

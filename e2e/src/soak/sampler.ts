@@ -61,7 +61,7 @@ async function sampleService(s: StackService): Promise<ServiceResources> {
 }
 
 /** The connector and every side service the stack runs. */
-export function soakServices(stack: Stack): StackService[] {
+function soakServices(stack: Stack): StackService[] {
   const side = SIDE_SERVICES.map((n) => stack.services[n]).filter(
     (s): s is StackService => s !== undefined,
   );

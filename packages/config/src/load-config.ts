@@ -99,5 +99,3 @@ export function describeSchema(schema: Schema): string {
   );
   return ['| setting | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
-
-export { ConfigError };

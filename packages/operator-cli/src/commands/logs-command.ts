@@ -4,7 +4,7 @@ import { type CliContext, logging, REQUEST_TIMEOUT_MS } from '../context';
 import { endpointUrl, getJson, networkReason } from '../http/get-json';
 import { formatLogLine, LineSplitter } from './log-lines';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface LogsOptions {
@@ -17,7 +17,7 @@ export interface LogsOptions {
 }
 
 /** Checks what can be checked here, so a typo is a usage error and not a 400 from the service. */
-export function checkLogsOptions(o: LogsOptions): void {
+function checkLogsOptions(o: LogsOptions): void {
   if (o.level !== undefined && !(LOG_LEVELS as readonly string[]).includes(o.level)) {
     throw new CliError(
       'usage',

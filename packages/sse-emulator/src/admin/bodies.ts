@@ -9,7 +9,7 @@ import { invalidRequest } from '../errors';
 
 type Fields = Record<string, unknown>;
 
-export function objectBody(body: unknown, example: string): Fields {
+function objectBody(body: unknown, example: string): Fields {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest(`body must be a JSON object like ${example}`);
   }

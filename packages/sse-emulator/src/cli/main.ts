@@ -3,7 +3,7 @@ import { ADMIN_COMMANDS, runAdminCommand } from './admin-commands';
 import { serve } from './serve';
 import { UsageError } from './usage-error';
 
-export const USAGE = `usage:
+const USAGE = `usage:
   pa-emulator serve --data-dir DIR [--config FILE] [--host H] [--port N]
                     [--admin-host H] [--admin-port N] [--admin-token-file F]
                     [--cert-lifetime 365d] [--token-lifetime 1h]

@@ -26,7 +26,7 @@ export interface FaultSpec {
   count?: number;
 }
 
-export const FAULT_MODES: readonly FaultMode[] = [
+const FAULT_MODES: readonly FaultMode[] = [
   'down',
   'slow',
   '5xx',
@@ -35,7 +35,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   'malicious',
 ];
 const VARIANTS: readonly MalformedVariant[] = ['not-json', 'missing-fields'];
-export const MALICIOUS_VARIANTS: readonly MaliciousVariant[] = [
+const MALICIOUS_VARIANTS: readonly MaliciousVariant[] = [
   'certificate-directive',
   'ca-chain-directive',
   'tls-crypt-directive',

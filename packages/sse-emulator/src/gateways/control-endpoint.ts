@@ -18,7 +18,7 @@ export interface ControlEndpointOptions {
   onExit?: (e: { pid: number | undefined; code: number | null; signal: string | null }) => void;
 }
 
-export const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
+const DEFAULT_RELAY_DIAL_TIMEOUT_MS = 5_000;
 
 /**
  * A gateway's control endpoint (HTTP on `<tunnel address>:<port>`). The tunnel address exists

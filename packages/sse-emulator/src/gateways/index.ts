@@ -1,17 +1,9 @@
-export { ControlEndpoint, type ControlEndpointOptions } from './control-endpoint';
-export {
-  DEFAULT_HEALTH_STALE_SECONDS,
-  GatewayFleet,
-  type GatewayFleetOptions,
-  type ReceivedHealth,
-} from './gateway-fleet';
-export { GatewayServer, type GatewayServerOptions } from './gateway-server';
-export { type ConnectedClient, parseStatus3, readConnectedClients } from './management-status';
+export type { ReceivedHealth } from './gateway-fleet';
+export { GatewayServer } from './gateway-server';
+export { parseStatus3 } from './management-status';
 export {
   addressInNetwork,
   buildServerConfig,
   clientConfig,
-  type ServerConfigOptions,
 } from './server-config';
 export { generateTlsCryptKey, isTlsCryptKey } from './tls-crypt-key';
-export { loadOrCreateTlsCryptKeys, tlsCryptKeyPath } from './tunnel-keys';

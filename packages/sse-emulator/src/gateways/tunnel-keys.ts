@@ -4,7 +4,7 @@ import { tightenMode, writeSecretFile } from '@pa-connector/pki';
 import { generateTlsCryptKey, isTlsCryptKey } from './tls-crypt-key';
 
 /** `<data-dir>/pops/<pop>/tls-crypt.key` (0600). */
-export function tlsCryptKeyPath(dataDir: string, pop: string): string {
+function tlsCryptKeyPath(dataDir: string, pop: string): string {
   return join(dataDir, 'pops', pop, 'tls-crypt.key');
 }
 

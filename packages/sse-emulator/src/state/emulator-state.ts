@@ -61,11 +61,6 @@ export interface Registration {
   response: RegisterResponse;
 }
 
-export interface IssuedToken {
-  /** The bearer token: returned once, only its hash is kept. */
-  response: TokenResponse;
-}
-
 /**
  * The emulator's whole model, in memory. Every method is synchronous: a request's checks and
  * its mutation happen in one turn of the event loop, so concurrent requests cannot both pass a

@@ -14,7 +14,7 @@ let ca: CertificateAuthority | undefined;
 let identity: TestIdentity | undefined;
 
 /** One CA and one connector key per test file: key generation is the slow part. */
-export function fixtureCa(): CertificateAuthority {
+function fixtureCa(): CertificateAuthority {
   ca ??= createCertificateAuthority({
     commonName: 'Unit CA',
     now: new Date(Date.now() - 86_400_000),

@@ -58,7 +58,7 @@ export interface UpdateHistoryEntry {
   message: string;
 }
 
-export const HISTORY_LENGTH = 200;
+const HISTORY_LENGTH = 200;
 
 /** Writes the status hash and history to Redis and announces the change. */
 export class UpdateStatusStore {
