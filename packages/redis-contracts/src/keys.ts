@@ -72,11 +72,6 @@ export class RedisKeys {
   channel(topic: ChangeTopic): string {
     return `${this.prefix}changed:${topic}`;
   }
-
-  /** Pattern matching every key of this prefix (for test cleanup). */
-  all(): string {
-    return `${this.prefix}*`;
-  }
 }
 
-export type ChangeTopic = 'catalog' | 'tunnels' | 'apps' | 'heartbeat' | 'pop-status' | 'update';
+export type ChangeTopic = 'catalog' | 'tunnels' | 'apps' | 'pop-status';
