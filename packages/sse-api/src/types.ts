@@ -1,5 +1,7 @@
 /** Wire types of the SSE API (JSON bodies). Timestamps are ISO 8601 strings in UTC. */
 
+import type { PopServiceName } from '@pa-connector/redis-contracts';
+
 export interface RegisterRequest {
   provisioningKey: string;
   /** PKCS#10 CSR, PEM. The private key never leaves the connector's host. */
@@ -150,13 +152,8 @@ export interface PopStatus {
   [field: string]: unknown;
 }
 
-export type PopServiceName = 'logging' | 'connector' | 'update' | 'pop-manager';
-export const POP_SERVICES: readonly PopServiceName[] = [
-  'logging',
-  'connector',
-  'update',
-  'pop-manager',
-];
+// A release names an image for each of the POP's services, the same four everywhere.
+export { POP_SERVICE_NAMES, type PopServiceName } from '@pa-connector/redis-contracts';
 
 export interface ReleaseImage {
   /** e.g. "registry.local:5000/pa/connector:1.0.1" */

@@ -8,7 +8,7 @@ import type {
   RenewResponse,
   TokenResponse,
 } from '../types';
-import { POP_SERVICES } from '../types';
+import { POP_SERVICE_NAMES } from '../types';
 import { SseProtocolError } from './errors';
 
 type Obj = Record<string, unknown>;
@@ -175,7 +175,7 @@ export function readReleaseManifest(body: unknown, url?: string): ReleaseManifes
   const images = r.object(o.images, 'images');
   const checked: ReleaseManifest['images'] = {};
   // Services this POP does not know (a newer release) are left out, not refused.
-  for (const service of POP_SERVICES) {
+  for (const service of POP_SERVICE_NAMES) {
     if (images[service] === undefined) continue;
     const entry = r.object(images[service], `images.${service}`);
     const image = r.string(entry, 'image', `images.${service}.`);

@@ -1,6 +1,6 @@
 import {
   IMAGE_DIGEST,
-  POP_SERVICES,
+  POP_SERVICE_NAMES,
   type PopServiceName,
   type ReleaseImage,
   type ReleaseManifest,
@@ -81,8 +81,10 @@ export function releaseBody(body: unknown, now: Date): ReleaseManifest {
   const images = objectBody(b.images ?? {}, '{"connector":{"image":"...","digest":"sha256:..."}}');
   const checked: Partial<Record<PopServiceName, ReleaseImage>> = {};
   for (const [service, value] of Object.entries(images)) {
-    if (!(POP_SERVICES as readonly string[]).includes(service)) {
-      throw invalidRequest(`images.${service}: not a POP service (${POP_SERVICES.join(', ')})`);
+    if (!(POP_SERVICE_NAMES as readonly string[]).includes(service)) {
+      throw invalidRequest(
+        `images.${service}: not a POP service (${POP_SERVICE_NAMES.join(', ')})`,
+      );
     }
     const v = value as Fields | null;
     if (typeof v?.image !== 'string' || v.image === '') {
