@@ -35,7 +35,7 @@ export const EXIT_CODES = {
     code: 64,
     meaning: 'bad command line: an unknown command or option, a missing or bad value (EX_USAGE)',
     programs:
-      'pa-operator, pa_connector.sh, infra.sh, pa-emulator, demo, soak, bench; nothing was done',
+      'pa-operator, pa_connector.sh, infra.sh, pa-emulator, demo, soak, bench, docker/*.sh; nothing was done',
     action: 'fix the command (see its --help)',
   },
   keyInvalid: {
