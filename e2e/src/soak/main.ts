@@ -19,8 +19,9 @@ import { runSoak, type SoakState } from './soak';
  * service's RSS, descriptors, heap used and event loop delay p99 sampled every M minutes. At the
  * end (or on Ctrl-C / SIGTERM, with what was measured so far) it prints the per-fault table and
  * the resource table, writes bench/soak-results.json, and exits 1 when an invariant broke
- * (unexcused failure, altered byte, no convergence, a resource growing steadily), 2 on bad
- * arguments, 130/143 when interrupted, else 0.
+ * (unexcused failure, altered byte, no convergence, a resource growing steadily), 64 on bad
+ * arguments, 69 without root or a binary it needs, 130/143 when interrupted, else 0
+ * (docs/exit-codes.md).
  */
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -103,7 +104,11 @@ async function main(): Promise<number> {
     });
   } catch (err) {
     process.stderr.write(`soak: the stack did not start: ${(err as Error).message}\n`);
-    return signalled ? (signalled === 'SIGINT' ? 130 : 143) : 1;
+    return signalled
+      ? signalled === 'SIGINT'
+        ? ExitCode.interrupted
+        : ExitCode.terminated
+      : ExitCode.failed;
   }
   say(`soak: stack up (run ${stack.runId}); ${SOAK_FAULTS.length} faults a round`);
 
@@ -160,7 +165,7 @@ async function main(): Promise<number> {
   say(`figures written to ${file}`);
   if (signalled) {
     say(`\ninterrupted by ${signalled}: the tables above are what was measured until then`);
-    return signalled === 'SIGINT' ? 130 : 143;
+    return signalled === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
   }
   if (broken.length) {
     say(

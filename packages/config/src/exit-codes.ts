@@ -117,13 +117,15 @@ export const EXIT_CODES = {
   },
   interrupted: {
     code: 130,
-    meaning: 'stopped at once by a second SIGINT (128 + 2), without finishing its report',
+    meaning:
+      'interrupted by SIGINT (128 + 2): what was measured until then is reported; a second SIGINT stops it at once',
     programs: 'soak',
     action: '—',
   },
   terminated: {
     code: 143,
-    meaning: 'stopped at once by a second SIGTERM (128 + 15), without finishing its report',
+    meaning:
+      'interrupted by SIGTERM (128 + 15): what was measured until then is reported; a second SIGTERM stops it at once',
     programs: 'soak',
     action: '—',
   },

@@ -93,7 +93,7 @@ export async function logsCommand(ctx: CliContext, o: LogsOptions): Promise<numb
   );
 }
 
-/** Prints the live tail until the operator stops it (exit 0) or the service ends it (exit 3). */
+/** Prints the live tail until the operator stops it (exit 0) or the service ends it (exit 69). */
 async function follow(ctx: CliContext, o: LogsOptions, url: URL): Promise<number> {
   const shown = `${url.origin}${url.pathname}`;
   const abort = new AbortController();
