@@ -41,7 +41,7 @@
 # compose project name, default pa-connector).
 # PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, proxy, load, compose, readiness); it exists only
 # for the unit tests of this script and leaves a host without a running POP. Every override is checked
-# before anything runs (numbers in range, absolute paths, no control characters); a bad one exits 2
+# before anything runs (numbers in range, absolute paths, no control characters); a bad one exits 64
 # naming it.
 #
 # Nothing is done through a symbolic link: the secrets directory belongs to the services' user, so a
@@ -56,8 +56,8 @@ readonly PROG=infra.sh
 readonly PROJECT=${PA_INFRA_PROJECT:-pa-connector}
 readonly POP_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
 readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-https://sse.pa-connector.net}
-# Exit codes.
-readonly E_FAIL=1 E_USAGE=2 E_PREREQ=3
+# Exit codes, numbered as in docs/exit-codes.md.
+readonly E_FAIL=1 E_USAGE=64 E_PREREQ=69
 
 usage() {
   cat <<EOF
@@ -89,7 +89,7 @@ options:
   --yes                      do not ask before --uninstall
   --help                     this text
 
-exit codes: 0 done, 1 a step failed, 2 bad command line, 3 a prerequisite is not met.
+exit codes: 0 done, 1 a step failed, 64 bad command line, 69 a prerequisite is not met.
 EOF
 }
 

@@ -12,6 +12,8 @@ set -euo pipefail
 readonly PROG=pa_connector.sh
 readonly DEFAULT_ENV_FILE=/etc/pa-connector/pa_connector.env
 readonly COMMANDS='status version tunnels apps logs diagnose'
+# Exit codes of its own, numbered as in docs/exit-codes.md (the CLI's pass through unchanged).
+readonly E_USAGE=64 E_UNAVAILABLE=69 E_CONFIG=78
 # Settings handed to the CLI inside the container (by name: `docker exec -e NAME` reads the value
 # from this process, so no value ever appears in a process list). The service URLs are not among
 # them: inside the container the compose network's own URLs apply.
@@ -37,15 +39,15 @@ commands:
   help                    this text
 
 settings: PA_CONNECTOR_ENV names the env file (default $DEFAULT_ENV_FILE).
-exit codes: 0 ok, 1 a required diagnose check failed, 2 bad command line, 3 a POP service is
-not reachable, 4 a setting or the env file is wrong, 5 no way to run the CLI.
+exit codes: 0 ok, 1 a required diagnose check failed, 64 bad command line, 69 a POP service is
+not reachable or there is no way to run the CLI, 78 a setting or the env file is wrong.
 EOF
 }
 
 usage_error() {
   printf '%s: %s\n' "$PROG" "$*" >&2
   usage >&2
-  exit 2
+  exit "$E_USAGE"
 }
 
 die() {
@@ -59,14 +61,14 @@ die() {
 # no expansion). Anything else except blank lines and # comments is an error naming the line.
 load_env_file() {
   local file=$1 line key value n=0
-  [[ -e $file ]] || die 4 "settings file $file not found (set PA_CONNECTOR_ENV to its path)"
-  [[ -r $file ]] || die 4 "settings file $file is not readable by this user (try sudo)"
+  [[ -e $file ]] || die "$E_CONFIG" "settings file $file not found (set PA_CONNECTOR_ENV to its path)"
+  [[ -r $file ]] || die "$E_CONFIG" "settings file $file is not readable by this user (try sudo)"
   while IFS= read -r line || [[ -n $line ]]; do
     n=$((n + 1))
     line=${line%$'\r'}
     [[ $line =~ ^[[:space:]]*(#.*)?$ ]] && continue
     if [[ ! $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Z_][A-Z0-9_]*)=(.*)$ ]]; then
-      die 4 "$file line $n is not KEY=value"
+      die "$E_CONFIG" "$file line $n is not KEY=value"
     fi
     key=${BASH_REMATCH[2]}
     value=${BASH_REMATCH[3]}
@@ -100,9 +102,9 @@ run_cli() {
     return
   fi
   local container=${PA_CONTAINER:-pa-pop-manager}
-  [[ $container =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die 4 "PA_CONTAINER: \"$container\" is not a container name"
+  [[ $container =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "$E_CONFIG" "PA_CONTAINER: \"$container\" is not a container name"
   if ! command -v docker >/dev/null 2>&1; then
-    die 5 "cannot run the operator CLI: no node with $cli on this host, and no docker to reach container $container"
+    die "$E_UNAVAILABLE" "cannot run the operator CLI: no node with $cli on this host, and no docker to reach container $container"
   fi
   local args=(exec -i)
   [[ -t 0 && -t 1 ]] && args+=(-t)

@@ -26,28 +26,34 @@ die() {
   exit 1
 }
 
+# A bad argument: exit 64 as in docs/exit-codes.md (every other failure is 1).
+usage_error() {
+  echo "build-base-image: $*" >&2
+  exit 64
+}
+
 # An option's value; an empty one is a mistake (an unset variable), never the option left out.
 value_of() {
-  [ -n "$2" ] || die "$1: the value is empty"
+  [ -n "$2" ] || usage_error "$1: the value is empty"
   printf '%s' "$2"
 }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --force) force=1 ;;
-    --image) [ $# -ge 2 ] || die "--image needs a value"; image=$(value_of --image "$2"); shift ;;
+    --image) [ $# -ge 2 ] || usage_error "--image needs a value"; image=$(value_of --image "$2"); shift ;;
     --image=*) image=$(value_of --image "${1#--image=}") ;;
-    --mirror) [ $# -ge 2 ] || die "--mirror needs a value"; mirror=$(value_of --mirror "$2"); shift ;;
+    --mirror) [ $# -ge 2 ] || usage_error "--mirror needs a value"; mirror=$(value_of --mirror "$2"); shift ;;
     --mirror=*) mirror=$(value_of --mirror "${1#--mirror=}") ;;
     -h | --help) usage; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
+    *) usage_error "unknown argument: $1 (see --help)" ;;
   esac
   shift
 done
 
-[[ $image =~ ^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$ ]] || die "not an image name: $image"
+[[ $image =~ ^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$ ]] || usage_error "not an image name: $image"
 [[ $mirror =~ ^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$ ]] ||
-  die "not a mirror URL: $mirror"
+  usage_error "not a mirror URL: $mirror"
 
 command -v docker >/dev/null || die "docker is not installed"
 docker info >/dev/null 2>&1 || die "cannot reach the Docker engine (is dockerd running?)"

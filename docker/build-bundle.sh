@@ -30,25 +30,31 @@ die() {
   exit 1
 }
 
+# A bad argument: exit 64 as in docs/exit-codes.md (every other failure is 1).
+usage_error() {
+  echo "build-bundle: $*" >&2
+  exit 64
+}
+
 # An option's value; an empty one is a mistake (an unset variable), never the option left out.
 value_of() {
-  [ -n "$2" ] || die "$1: the value is empty"
+  [ -n "$2" ] || usage_error "$1: the value is empty"
   printf '%s' "$2"
 }
 
 version='' out="$PWD/PoPDeployment.tar" with_emulator=0 skip_build=0 base_image=''
 while [ $# -gt 0 ]; do
   case $1 in
-    --tag) [ $# -ge 2 ] || die "--tag needs a value"; version=$(value_of --tag "$2"); shift ;;
+    --tag) [ $# -ge 2 ] || usage_error "--tag needs a value"; version=$(value_of --tag "$2"); shift ;;
     --tag=*) version=$(value_of --tag "${1#--tag=}") ;;
-    --out) [ $# -ge 2 ] || die "--out needs a value"; out=$(value_of --out "$2"); shift ;;
+    --out) [ $# -ge 2 ] || usage_error "--out needs a value"; out=$(value_of --out "$2"); shift ;;
     --out=*) out=$(value_of --out "${1#--out=}") ;;
-    --base-image) [ $# -ge 2 ] || die "--base-image needs a value"; base_image=$(value_of --base-image "$2"); shift ;;
+    --base-image) [ $# -ge 2 ] || usage_error "--base-image needs a value"; base_image=$(value_of --base-image "$2"); shift ;;
     --base-image=*) base_image=$(value_of --base-image "${1#--base-image=}") ;;
     --with-emulator) with_emulator=1 ;;
     --skip-build) skip_build=1 ;;
     -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option: $1 (see --help)" ;;
+    *) usage_error "unknown option: $1 (see --help)" ;;
   esac
   shift
 done
@@ -61,11 +67,11 @@ else
   [ -n "$version" ] || die "no version in $repo/package.json; give --tag"
 fi
 [[ $version =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]] ||
-  die "--tag: \"$version\" is not a valid image tag (letters, digits, ._- ; at most 128)"
-[ -n "$out" ] || die "--out: empty path"
+  usage_error "--tag: \"$version\" is not a valid image tag (letters, digits, ._- ; at most 128)"
+[ -n "$out" ] || usage_error "--out: empty path"
 out_dir=$(dirname "$out")
-[ -d "$out_dir" ] || die "--out: directory $out_dir does not exist"
-[ -w "$out_dir" ] || die "--out: directory $out_dir is not writable"
+[ -d "$out_dir" ] || usage_error "--out: directory $out_dir does not exist"
+[ -w "$out_dir" ] || usage_error "--out: directory $out_dir is not writable"
 [ -n "$base_image" ] && build_args+=(--base-image "$base_image")
 command -v docker >/dev/null || die "docker is not installed"
 docker info >/dev/null 2>&1 || die "cannot reach the Docker engine (is dockerd running? are you in the docker group?)"

@@ -38,9 +38,15 @@ die() {
   exit 1
 }
 
+# A bad argument: exit 64 as in docs/exit-codes.md (every other failure is 1).
+usage_error() {
+  echo "build-images: $*" >&2
+  exit 64
+}
+
 # An option's value; an empty one is a mistake (an unset variable), never the option left out.
 value_of() {
-  [ -n "$2" ] || die "$1: the value is empty"
+  [ -n "$2" ] || usage_error "$1: the value is empty"
   printf '%s' "$2"
 }
 
@@ -52,16 +58,16 @@ compile=1
 force=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --tag) [ $# -ge 2 ] || die "--tag needs a value"; version=$(value_of --tag "$2"); shift ;;
+    --tag) [ $# -ge 2 ] || usage_error "--tag needs a value"; version=$(value_of --tag "$2"); shift ;;
     --tag=*) version=$(value_of --tag "${1#--tag=}") ;;
-    --base-image) [ $# -ge 2 ] || die "--base-image needs a value"; base_image=$(value_of --base-image "$2"); shift ;;
+    --base-image) [ $# -ge 2 ] || usage_error "--base-image needs a value"; base_image=$(value_of --base-image "$2"); shift ;;
     --base-image=*) base_image=$(value_of --base-image "${1#--base-image=}") ;;
-    --only) [ $# -ge 2 ] || die "--only needs a value"; only=$(value_of --only "$2"); shift ;;
+    --only) [ $# -ge 2 ] || usage_error "--only needs a value"; only=$(value_of --only "$2"); shift ;;
     --only=*) only=$(value_of --only "${1#--only=}") ;;
     --no-compile) compile=0 ;;
     --force) force=1 ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
+    *) usage_error "unknown argument: $1 (see --help)" ;;
   esac
   shift
 done
@@ -71,9 +77,9 @@ if [ -z "$version" ]; then
   version=$(node -p 'require(process.argv[1]).version' "$repo/package.json")
 fi
 [[ $version =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]] ||
-  die "--tag: \"$version\" is not a valid image tag (letters, digits, ._- ; at most 128)"
+  usage_error "--tag: \"$version\" is not a valid image tag (letters, digits, ._- ; at most 128)"
 if [ -n "$base_image" ]; then
-  [[ $base_image =~ ^[A-Za-z0-9][A-Za-z0-9._/:@-]*$ ]] || die "--base-image: not an image name: $base_image"
+  [[ $base_image =~ ^[A-Za-z0-9][A-Za-z0-9._/:@-]*$ ]] || usage_error "--base-image: not an image name: $base_image"
 fi
 
 images=()
@@ -82,7 +88,7 @@ if [ -n "$only" ]; then
   for w in "${wanted[@]}"; do
     case " ${all_images[*]} " in
       *" $w "*) images+=("$w") ;;
-      *) die "--only: unknown image \"$w\" (one of: ${all_images[*]})" ;;
+      *) usage_error "--only: unknown image \"$w\" (one of: ${all_images[*]})" ;;
     esac
   done
 else

@@ -23,9 +23,15 @@ die() {
   exit 1
 }
 
+# A bad argument: exit 64 as in docs/exit-codes.md (every other failure is 1).
+usage_error() {
+  echo "init-secrets: $*" >&2
+  exit 64
+}
+
 # An option's value; an empty one is a mistake (an unset variable), never the option left out.
 value_of() {
-  [ -n "$2" ] || die "$1: the value is empty"
+  [ -n "$2" ] || usage_error "$1: the value is empty"
   printf '%s' "$2"
 }
 
@@ -35,20 +41,20 @@ key_file=
 key_stdin=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --dir) [ $# -ge 2 ] || die "--dir needs a value"; secrets_dir=$(value_of --dir "$2"); shift ;;
+    --dir) [ $# -ge 2 ] || usage_error "--dir needs a value"; secrets_dir=$(value_of --dir "$2"); shift ;;
     --dir=*) secrets_dir=$(value_of --dir "${1#--dir=}") ;;
-    --config-dir) [ $# -ge 2 ] || die "--config-dir needs a value"; config_dir=$(value_of --config-dir "$2"); shift ;;
+    --config-dir) [ $# -ge 2 ] || usage_error "--config-dir needs a value"; config_dir=$(value_of --config-dir "$2"); shift ;;
     --config-dir=*) config_dir=$(value_of --config-dir "${1#--config-dir=}") ;;
-    --provisioning-key-file) [ $# -ge 2 ] || die "--provisioning-key-file needs a value"; key_file=$(value_of --provisioning-key-file "$2"); shift ;;
+    --provisioning-key-file) [ $# -ge 2 ] || usage_error "--provisioning-key-file needs a value"; key_file=$(value_of --provisioning-key-file "$2"); shift ;;
     --provisioning-key-file=*) key_file=$(value_of --provisioning-key-file "${1#--provisioning-key-file=}") ;;
     --provisioning-key-stdin) key_stdin=1 ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
+    *) usage_error "unknown argument: $1 (see --help)" ;;
   esac
   shift
 done
 [ -z "$key_file" ] || [ "$key_stdin" = 0 ] ||
-  die "give the provisioning key either with --provisioning-key-file or on stdin, not both"
+  usage_error "give the provisioning key either with --provisioning-key-file or on stdin, not both"
 [ "$(id -u)" = 0 ] || die "must run as root (the files are handed to uid 10001)"
 
 # Relative paths are taken from the directory of compose.yaml, as compose does.

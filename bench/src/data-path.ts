@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import { type Stack, type StackApp, startStack } from '@pa-connector/e2e/dist/stack';
 import { requireBinary, run, stopAll } from '@pa-connector/test-support';
 /**
@@ -279,7 +280,7 @@ if (require.main === module) {
     },
     (err: unknown) => {
       process.stderr.write(`data-path bench failed: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = ExitCode.failed;
     },
   );
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Writable } from 'node:stream';
+import { ExitCode } from '@pa-connector/config';
 import { createLogger, type Logger, RedisLogSink } from '@pa-connector/logger';
 import { RedisKeys } from '@pa-connector/redis-contracts';
 import Redis from 'ioredis';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       'usage: log-pipeline-producer <redis-url> <prefix> <services> <count> <run> [maxlen]\n',
     );
-    process.exit(64);
+    process.exit(ExitCode.usage);
   }
   const count = Number(countText);
   const redis = new Redis(url, {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import { startRedis, startServiceProcess } from '@pa-connector/test-support';
 /**
  * Log pipeline, end to end: producer processes log through the real logger + Redis transport,
@@ -178,7 +179,7 @@ if (require.main === module) {
       process.stderr.write(
         `log-pipeline bench failed: ${err instanceof Error ? err.stack : err}\n`,
       );
-      process.exit(1);
+      process.exit(ExitCode.failed);
     },
   );
 }

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 /**
  * `pnpm bench`: runs every benchmark (or those named with `--only a,b`), prints one table of
  * figures and writes them all to bench/results.json. Figures only: nothing here passes or fails
@@ -51,7 +52,7 @@ function selected(): Bench[] {
         (unknown.length ? `; unknown: ${unknown.join(', ')}` : '') +
         '\n',
     );
-    process.exit(2);
+    process.exit(ExitCode.usage);
   }
   return BENCHES.filter((b) => names.includes(b.name));
 }
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   process.stdout.write(`figures written to ${file}\n`);
-  if (failed > 0) process.exitCode = 1;
+  if (failed > 0) process.exitCode = ExitCode.failed;
 }
 
 void main();

@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import {
   repoRoot,
   requireBinary,
@@ -225,7 +226,7 @@ if (require.main === module) {
     },
     (err: unknown) => {
       process.stderr.write(`tunnels bench failed: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = ExitCode.failed;
     },
   );
 }

@@ -21,7 +21,7 @@ export interface HaproxyBaselineOptions {
  * app server, Debian's defaults otherwise (threads: one per CPU), timeouts as long as the
  * connector's so no figure is cut short.
  */
-export function haproxyConfig(o: Omit<HaproxyBaselineOptions, 'netns' | 'dir'>): string {
+function haproxyConfig(o: Omit<HaproxyBaselineOptions, 'netns' | 'dir'>): string {
   const v6 = (h: string) => (h.includes(':') ? `[${h}]` : h);
   return [
     'global',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { spawnTracked, type TrackedProcess } from '@pa-connector/test-support';
 
 /** The built measuring scripts (bench/dist/data-path/*.js). */
-export const script = (name: 'app-server' | 'load-client') => join(__dirname, `${name}.js`);
+const script = (name: 'app-server' | 'load-client') => join(__dirname, `${name}.js`);
 
 /**
  * Spawns `command` inside a network namespace (`ip netns exec` execs, so the tracked PID is the

@@ -2,7 +2,7 @@
  * A seeded byte pattern: byte `i` of stream `seed` is a function of both, so a receiver can
  * check every byte of an echo in order without keeping what it sent.
  */
-export function patternByte(seed: number, i: number): number {
+function patternByte(seed: number, i: number): number {
   // Mixing in i >> 8 makes a shifted or repeated 256-byte block differ from the original.
   return (seed * 131 + i * 7 + (i >>> 8) * 13) & 0xff;
 }

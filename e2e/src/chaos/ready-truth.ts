@@ -52,13 +52,6 @@ export const OPENVPN_FROZEN = truth(
   'the management probe (2 s + 5 s)',
 );
 
-/**
- * Redis gone or frozen: a closed connection is seen at once; a silent one when a PING sent
- * every PA_REDIS_COMMAND_TIMEOUT (default 5 s) has no answer by the next (redis-client.ts), so
- * only a fault held longer than twice that is sure to show.
- */
-export const REDIS_DOWN = truth('not ready', 2 * 5_000, '2 x PA_REDIS_COMMAND_TIMEOUT');
-
 /** The connector killed: /ready answers nothing until the next one listens. */
 export const CONNECTOR_GONE = truth('not ready', 0, 'the process ends');
 

@@ -12,7 +12,7 @@ export interface Transition {
 }
 
 /** The phase noted for a tunnel that went down and came back between two samples. */
-export const BETWEEN_SAMPLES = 'down and up between samples';
+const BETWEEN_SAMPLES = 'down and up between samples';
 
 interface GatewayView {
   running: boolean;

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import { getJson, SIDE_SERVICES, type Stack, startStack } from '../stack';
 
 /**
@@ -33,10 +34,10 @@ function parseArgs(argv: string[]): Options {
           '',
         ].join('\n'),
       );
-      process.exit(0);
+      process.exit(ExitCode.ok);
     } else {
       process.stderr.write(`demo: unknown option ${a} (try --help)\n`);
-      process.exit(2);
+      process.exit(ExitCode.usage);
     }
   }
   return o;
@@ -210,7 +211,7 @@ async function main(): Promise<number> {
       starting.abort(new Error('interrupted while starting; everything it had started is removed'));
       return;
     }
-    void cleanup().then(() => process.exit(0));
+    void cleanup().then(() => process.exit(ExitCode.ok));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -243,17 +244,17 @@ async function main(): Promise<number> {
     if (checks.failed.length > 0) say(`\nFAILED: ${checks.failed.join('; ')}`);
     else say('\nall checks passed');
     await cleanup();
-    return checks.failed.length > 0 ? 1 : 0;
+    return checks.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   }
   say('\nready: the demo runs until Ctrl-C, which stops everything and removes what it created.');
   await new Promise(() => {});
-  return 0;
+  return ExitCode.ok;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`demo: ${String(err)}\n`);
-    process.exit(1);
+    process.exit(ExitCode.failed);
   },
 );

@@ -7,12 +7,12 @@ import { ComposeProject, summary } from './compose-project';
 import { type Dockerd, ensureDockerd } from './dockerd';
 
 export const ROOT = join(__dirname, '../../..');
-export const BASE_IMAGE = 'pa-base:bookworm';
+const BASE_IMAGE = 'pa-base:bookworm';
 export const VERSION = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 /** The long-running services of compose.yaml with the demo profile. */
-export const STACK_SERVICES = [
+const STACK_SERVICES = [
   'redis',
   'connector',
   'logging',

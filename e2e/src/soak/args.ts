@@ -10,7 +10,7 @@ export interface SoakArgs {
 
 export type ParsedArgs = { ok: true; args: SoakArgs } | { ok: false; help?: true; reason: string };
 
-export const USAGE = [
+const USAGE = [
   'usage: pnpm soak --minutes N [--interval-minutes M] [--quiet]   (as root)',
   '  --minutes N           run the fault table again and again under user load for N minutes (1..1440)',
   '  --interval-minutes M  sample RSS, descriptors, heap used and event loop delay every M minutes (default 10, at most N)',

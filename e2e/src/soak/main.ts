@@ -1,3 +1,4 @@
+import { ExitCode } from '@pa-connector/config';
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
 import { LOG_LOAD, LogLedger, SOAK_FAULTS, startLogLoad } from '../chaos';
 import { type LoggedProcess, SIDE_SERVICES, type Stack, startStack } from '../stack';
@@ -18,8 +19,9 @@ import { runSoak, type SoakState } from './soak';
  * service's RSS, descriptors, heap used and event loop delay p99 sampled every M minutes. At the
  * end (or on Ctrl-C / SIGTERM, with what was measured so far) it prints the per-fault table and
  * the resource table, writes bench/soak-results.json, and exits 1 when an invariant broke
- * (unexcused failure, altered byte, no convergence, a resource growing steadily), 2 on bad
- * arguments, 130/143 when interrupted, else 0.
+ * (unexcused failure, altered byte, no convergence, a resource growing steadily), 64 on bad
+ * arguments, 69 without root or a binary it needs, 130/143 when interrupted, else 0
+ * (docs/exit-codes.md).
  */
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -51,10 +53,10 @@ async function main(): Promise<number> {
   if (!parsed.ok) {
     if (parsed.help) {
       say(parsed.reason);
-      return 0;
+      return ExitCode.ok;
     }
     process.stderr.write(`soak: ${parsed.reason}\n`);
-    return 2;
+    return ExitCode.usage;
   }
   const args = parsed.args;
   try {
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
     requireBinary('redis-cli', 'redis-tools');
   } catch (err) {
     process.stderr.write(`soak: ${(err as Error).message}\n`);
-    return 2;
+    return ExitCode.unavailable;
   }
 
   const state: SoakState = { results: [], samples: [], rounds: 0, broken: [] };
@@ -75,7 +77,7 @@ async function main(): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     if (signalled) {
       // A second signal: exit now; the stack's exit handler still kills by PID and removes the namespaces.
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(sig === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
     }
     signalled = sig;
     say(`\n${sig}: stopping the soak (a second ${sig} exits at once)`);
@@ -102,7 +104,11 @@ async function main(): Promise<number> {
     });
   } catch (err) {
     process.stderr.write(`soak: the stack did not start: ${(err as Error).message}\n`);
-    return signalled ? (signalled === 'SIGINT' ? 130 : 143) : 1;
+    return signalled
+      ? signalled === 'SIGINT'
+        ? ExitCode.interrupted
+        : ExitCode.terminated
+      : ExitCode.failed;
   }
   say(`soak: stack up (run ${stack.runId}); ${SOAK_FAULTS.length} faults a round`);
 
@@ -159,22 +165,22 @@ async function main(): Promise<number> {
   say(`figures written to ${file}`);
   if (signalled) {
     say(`\ninterrupted by ${signalled}: the tables above are what was measured until then`);
-    return signalled === 'SIGINT' ? 130 : 143;
+    return signalled === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
   }
   if (broken.length) {
     say(
       `\nFAILED: ${broken.length} invariant(s) broke:\n${broken.map((b) => `  ${b}`).join('\n')}`,
     );
-    return 1;
+    return ExitCode.failed;
   }
   say('\nall invariants held');
-  return 0;
+  return ExitCode.ok;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`soak: ${String(err)}\n`);
-    process.exit(1);
+    process.exit(ExitCode.failed);
   },
 );

@@ -17,11 +17,11 @@ export interface ResourceSample {
 }
 
 /**
- * A default metric of prom-client, whatever the service's prefix (`pa_connector_`,
- * `pa_pop_manager_`, ...): `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds`.
+ * A default metric of prom-client, by its standard name and whatever its labels (each service
+ * adds `service`): `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds`.
  */
-export function readGauge(metricsText: string, suffix: string): number | undefined {
-  const re = new RegExp(`^[a-z_]*${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
+export function readGauge(metricsText: string, name: string): number | undefined {
+  const re = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
   const m = re.exec(metricsText);
   if (!m) return undefined;
   const v = Number(m[1]);
@@ -61,7 +61,7 @@ async function sampleService(s: StackService): Promise<ServiceResources> {
 }
 
 /** The connector and every side service the stack runs. */
-export function soakServices(stack: Stack): StackService[] {
+function soakServices(stack: Stack): StackService[] {
   const side = SIDE_SERVICES.map((n) => stack.services[n]).filter(
     (s): s is StackService => s !== undefined,
   );

@@ -30,7 +30,7 @@ export interface SoakOptions {
 const MINUTE_MS = 60_000;
 
 /** What one fault run broke: unexcused failed requests, altered bytes, no convergence. */
-export function brokenBy(round: number, r: FaultResult): string[] {
+function brokenBy(round: number, r: FaultResult): string[] {
   const out: string[] = [];
   const u = unexcused(r);
   if (u.length) {

@@ -5,18 +5,6 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
   return { status: res.status, body: text ? safeJson(text) : undefined };
 }
 
-export async function sendJson(method: string, url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${text}`);
-  return text ? safeJson(text) : undefined;
-}
-
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

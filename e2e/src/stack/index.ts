@@ -50,37 +50,27 @@
  * signal runs no handler, so owners that take SIGINT/SIGTERM call stop() from their handler (as
  * the demo does).
  */
-export { adminCall, type StackEmulator } from './emulator';
-export { getJson, sendJson, waitUntil } from './http';
+
+export { getJson, waitUntil } from './http';
 export {
-  type ConnectResult,
   connectThrough,
   getOver,
   type IngressAnswer,
-  requestThroughIngress,
 } from './ingress-client';
 export { type LoggedProcess, startLogged } from './logged-process';
-export { connectFromNamespace, type NamespaceConnectAnswer } from './namespace-connect';
 export {
   configCertificateSerial,
   normalSerial,
   openvpnChildren,
   stillOpenvpn,
 } from './openvpn-children';
-export type { StackRedis } from './redis';
-export { readAppHealth } from './redis-read';
-export { SAMPLE_APP_SOURCE } from './sample-app';
 export {
   type IngressStats,
   SIDE_SERVICES,
-  type SideService,
   type Stack,
   type StackApp,
-  type StackAppServer,
-  type StackOptions,
   type StackService,
-  type TunnelDetail,
 } from './stack-types';
 export { startStack } from './start-stack';
-export { type TrafficReport, type TrafficWatch, watchTraffic } from './traffic-watch';
+export { watchTraffic } from './traffic-watch';
 export { establishedOn, openUserStream, type UserStream } from './user-stream';

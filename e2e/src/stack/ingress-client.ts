@@ -45,7 +45,7 @@ export class CarriedRequestError extends Error {
 }
 
 /** The `X-PA-Gateway` header of a response head (absent: the ingress did not name one). */
-export function carrierGateway(head: string): string | undefined {
+function carrierGateway(head: string): string | undefined {
   const m = /\r\nX-PA-Gateway:[ \t]*([^\r\n]*?)[ \t]*(?:\r\n|$)/i.exec(head);
   return m?.[1] || undefined;
 }

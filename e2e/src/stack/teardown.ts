@@ -13,7 +13,7 @@ import type { StackRun } from './stack-run';
  * SIGKILL by PID whatever runs in the run's namespaces, delete them and the root's veth. `exit`
  * handlers must be synchronous, hence the *Sync calls.
  */
-export function destroyTopologySync(t: Topology): void {
+function destroyTopologySync(t: Topology): void {
   const quiet = { stdio: 'pipe' as const, encoding: 'utf8' as const, timeout: 5_000 };
   for (const ns of [...[...t.hosts.values()].map((h) => h.netns), t.hub]) {
     try {

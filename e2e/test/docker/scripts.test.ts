@@ -34,7 +34,7 @@ describe('docker/ scripts refuse bad arguments with a message naming them', () =
   ])('%s %j', async (name, args, message) => {
     const r = await runCommand('bash', [script(name), ...args], { timeoutMs: 30_000 });
     expect({ code: r.code, stderr: r.stderr }).toEqual({
-      code: 1,
+      code: 64,
       stderr: expect.stringMatching(message),
     });
   });

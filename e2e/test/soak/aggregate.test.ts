@@ -68,14 +68,15 @@ describe('soak aggregation over rounds', () => {
 
 describe('reading a service gauge from /metrics', () => {
   const text = [
-    '# HELP pa_pop_manager_nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
-    '# TYPE pa_pop_manager_nodejs_heap_size_used_bytes gauge',
-    'pa_pop_manager_nodejs_heap_size_used_bytes 12345678',
-    'pa_pop_manager_nodejs_eventloop_lag_p99_seconds 0.0123',
-    'pa_pop_manager_nodejs_eventloop_lag_p90_seconds 0.011',
+    '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_used_bytes gauge',
+    'nodejs_heap_size_used_bytes{service="pop-manager"} 12345678',
+    'pa_pop_manager_nodejs_eventloop_lag_p99_seconds 1',
+    'nodejs_eventloop_lag_p99_seconds{service="pop-manager"} 0.0123',
+    'nodejs_eventloop_lag_p90_seconds{service="pop-manager"} 0.011',
   ].join('\n');
 
-  it('finds it whatever the service prefix', () => {
+  it('finds it by its standard name, whatever its labels', () => {
     expect(readGauge(text, 'nodejs_heap_size_used_bytes')).toBe(12345678);
     expect(readGauge(text, 'nodejs_eventloop_lag_p99_seconds')).toBe(0.0123);
     expect(readGauge(text, 'nodejs_eventloop_lag_p50_seconds')).toBeUndefined();

@@ -13,6 +13,3 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** Exit code for a configuration error (sysexits EX_CONFIG). */
-export const EXIT_CONFIG = 78;

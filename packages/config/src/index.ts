@@ -1,5 +1,6 @@
-export { ConfigError, EXIT_CONFIG } from './config-error';
+export { ConfigError } from './config-error';
 export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
+export { EXIT_CODES, ExitCode, type ExitCodeValue } from './exit-codes';
 export {
   type ConfigOf,
   closestName,

@@ -6,7 +6,7 @@ export type ConfigOf<S extends Schema> = { readonly [K in keyof S]: ReturnType<S
 
 /**
  * Reads every setting of the schema from the environment. The first bad setting throws a
- * ConfigError naming it; a service's main turns that into a one-line message and exit 78.
+ * ConfigError naming it; a service's main turns that into a one-line message and exit 78 (`ExitCode.config`).
  */
 export function loadConfig<S extends Schema>(schema: S, env: Env = process.env): ConfigOf<S> {
   const out: Record<string, unknown> = {};
@@ -90,5 +90,3 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length] as number;
 }
-
-export { ConfigError };

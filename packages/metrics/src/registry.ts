@@ -7,12 +7,14 @@ export function metricName(service: string, name: string): string {
 
 /**
  * One registry per service, passed to whoever registers metrics (never the global one, so
- * tests can build many apps in one process). Process metrics carry the service prefix.
+ * tests can build many apps in one process). prom-client's process and Node metrics keep their
+ * standard names (`process_cpu_seconds_total`, `nodejs_eventloop_lag_seconds`), which stock
+ * dashboards expect, and carry the service in a `service` label instead of a prefix.
  */
 export function createRegistry(service: string, opts: { defaultMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) {
-    collectDefaultMetrics({ register: registry, prefix: metricName(service, '') });
+    collectDefaultMetrics({ register: registry, labels: { service } });
   }
   return registry;
 }

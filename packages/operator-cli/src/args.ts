@@ -50,8 +50,8 @@ commands:
 settings (environment): PA_POP_MANAGER_URL, PA_LOGGING_URL, PA_CONNECTOR_URL; for diagnose the
 connector's PA_SSE_URLS, PA_SSE_CA_FILE, PA_PROXY_URL or PA_PROXY_URL_FILE, PA_NO_PROXY, PA_POP,
 PA_DATA_DIR or PA_GATEWAYS.
-exit codes: 0 ok, 1 a required diagnose check failed, 2 bad command line, 3 a POP service is not
-reachable, 4 a setting is wrong.`;
+exit codes: 0 ok, 1 a required diagnose check failed, 64 bad command line, 69 a POP service is
+not reachable, 70 a bug, 78 a setting is wrong.`;
 
 /** The command's options for `node:util` parseArgs: its flags and values, their short forms, help. */
 function utilOptions(spec: { flags: string[]; values: string[] }): ParseArgsConfig['options'] {

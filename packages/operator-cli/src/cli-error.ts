@@ -1,11 +1,11 @@
-import { ExitCode, type ExitCodeValue } from './exit-codes';
+import { ExitCode, type ExitCodeValue } from '@pa-connector/config';
 
 export type CliErrorCode = 'usage' | 'unreachable' | 'bad_answer' | 'config';
 
 const EXIT: Record<CliErrorCode, ExitCodeValue> = {
   usage: ExitCode.usage,
-  unreachable: ExitCode.unreachable,
-  bad_answer: ExitCode.unreachable,
+  unreachable: ExitCode.unavailable,
+  bad_answer: ExitCode.unavailable,
   config: ExitCode.config,
 };
 

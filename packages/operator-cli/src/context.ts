@@ -15,7 +15,7 @@ export interface CliContext {
 /** Timeout of one request to a POP service. */
 export const REQUEST_TIMEOUT_MS = 5_000;
 
-export const DEFAULT_URLS = {
+const DEFAULT_URLS = {
   PA_POP_MANAGER_URL: 'http://127.0.0.1:8083',
   PA_LOGGING_URL: 'http://127.0.0.1:8081',
   PA_CONNECTOR_URL: 'http://127.0.0.1:8080',

@@ -7,7 +7,6 @@ export { judgeNameservers, parseNameservers } from './diagnose/nameservers';
 export { resolveProfile } from './diagnose/profile';
 export { buildRows, type DiagnoseRow } from './diagnose/rows';
 export { checkTimezone } from './diagnose/timezone';
-export { ExitCode } from './exit-codes';
 export { formatTable } from './format/table';
 export { readPopStatus } from './pop-status';
 export { runCli } from './run-cli';

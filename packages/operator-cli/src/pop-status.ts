@@ -1,8 +1,6 @@
 import type { AppHealth, TunnelState } from '@pa-connector/redis-contracts';
 import { CliError } from './cli-error';
 
-export type ServiceStatus = 'up' | 'stale' | 'down';
-
 export interface ServiceEntry {
   name: string;
   status: string;

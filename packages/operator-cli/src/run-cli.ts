@@ -1,3 +1,4 @@
+import { ExitCode } from '@pa-connector/config';
 import { type ParsedArgs, parseArgs, USAGE } from './args';
 import { CliError } from './cli-error';
 import { diagnoseCommand } from './commands/diagnose-command';
@@ -9,7 +10,6 @@ import {
   versionCommand,
 } from './commands/pop-commands';
 import type { CliContext } from './context';
-import { ExitCode } from './exit-codes';
 
 function intOf(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -67,6 +67,6 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       return err.exitCode;
     }
     ctx.err(`pa-operator: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
-    return ExitCode.internal;
+    return ExitCode.software;
   }
 }

@@ -72,19 +72,7 @@ export class RedisKeys {
   channel(topic: ChangeTopic): string {
     return `${this.prefix}changed:${topic}`;
   }
-
-  /** Pattern matching every key of this prefix (for test cleanup). */
-  all(): string {
-    return `${this.prefix}*`;
-  }
 }
 
-export const CHANGE_TOPICS = [
-  'catalog',
-  'tunnels',
-  'apps',
-  'heartbeat',
-  'pop-status',
-  'update',
-] as const;
+export const CHANGE_TOPICS = ['catalog', 'tunnels', 'apps', 'pop-status'] as const;
 export type ChangeTopic = (typeof CHANGE_TOPICS)[number];

@@ -55,7 +55,7 @@ export function decodeHeartbeat(hash: Record<string, string>): Heartbeat | undef
   return { service, version, started, updated, status, pid: Number(pid ?? 0), host: host ?? '' };
 }
 
-export const ChangeTopic = Type.Union(CHANGE_TOPICS.map((t) => Type.Literal(t)));
+const ChangeTopic = Type.Union(CHANGE_TOPICS.map((t) => Type.Literal(t)));
 
 /** What a change announcement carries; the state itself is read from the key. */
 export const ChangeMessage = Type.Object({

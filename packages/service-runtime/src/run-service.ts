@@ -1,4 +1,4 @@
-import { ConfigError, EXIT_CONFIG } from '@pa-connector/config';
+import { ConfigError, ExitCode, type ExitCodeValue } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import type { Registry } from '@pa-connector/metrics';
 import { systemClock } from './clock';
@@ -69,7 +69,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
     resolveDone = r;
   });
 
-  const end = (code: number, why: { signal?: string; err?: unknown }): Promise<number> => {
+  const end = (code: ExitCodeValue, why: { signal?: string; err?: unknown }): Promise<number> => {
     if (ending) return ending;
     if (why.err !== undefined) stderr(`${o.service}: ${messageOf(why.err)}`);
     ending = (async () => {
@@ -79,7 +79,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
         if (why.signal) s.logger.info({ signal: why.signal }, 'stopping');
         const timer = systemClock.setTimer(() => {
           s.logger.error({ graceMs }, 'graceful stop took too long; exiting');
-          finish(code === 0 ? 1 : code);
+          finish(code === ExitCode.ok ? ExitCode.failed : code);
         }, graceMs);
         try {
           let said = false;
@@ -91,7 +91,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
           sayStopped();
         } catch (err) {
           s.logger.error({ err }, 'error while stopping');
-          if (code === 0) code = 1;
+          if (code === ExitCode.ok) code = ExitCode.failed;
         }
         timer.cancel();
         s.logger.flush?.();
@@ -111,7 +111,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
   };
 
   const onSignal = (signal: string) => () => {
-    if (started) void end(0, { signal });
+    if (started) void end(ExitCode.ok, { signal });
     else pendingSignal = signal;
   };
   let pendingSignal: string | undefined;
@@ -122,7 +122,7 @@ export function runService(o: RunServiceOptions): Promise<number> {
     (s) => {
       started = s;
       faults.attach(s.logger, s.registry);
-      if (pendingSignal) void end(0, { signal: pendingSignal });
+      if (pendingSignal) void end(ExitCode.ok, { signal: pendingSignal });
     },
     (err: unknown) => void end(exitCodeFor(err), { err }),
   );
@@ -133,8 +133,8 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function exitCodeFor(err: unknown): number {
-  if (err instanceof ConfigError) return EXIT_CONFIG;
+export function exitCodeFor(err: unknown): ExitCodeValue {
+  if (err instanceof ConfigError) return ExitCode.config;
   if (err instanceof ServiceExit) return err.exitCode;
-  return 1;
+  return ExitCode.failed;
 }

@@ -1,3 +1,5 @@
+import type { ExitCodeValue } from '@pa-connector/config';
+
 /**
  * A permanent failure that should end the process with a specific exit code and one line
  * saying why (for instance a revoked provisioning key). Never retryable.
@@ -7,7 +9,7 @@ export class ServiceExit extends Error {
 
   constructor(
     message: string,
-    readonly exitCode: number,
+    readonly exitCode: ExitCodeValue,
     options?: { cause?: unknown; code?: string },
   ) {
     super(message, options);

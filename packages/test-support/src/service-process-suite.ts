@@ -30,7 +30,6 @@ export interface ServiceProcessSpec {
  */
 export function describeServiceProcess(spec: ServiceProcessSpec): void {
   const { service } = spec;
-  const metricPrefix = `pa_${service.replaceAll('-', '_')}_`;
   const settings = (redis: TestRedis): Record<string, string> => ({
     PA_REDIS_URL: redis.url,
     PA_REDIS_PREFIX: redis.prefix,
@@ -52,7 +51,7 @@ export function describeServiceProcess(spec: ServiceProcessSpec): void {
       await redis?.stop();
     });
 
-    it(`is a POP member: healthz, ready, ${metricPrefix} metrics, a heartbeat with a TTL, SIGTERM exits 0 saying stopping`, async () => {
+    it(`is a POP member: healthz, ready, metrics, a heartbeat with a TTL, SIGTERM exits 0 saying stopping`, async () => {
       const keys = new RedisKeys(redis.prefix);
       const seen = await observePopMemberLifecycle({
         service,
@@ -72,8 +71,9 @@ export function describeServiceProcess(spec: ServiceProcessSpec): void {
       expect(Object.keys(ready.checks).sort()).toEqual(
         ['redis', ...Object.keys(spec.readyChecks ?? {})].sort(),
       );
+      // The default process metrics keep their standard names, labelled with the service.
       expect(seen.metrics.body).toMatch(
-        new RegExp(`^${metricPrefix}process_cpu_seconds_total `, 'm'),
+        new RegExp(`^process_cpu_seconds_total\\{service="${service}"\\} `, 'm'),
       );
       expect(decodeHeartbeat(seen.heartbeat)).toMatchObject({
         service,

@@ -4,7 +4,6 @@ import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
 export {
   type Clock,
   type Random,
-  repeatEvery,
   systemClock,
   type TimerHandle,
 } from '@pa-connector/service-runtime';

@@ -2,7 +2,7 @@ import { hostname as osHostname } from 'node:os';
 import { ConfigError, type Env, type Setting } from '@pa-connector/config';
 
 /** The cloud shows the POP under this name and refuses 64 characters or more. */
-export const MAX_HOSTNAME_LENGTH = 63;
+const MAX_HOSTNAME_LENGTH = 63;
 
 const LABELS =
   /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;

@@ -52,7 +52,7 @@ init() {
   local opt
   for opt in --dir --config-dir --provisioning-key-file; do
     run bash "$SCRIPT" "$opt="
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 64 ]
     [[ $output == *"$opt: the value is empty"* ]] || { echo "$output"; return 1; }
   done
   # Not the project directory taken for the secrets directory (chowned to 10001, secrets in it).

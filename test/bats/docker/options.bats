@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The image and bundle scripts refuse an option given an empty value (an unset variable in a
-# caller's script) instead of building with a default: exit 1 naming the option, before anything runs.
+# caller's script) instead of building with a default: exit 64 naming the option, before anything runs.
 
 bats_require_minimum_version 1.5.0
 
@@ -12,8 +12,8 @@ bats_require_minimum_version 1.5.0
     script=$BATS_TEST_DIRNAME/../../../docker/${spec%%:*}
     opt=${spec#*:}
     run bash "$script" "$opt="
-    [ "$status" -eq 1 ] && [[ $output == *"$opt: the value is empty"* ]] || { echo "$spec=: $output"; return 1; }
+    [ "$status" -eq 64 ] && [[ $output == *"$opt: the value is empty"* ]] || { echo "$spec=: $output"; return 1; }
     run bash "$script" "$opt" ''
-    [ "$status" -eq 1 ] && [[ $output == *"$opt: the value is empty"* ]] || { echo "$spec '': $output"; return 1; }
+    [ "$status" -eq 64 ] && [[ $output == *"$opt: the value is empty"* ]] || { echo "$spec '': $output"; return 1; }
   done
 }

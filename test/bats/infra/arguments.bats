@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# infra.sh: the command line. A refused argument exits 2 with one line naming it, before anything
+# infra.sh: the command line. A refused argument exits 64 with one line naming it, before anything
 # runs: no command in it is executed and nothing is written. The fake host passes every check, so
 # an argument that slipped through would go on to write the configuration (and the tests would see
 # it in the fake root).
@@ -14,7 +14,7 @@ setup() {
 
 # Exit 2, a single line that contains $1, no file written, no marker created.
 refused_with() {
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [ "${#lines[@]}" -eq 1 ]
   [[ ${lines[0]} == "infra.sh: "*"$1"* ]]
   [ -z "$(written)" ]
@@ -61,7 +61,7 @@ refused_with() {
   for option in --provision_key --gateway --proxy --no_proxy --sse_url --sse_ca_file --provision_key_file; do
     for c in '$' '`' ';' '|' '&' '<' '>' '(' ')' "'" '"' '\' '!' '{' '}' '#' '~' '?' '^' ' ' $'\t' $'\r'; do
       infra "$option=a${c}b"
-      [ "$status" -eq 2 ] || { echo "$option with [$c]: exit $status: $output"; return 1; }
+      [ "$status" -eq 64 ] || { echo "$option with [$c]: exit $status: $output"; return 1; }
       [[ $output == "infra.sh: $option: contains "* ]] || { echo "$option with [$c]: $output"; return 1; }
     done
   done
@@ -114,7 +114,7 @@ refused_with() {
 
 @test "no key at all on a first install is refused" {
   infra --gateway=us-east
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [[ $output == *"infra.sh: no provisioning key: give --provision_key_file=PATH"* ]]
   [ ! -e "$SECRETS/provisioning-key" ]
 }
@@ -130,7 +130,7 @@ refused_with() {
   refused_with '--gateway: must be shorter than 64 characters'
   for bad in -pop pop- pop_1 'pop..corp' '.pop' 'pop.' "$(printf 'a%.0s' {1..64}).x"; do
     infra --provision_key="$KEY" --gateway="$bad"
-    [ "$status" -eq 2 ] || { echo "--gateway=$bad: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "--gateway=$bad: $output"; return 1; }
     [[ $output == "infra.sh: --gateway: "* ]]
   done
   infra --provision_key="$KEY"
@@ -147,7 +147,7 @@ refused_with() {
   for bad in https://proxy:3128 http://proxy http://proxy:0 http://proxy:65536 proxy:3128 http://:3128 \
     'http://[nothex]:3128' http://proxy:3128/path http://a@b@proxy:3128 socks5://proxy:1080; do
     infra --provision_key="$KEY" --gateway=us-east --proxy="$bad"
-    [ "$status" -eq 2 ] || { echo "--proxy=$bad: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "--proxy=$bad: $output"; return 1; }
     [[ $output == "infra.sh: --proxy: "* ]]
   done
 }
@@ -172,7 +172,7 @@ refused_with() {
   for bad in http://sse.example.com sse.example.com https:// https://u:p@sse.example.com \
     https://sse.example.com:0 'https://a.example,' 'https://a.example,,https://b.example' https://-x.example; do
     infra --provision_key="$KEY" --gateway=us-east --sse_url="$bad"
-    [ "$status" -eq 2 ] || { echo "--sse_url=$bad: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "--sse_url=$bad: $output"; return 1; }
     [[ $output == "infra.sh: --sse_url: "* ]]
   done
 }
@@ -183,7 +183,7 @@ refused_with() {
   [ "$status" -eq 0 ]
   for bad in 'a,,b' ',a' 'a,' 'bad_host' '10.0.0.0/999' 'http://x'; do
     infra --provision_key="$KEY" --gateway=us-east --no_proxy="$bad"
-    [ "$status" -eq 2 ] || { echo "--no_proxy=$bad: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "--no_proxy=$bad: $output"; return 1; }
     [[ $output == "infra.sh: --no_proxy: "* ]]
   done
 }

@@ -212,7 +212,7 @@ env_value() {
   local before
   before=$(written)
   infra --uninstall
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [[ $output == *'--uninstall: no terminal to confirm on; add --yes'* ]]
   [ "$(written)" = "$before" ]
   infra --uninstall --dry-run

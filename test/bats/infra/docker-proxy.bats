@@ -149,7 +149,7 @@ NO_PROXY=localhost,.corp,127.0.0.1' ]
     --proxy=$'http://alice:pw@proxy:3128\n[Service]' --no_proxy='.corp"' --no_proxy='.corp\x' \
     --no_proxy=$'.corp\nExecStartPre=/bin/true'; do
     infra --provision_key="$KEY" --gateway=us-east --proxy=http://proxy:3128 "$bad"
-    [ "$status" -eq 2 ] || { echo "$bad: exit $status: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "$bad: exit $status: $output"; return 1; }
     [ ! -e "$DROPIN" ] && [ ! -e "$ENVFILE" ]
     ! grep -q '^systemctl' "$CALLS"
   done

@@ -82,20 +82,20 @@ victim_untouched() {
 
 # ---- PA_INFRA_* overrides -----------------------------------------------------------------------
 
-@test "an arithmetic injection through a PA_INFRA_* number does not run, and exits 2 naming it" {
+@test "an arithmetic injection through a PA_INFRA_* number does not run, and exits 64 naming it" {
   local name
   for name in PA_INFRA_MIN_CPUS PA_INFRA_MIN_MEM_GB PA_INFRA_MIN_DISK_GB PA_INFRA_READY_TIMEOUT \
     PA_INFRA_CPUS PA_INFRA_DISK_FREE_KB; do
     env "$name=a[\$(touch $MARKER)]" bash "$SCRIPT" --provision_key="$KEY" --gateway=us-east \
       </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 && status=0 || status=$?
     [ ! -e "$MARKER" ] || { echo "$name ran the command"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
-    [ "$status" -eq 2 ] || { echo "$name: exit $status"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
+    [ "$status" -eq 64 ] || { echo "$name: exit $status"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
     grep -q "^infra.sh: $name: must be a whole number" "$BATS_TEST_TMPDIR/out"
     [ -z "$(written)" ]
   done
 }
 
-@test "PA_INFRA_* overrides out of range or malformed exit 2 naming the variable" {
+@test "PA_INFRA_* overrides out of range or malformed exit 64 naming the variable" {
   local spec name value
   for spec in PA_INFRA_MIN_CPUS=2000 PA_INFRA_MIN_MEM_GB=100000 PA_INFRA_READY_TIMEOUT=-1 \
     PA_INFRA_ROOT=relative/dir PA_INFRA_BUNDLE=$'/tmp/a\nb' PA_INFRA_OS_RELEASE=os-release \
@@ -105,7 +105,7 @@ victim_untouched() {
     value=${spec#*=}
     env "$name=$value" bash "$SCRIPT" --provision_key="$KEY" --gateway=us-east \
       </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 && status=0 || status=$?
-    [ "$status" -eq 2 ] || { echo "$name: exit $status"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
+    [ "$status" -eq 64 ] || { echo "$name: exit $status"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
     grep -q "^infra.sh: $name: " "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; return 1; }
   done
   [ -z "$(written)" ]
@@ -113,14 +113,14 @@ victim_untouched() {
 
 # ---- empty values -------------------------------------------------------------------------------
 
-@test "every option given an empty value is a bad argument (exit 2), not an absent one" {
+@test "every option given an empty value is a bad argument (exit 64), not an absent one" {
   local opt
   for opt in --provision_key --provision_key_file --gateway --proxy --no_proxy --sse_url --sse_ca_file; do
     infra "$opt=" --gateway=us-east
-    [ "$status" -eq 2 ] || { echo "$opt=: exit $status: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "$opt=: exit $status: $output"; return 1; }
     [[ ${lines[0]} == "infra.sh: $opt: "*'empty'* ]] || { echo "$output"; return 1; }
     infra --gateway=us-east "$opt" ''
-    [ "$status" -eq 2 ] || { echo "$opt '': exit $status: $output"; return 1; }
+    [ "$status" -eq 64 ] || { echo "$opt '': exit $status: $output"; return 1; }
   done
   [ -z "$(written)" ]
 }
@@ -170,10 +170,10 @@ EOF2
   local url
   for url in 'https://ann:pa/ss@sse.example' 'https://ann@corp:pw@sse.example:bad'; do
     infra --provision_key="$KEY" --gateway=us-east --sse_url="$url"
-    [ "$status" -eq 2 ]
+    [ "$status" -eq 64 ]
     [[ $output != *pa/ss* && $output != *ann* && $output != *':pw'* ]] || { echo "$output"; return 1; }
   done
   infra --provision_key="$KEY" --gateway=us-east --proxy='http://alice:pa/ss@proxy.corp:3128'
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [[ $output == *'%2F'* && $output != *pa/ss* ]] || { echo "$output"; return 1; }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # infra.sh: the prerequisite checks on a fake host (os-release, meminfo, resolv.conf, CPU count,
 # free disk, time zone, hostname, bundle). Each check prints one numbered line with ok or FAIL and
-# the reason; any FAIL stops the run with exit 3 before anything is written.
+# the reason; any FAIL stops the run with exit 69 before anything is written.
 
 bats_require_minimum_version 1.5.0
 load host
@@ -35,9 +35,9 @@ check_fails() {
   [[ $line =~ \ FAIL\ +.*$2 ]] || { echo "expected FAIL ($2): $line"; return 1; }
 }
 
-# The run stopped on the prerequisites: exit 3, a summary, nothing written.
+# The run stopped on the prerequisites: exit 69, a summary, nothing written.
 stopped() {
-  [ "$status" -eq 3 ] || { echo "exit $status: $output"; return 1; }
+  [ "$status" -eq 69 ] || { echo "exit $status: $output"; return 1; }
   [[ $output == *"infra.sh: $1 prerequisite(s) not met (FAIL above); nothing was changed"* ]]
   [ -z "$(written)" ]
 }
@@ -112,7 +112,7 @@ install_dry() {
   check_ok 'CPUs' '2 \(at least 2\)'
   # An override that is not a number is a bad override, refused before any check runs.
   PA_INFRA_CPUS=many install_dry
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [[ $output == 'infra.sh: PA_INFRA_CPUS: must be a whole number from 1 to 100000' ]]
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { ExitCode } from '@pa-connector/config';
 import { CliError } from '../cli-error';
 import { type CliContext, popManager } from '../context';
 import { loadAppServers } from '../diagnose/app-servers';
@@ -9,7 +10,6 @@ import { describeProfile, resolveProfile } from '../diagnose/profile';
 import { diagnoseJson, renderDiagnose } from '../diagnose/render';
 import { buildRows } from '../diagnose/rows';
 import { readConnectionSettings } from '../diagnose/settings';
-import { ExitCode } from '../exit-codes';
 
 export interface DiagnoseOptions {
   json: boolean;
@@ -77,5 +77,5 @@ export async function diagnoseCommand(ctx: CliContext, o: DiagnoseOptions): Prom
     rows: checked,
   };
   ctx.out(o.json ? JSON.stringify(diagnoseJson(report), null, 2) : renderDiagnose(report));
-  return checked.some((r) => r.result === 'fail') ? ExitCode.checkFailed : ExitCode.ok;
+  return checked.some((r) => r.result === 'fail') ? ExitCode.failed : ExitCode.ok;
 }

@@ -1,10 +1,10 @@
+import { ExitCode } from '@pa-connector/config';
 import { CliError } from '../cli-error';
 import { type CliContext, logging, REQUEST_TIMEOUT_MS } from '../context';
-import { ExitCode } from '../exit-codes';
 import { endpointUrl, getJson, networkReason } from '../http/get-json';
 import { formatLogLine, LineSplitter } from './log-lines';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface LogsOptions {
@@ -17,7 +17,7 @@ export interface LogsOptions {
 }
 
 /** Checks what can be checked here, so a typo is a usage error and not a 400 from the service. */
-export function checkLogsOptions(o: LogsOptions): void {
+function checkLogsOptions(o: LogsOptions): void {
   if (o.level !== undefined && !(LOG_LEVELS as readonly string[]).includes(o.level)) {
     throw new CliError(
       'usage',
@@ -93,7 +93,7 @@ export async function logsCommand(ctx: CliContext, o: LogsOptions): Promise<numb
   );
 }
 
-/** Prints the live tail until the operator stops it (exit 0) or the service ends it (exit 3). */
+/** Prints the live tail until the operator stops it (exit 0) or the service ends it (exit 69). */
 async function follow(ctx: CliContext, o: LogsOptions, url: URL): Promise<number> {
   const shown = `${url.origin}${url.pathname}`;
   const abort = new AbortController();

@@ -1,5 +1,5 @@
+import { ExitCode } from '@pa-connector/config';
 import { type CliContext, popManager, REQUEST_TIMEOUT_MS } from '../context';
-import { ExitCode } from '../exit-codes';
 import { getJson } from '../http/get-json';
 import { type PopStatus, readPopStatus } from '../pop-status';
 import { connectorReadyLine } from './connector-ready';

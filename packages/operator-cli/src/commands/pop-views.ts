@@ -20,7 +20,7 @@ const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 
 /** `cpu 12%, memory 41% of 3.8 GiB, disk 20% of 30 GiB, load 0.1 0.2 0.3, up 2d 3h`. */
-export function hostLine(host: Obj | undefined): string | undefined {
+function hostLine(host: Obj | undefined): string | undefined {
   if (!host) return undefined;
   const parts: string[] = [];
   const cpu = num(host.cpuPercent);
@@ -39,7 +39,7 @@ export function hostLine(host: Obj | undefined): string | undefined {
 }
 
 /** `last delivered 12s ago` or `last delivered 5m 2s ago; failing: sse_unavailable ...`. */
-export function pushLine(push: Obj, now: Date): string {
+function pushLine(push: Obj, now: Date): string {
   const last = push.lastSuccessAt;
   const parts = [
     typeof last === 'string' ? `last delivered ${formatAge(last, now)}` : 'not delivered yet',

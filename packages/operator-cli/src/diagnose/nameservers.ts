@@ -1,5 +1,5 @@
 /** glibc reads at most this many `nameserver` lines (MAXNS); the rest are ignored. */
-export const MAX_NAMESERVERS = 3;
+const MAX_NAMESERVERS = 3;
 
 /** The `nameserver` addresses of a resolv.conf text, in order (comments and other lines skipped). */
 export function parseNameservers(text: string): string[] {

@@ -92,7 +92,7 @@ export async function connectAny(
 }
 
 /** `host:port` as a CONNECT target (IPv6 in brackets). */
-export function authority(host: string, port: number): string {
+function authority(host: string, port: number): string {
   return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
 

@@ -14,9 +14,9 @@ export interface Profile {
   gatewayPort: number;
 }
 
-export const ONPREM_DEFAULT_PORTS = { sse: 5640, gateway: 5660 } as const;
+const ONPREM_DEFAULT_PORTS = { sse: 5640, gateway: 5660 } as const;
 
-export function parsePort(what: string, raw: string): number {
+function parsePort(what: string, raw: string): number {
   const n = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!(n >= 1 && n <= 65_535)) {
     throw new CliError(

@@ -15,7 +15,7 @@ export interface DiagnoseReport {
   rows: CheckedRow[];
 }
 
-export function summarize(rows: readonly CheckedRow[]) {
+function summarize(rows: readonly CheckedRow[]) {
   const count = (r: RowResult) => rows.filter((x) => x.result === r).length;
   return {
     passed: count('pass'),

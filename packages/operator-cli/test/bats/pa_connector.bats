@@ -56,30 +56,30 @@ ENV
   [ "$status" -eq 0 ]
 }
 
-@test "unknown command: usage on stderr, nothing on stdout, exit 2" {
+@test "unknown command: usage on stderr, nothing on stdout, exit 64" {
   run --separate-stderr bash "$SCRIPT" reboot
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [ -z "$output" ]
   [[ ${stderr_lines[0]} == 'pa_connector.sh: unknown command "reboot"' ]]
   [[ $stderr == *"usage: pa_connector.sh"* ]]
 }
 
-@test "no command without a terminal: usage, exit 2" {
+@test "no command without a terminal: usage, exit 64" {
   run --separate-stderr bash "$SCRIPT" </dev/null
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [[ $stderr == *"no command given and no terminal"* ]]
 }
 
-@test "env file missing: a clear error naming it, exit 4" {
+@test "env file missing: a clear error naming it, exit 78" {
   PA_CONNECTOR_ENV=$BATS_TEST_TMPDIR/nope.env run --separate-stderr bash "$SCRIPT" status
-  [ "$status" -eq 4 ]
+  [ "$status" -eq 78 ]
   [[ $stderr == "pa_connector.sh: settings file $BATS_TEST_TMPDIR/nope.env not found (set PA_CONNECTOR_ENV to its path)" ]]
 }
 
 @test "env file with shell code is refused (never sourced), naming the line" {
   printf 'PA_POP_MANAGER_URL=http://x\n$(touch %s/owned)\n' "$BATS_TEST_TMPDIR" >"$ENV_FILE"
   run --separate-stderr bash "$SCRIPT" status
-  [ "$status" -eq 4 ]
+  [ "$status" -eq 78 ]
   [[ $stderr == *"line 2 is not KEY=value"* ]]
   [ ! -e "$BATS_TEST_TMPDIR/owned" ]
 }
@@ -113,17 +113,17 @@ ENV
   [[ $output == *"connector    WARN   catalog entry rejected appId=x"* ]]
 }
 
-@test "the CLI's own usage errors come back as exit 2" {
+@test "the CLI's own usage errors come back as exit 64" {
   run --separate-stderr bash "$SCRIPT" logs --level loud
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 64 ]
   [[ $stderr == *"--level must be one of"* ]]
 }
 
-@test "a service that is down: one line naming it, exit 3" {
+@test "a service that is down: one line naming it, exit 69" {
   port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   printf 'PA_POP_MANAGER_URL=http://127.0.0.1:%s\nPA_OPERATOR_CLI=%s\n' "$port" "$CLI" >"$ENV_FILE"
   run --separate-stderr bash "$SCRIPT" status
-  [ "$status" -eq 3 ]
+  [ "$status" -eq 69 ]
   [[ $stderr == "pa-operator: pop-manager is not reachable at http://127.0.0.1:$port/status (connection refused); check that it runs and PA_POP_MANAGER_URL" ]]
 }
 
@@ -233,14 +233,14 @@ SH
 @test "a container name that is not one is refused" {
   printf 'PA_OPERATOR_CLI=/nonexistent\nPA_CONTAINER=x;rm -rf /\n' >"$ENV_FILE"
   run --separate-stderr bash "$SCRIPT" status
-  [ "$status" -eq 4 ]
+  [ "$status" -eq 78 ]
   [[ $stderr == *'PA_CONTAINER: "x;rm -rf /" is not a container name'* ]]
 }
 
-@test "neither node with the CLI nor docker: a clear error, exit 5" {
+@test "neither node with the CLI nor docker: a clear error, exit 69" {
   printf 'PA_OPERATOR_CLI=/nonexistent/cli.js\n' >"$ENV_FILE"
   run env PATH="$BATS_TEST_TMPDIR/empty" "$BASH" "$SCRIPT" status
-  [ "$status" -eq 5 ]
+  [ "$status" -eq 69 ]
   [[ $output == *"cannot run the operator CLI: no node with /nonexistent/cli.js on this host, and no docker to reach container pa-pop-manager"* ]]
 }
 

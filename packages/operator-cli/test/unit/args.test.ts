@@ -36,9 +36,9 @@ describe('command line', () => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
 
-  it('usage errors exit 2 with the message, then the usage, on stderr', async () => {
+  it('usage errors exit 64 with the message, then the usage, on stderr', async () => {
     const r = await runInProcess(['tunnels', '--all'], {});
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toBe('pa-operator: tunnels: unknown option "--all"');
     expect(r.stderr).toContain('usage: pa-operator <command>');
@@ -50,9 +50,9 @@ describe('command line', () => {
     expect(r.stdout).toContain('diagnose [--json] [--profile saas|onprem]');
   });
 
-  it('diagnose without PA_SSE_URLS: exit 4 naming it', async () => {
+  it('diagnose without PA_SSE_URLS: exit 78 naming it', async () => {
     const r = await runInProcess(['diagnose'], {});
-    expect(r).toMatchObject({ code: 4, stdout: '' });
+    expect(r).toMatchObject({ code: 78, stdout: '' });
     expect(r.stderr).toBe(
       'pa-operator: PA_SSE_URLS is not set: the SSE URLs are needed to know where the POP connects',
     );
@@ -60,7 +60,7 @@ describe('command line', () => {
 
   it('diagnose --timeout must be a sane duration', async () => {
     const r = await runInProcess(['diagnose', '--timeout', '5h'], { PA_SSE_URLS: 'https://a' });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('--timeout must be a duration from 100ms to 120s');
   });
 });

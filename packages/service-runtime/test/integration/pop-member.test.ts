@@ -34,7 +34,7 @@ describe('a POP member against a real Redis', () => {
     });
     expect((await app.inject('/ready')).statusCode).toBe(200);
     const metrics = await app.inject('/metrics');
-    expect(metrics.body).toContain('pa_logging_process_cpu_seconds_total');
+    expect(metrics.body).toContain('process_cpu_seconds_total{service="logging"}');
 
     const hb = startHeartbeat({
       redis: client,

@@ -83,7 +83,7 @@ describe('runService', () => {
     });
     await new Promise((r) => setImmediate(r));
     fail(new ServiceExit('provisioning key revoked', 67));
-    fail(new ServiceExit('again', 3));
+    fail(new ServiceExit('again', 72));
     expect(await done).toBe(67);
     expect(h.exits).toEqual([67]);
     expect(h.lines).toEqual(['svc: provisioning key revoked']);

@@ -1,8 +1,8 @@
+import type { PopServiceName } from '@pa-connector/redis-contracts';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Text, Timestamp } from './common';
 
-export const POP_SERVICES = ['logging', 'connector', 'update', 'pop-manager'] as const;
-export type PopServiceName = (typeof POP_SERVICES)[number];
+export type { PopServiceName };
 
 /** How a release names an image's content: `sha256:` and 64 lowercase hex digits. */
 export const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;

@@ -16,7 +16,7 @@ interface AdminCall {
 }
 
 /** Turns `group create --name x` etc. into an admin API call. */
-export function adminCall(
+function adminCall(
   noun: string,
   verb: string,
   argv: string[],

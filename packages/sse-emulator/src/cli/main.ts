@@ -1,8 +1,9 @@
+import { ExitCode, type ExitCodeValue } from '@pa-connector/config';
 import { ADMIN_COMMANDS, runAdminCommand } from './admin-commands';
 import { serve } from './serve';
 import { UsageError } from './usage-error';
 
-export const USAGE = `usage:
+const USAGE = `usage:
   pa-emulator serve --data-dir DIR [--config FILE] [--host H] [--port N]
                     [--admin-host H] [--admin-port N] [--admin-token-file F]
                     [--cert-lifetime 365d] [--token-lifetime 1h]
@@ -20,13 +21,13 @@ export const USAGE = `usage:
   (admin commands take --admin-url URL (default $PA_EMULATOR_ADMIN_URL or
    http://127.0.0.1:8444) and --admin-token-file F)`;
 
-/** Exit code 0 ok, 1 failure, 2 bad usage; the reason is one line on stderr. */
-export async function main(argv: string[]): Promise<number | undefined> {
+/** Exit code 0 ok, 1 failure, 64 bad usage (docs/exit-codes.md); the reason is one line on stderr. */
+export async function main(argv: string[]): Promise<ExitCodeValue | undefined> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
+      return command === undefined ? ExitCode.usage : ExitCode.ok;
     }
     if (command === 'serve') {
       await serve(rest);
@@ -39,9 +40,9 @@ export async function main(argv: string[]): Promise<number | undefined> {
       );
     }
     await runAdminCommand(command, verb, flags);
-    return 0;
+    return ExitCode.ok;
   } catch (err) {
     process.stderr.write(`pa-emulator: ${(err as Error).message}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError ? ExitCode.usage : ExitCode.failed;
   }
 }

@@ -1,3 +1,4 @@
+import { ExitCode } from '@pa-connector/config';
 import { createLogger } from '@pa-connector/logger';
 import pino from 'pino';
 import { startEmulator } from '../emulator';
@@ -31,15 +32,15 @@ export async function serve(argv: string[]): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal; exiting now');
-      process.exit(1);
+      process.exit(ExitCode.failed);
     }
     stopping = true;
     logger.info({ signal }, 'stopping');
     emulator.close().then(
-      () => process.exit(0),
+      () => process.exit(ExitCode.ok),
       (err: unknown) => {
         logger.error({ err }, 'error while stopping');
-        process.exit(1);
+        process.exit(ExitCode.failed);
       },
     );
   };

@@ -30,7 +30,7 @@ const POP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTNAME =
   /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
-export class PopSpecError extends Error {
+class PopSpecError extends Error {
   override name = 'PopSpecError';
 }
 

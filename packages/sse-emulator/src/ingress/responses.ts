@@ -22,13 +22,11 @@ export function httpResponse(status: number, message: string): string {
   ].join('\r\n');
 }
 
-export const CONNECTION_ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
-
 /**
  * The headers that tell the user which gateway and tunnel carried the connection
  * (`X-PA-Gateway`, `X-PA-Tunnel`), each line ending in CRLF.
  */
-export function carrierHeaders(gateway: string, tunnel: string | null): string {
+function carrierHeaders(gateway: string, tunnel: string | null): string {
   return `X-PA-Gateway: ${gateway}\r\n${tunnel ? `X-PA-Tunnel: ${tunnel}\r\n` : ''}`;
 }
 

@@ -46,7 +46,7 @@ export interface SelectionContext {
   groupOf: (connectorId: string) => string | undefined;
 }
 
-export function tunnelKey(gateway: string, connectorId: string, tunnel: string | null): string {
+function tunnelKey(gateway: string, connectorId: string, tunnel: string | null): string {
   return `${gateway}/${connectorId}/${tunnel ?? ''}`;
 }
 

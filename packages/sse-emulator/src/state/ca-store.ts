@@ -8,7 +8,7 @@ import {
   writeSecretFile,
 } from '@pa-connector/pki';
 
-export const CA_KEY_FILE = 'ca.key';
+const CA_KEY_FILE = 'ca.key';
 export const CA_CERT_FILE = 'ca.crt';
 export const STATE_FILE = 'state.json';
 
@@ -43,7 +43,7 @@ export async function loadOrCreateCa(
 }
 
 /** Atomic write of a file others may read (the public CA certificate). */
-export async function writePublicFile(path: string, data: string): Promise<void> {
+async function writePublicFile(path: string, data: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, data, { mode: 0o644 });
   await rename(tmp, path);

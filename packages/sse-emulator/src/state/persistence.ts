@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { writeSecretFile } from '@pa-connector/pki';
 import type { StateData } from './model';
 
-export class StateFileError extends Error {
+class StateFileError extends Error {
   override name = 'StateFileError';
   readonly retryable = false;
 }

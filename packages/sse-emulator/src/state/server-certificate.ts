@@ -1,6 +1,6 @@
 import { type CertificateAuthority, generateKeyPair, signCertificate } from '@pa-connector/pki';
 
-export const DEFAULT_TLS_NAMES = ['localhost', '127.0.0.1', '::1'];
+const DEFAULT_TLS_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 /**
  * A fresh TLS server key and certificate for the SSE listener, signed by the emulator CA. Made

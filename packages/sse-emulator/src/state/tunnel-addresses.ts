@@ -9,9 +9,9 @@ export interface TunnelAssignments {
   hosts: Record<string, Record<string, number>>;
 }
 
-export const TUNNEL_PREFIX = '10.231';
-export const FIRST_CLIENT_HOST = 2;
-export const LAST_CLIENT_HOST = 254;
+const TUNNEL_PREFIX = '10.231';
+const FIRST_CLIENT_HOST = 2;
+const LAST_CLIENT_HOST = 254;
 
 export function emptyAssignments(): TunnelAssignments {
   return { networks: {}, hosts: {} };

@@ -158,7 +158,7 @@ describe('pa-emulator CLI', () => {
     expect(await exited(again.child)).toBe(0);
   });
 
-  it('exits 2 with a one-line reason on a bad command line', async () => {
+  it('exits 64 with a one-line reason on a bad command line', async () => {
     for (const args of [
       ['serve'],
       ['serve', '--data-dir', dataDir, '--port', 'http'],
@@ -170,7 +170,7 @@ describe('pa-emulator CLI', () => {
         () => undefined,
         (err: { code: number; stderr: string }) => err,
       );
-      expect(failure?.code).toBe(2);
+      expect(failure?.code).toBe(64);
       expect(failure?.stderr).toMatch(/^pa-emulator: /);
     }
   });

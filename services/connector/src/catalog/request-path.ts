@@ -1,5 +1,5 @@
 /** Longest health-check path (with its query) accepted from the catalog. */
-export const MAX_PATH_LENGTH = 2048;
+const MAX_PATH_LENGTH = 2048;
 
 // RFC 3986: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"; a path-absolute is
 // "/" followed by segments of pchars, a query is pchars plus "/" and "?". A fragment is never

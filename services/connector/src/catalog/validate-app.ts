@@ -16,7 +16,7 @@ const STRATEGIES: readonly LoadBalancingStrategy[] = ['round-robin', 'least-conn
 const METHODS: readonly HealthCheckMethod[] = ['GET', 'HEAD'];
 
 /** Bounds of one entry: what a probe, the proxy, a metric label or a log line can carry. */
-export const APP_LIMITS = {
+const APP_LIMITS = {
   idLength: 128,
   nameLength: 256,
   hostLength: 253,
@@ -56,7 +56,7 @@ function isHost(v: unknown): v is string {
 }
 
 /** A value as a reason quotes it: JSON, cut short so a huge value cannot flood logs. */
-export function quote(v: unknown): string {
+function quote(v: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(v) ?? String(v);

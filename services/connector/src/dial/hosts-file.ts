@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Clock } from '../clock';
 
 /** Names to addresses as an /etc/hosts file lists them (names lower-cased, comments dropped). */
-export function parseHosts(text: string): Map<string, string[]> {
+function parseHosts(text: string): Map<string, string[]> {
   const table = new Map<string, string[]>();
   for (const raw of text.split('\n')) {
     const [address, ...names] = raw.replace(/#.*/, '').trim().split(/\s+/);

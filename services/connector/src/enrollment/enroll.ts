@@ -1,3 +1,4 @@
+import { ExitCode } from '@pa-connector/config';
 import { LogField, type Logger } from '@pa-connector/logger';
 import {
   certificateInfo,
@@ -15,7 +16,6 @@ import {
   SseProtocolError,
 } from '@pa-connector/sse-api';
 import { AbortedError, type Clock, type Random } from '../clock';
-import { ExitCode } from '../exit-codes';
 import type { Identity } from '../identity/identity';
 import { IdentityError } from '../identity/identity-error';
 import type { IdentityStore } from '../identity/identity-store';

@@ -1,9 +1,9 @@
+import { ExitCode, type ExitCodeValue } from '@pa-connector/config';
 import { ServiceExit } from '@pa-connector/service-runtime';
 import { SseApiError, SseErrorCode, SseProtocolError } from '@pa-connector/sse-api';
-import { ExitCode } from '../exit-codes';
 import { IdentityError } from '../identity/identity-error';
 
-const BY_CODE: Record<string, { exit: number; reason: string }> = {
+const BY_CODE: Record<string, { exit: ExitCodeValue; reason: string }> = {
   [SseErrorCode.provisioningKeyMalformed]: {
     exit: ExitCode.keyInvalid,
     reason: 'the SSE says the provisioning key is malformed',
@@ -41,7 +41,7 @@ function oneLine(text: string): string {
 
 /**
  * Turns a permanent enrollment failure into the ServiceExit that stops the process: one line
- * saying why, and the exit code of its class. Anything unrecognised stays as it is (exit 1).
+ * saying why, and the exit code of its class. Anything unrecognised stays as it is (ExitCode.failed).
  */
 export function enrollmentFailure(err: unknown): unknown {
   if (err instanceof ServiceExit) return err;

@@ -1,9 +1,9 @@
-import { ExitCode } from '../exit-codes';
+import { ExitCode, type ExitCodeValue } from '@pa-connector/config';
 
 /** The identity in the data directory cannot be used as it is. Permanent: a person must look. */
 export class IdentityError extends Error {
   readonly retryable = false;
-  readonly exitCode: number;
+  readonly exitCode: ExitCodeValue;
 
   constructor(
     readonly code: 'identity_corrupt' | 'data_dir_unusable',

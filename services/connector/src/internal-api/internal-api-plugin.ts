@@ -18,7 +18,7 @@ export interface InternalApiOptions {
 }
 
 /** Internal API error codes (bodies are `{error:{code,message}}` like the SSE's). */
-export const InternalErrorCode = {
+const InternalErrorCode = {
   unauthorized: 'unauthorized',
   /** A body that breaks its schema, bad JSON or a body too large (the server's shared answer). */
   invalidRequest: HttpErrorCode.invalidRequest,

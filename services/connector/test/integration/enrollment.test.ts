@@ -247,14 +247,14 @@ describe('enrollment against the emulator', () => {
   });
 
   it.each([['missing-fields'], ['not-json']])(
-    'a register answer that is malformed (%s) stops the service (69) and stores nothing',
+    'a register answer that is malformed (%s) stops the service (76) and stores nothing',
     async (variant) => {
       const { env: e } = await env();
       await emu.admin.fault('register', { mode: 'malformed', variant, count: 1 });
       const c = await startInProcess(e);
       try {
         await waitFor('failed', () => c.failures.length > 0, 15_000);
-        expect(c.failures[0]).toMatchObject({ exitCode: 69 });
+        expect(c.failures[0]).toMatchObject({ exitCode: 76 });
         expect((c.failures[0] as Error).message).toMatch(
           /bad response from the SSE.*no identity was stored/,
         );

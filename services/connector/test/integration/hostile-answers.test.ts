@@ -44,7 +44,7 @@ describe('hostile register and renew answers (real openvpn gateways)', () => {
     ['cipher-none', /tunnel\.cipher "none"/],
     ['gateway-host-newline', /gateways\[0\]\.host/],
   ])(
-    'register answer %s: refused (69), nothing stored or written, nothing run',
+    'register answer %s: refused (76), nothing stored or written, nothing run',
     async (variant, field) => {
       const marker = join(world.tmp.dir, `ran-${variant}`);
       await world.emu.admin.fault('register', {
@@ -72,7 +72,7 @@ describe('hostile register and renew answers (real openvpn gateways)', () => {
           expect(readFileSync(f, 'utf8')).not.toMatch(/script-security|^up /m);
         }
         expect(c.failures[0]).toBeInstanceOf(ServiceExit);
-        expect(c.failures[0]).toMatchObject({ exitCode: 69, code: 'bad_response' });
+        expect(c.failures[0]).toMatchObject({ exitCode: 76, code: 'bad_response' });
         const message = (c.failures[0] as Error).message;
         expect(message).toMatch(field);
         expect(message).toMatch(/no identity was stored/);

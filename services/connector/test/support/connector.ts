@@ -107,7 +107,7 @@ export async function startInProcess(env: Record<string, string>): Promise<InPro
   };
 }
 
-export const MAIN_JS = resolve(__dirname, '../../dist/main.js');
+const MAIN_JS = resolve(__dirname, '../../dist/main.js');
 
 /**
  * The built service as its own process (`node dist/main.js`), with only the given environment.

@@ -3,7 +3,7 @@ import type { RegisterRequest, RegisterResponse, RenewResponse } from '@pa-conne
 import { testCa } from './identity-fixture';
 
 /** Signs a CSR the way the SSE would, with the test CA. */
-export function signCsr(
+function signCsr(
   csr: string,
   lifetimeSeconds = 3600,
   now?: Date,

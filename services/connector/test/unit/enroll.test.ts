@@ -124,14 +124,14 @@ describe('enrollment', () => {
     expect(metrics).toContain('result="success"} 1');
   });
 
-  it('a certificate that is not for our key is a bad response: exit 69, nothing stored', async () => {
+  it('a certificate that is not for our key is a bad response: exit 76, nothing stored', async () => {
     const other = makeIdentity();
     const { run } = setup(async (req) => ({
       ...registerResponse(req),
       certificate: other.certificatePem,
     }));
     const err = await run().catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 69 });
+    expect(err).toMatchObject({ exitCode: 76 });
     expect((err as Error).message).toMatch(/not for the key that was sent; no identity was stored/);
     expect(readdirSync(join(dir, 'data'))).toEqual([]);
   });
@@ -174,7 +174,7 @@ describe('enrollment', () => {
       ...registerResponse(req),
       caChain: [makeIdentity().certificatePem],
     }));
-    await expect(run()).rejects.toMatchObject({ exitCode: 69 });
+    await expect(run()).rejects.toMatchObject({ exitCode: 76 });
   });
 });
 
@@ -185,8 +185,8 @@ describe('classification of enrollment failures', () => {
     ['provisioning_key_exhausted', 403, 66],
     ['provisioning_key_revoked', 403, 67],
     ['provisioning_key_expired', 403, 68],
-    ['invalid_csr', 400, 70],
-    ['invalid_request', 400, 70],
+    ['invalid_csr', 400, 74],
+    ['invalid_request', 400, 74],
     ['unknown_pop', 400, 78],
     ['certificate_revoked', 401, 72],
   ])('%s (HTTP %i) -> exit %i with one line naming it', (code, status, exitCode) => {
@@ -206,13 +206,13 @@ describe('classification of enrollment failures', () => {
     });
   });
 
-  it('a protocol error -> 69; unknown errors stay as they are', () => {
+  it('a protocol error -> 76; unknown errors stay as they are', () => {
     expect(
       enrollmentFailure(
         new SseProtocolError('register', 'SSE register response is missing certificate'),
       ),
     ).toMatchObject({
-      exitCode: 69,
+      exitCode: 76,
     });
     const odd = new TypeError('bug');
     expect(enrollmentFailure(odd)).toBe(odd);

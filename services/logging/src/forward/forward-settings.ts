@@ -1,7 +1,7 @@
 import { setting } from '@pa-connector/config';
 
 /** pino levels a forwarding threshold may name. */
-export const FORWARD_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const FORWARD_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /** Settings of forwarding log batches to the SSE through the connector's internal API. */
 export function forwardSettings() {

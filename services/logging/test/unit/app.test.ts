@@ -27,7 +27,9 @@ describe('logging buildApp', () => {
     expect((await app.inject('/ready')).statusCode).toBe(200);
     state.redis = false;
     expect((await app.inject('/ready')).statusCode).toBe(503);
-    expect((await app.inject('/metrics')).body).toMatch(/^pa_logging_process_cpu_seconds_total /m);
+    expect((await app.inject('/metrics')).body).toMatch(
+      /^process_cpu_seconds_total{service="logging"} /m,
+    );
     await app.close();
   });
 });

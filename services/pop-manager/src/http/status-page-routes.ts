@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** The page's files, next to src/ and dist/ in the package. */
-export const STATIC_DIR = join(__dirname, '..', '..', 'static');
+const STATIC_DIR = join(__dirname, '..', '..', 'static');
 
 const FILES = [
   { path: '/', file: 'index.html', type: 'text/html; charset=utf-8' },

@@ -1,7 +1,7 @@
 import { decodeHeartbeat, type ServiceHealth } from '@pa-connector/redis-contracts';
 
 /** service-runtime's heartbeat expires after this many intervals without a beat. */
-export const HEARTBEAT_TTL_BEATS = 3;
+const HEARTBEAT_TTL_BEATS = 3;
 
 export interface ServiceHealthOptions {
   /** Stale after this many intervals without a beat (below HEARTBEAT_TTL_BEATS). */

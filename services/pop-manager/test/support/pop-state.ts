@@ -35,7 +35,7 @@ export const TUNNELS: TunnelState[] = [
   },
 ];
 
-export const CATALOG: CatalogSnapshot = {
+const CATALOG: CatalogSnapshot = {
   version: '7',
   syncedAt: '2030-01-01T00:00:00.000Z',
   apps: [

@@ -57,7 +57,7 @@ describe('pop-manager buildApp', () => {
     expect((await a.inject('/ready')).statusCode).toBe(200);
     const metrics = await a.inject('/metrics');
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
-    expect(metrics.body).toMatch(/^pa_pop_manager_process_cpu_seconds_total /m);
+    expect(metrics.body).toMatch(/^process_cpu_seconds_total{service="pop-manager"} /m);
     await a.close();
   });
 

@@ -26,12 +26,7 @@ import type { UpdateMetrics } from './update-metrics';
  * The order services are replaced in: the ones users do not depend on first, the connector after
  * them, this service last (it hands over to its successor).
  */
-export const ROLLOUT_ORDER: readonly PopServiceName[] = [
-  'logging',
-  'pop-manager',
-  'connector',
-  'update',
-];
+const ROLLOUT_ORDER: readonly PopServiceName[] = ['logging', 'pop-manager', 'connector', 'update'];
 
 export interface UpdaterOptions {
   engine: DockerEngine;

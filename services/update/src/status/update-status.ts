@@ -81,7 +81,7 @@ function decodeHistoryEntry(line: string): UpdateHistoryEntry | undefined {
 
 export const HISTORY_LENGTH = 200;
 
-/** Writes the status hash and history to Redis and announces the change. */
+/** Writes the status hash and history to Redis (pop-manager reads them when it builds a status). */
 export class UpdateStatusStore {
   constructor(
     private readonly redis: Redis,
@@ -98,7 +98,7 @@ export class UpdateStatusStore {
     );
     const m = this.redis.multi().hset(this.keys.updateStatus(), fields);
     if (stale.length > 0) m.hdel(this.keys.updateStatus(), ...stale);
-    await m.publish(this.keys.channel('update'), status.state).exec();
+    await m.exec();
   }
 
   async record(entry: UpdateHistoryEntry): Promise<void> {

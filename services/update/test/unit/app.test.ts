@@ -37,7 +37,7 @@ describe('update buildApp', () => {
     expect((await app.inject('/ready')).statusCode).toBe(200);
     const metrics = await app.inject('/metrics');
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
-    expect(metrics.body).toMatch(/^pa_update_process_cpu_seconds_total /m);
+    expect(metrics.body).toMatch(/^process_cpu_seconds_total{service="update"} /m);
     await app.close();
   });
 

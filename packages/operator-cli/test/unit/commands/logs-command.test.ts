@@ -107,13 +107,13 @@ describe('logs (against a stand-in logging service)', () => {
     ]);
   });
 
-  it('-f: a tail the service ends is reported (exit 3)', async () => {
+  it('-f: a tail the service ends is reported (exit 69)', async () => {
     tailLines = [JSON.stringify(line(5))];
     endTail = true;
     const r = await runInProcess(['logs', '-f', '--json'], { PA_LOGGING_URL: svc.url });
     endTail = false;
     expect(r.stdout).toBe(JSON.stringify(line(5)));
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(69);
     expect(r.stderr).toBe(
       `pa-operator: logging at ${svc.url}/logs/tail ended the tail (the service stopped?)`,
     );
@@ -129,9 +129,9 @@ describe('logs (against a stand-in logging service)', () => {
     [['logs', '-f', '--limit', '1001'], '--limit must be a whole number from 0 to 1000 with -f'],
     [['logs', '-f', '--since', '1h'], '--since applies to past lines only'],
     [['logs', '--limit', 'x'], '--limit must be a whole number, got "x"'],
-  ])('%j is a usage error (exit 2)', async (argv, message) => {
+  ])('%j is a usage error (exit 64)', async (argv, message) => {
     const r = await runInProcess(argv, { PA_LOGGING_URL: svc.url });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr.split('\n')[0]).toContain(message);
   });
 });

@@ -146,11 +146,11 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
     expect((await run('apps')).stdout).toBe('No app in the catalog.');
   });
 
-  it('an error answer or a body that is not JSON: one line naming the service, exit 3', async () => {
+  it('an error answer or a body that is not JSON: one line naming the service, exit 69', async () => {
     status = 503;
     body = { error: { code: 'not_ready', message: 'redis unreachable' } };
     const r = await run('status');
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(69);
     expect(r.stderr).toBe(
       `pa-operator: pop-manager at ${pm.url}/status answered HTTP 503: redis unreachable`,
     );
@@ -161,19 +161,19 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
     );
   });
 
-  it('pop-manager unreachable: one line naming it and the setting, exit 3', async () => {
+  it('pop-manager unreachable: one line naming it and the setting, exit 69', async () => {
     const port = await freePort();
     const r = await runInProcess(['status'], { PA_POP_MANAGER_URL: `http://127.0.0.1:${port}` });
     expect(r).toEqual({
-      code: 3,
+      code: 69,
       stdout: '',
       stderr: `pa-operator: pop-manager is not reachable at http://127.0.0.1:${port}/status (connection refused); check that it runs and PA_POP_MANAGER_URL`,
     });
   });
 
-  it('a bad URL setting: exit 4 naming it', async () => {
+  it('a bad URL setting: exit 78 naming it', async () => {
     const r = await runInProcess(['apps'], { PA_POP_MANAGER_URL: 'ftp://x' });
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(78);
     expect(r.stderr).toBe(
       'pa-operator: PA_POP_MANAGER_URL: ftp://x must start with http:// or https://',
     );

@@ -25,7 +25,7 @@ export interface DataPath {
   stop(): Promise<void>;
 }
 
-export const TEST_LIMITS: ProxyLimits = {
+const TEST_LIMITS: ProxyLimits = {
   maxConnections: 1000,
   maxConnectionsPerApp: 1000,
   headerTimeoutMs: 5_000,
