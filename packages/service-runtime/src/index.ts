@@ -27,6 +27,16 @@ export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
 export { createRedis, duplicateRedis, type Redis, type RedisClientConfig } from './redis-client';
 export { REDIS_DEFAULTS } from './redis-defaults';
+export {
+  AbortedError,
+  type BackoffPolicy,
+  backoffDelay,
+  backoffStep,
+  isRetryable,
+  type RetryOptions,
+  retry,
+  sleep,
+} from './retry';
 export { missingSchemas, RouteSchemaMissing, requireRouteSchemas } from './route-schemas';
 export {
   exitCodeFor,

@@ -1,3 +1,4 @@
+export { backoffDelay, retry } from '@pa-connector/service-runtime';
 export { type AppDeps, buildApp } from './app';
 export { TokenManager } from './auth/token-manager';
 export { CatalogSync, type SyncResult } from './catalog/catalog-sync';
@@ -19,8 +20,6 @@ export { InternalErrorCode, internalApiPlugin } from './internal-api/internal-ap
 export { connectorMetrics } from './metrics';
 export { TunnelObserver } from './observer/tunnel-observer';
 export { tunnelReadiness } from './observer/tunnel-readiness';
-export { backoffDelay } from './retry/backoff';
-export { retry } from './retry/retry';
 export { type ConnectorService, registerConfigSecrets, startConnectorService } from './service';
 export { ConnectorState, enrolledCheck } from './state';
 export { pickGateways } from './supervisor/pick-gateways';

@@ -1,5 +1,6 @@
 import type { Logger, SecretSlot, SecretValues } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
+import { type BackoffPolicy, retry } from '@pa-connector/service-runtime';
 import {
   SseApiError,
   type SseClient,
@@ -8,8 +9,6 @@ import {
 } from '@pa-connector/sse-api';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
 import type { ConnectorMetrics } from '../metrics';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 import { refreshDelay } from './schedule';
 
 export interface TokenManagerOptions {

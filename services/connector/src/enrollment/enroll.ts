@@ -7,7 +7,7 @@ import {
   keyMatchesCertificate,
   verifyChain,
 } from '@pa-connector/pki';
-import { ServiceExit } from '@pa-connector/service-runtime';
+import { type BackoffPolicy, retry, ServiceExit } from '@pa-connector/service-runtime';
 import {
   parseProvisioningKey,
   type RegisterResponse,
@@ -20,8 +20,6 @@ import type { Identity } from '../identity/identity';
 import { IdentityError } from '../identity/identity-error';
 import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 import { checkedRegistration } from './answer-check';
 import { enrollmentFailure } from './enrollment-failure';
 import type { PendingKeyStore } from './pending-key';

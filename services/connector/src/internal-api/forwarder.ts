@@ -1,5 +1,6 @@
 import type { Logger } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
+import { type BackoffPolicy, retry } from '@pa-connector/service-runtime';
 import type {
   AcceptedResponse,
   LogBatch,
@@ -9,8 +10,6 @@ import type {
 } from '@pa-connector/sse-api';
 import type { TokenManager } from '../auth/token-manager';
 import type { Clock, Random } from '../clock';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 
 export interface ForwarderOptions {
   client: Pick<SseClient, 'popStatus' | 'release' | 'logs'>;

@@ -1,6 +1,7 @@
 import type { Logger } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
 import { certificateInfo, createCsr, generateKeyPair, type KeyPairPem } from '@pa-connector/pki';
+import { type BackoffPolicy, retry } from '@pa-connector/service-runtime';
 import type { SseClient } from '@pa-connector/sse-api';
 import { isCertificateRevoked, type TokenManager } from '../auth/token-manager';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
@@ -9,8 +10,6 @@ import { checkResponse } from '../enrollment/enroll';
 import type { Identity } from '../identity/identity';
 import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 import { renewalTime } from './schedule';
 
 export interface RenewerOptions {

@@ -1,4 +1,5 @@
 import type { Logger } from '@pa-connector/logger';
+import { type BackoffPolicy, backoffDelay } from '@pa-connector/service-runtime';
 import type { LogBatch } from '@pa-connector/sse-api';
 import type { WrittenLine } from '../files/log-store';
 import type { Clock, Random, TimerHandle } from './clock';
@@ -29,7 +30,7 @@ export interface LogForwarderOptions {
   bufferLimit: number;
   /** Most bytes of entries per batch (the connector takes up to 5 MiB per request). */
   maxBatchBytes?: number;
-  backoff: { initialMs: number; maxMs: number };
+  backoff: BackoffPolicy;
   logger: Logger;
   observer?: ForwardObserver;
 }
@@ -97,9 +98,7 @@ export class LogForwarder {
 
   /** The delay before the next retry, for the failure count given (1 = first failure). */
   retryDelay(failures: number): number {
-    const { initialMs, maxMs } = this.#o.backoff;
-    const full = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(full / 2 + (this.#o.random() * full) / 2);
+    return backoffDelay(failures, this.#o.backoff, this.#o.random);
   }
 
   /**

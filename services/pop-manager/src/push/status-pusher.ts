@@ -1,19 +1,15 @@
 import { LogField, type Logger } from '@pa-connector/logger';
+import { type BackoffPolicy, backoffDelay } from '@pa-connector/service-runtime';
 import type { PopStatus } from '@pa-connector/sse-api';
 import type { Clock, Random, TimerHandle } from '../clock';
 import type { PushState } from '../status/pop-status';
 import { PushError } from './push-error';
 
-export interface PushBackoff {
-  initialMs: number;
-  maxMs: number;
-}
-
 export interface StatusPusherOptions {
   send: (status: PopStatus) => Promise<void>;
   clock: Clock;
   random: Random;
-  backoff: PushBackoff;
+  backoff: BackoffPolicy;
   logger: Logger;
   /** Called after each attempt (metrics). */
   onAttempt?: (ok: boolean, at: number) => void;
@@ -56,9 +52,7 @@ export class StatusPusher {
 
   /** The delay before the next retry, for the failure count given (1 = first failure). */
   retryDelay(failures: number): number {
-    const { initialMs, maxMs } = this.#o.backoff;
-    const full = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(full / 2 + (this.#o.random() * full) / 2);
+    return backoffDelay(failures, this.#o.backoff, this.#o.random);
   }
 
   /**
