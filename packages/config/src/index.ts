@@ -1,6 +1,7 @@
 export { ConfigError, EXIT_CONFIG } from './config-error';
 export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 export { DNS_NAME_MAX_LENGTH, isHostname, isLabel } from './hostname';
+export { type ByteStream, LineDecoder, readLines } from './lines';
 export {
   type ConfigOf,
   closestName,

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readLines } from '@pa-connector/config';
 import { CONTROL_HELPER_SOURCE } from './control-helper-source';
 
 export interface ControlEndpointOptions {
@@ -69,13 +70,13 @@ export class ControlEndpoint {
     const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     const errors: string[] = [];
-    child.stderr?.on('data', (c: Buffer) => {
-      for (const line of c.toString('utf8').split('\n')) {
-        if (!line) continue;
+    if (child.stderr) {
+      readLines(child.stderr, (line) => {
+        if (!line) return;
         errors.push(line);
         this.o.onLine?.(line);
-      }
-    });
+      });
+    }
     this.#exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.o.onExit?.({ pid: child.pid, code, signal });
@@ -99,23 +100,16 @@ export class ControlEndpoint {
           ),
         );
       });
-      let partial = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        const parts = (partial + chunk.toString('utf8')).split('\n');
-        partial = parts.pop() ?? '';
-        for (const line of parts) {
-          const event = parseEvent(line);
-          if (event?.event === 'listening') {
-            clearTimeout(timer);
-            resolve();
-          } else if (event?.event === 'health' && typeof event.body === 'object') {
-            this.o.onHealth(
-              String(event.remoteAddress ?? ''),
-              event.body as Record<string, unknown>,
-            );
-          } else if (line) {
-            this.o.onLine?.(line);
-          }
+      if (!child.stdout) return;
+      readLines(child.stdout, (line) => {
+        const event = parseEvent(line);
+        if (event?.event === 'listening') {
+          clearTimeout(timer);
+          resolve();
+        } else if (event?.event === 'health' && typeof event.body === 'object') {
+          this.o.onHealth(String(event.remoteAddress ?? ''), event.body as Record<string, unknown>);
+        } else if (line) {
+          this.o.onLine?.(line);
         }
       });
     });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readLines } from '@pa-connector/config';
 import {
   type CertificateAuthority,
   certificateInfo,
@@ -129,22 +130,17 @@ export class GatewayServer {
           ),
         timeoutMs,
       );
-      let partial = '';
-      const onData = (chunk: Buffer) => {
-        const parts = (partial + chunk.toString('utf8')).split('\n');
-        partial = parts.pop() ?? '';
-        for (const line of parts) {
-          o.onLine?.(line);
-          tail.push(line);
-          if (tail.length > 30) tail.shift();
-          if (line.includes('Initialization Sequence Completed')) {
-            clearTimeout(timer);
-            resolve();
-          }
+      const onLine = (line: string) => {
+        o.onLine?.(line);
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        if (line.includes('Initialization Sequence Completed')) {
+          clearTimeout(timer);
+          resolve();
         }
       };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
+      if (child.stdout) readLines(child.stdout, onLine);
+      if (child.stderr) readLines(child.stderr, onLine);
       child.once('error', (err) => {
         clearTimeout(timer);
         reject(new Error(`gateway ${o.name}: cannot run ${cmd}: ${err.message}`, { cause: err }));

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { chmod, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readLines } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import { ManagementClient } from '@pa-connector/openvpn-manager-client';
 import type { BackoffPolicy } from '@pa-connector/service-runtime';
@@ -268,16 +269,12 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     child.once('exit', (code, signal) =>
       onEnd(signal ? `openvpn ended by ${signal}` : `openvpn exited with code ${code}`),
     );
-    const onData = (buf: { partial: string }) => (chunk: Buffer) => {
-      const parts = (buf.partial + chunk.toString('utf8')).split('\n');
-      buf.partial = parts.pop() ?? '';
-      for (const line of parts) {
-        this.#tail.push(line);
-        if (this.#tail.length > TAIL_LINES) this.#tail.shift();
-      }
+    const onLine = (line: string) => {
+      this.#tail.push(line);
+      if (this.#tail.length > TAIL_LINES) this.#tail.shift();
     };
-    child.stdout?.on('data', onData({ partial: '' }));
-    child.stderr?.on('data', onData({ partial: '' }));
+    if (child.stdout) readLines(child.stdout, onLine);
+    if (child.stderr) readLines(child.stderr, onLine);
     if (child.pid === undefined) return;
     this.#log.debug({ pid: child.pid }, 'openvpn started');
     this.#apply({ type: 'spawned', pid: child.pid });
