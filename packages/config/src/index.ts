@@ -14,6 +14,7 @@ export {
   unknownSettings,
 } from './load-config';
 export { Secret } from './secret';
+export { removeSecretLeftovers, tightenMode, writeSecretFile } from './secret-file';
 export { type Env, isHostOrIp, type Setting, setting } from './settings';
 export {
   credentialSpellings,
