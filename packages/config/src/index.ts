@@ -1,3 +1,4 @@
+export { CodedError, type CodedErrorOptions } from './coded-error';
 export { ConfigError, EXIT_CONFIG } from './config-error';
 export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
 export { DNS_NAME_MAX_LENGTH, isHostname, isLabel } from './hostname';

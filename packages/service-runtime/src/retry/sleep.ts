@@ -1,12 +1,13 @@
+import { CodedError } from '@pa-connector/config';
 import type { Clock } from '../clock';
 
 /** Raised by `sleep` when its signal is aborted (the service is stopping). */
-export class AbortedError extends Error {
-  readonly code = 'aborted';
-  readonly retryable = false;
+export class AbortedError extends CodedError {
+  declare readonly code: 'aborted';
+  declare readonly retryable: false;
 
   constructor() {
-    super('stopped');
+    super('aborted', 'stopped');
     this.name = 'AbortedError';
   }
 }

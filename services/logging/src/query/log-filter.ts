@@ -1,4 +1,4 @@
-import { parseDuration } from '@pa-connector/config';
+import { CodedError, parseDuration } from '@pa-connector/config';
 import { SERVICE_NAME } from '../files/log-file-names';
 
 /** pino's level numbers, by the words the lines carry. */
@@ -23,9 +23,13 @@ export interface LogFilter {
   text?: string;
 }
 
-export class QueryError extends Error {
-  readonly code = 'invalid_query';
-  readonly retryable = false;
+export class QueryError extends CodedError {
+  declare readonly code: 'invalid_query';
+  declare readonly retryable: false;
+
+  constructor(message: string) {
+    super('invalid_query', message);
+  }
 }
 
 const MAX_LIMIT = 10_000;

@@ -1,15 +1,16 @@
+import { CodedError } from '@pa-connector/config';
 /** A push of the POP status that did not get through. */
-export class PushError extends Error {
+export class PushError extends CodedError {
   constructor(
     /** Stable: connector_unreachable, push_timeout, not_enrolled, sse_unavailable, http_<status>, ... */
-    readonly code: string,
+    code: string,
     message: string,
     /** Whether sending (a newer status) later can help. */
-    readonly retryable: boolean,
+    retryable: boolean,
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { ...options, retryable });
     this.name = 'PushError';
   }
 }
