@@ -33,6 +33,7 @@ export {
   backoffDelay,
   backoffStep,
   isRetryable,
+  logRetries,
   type RetryOptions,
   retry,
   sleep,

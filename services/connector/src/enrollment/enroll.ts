@@ -7,7 +7,7 @@ import {
   keyMatchesCertificate,
   verifyChain,
 } from '@pa-connector/pki';
-import { type BackoffPolicy, retry, ServiceExit } from '@pa-connector/service-runtime';
+import { type BackoffPolicy, logRetries, retry, ServiceExit } from '@pa-connector/service-runtime';
 import {
   parseProvisioningKey,
   type RegisterResponse,
@@ -109,17 +109,7 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
         random: o.random,
         backoff: o.backoff,
         signal: o.signal,
-        onRetry: (err, attempt, delayMs) =>
-          log.warn(
-            {
-              [LogField.attempt]: attempt,
-              [LogField.delayMs]: delayMs,
-              [LogField.code]: (err as { code?: string }).code,
-              [LogField.status]: (err as { status?: number }).status,
-              reason: (err as Error).message,
-            },
-            'enrollment attempt failed; retrying',
-          ),
+        onRetry: logRetries(log, 'enrollment attempt failed; retrying'),
       },
     );
   } catch (err) {
