@@ -1,16 +1,4 @@
-import { CodedError } from '@pa-connector/config';
-/** A log batch the connector did not accept. */
-export class ForwardError extends CodedError {
-  constructor(
-    /** Stable: connector_unreachable, forward_timeout, not_enrolled, sse_unavailable, http_<status>, ... */
-    code: string,
-    message: string,
-    /** Whether sending the same batch again later can help. */
-    retryable: boolean,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(code, message, { ...options, retryable });
-    this.name = 'ForwardError';
-  }
-}
+import { InternalApiError } from '@pa-connector/sse-api';
+
+/** A log batch the connector did not accept; retryable when sending the same batch later can help. */
+export class ForwardError extends InternalApiError {}
