@@ -35,6 +35,8 @@ export {
   isRetryable,
   logRetries,
   type RetryOptions,
+  RetryTimer,
+  type RetryTimerOptions,
   retry,
   sleep,
 } from './retry';
