@@ -15,7 +15,7 @@ export {
   unknownSettings,
 } from './load-config';
 export { Secret } from './secret';
-export { removeSecretLeftovers, tightenMode, writeSecretFile } from './secret-file';
+export { removeSecretLeftovers, syncDir, tightenMode, writeSecretFile } from './secret-file';
 export { type Env, isHostOrIp, type Setting, setting } from './settings';
 export {
   credentialSpellings,

@@ -57,7 +57,8 @@ export async function tightenMode(path: string, mode = 0o600): Promise<boolean> 
   return true;
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Flushes a directory's entries (a rename or a new file in it) to disk, so they survive a crash. */
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
