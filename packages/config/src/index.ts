@@ -1,8 +1,8 @@
-export { CodedError, type CodedErrorOptions } from './coded-error';
+export { CodedError } from './coded-error';
 export { ConfigError, EXIT_CONFIG } from './config-error';
 export { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
-export { DNS_NAME_MAX_LENGTH, isHostname, isLabel } from './hostname';
-export { type ByteStream, LineDecoder, readLines } from './lines';
+export { isHostname, isLabel } from './hostname';
+export { LineDecoder, readLines } from './lines';
 export {
   type ConfigOf,
   closestName,

@@ -32,11 +32,8 @@ export {
   type BackoffPolicy,
   backoffDelay,
   backoffStep,
-  isRetryable,
   logRetries,
-  type RetryOptions,
   RetryTimer,
-  type RetryTimerOptions,
   retry,
   sleep,
 } from './retry';
