@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode } from '@pa-connector/config';
+import { ExitCode, writeSecretFile } from '@pa-connector/config';
 import {
   repoRoot,
   requireBinary,
@@ -142,7 +142,7 @@ export async function runTunnelBench(o: TunnelBenchOptions = {}): Promise<Record
       {},
     );
     const keyFile = join(dir, 'provisioning-key');
-    writeFileSync(keyFile, `${key.key}\n`, { mode: 0o600 });
+    await writeSecretFile(keyFile, `${key.key}\n`);
     // The connector's openvpn runs in the connector namespace (exec keeps openvpn's PID).
     const openvpn = join(dir, 'openvpn-in-netns');
     writeFileSync(

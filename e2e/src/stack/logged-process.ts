@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { LineDecoder } from '@pa-connector/config';
 
 /** A process of the stack whose output goes to `<runDir>/<name>.log`. */
 export interface LoggedProcess {
@@ -53,11 +54,9 @@ export function startLogged(
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const lines: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
-  const onData = (buf: { partial: string }) => (chunk: Buffer) => {
+  const onData = (decoder: LineDecoder) => (chunk: Buffer) => {
     log.write(chunk);
-    const parts = (buf.partial + chunk.toString('utf8')).split('\n');
-    buf.partial = parts.pop() ?? '';
-    for (const line of parts) {
+    for (const line of decoder.push(chunk)) {
       lines.push(line);
       if (lines.length > KEPT_LINES) lines.shift();
       for (const w of waiters) {
@@ -68,8 +67,8 @@ export function startLogged(
       }
     }
   };
-  child.stdout?.on('data', onData({ partial: '' }));
-  child.stderr?.on('data', onData({ partial: '' }));
+  child.stdout?.on('data', onData(new LineDecoder()));
+  child.stderr?.on('data', onData(new LineDecoder()));
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => {
       log.end();

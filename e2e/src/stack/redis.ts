@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeSecretFile } from '@pa-connector/config';
 import { freePort, requireBinary } from '@pa-connector/test-support';
 import { type LoggedProcess, startLogged } from './logged-process';
 
@@ -34,7 +35,7 @@ export async function startStackRedis(
   mkdirSync(dir, { mode: 0o700 });
   const password = randomBytes(18).toString('base64url');
   const conf = join(dir, 'redis.conf');
-  writeFileSync(
+  await writeSecretFile(
     conf,
     [
       `port ${port}`,
@@ -46,10 +47,9 @@ export async function startStackRedis(
       `dir ${dir}`,
       '',
     ].join('\n'),
-    { mode: 0o600 },
   );
   const passwordFile = join(dir, 'password');
-  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  await writeSecretFile(passwordFile, `${password}\n`);
   const proc = await runRedis(runDir, conf);
   return {
     url: `redis://127.0.0.1:${port}`,

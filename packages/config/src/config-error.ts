@@ -1,7 +1,9 @@
+import { CodedError } from './coded-error';
+
 /** A setting is missing or has a bad value. Never retryable: the operator has to fix it. */
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-  readonly retryable = false;
+export class ConfigError extends CodedError {
+  declare readonly code: 'config_invalid';
+  declare readonly retryable: false;
 
   constructor(
     /** The environment variable at fault, e.g. `PA_REDIS_URL`. */
@@ -9,7 +11,7 @@ export class ConfigError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${setting}: ${reason}`, options);
+    super('config_invalid', `${setting}: ${reason}`, options);
     this.name = 'ConfigError';
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ConfigError } from './config-error';
 import { formatDuration, NODE_TIMER_LIMIT_MS, parseDuration } from './duration';
+import { DNS_NAME_MAX_LENGTH, isHostname } from './hostname';
 import { Secret } from './secret';
 import { redactUrl } from './url-credentials';
 
@@ -75,12 +76,13 @@ function checkDefault<T>(env: string, shown: string, parse: (raw: string, env: s
   }
 }
 
-const HOSTNAME =
-  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
-
-/** True for an RFC 1123 hostname or an IPv4/IPv6 literal (without brackets). */
+/**
+ * True for an RFC 1123 hostname (a trailing dot allowed, 253 characters at most with it) or an
+ * IPv4/IPv6 literal (without brackets).
+ */
 export function isHostOrIp(text: string): boolean {
-  return isIP(text) !== 0 || HOSTNAME.test(text);
+  if (isIP(text) !== 0) return true;
+  return text.length <= DNS_NAME_MAX_LENGTH && isHostname(text.replace(/\.$/, ''));
 }
 
 function parseUrl(raw: string, env: string, protocols: readonly string[]): URL {
@@ -97,9 +99,14 @@ function parseUrl(raw: string, env: string, protocols: readonly string[]): URL {
 }
 
 export const setting = {
-  string<O extends Common<string> & { optional?: boolean; pattern?: RegExp; patternText?: string }>(
-    o: O,
-  ): Setting<Opt<string, O>> {
+  string<
+    O extends Common<string> & {
+      optional?: boolean;
+      /** A RegExp, or any rule with its `test` (such as one of `hostname.ts`). */
+      pattern?: { test(raw: string): boolean };
+      patternText?: string;
+    },
+  >(o: O): Setting<Opt<string, O>> {
     return make(o, (raw, env) => {
       if (o.pattern && !o.pattern.test(raw)) {
         throw new ConfigError(

@@ -1,4 +1,4 @@
-import { ExitCode, type ExitCodeValue } from '@pa-connector/config';
+import { CodedError, ExitCode, type ExitCodeValue } from '@pa-connector/config';
 
 export type CliErrorCode = 'usage' | 'unreachable' | 'bad_answer' | 'config';
 
@@ -13,18 +13,13 @@ const EXIT: Record<CliErrorCode, ExitCodeValue> = {
  * A failure the CLI reports as one line on stderr. `retryable` says whether running the same
  * command again later may help (a service that is down may come back; a typo will not).
  */
-export class CliError extends Error {
+export class CliError extends CodedError {
+  declare readonly code: CliErrorCode;
   readonly exitCode: ExitCodeValue;
-  readonly retryable: boolean;
 
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { ...options, retryable: code === 'unreachable' });
     this.name = 'CliError';
     this.exitCode = EXIT[code];
-    this.retryable = code === 'unreachable';
   }
 }

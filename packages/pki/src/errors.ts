@@ -1,3 +1,4 @@
+import { CodedError } from '@pa-connector/config';
 /** Stable codes of PkiError. */
 export type PkiErrorCode =
   | 'invalid_csr'
@@ -6,13 +7,12 @@ export type PkiErrorCode =
   | 'invalid_argument';
 
 /** A bad input to a PKI operation. Retrying with the same input cannot help. */
-export class PkiError extends Error {
-  readonly code: PkiErrorCode;
-  readonly retryable = false as const;
+export class PkiError extends CodedError {
+  declare readonly code: PkiErrorCode;
+  declare readonly retryable: false;
 
   constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'PkiError';
-    this.code = code;
   }
 }

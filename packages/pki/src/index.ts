@@ -1,7 +1,6 @@
 export { type CertificateAuthority, createCertificateAuthority } from './ca';
 export { createCsr, type ParsedCsr, parseCsr } from './csr';
 export { PkiError, type PkiErrorCode } from './errors';
-export { tightenMode, writeSecretFile } from './files';
 export { type CertificateInfo, certificateInfo } from './info';
 export { generateKeyPair, type KeyPairPem, keyMatchesCertificate } from './keys';
 export {

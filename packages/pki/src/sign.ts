@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isHostname } from '@pa-connector/config';
 import forge from 'node-forge';
 import { BACKDATE_SECONDS, type CertificateAuthority } from './ca';
 import { PkiError } from './errors';
@@ -80,11 +81,8 @@ function altName(name: string): { type: number; value?: string; ip?: string } {
   // Brackets are how IPv6 literals appear in URLs; the SAN holds the bare address.
   const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
   if (isIP(bare)) return { type: 7, ip: bare };
-  if (
-    !/^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
-      bare,
-    )
-  ) {
+  // A wildcard stands for one whole label, the first (RFC 6125).
+  if (!isHostname(bare.startsWith('*.') ? bare.slice(2) : bare)) {
     throw new PkiError('invalid_argument', `altName is neither a DNS name nor an IP: ${name}`);
   }
   return { type: 2, value: bare };

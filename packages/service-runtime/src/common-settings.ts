@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type ConfigOf, setting } from '@pa-connector/config';
+import { type ConfigOf, isHostname, setting } from '@pa-connector/config';
 import { REDIS_DEFAULTS } from './redis-defaults';
 
 /** The port each service listens on for /healthz, /ready, /metrics (and the connector's internal API). */
@@ -10,8 +10,8 @@ export const DEFAULT_HTTP_PORTS = {
   'pop-manager': 8083,
 } as const;
 
-const HOSTNAME_63 =
-  /^(?=.{1,63}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
+/** The cloud shows the POP under its hostname and refuses 64 characters or more. */
+const HOSTNAME_63 = { test: (text: string) => text.length <= 63 && isHostname(text) };
 
 /** Settings every POP service has. */
 export function commonSettings(service: keyof typeof DEFAULT_HTTP_PORTS) {

@@ -45,6 +45,11 @@ export { ProcessFaults, UNHANDLED_REJECTIONS_METRIC } from './process-faults';
 export { type ReadinessCheck, type ReadinessReport, readiness, redisReadiness } from './readiness';
 export { createRedis, duplicateRedis, type Redis, type RedisClientConfig } from './redis-client';
 export { REDIS_DEFAULTS } from './redis-defaults';
+export { type BackoffPolicy, backoffDelay, backoffStep } from './retry/backoff';
+export { logRetries } from './retry/log-retries';
+export { retry } from './retry/retry';
+export { RetryTimer } from './retry/retry-timer';
+export { AbortedError, sleep } from './retry/sleep';
 export { missingSchemas, RouteSchemaMissing, requireRouteSchemas } from './route-schemas';
 export {
   exitCodeFor,

@@ -3,8 +3,15 @@ import Redis, { ReplyError } from 'ioredis';
 import { type Clock, repeatEvery, systemClock, type TimerHandle } from './clock';
 import type { CommonConfig } from './common-settings';
 import { REDIS_DEFAULTS } from './redis-defaults';
+import { backoffStep } from './retry/backoff';
 
 const REDIS_MAX_LISTENERS = 32;
+
+/**
+ * Waits between reconnects (ioredis counts attempts from 1): 200 ms doubling to 5 s, no jitter,
+ * as the server is local and one client per process.
+ */
+const RECONNECT_BACKOFF = { initialMs: 200, maxMs: 5_000 };
 
 export type RedisClientConfig = Pick<CommonConfig, 'redisUrl'> &
   Partial<Pick<CommonConfig, 'redisPassword' | 'redisCommandTimeout' | 'redisConnectTimeout'>>;
@@ -36,7 +43,7 @@ export function createRedis(
     // says nothing fails the ready check, and the client reconnects.
     commandTimeout,
     keepAlive: REDIS_DEFAULTS.keepAliveMs,
-    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
+    retryStrategy: (times) => backoffStep(times, RECONNECT_BACKOFF),
   });
   // Every component that re-writes its state after a reconnect listens for 'ready' (a dozen in
   // the connector: best-effort writers, observers, heartbeat, log sink). That number is fixed per

@@ -1,21 +1,18 @@
-import type { ExitCodeValue } from '@pa-connector/config';
+import { CodedError, type ExitCodeValue } from '@pa-connector/config';
 
 /**
  * A permanent failure that should end the process with a specific exit code and one line
  * saying why (for instance a revoked provisioning key). Never retryable.
  */
-export class ServiceExit extends Error {
-  readonly retryable = false;
+export class ServiceExit extends CodedError {
+  declare readonly retryable: false;
 
   constructor(
     message: string,
     readonly exitCode: ExitCodeValue,
     options?: { cause?: unknown; code?: string },
   ) {
-    super(message, options);
+    super(options?.code ?? 'service_exit', message, { cause: options?.cause });
     this.name = 'ServiceExit';
-    this.code = options?.code ?? 'service_exit';
   }
-
-  readonly code: string;
 }

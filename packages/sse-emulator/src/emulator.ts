@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { tightenMode } from '@pa-connector/config';
 import { createLogger, type Logger } from '@pa-connector/logger';
-import { type CertificateAuthority, tightenMode } from '@pa-connector/pki';
+import type { CertificateAuthority } from '@pa-connector/pki';
 import { buildAdminApp } from './admin/app';
 import type { AdminApp } from './admin/deps';
 import { type Clock, type RandomBytes, systemClock, systemRandom } from './clock';

@@ -1,21 +1,20 @@
+import { CodedError } from '@pa-connector/config';
 import { SseErrorCode, SseErrorStatus } from '@pa-connector/sse-api';
 
 /**
  * An error the emulator answers with `{error:{code,message}}`. The status comes from the
  * contract's table unless given (the admin API uses the same shape for its own errors).
  */
-export class EmulatorError extends Error {
-  readonly code: SseErrorCode;
+export class EmulatorError extends CodedError {
+  declare readonly code: SseErrorCode;
   readonly statusCode: number;
-  /** A client may retry only errors the server could stop making (5xx). */
-  readonly retryable: boolean;
 
   constructor(code: SseErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    const statusCode = options?.status ?? SseErrorStatus[code];
+    // A client may retry only errors the server could stop making (5xx).
+    super(code, message, { cause: options?.cause, retryable: statusCode >= 500 });
     this.name = 'EmulatorError';
-    this.code = code;
-    this.statusCode = options?.status ?? SseErrorStatus[code];
-    this.retryable = this.statusCode >= 500;
+    this.statusCode = statusCode;
   }
 }
 

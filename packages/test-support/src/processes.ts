@@ -1,4 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { LineDecoder } from '@pa-connector/config';
 
 export interface TrackedProcess {
   readonly child: ChildProcess;
@@ -28,10 +29,8 @@ export function spawnTracked(
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const lines: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (l: string) => void }>();
-  const onData = (buf: { partial: string }) => (chunk: Buffer) => {
-    const parts = (buf.partial + chunk.toString('utf8')).split('\n');
-    buf.partial = parts.pop() ?? '';
-    for (const line of parts) {
+  const onData = (decoder: LineDecoder) => (chunk: Buffer) => {
+    for (const line of decoder.push(chunk)) {
       lines.push(line);
       for (const w of waiters) {
         if (w.pattern.test(line)) {
@@ -41,13 +40,13 @@ export function spawnTracked(
       }
     }
   };
-  const outBuf = { partial: '' };
-  const errBuf = { partial: '' };
-  child.stdout?.on('data', onData(outBuf));
-  child.stderr?.on('data', onData(errBuf));
+  const outLines = new LineDecoder();
+  const errLines = new LineDecoder();
+  child.stdout?.on('data', onData(outLines));
+  child.stderr?.on('data', onData(errLines));
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => {
-      for (const b of [outBuf, errBuf]) if (b.partial) lines.push(b.partial);
+      for (const d of [outLines, errLines]) lines.push(...d.end());
       resolve(code ?? signal ?? 'unknown');
     });
   });

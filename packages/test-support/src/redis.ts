@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSecretFile } from '@pa-connector/config';
 import { freePort } from './free-port';
 import { spawnTracked, type TrackedProcess } from './processes';
 import { requireBinary } from './require-binary';
@@ -50,7 +51,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
   ];
   if (opts.password) conf.push(`requirepass ${opts.password}`);
   const confFile = join(dir, 'redis.conf');
-  writeFileSync(confFile, `${conf.join('\n')}\n`, { mode: 0o600 });
+  await writeSecretFile(confFile, `${conf.join('\n')}\n`);
   const launch = async () => {
     const p = spawnTracked(bin, [confFile]);
     await p.waitForLine(/Ready to accept connections/, 10_000);

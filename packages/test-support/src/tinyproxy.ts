@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSecretFile } from '@pa-connector/config';
 import { freePort } from './free-port';
 import { run } from './netns/exec';
 import { spawnTracked, type TrackedProcess } from './processes';
@@ -41,7 +42,7 @@ export async function startTinyproxy(
     ...(opts.auth ? [`BasicAuth ${opts.auth.user} ${opts.auth.password}`] : []),
   ].join('\n');
   const confFile = join(dir, 'tinyproxy.conf');
-  writeFileSync(confFile, `${conf}\n`, { mode: 0o600 });
+  await writeSecretFile(confFile, `${conf}\n`);
   const proc = opts.netns
     ? spawnTracked('ip', ['netns', 'exec', opts.netns, bin, '-d', '-c', confFile])
     : spawnTracked(bin, ['-d', '-c', confFile]);

@@ -1,11 +1,8 @@
 import { hostname as osHostname } from 'node:os';
-import { ConfigError, type Env, type Setting } from '@pa-connector/config';
+import { ConfigError, type Env, isHostname, type Setting } from '@pa-connector/config';
 
 /** The cloud shows the POP under this name and refuses 64 characters or more. */
 const MAX_HOSTNAME_LENGTH = 63;
-
-const LABELS =
-  /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 
 /**
  * PA_HOSTNAME, or the VM's hostname when unset. Unlike a plain default, the VM's name is
@@ -30,7 +27,7 @@ export function hostnameSetting(readHostname: () => string = osHostname): Settin
           `${from}${JSON.stringify(value)} is ${value.length} characters; the cloud needs fewer than 64${given ? '' : ': set PA_HOSTNAME to a shorter name'}`,
         );
       }
-      if (!LABELS.test(value)) {
+      if (!isHostname(value)) {
         throw new ConfigError(
           'PA_HOSTNAME',
           `${from}must be a hostname (letters, digits, "-" and "."), got ${JSON.stringify(value)}`,

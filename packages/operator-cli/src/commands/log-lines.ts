@@ -25,20 +25,3 @@ export function formatLogLine(entry: Record<string, unknown>): string {
   const head = `${text(entry.time)}  ${text(entry.service).padEnd(11)}  ${level}  ${text(entry.msg)}`;
   return (extras.length ? `${head} ${extras.join(' ')}` : head).replace(/[\r\n]+/g, ' ');
 }
-
-/** Splits a byte stream into complete lines; `flush` returns what is left. */
-export class LineSplitter {
-  #partial = '';
-
-  push(chunk: string): string[] {
-    const parts = (this.#partial + chunk).split('\n');
-    this.#partial = parts.pop() ?? '';
-    return parts.filter((l) => l.trim() !== '');
-  }
-
-  flush(): string[] {
-    const rest = this.#partial;
-    this.#partial = '';
-    return rest.trim() ? [rest] : [];
-  }
-}

@@ -1,8 +1,8 @@
-import { ExitCode } from '@pa-connector/config';
+import { ExitCode, LineDecoder } from '@pa-connector/config';
 import { CliError } from '../cli-error';
 import { type CliContext, logging, REQUEST_TIMEOUT_MS } from '../context';
 import { endpointUrl, getJson, networkReason } from '../http/get-json';
-import { formatLogLine, LineSplitter } from './log-lines';
+import { formatLogLine } from './log-lines';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -117,12 +117,13 @@ async function follow(ctx: CliContext, o: LogsOptions, url: URL): Promise<number
     if (!res.ok || !res.body) {
       throw new CliError('bad_answer', `logging at ${shown} answered HTTP ${res.status}`);
     }
-    const split = new LineSplitter();
-    const decoder = new TextDecoder();
+    const lines = new LineDecoder();
+    // A blank line carries no entry to show.
+    const showLines = (list: string[]) => {
+      for (const line of list) if (line.trim() !== '') show(ctx, o, line);
+    };
     try {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        for (const line of split.push(decoder.decode(chunk, { stream: true }))) show(ctx, o, line);
-      }
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) showLines(lines.push(chunk));
     } catch (err) {
       if (ctx.signal.aborted) return ExitCode.ok;
       throw new CliError(
@@ -131,7 +132,7 @@ async function follow(ctx: CliContext, o: LogsOptions, url: URL): Promise<number
         { cause: err },
       );
     }
-    for (const line of split.flush()) show(ctx, o, line);
+    showLines(lines.end());
     if (ctx.signal.aborted) return ExitCode.ok;
     throw new CliError('unreachable', `logging at ${shown} ended the tail (the service stopped?)`);
   } finally {

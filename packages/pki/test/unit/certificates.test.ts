@@ -90,17 +90,32 @@ describe('signCertificate', () => {
     expect(x.checkHost('localhost')).toBe('localhost');
   });
 
-  it('refuses an altName that is neither a DNS name nor an IP', () => {
-    expect(() =>
-      signCertificate({
-        ca: testCa(),
-        publicKeyPem: testKeys().publicKeyPem,
-        commonName: 'x',
-        lifetimeSeconds: 60,
-        usage: 'server',
-        altNames: ['bad name;'],
-      }),
-    ).toThrow(/altName/);
+  it.each(['bad name;', 'a..example', '*', 'x*.example', `${'a'.repeat(64)}.example`])(
+    'refuses the altName %j, neither a DNS name nor an IP',
+    (name) => {
+      expect(() =>
+        signCertificate({
+          ca: testCa(),
+          publicKeyPem: testKeys().publicKeyPem,
+          commonName: 'x',
+          lifetimeSeconds: 60,
+          usage: 'server',
+          altNames: [name],
+        }),
+      ).toThrow(/altName/);
+    },
+  );
+
+  it('takes a wildcard as the whole first label', () => {
+    const signed = signCertificate({
+      ca: testCa(),
+      publicKeyPem: testKeys().publicKeyPem,
+      commonName: 'x',
+      lifetimeSeconds: 60,
+      usage: 'server',
+      altNames: ['*.apps.example'],
+    });
+    expect(new X509Certificate(signed.certPem).subjectAltName).toBe('DNS:*.apps.example');
   });
 });
 

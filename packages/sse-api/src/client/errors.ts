@@ -1,3 +1,4 @@
+import { CodedError } from '@pa-connector/config';
 import type { SseEndpoint } from '../routes';
 
 /** Codes the client itself gives to failures that carry no SSE error body. */
@@ -22,21 +23,19 @@ export function isRetryableStatus(status: number | undefined): boolean {
 }
 
 /** The SSE refused a request, or could not be reached. `status` is undefined when no response came. */
-export class SseApiError extends Error {
-  readonly retryable: boolean;
+export class SseApiError extends CodedError {
   /** The SSE base URL the last attempt went to. */
   readonly url: string | undefined;
 
   constructor(
     readonly endpoint: SseEndpoint,
     readonly status: number | undefined,
-    readonly code: string,
+    code: string,
     message: string,
     options?: { cause?: unknown; url?: string },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options?.cause, retryable: isRetryableStatus(status) });
     this.name = 'SseApiError';
-    this.retryable = isRetryableStatus(status);
     this.url = options?.url;
   }
 }
@@ -45,9 +44,9 @@ export class SseApiError extends Error {
  * The SSE answered with a success status but the body breaks the contract (not JSON, a required
  * field missing or of the wrong type). Permanent: the same SSE will answer the same way.
  */
-export class SseProtocolError extends Error {
-  readonly code = ClientErrorCode.badResponse;
-  readonly retryable = false;
+export class SseProtocolError extends CodedError {
+  declare readonly code: typeof ClientErrorCode.badResponse;
+  declare readonly retryable: false;
   readonly url: string | undefined;
 
   constructor(
@@ -55,19 +54,19 @@ export class SseProtocolError extends Error {
     message: string,
     options?: { cause?: unknown; url?: string },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(ClientErrorCode.badResponse, message, { cause: options?.cause });
     this.name = 'SseProtocolError';
     this.url = options?.url;
   }
 }
 
 /** A bad client option (proxy URL, no-proxy entry). */
-export class SseClientConfigError extends Error {
-  readonly code = 'client_config_invalid';
-  readonly retryable = false;
+export class SseClientConfigError extends CodedError {
+  declare readonly code: 'client_config_invalid';
+  declare readonly retryable: false;
 
   constructor(message: string) {
-    super(message);
+    super('client_config_invalid', message);
     this.name = 'SseClientConfigError';
   }
 }

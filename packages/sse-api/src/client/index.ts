@@ -11,6 +11,7 @@ export {
   type InternalApiPostOptions,
   postInternalApi,
 } from './internal-api-call';
+export { InternalApiError } from './internal-api-error';
 export { type NoProxyList, parseNoProxy } from './no-proxy';
 export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
 export {

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isHostname } from '@pa-connector/config';
 import { SseClientConfigError } from './errors';
 
 /**
@@ -13,12 +14,6 @@ import { SseClientConfigError } from './errors';
 export interface NoProxyList {
   readonly entries: readonly string[];
   matches(host: string): boolean;
-}
-
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-function isHostname(text: string): boolean {
-  return text.length <= 253 && text.split('.').every((l) => LABEL.test(l));
 }
 
 function unbracket(host: string): string {

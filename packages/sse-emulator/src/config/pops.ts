@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isHostname, isLabel } from '@pa-connector/config';
 import type { Gateway, TunnelProtocol } from '@pa-connector/sse-api';
 
 /** A gateway as configured: the wire fields plus where its server runs. */
@@ -25,10 +26,6 @@ export const DEFAULT_POPS: PopConfig[] = [
     ],
   },
 ];
-
-const POP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const HOSTNAME =
-  /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 class PopSpecError extends Error {
   override name = 'PopSpecError';
@@ -64,7 +61,7 @@ export function parseGatewayAddress(
   if (rawHost.startsWith('[') && isIP(host) !== 6) {
     throw new PopSpecError(`${where}: "${rawHost}" is not an IPv6 address`);
   }
-  if (!isIP(host) && !HOSTNAME.test(host)) {
+  if (!isIP(host) && !isHostname(host)) {
     throw new PopSpecError(`${where}: gateway host "${host}" is not a hostname or IP address`);
   }
   const port = Number(m[2]);
@@ -92,7 +89,7 @@ export function popConfig(
     netns?: string;
   }>,
 ): PopConfig {
-  if (!POP_NAME.test(name)) {
+  if (!isLabel(name) || name !== name.toLowerCase()) {
     throw new PopSpecError(`PoP name "${name}" must be lowercase letters, digits and dashes`);
   }
   if (gateways.length === 0) throw new PopSpecError(`PoP "${name}" has no gateways`);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readLines } from '@pa-connector/config';
 import { decodeEvent } from './control-helper/events';
 
 export interface ControlEndpointOptions {
@@ -91,14 +91,11 @@ export class ControlEndpoint {
     this.#child = child;
     const errors: string[] = [];
     if (child.stderr) {
-      createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on(
-        'line',
-        (line) => {
-          if (!line) return;
-          errors.push(line);
-          this.o.onLine?.(line);
-        },
-      );
+      readLines(child.stderr, (line) => {
+        if (!line) return;
+        errors.push(line);
+        this.o.onLine?.(line);
+      });
     }
     this.#exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
@@ -124,23 +121,17 @@ export class ControlEndpoint {
         );
       });
       if (!child.stdout) return;
-      createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on(
-        'line',
-        (line) => {
-          const event = decodeEvent(line);
-          if (event?.event === 'listening') {
-            clearTimeout(timer);
-            resolve();
-          } else if (event?.event === 'health' && typeof event.body === 'object') {
-            this.o.onHealth(
-              String(event.remoteAddress ?? ''),
-              event.body as Record<string, unknown>,
-            );
-          } else if (line) {
-            this.o.onLine?.(line);
-          }
-        },
-      );
+      readLines(child.stdout, (line) => {
+        const event = decodeEvent(line);
+        if (event?.event === 'listening') {
+          clearTimeout(timer);
+          resolve();
+        } else if (event?.event === 'health' && typeof event.body === 'object') {
+          this.o.onHealth(String(event.remoteAddress ?? ''), event.body as Record<string, unknown>);
+        } else if (line) {
+          this.o.onLine?.(line);
+        }
+      });
     });
   }
 

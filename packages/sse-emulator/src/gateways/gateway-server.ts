@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readLines, writeSecretFile } from '@pa-connector/config';
 import {
   type CertificateAuthority,
   certificateInfo,
@@ -99,9 +99,9 @@ export class GatewayServer {
     await chmod(o.dir, 0o700);
     await this.#ensureCertificate();
     await writeFile(join(o.dir, 'ca.crt'), o.ca.certPem, { mode: 0o644 });
-    await writeFile(join(o.dir, 'tls-crypt.key'), o.tlsCryptKey, { mode: 0o600 });
+    await writeSecretFile(join(o.dir, 'tls-crypt.key'), o.tlsCryptKey);
     const configPath = join(o.dir, 'server.conf');
-    await writeFile(
+    await writeSecretFile(
       configPath,
       buildServerConfig({
         listenHost: o.listenHost ?? '::',
@@ -113,7 +113,6 @@ export class GatewayServer {
         pingSeconds: o.pingSeconds ?? 1,
         pingRestartSeconds: o.pingRestartSeconds ?? 5,
       }),
-      { mode: 0o600 },
     );
     const bin = o.openvpn ?? 'openvpn';
     const [cmd, args] = o.netns
@@ -139,11 +138,8 @@ export class GatewayServer {
           resolve();
         }
       };
-      // Whole lines, even when a chunk ends inside a multi-byte character.
-      for (const input of [child.stdout, child.stderr]) {
-        if (input)
-          createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
-      }
+      if (child.stdout) readLines(child.stdout, onLine);
+      if (child.stderr) readLines(child.stderr, onLine);
       child.once('error', (err) => {
         clearTimeout(timer);
         reject(new Error(`gateway ${o.name}: cannot run ${cmd}: ${err.message}`, { cause: err }));
@@ -189,8 +185,7 @@ export class GatewayServer {
       usage: 'server',
       altNames: [o.name, ...(o.altNames ?? [])],
     });
-    await writeFile(keyPath, keys.privateKeyPem, { mode: 0o600 });
-    await chmod(keyPath, 0o600);
+    await writeSecretFile(keyPath, keys.privateKeyPem);
     await writeFile(certPath, cert.certPem, { mode: 0o644 });
   }
 

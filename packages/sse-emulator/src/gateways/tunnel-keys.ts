@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { tightenMode, writeSecretFile } from '@pa-connector/pki';
+import { tightenMode, writeSecretFile } from '@pa-connector/config';
 import { generateTlsCryptKey, isTlsCryptKey } from './tls-crypt-key';
 
 /** `<data-dir>/pops/<pop>/tls-crypt.key` (0600). */

@@ -1,3 +1,4 @@
+import { CodedError } from '@pa-connector/config';
 /** Why one attempt through a tunnel failed (or a user's request head could not be read). */
 export type IngressErrorCode =
   | 'head_timeout'
@@ -12,14 +13,16 @@ export type IngressErrorCode =
  * A failure on the way to a connector's proxy. `retryable`: another tunnel may well work (the
  * ingress fails over to the next candidate once).
  */
-export class IngressError extends Error {
+export class IngressError extends CodedError {
+  declare readonly code: IngressErrorCode;
+
   constructor(
-    readonly code: IngressErrorCode,
+    code: IngressErrorCode,
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { ...options, retryable });
     this.name = 'IngressError';
   }
 }

@@ -1,11 +1,10 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tightenMode, writeSecretFile } from '@pa-connector/config';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
   keyMatchesCertificate,
-  tightenMode,
-  writeSecretFile,
 } from '@pa-connector/pki';
 
 const CA_KEY_FILE = 'ca.key';

@@ -1,4 +1,4 @@
-const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+import { isHostname } from '@pa-connector/config';
 
 /**
  * Why `hostname` is not an RFC 1123 host name shorter than 64 characters (the POP is shown
@@ -8,10 +8,8 @@ export function hostnameProblem(hostname: string): string | undefined {
   if (hostname.length === 0) return 'hostname is empty';
   if (hostname.length >= 64)
     return `hostname must be shorter than 64 characters (${hostname.length})`;
-  for (const label of hostname.split('.')) {
-    if (!LABEL.test(label)) {
-      return `hostname "${hostname}" is not an RFC 1123 host name (letters, digits, inner dashes, dot-separated labels)`;
-    }
+  if (!isHostname(hostname)) {
+    return `hostname "${hostname}" is not an RFC 1123 host name (letters, digits, inner dashes, dot-separated labels)`;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeSecretFile } from '@pa-connector/pki';
+import { writeSecretFile } from '@pa-connector/config';
 import type { StateData } from './model';
 
 class StateFileError extends Error {

@@ -1,5 +1,6 @@
 import type { Logger, SecretSlot, SecretValues } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
+import { type BackoffPolicy, logRetries, retry } from '@pa-connector/service-runtime';
 import {
   SseApiError,
   type SseClient,
@@ -8,8 +9,6 @@ import {
 } from '@pa-connector/sse-api';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
 import type { ConnectorMetrics } from '../metrics';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 import { refreshDelay } from './schedule';
 
 export interface TokenManagerOptions {
@@ -201,16 +200,7 @@ export class TokenManager {
       random: this.#o.random,
       backoff: this.#o.backoff,
       signal: this.#abort.signal,
-      onRetry: (err, attempt, delayMs) =>
-        this.#o.logger.warn(
-          {
-            [LogField.attempt]: attempt,
-            [LogField.delayMs]: delayMs,
-            [LogField.code]: (err as { code?: string }).code,
-            reason: (err as Error).message,
-          },
-          'could not get an access token; retrying',
-        ),
+      onRetry: logRetries(this.#o.logger, 'could not get an access token; retrying'),
     })
       .then(
         () => undefined,

@@ -1,7 +1,7 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeSecretFile } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
-import { writeSecretFile } from '@pa-connector/pki';
 import type { CatalogSnapshot } from '@pa-connector/redis-contracts';
 import type { CatalogApp } from '@pa-connector/sse-api';
 import { validateCatalog } from './validate-app';

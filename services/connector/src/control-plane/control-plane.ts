@@ -4,7 +4,7 @@ import { componentLogger, LogField } from '@pa-connector/logger';
 import type { KeyPairPem } from '@pa-connector/pki';
 import { certificateInfo } from '@pa-connector/pki';
 import type { RedisKeys } from '@pa-connector/redis-contracts';
-import { BestEffortWriter, type Redis } from '@pa-connector/service-runtime';
+import { type BackoffPolicy, BestEffortWriter, type Redis } from '@pa-connector/service-runtime';
 import type { CatalogApp, SseClient } from '@pa-connector/sse-api';
 import { TokenManager } from '../auth/token-manager';
 import { CatalogFile } from '../catalog/catalog-file';
@@ -19,7 +19,6 @@ import { publishIdentity, summarize } from '../identity/summary';
 import { SseForwarder } from '../internal-api/forwarder';
 import type { ConnectorMetrics } from '../metrics';
 import { CertificateRenewer } from '../renewal/renewer';
-import type { BackoffPolicy } from '../retry/backoff';
 import { ConnectorState } from '../state';
 
 /** How long stop() waits for the start-up work (an enrollment request in flight). */

@@ -1,3 +1,4 @@
+import { CodedError } from '@pa-connector/config';
 export type DnsErrorCode = 'dns_timeout' | 'dns_not_found' | 'dns_failed';
 
 const RETRYABLE: Record<DnsErrorCode, boolean> = {
@@ -7,14 +8,11 @@ const RETRYABLE: Record<DnsErrorCode, boolean> = {
 };
 
 /** A name that could not be resolved: no answer in time, no such name, or a server error. */
-export class DnsError extends Error {
-  readonly code: DnsErrorCode;
-  readonly retryable: boolean;
+export class DnsError extends CodedError {
+  declare readonly code: DnsErrorCode;
 
   constructor(code: DnsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, { ...options, retryable: RETRYABLE[code] });
     this.name = 'DnsError';
-    this.code = code;
-    this.retryable = RETRYABLE[code];
   }
 }

@@ -1,3 +1,4 @@
+import { CodedError } from '@pa-connector/config';
 import type { Gateway } from '@pa-connector/sse-api';
 import { DATA_CIPHERS } from '../enrollment/answer-check';
 
@@ -36,12 +37,12 @@ export interface ClientConfigOptions {
 }
 
 /** A gateway that cannot be written into a configuration. */
-export class TunnelConfigError extends Error {
-  readonly code = 'tunnel_config_invalid';
-  readonly retryable = false;
+export class TunnelConfigError extends CodedError {
+  declare readonly code: 'tunnel_config_invalid';
+  declare readonly retryable: false;
 
   constructor(message: string) {
-    super(message);
+    super('tunnel_config_invalid', message);
     this.name = 'TunnelConfigError';
   }
 }

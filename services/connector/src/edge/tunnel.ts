@@ -2,12 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { chmod, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readLines, removeSecretLeftovers, writeSecretFile } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import { ManagementClient } from '@pa-connector/openvpn-manager-client';
+import type { BackoffPolicy } from '@pa-connector/service-runtime';
 import type { Gateway } from '@pa-connector/sse-api';
 import { type Clock, managementTimers, type Random, sleep, type TimerHandle } from '../clock';
 import type { Identity } from '../identity/identity';
-import type { BackoffPolicy } from '../retry/backoff';
 import { certificateRefusal } from './certificate-refusal';
 import { endLeftover } from './leftover';
 import { ManagementProbe } from './management-probe';
@@ -17,7 +18,7 @@ import {
   TunnelConfigError,
   type TunnelTiming,
 } from './openvpn-config';
-import { privateDir, writePrivateFile } from './run-dir';
+import { privateDir } from './run-dir';
 import { SilenceDetector } from './silence-detector';
 import { initialView, nextView, type TunnelEvent, type TunnelView } from './tunnel-view';
 import { Watchdog } from './watchdog';
@@ -268,16 +269,12 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     child.once('exit', (code, signal) =>
       onEnd(signal ? `openvpn ended by ${signal}` : `openvpn exited with code ${code}`),
     );
-    const onData = (buf: { partial: string }) => (chunk: Buffer) => {
-      const parts = (buf.partial + chunk.toString('utf8')).split('\n');
-      buf.partial = parts.pop() ?? '';
-      for (const line of parts) {
-        this.#tail.push(line);
-        if (this.#tail.length > TAIL_LINES) this.#tail.shift();
-      }
+    const onLine = (line: string) => {
+      this.#tail.push(line);
+      if (this.#tail.length > TAIL_LINES) this.#tail.shift();
     };
-    child.stdout?.on('data', onData({ partial: '' }));
-    child.stderr?.on('data', onData({ partial: '' }));
+    if (child.stdout) readLines(child.stdout, onLine);
+    if (child.stderr) readLines(child.stderr, onLine);
     if (child.pid === undefined) return;
     this.#log.debug({ pid: child.pid }, 'openvpn started');
     this.#apply({ type: 'spawned', pid: child.pid });
@@ -306,7 +303,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     if (o.proxy?.credentials) {
       authFile = join(o.dir, PROXY_AUTH_FILE);
       const { user, password } = o.proxy.credentials;
-      await writePrivateFile(authFile, `${user}\n${password}\n`);
+      await writeSecretFile(authFile, `${user}\n${password}\n`);
     }
     const text = buildClientConfig({
       gateway: o.gateway,
@@ -323,7 +320,7 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
         ? { proxy: { host: o.proxy.host, port: o.proxy.port, ...(authFile ? { authFile } : {}) } }
         : {}),
     });
-    await writePrivateFile(configPath, text);
+    await writeSecretFile(configPath, text);
     return identity.certificatePem;
   }
 
@@ -583,9 +580,11 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   }
 
   async #removeSecrets(): Promise<void> {
-    // With the leftovers of an interrupted write (writePrivateFile's `.new`).
-    for (const f of [CONFIG_FILE, PROXY_AUTH_FILE].flatMap((n) => [n, `${n}.new`])) {
-      await rm(join(this.#o.dir, f), { force: true }).catch(() => undefined);
+    for (const name of [CONFIG_FILE, PROXY_AUTH_FILE]) {
+      const path = join(this.#o.dir, name);
+      await rm(path, { force: true }).catch(() => undefined);
+      // An interrupted write leaves its temp file, the secrets in it, beside the file.
+      await removeSecretLeftovers(path).catch(() => undefined);
     }
   }
 }

@@ -1,5 +1,5 @@
+import { type BackoffPolicy, backoffDelay } from '@pa-connector/service-runtime';
 import type { Clock, Random, TimerHandle } from '../clock';
-import { type BackoffPolicy, backoffDelay } from '../retry/backoff';
 
 export interface WatchdogOptions {
   clock: Clock;

@@ -8,7 +8,7 @@ import {
   keyMatchesCertificate,
   verifyChain,
 } from '@pa-connector/pki';
-import { ServiceExit } from '@pa-connector/service-runtime';
+import { type BackoffPolicy, logRetries, retry, ServiceExit } from '@pa-connector/service-runtime';
 import {
   parseProvisioningKey,
   type RegisterResponse,
@@ -20,8 +20,6 @@ import type { Identity } from '../identity/identity';
 import { IdentityError } from '../identity/identity-error';
 import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 import { checkedRegistration } from './answer-check';
 import { enrollmentFailure } from './enrollment-failure';
 import type { PendingKeyStore } from './pending-key';
@@ -111,17 +109,7 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
         random: o.random,
         backoff: o.backoff,
         signal: o.signal,
-        onRetry: (err, attempt, delayMs) =>
-          log.warn(
-            {
-              [LogField.attempt]: attempt,
-              [LogField.delayMs]: delayMs,
-              [LogField.code]: (err as { code?: string }).code,
-              [LogField.status]: (err as { status?: number }).status,
-              reason: (err as Error).message,
-            },
-            'enrollment attempt failed; retrying',
-          ),
+        onRetry: logRetries(log, 'enrollment attempt failed; retrying'),
       },
     );
   } catch (err) {

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
+import { tightenMode, writeSecretFile } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
-import { tightenMode, writeSecretFile } from '@pa-connector/pki';
 
 /** File name of the pending key in the data directory. */
 export const PENDING_KEY_FILE = 'enrollment.key';

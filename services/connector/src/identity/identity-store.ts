@@ -16,6 +16,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDir } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import { keyMatchesCertificate } from '@pa-connector/pki';
 import { SseProtocolError } from '@pa-connector/sse-api';
@@ -273,15 +274,6 @@ async function writeNewFile(path: string, data: string): Promise<void> {
   const handle = await open(path, 'wx', 0o600);
   try {
     await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
     await handle.sync();
   } finally {
     await handle.close();

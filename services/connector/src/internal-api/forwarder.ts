@@ -1,5 +1,5 @@
 import type { Logger } from '@pa-connector/logger';
-import { LogField } from '@pa-connector/logger';
+import { type BackoffPolicy, logRetries, retry } from '@pa-connector/service-runtime';
 import type {
   AcceptedResponse,
   LogBatch,
@@ -9,8 +9,6 @@ import type {
 } from '@pa-connector/sse-api';
 import type { TokenManager } from '../auth/token-manager';
 import type { Clock, Random } from '../clock';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 
 export interface ForwarderOptions {
   client: Pick<SseClient, 'popStatus' | 'release' | 'logs'>;
@@ -53,17 +51,9 @@ export class SseForwarder {
       random: this.#o.random,
       backoff: this.#o.backoff,
       maxAttempts: this.#o.attempts,
-      onRetry: (err, attempt, delayMs) =>
-        this.#o.logger.warn(
-          {
-            route: what,
-            [LogField.attempt]: attempt,
-            [LogField.delayMs]: delayMs,
-            [LogField.code]: (err as { code?: string }).code,
-            reason: (err as Error).message,
-          },
-          'forwarding to the SSE failed; retrying',
-        ),
+      onRetry: logRetries(this.#o.logger, 'forwarding to the SSE failed; retrying', {
+        route: what,
+      }),
     });
   }
 }

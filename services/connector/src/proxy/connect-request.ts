@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isHostname } from '@pa-connector/config';
 import { canonicalHost } from '../health/host-port';
 
 export type ParsedRequest =
@@ -6,7 +7,6 @@ export type ParsedRequest =
   | { ok: false; status: 400 | 405; reason: 'malformed' | 'not_connect'; detail: string };
 
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]$/;
-const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 
 /** Index just past the blank line ending the head, or -1 while it is incomplete. */
 export function headEnd(buf: Buffer): number {
@@ -38,7 +38,7 @@ export function parseConnect(head: Buffer): ParsedRequest {
     return { ok: false, status: 400, reason: 'malformed', detail: 'target is not host:port' };
   }
   const bracketed = target.startsWith('[');
-  if (bracketed ? isIP(host) !== 6 : isIP(host) !== 4 && !HOSTNAME.test(host)) {
+  if (bracketed ? isIP(host) !== 6 : isIP(host) !== 4 && !isHostname(host)) {
     return { ok: false, status: 400, reason: 'malformed', detail: 'target host is not valid' };
   }
   return { ok: true, host: canonicalHost(host), port };

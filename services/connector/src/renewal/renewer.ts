@@ -1,6 +1,7 @@
 import type { Logger } from '@pa-connector/logger';
 import { LogField } from '@pa-connector/logger';
 import { certificateInfo, createCsr, generateKeyPair, type KeyPairPem } from '@pa-connector/pki';
+import { type BackoffPolicy, logRetries, retry } from '@pa-connector/service-runtime';
 import type { SseClient } from '@pa-connector/sse-api';
 import { isCertificateRevoked, type TokenManager } from '../auth/token-manager';
 import { AbortedError, type Clock, type Random, type TimerHandle } from '../clock';
@@ -9,8 +10,6 @@ import { checkResponse } from '../enrollment/enroll';
 import type { Identity } from '../identity/identity';
 import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
-import type { BackoffPolicy } from '../retry/backoff';
-import { retry } from '../retry/retry';
 import { renewalTime } from './schedule';
 
 export interface RenewerOptions {
@@ -101,16 +100,7 @@ export class CertificateRenewer {
       random: this.#o.random,
       backoff: this.#o.backoff,
       signal: this.#abort.signal,
-      onRetry: (err, attempt, delayMs) =>
-        this.#o.logger.warn(
-          {
-            [LogField.attempt]: attempt,
-            [LogField.delayMs]: delayMs,
-            [LogField.code]: (err as { code?: string }).code,
-            reason: (err as Error).message,
-          },
-          'certificate renewal failed; retrying',
-        ),
+      onRetry: logRetries(this.#o.logger, 'certificate renewal failed; retrying'),
     })
       .catch((err: unknown) => {
         if (err instanceof AbortedError) return;

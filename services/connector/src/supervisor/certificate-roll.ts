@@ -1,7 +1,7 @@
 import type { Logger } from '@pa-connector/logger';
+import { type BackoffPolicy, backoffDelay } from '@pa-connector/service-runtime';
 import { type Clock, type Random, sleep, type TimerHandle } from '../clock';
 import type { TunnelView } from '../edge/tunnel-view';
-import { type BackoffPolicy, backoffDelay } from '../retry/backoff';
 import type { TunnelUsers } from './tunnel-users';
 
 /** What the roll needs of a tunnel (see Tunnel). */

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Logger } from '@pa-connector/logger';
+import type { BackoffPolicy } from '@pa-connector/service-runtime';
 import type { Gateway, NoProxyList, ProxySettings } from '@pa-connector/sse-api';
 import type { Clock, Random } from '../clock';
 import type { TunnelTiming } from '../edge/openvpn-config';
 import { Tunnel } from '../edge/tunnel';
 import type { TunnelView } from '../edge/tunnel-view';
 import type { Identity } from '../identity/identity';
-import type { BackoffPolicy } from '../retry/backoff';
 import { CertificateRoll } from './certificate-roll';
 import { pickGateways, sameGateway } from './pick-gateways';
 import { tunnelProxyFor } from './tunnel-proxy';

@@ -1,4 +1,5 @@
 import type { Logger } from '@pa-connector/logger';
+import { type BackoffPolicy, RetryTimer } from '@pa-connector/service-runtime';
 import type { LogBatch } from '@pa-connector/sse-api';
 import type { WrittenLine } from '../files/log-store';
 import type { Clock, Random, TimerHandle } from './clock';
@@ -29,7 +30,7 @@ export interface LogForwarderOptions {
   bufferLimit: number;
   /** Most bytes of entries per batch (the connector takes up to 5 MiB per request). */
   maxBatchBytes?: number;
-  backoff: { initialMs: number; maxMs: number };
+  backoff: BackoffPolicy;
   logger: Logger;
   observer?: ForwardObserver;
 }
@@ -57,8 +58,7 @@ export class LogForwarder {
   #inFlight: Promise<void> | undefined;
   #inFlightCount = 0;
   #ticker: TimerHandle | undefined;
-  #retry: TimerHandle | undefined;
-  #failures = 0;
+  readonly #retry: RetryTimer;
   #droppedDuringOutage = 0;
   #started = false;
   #stopped = false;
@@ -66,6 +66,7 @@ export class LogForwarder {
   constructor(o: LogForwarderOptions) {
     this.#o = o;
     this.#maxBatchBytes = o.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.#retry = new RetryTimer({ ...o, onRetry: () => this.#kick() });
   }
 
   /** Entries waiting, including a batch in flight. */
@@ -97,9 +98,7 @@ export class LogForwarder {
 
   /** The delay before the next retry, for the failure count given (1 = first failure). */
   retryDelay(failures: number): number {
-    const { initialMs, maxMs } = this.#o.backoff;
-    const full = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(full / 2 + (this.#o.random() * full) / 2);
+    return this.#retry.delay(failures);
   }
 
   /**
@@ -110,8 +109,7 @@ export class LogForwarder {
     if (this.#stopped) return { sent: 0, unsent: 0 };
     this.#stopped = true;
     this.#ticker?.cancel();
-    this.#retry?.cancel();
-    this.#retry = undefined;
+    this.#retry.cancel();
     const deadline = this.#o.clock.now() + graceMs;
     let sent = 0;
     let timer: TimerHandle | undefined;
@@ -189,7 +187,7 @@ export class LogForwarder {
 
   /** Sends the next batch unless one is in flight, a retry waits, or nothing is queued. */
   #kick(): void {
-    if (this.#inFlight || this.#retry || this.#stopped || this.#queue.length === 0) return;
+    if (this.#inFlight || this.#retry.waiting || this.#stopped || this.#queue.length === 0) return;
     this.#inFlight = this.#sendNext().finally(() => {
       this.#inFlight = undefined;
       this.#inFlightCount = 0;
@@ -237,33 +235,28 @@ export class LogForwarder {
         );
         return;
       }
-      this.#failures++;
       this.#o.observer?.failure();
       this.#queue.unshift(...batch);
       this.#inFlightCount = 0;
       this.#bound();
-      const delay = this.retryDelay(this.#failures);
-      if (this.#failures === 1) {
+      const delay = this.#retry.failed();
+      if (this.#retry.failures === 1) {
         const e = err as { code?: unknown; message?: unknown };
         this.#o.logger.warn(
           { err: { code: e.code, message: e.message }, retryInMs: delay },
           'log forwarding failed; retrying',
         );
       }
-      this.#retry = this.#o.clock.setTimer(() => {
-        this.#retry = undefined;
-        this.#kick();
-      }, delay);
       return;
     }
     this.#o.observer?.forwarded(batch.length);
-    if (this.#failures > 0) {
+    const failures = this.#retry.succeeded();
+    if (failures > 0) {
       this.#o.logger.info(
-        { failures: this.#failures, dropped: this.#droppedDuringOutage },
+        { failures, dropped: this.#droppedDuringOutage },
         'log forwarding resumed',
       );
     }
-    this.#failures = 0;
     this.#droppedDuringOutage = 0;
   }
 }

@@ -4,7 +4,7 @@ import { ERROR_RESPONSES, errorBody, httpErrorHandler } from '@pa-connector/serv
 import type { FastifyReply } from 'fastify';
 import { listLogFiles } from '../files/retention';
 import { LOG_ID_FIELD, logIdOf } from '../ingest/line-format';
-import { LogQuery, parseLogFilter, QueryError } from '../query/log-filter';
+import { LogQuery, parseLogFilter, QUERY_ERROR_CODE, QueryError } from '../query/log-filter';
 import { queryLogs } from '../query/query-logs';
 import type { TailHub } from '../tail/tail-hub';
 import { LogFilesAnswer, LogsAnswer, TailAnswer, TailQuery } from './logs-contracts';
@@ -33,7 +33,7 @@ export const logsRoutes: FastifyPluginAsyncTypebox<LogsRoutesOptions> = async (a
   const now = o.now ?? Date.now;
   const maxQueued = o.tailBufferBytes ?? 1024 * 1024;
   // A query that breaks its schema is answered like one parseLogFilter refuses.
-  app.setErrorHandler(httpErrorHandler({ validationCode: new QueryError().code }));
+  app.setErrorHandler(httpErrorHandler({ validationCode: QUERY_ERROR_CODE }));
 
   const logs = { querystring: LogQuery, response: { 200: LogsAnswer, ...ANSWERS } };
   app.get('/logs', { schema: logs }, async (req, reply) => {

@@ -1,5 +1,5 @@
 import { decodeLogStreamEntry, type Logger, type LogStreamEntry } from '@pa-connector/logger';
-import type { ReadinessCheck } from '@pa-connector/service-runtime';
+import { backoffStep, type ReadinessCheck } from '@pa-connector/service-runtime';
 import type Redis from 'ioredis';
 import type { BatchResult } from '../files/log-store';
 import { systemClock } from '../forward/clock';
@@ -9,6 +9,9 @@ export const LOG_CONSUMER_GROUP = 'logging';
 
 /** How long one XREADGROUP waits for entries (the connection's deadline must be longer). */
 export const CONSUMER_BLOCK_MS = 500;
+
+/** Pauses after failed reads: short, as Redis is local; a fixed schedule, one reader per POP. */
+const RETRY_BACKOFF = { initialMs: 100, maxMs: 3_000 };
 
 export type ConsumerPhase = 'starting' | 'recovering' | 'consuming' | 'retrying' | 'stopped';
 
@@ -124,7 +127,7 @@ export class StreamConsumer {
         if (this.#failures === 1) {
           this.o.logger.warn({ err: { message: this.#lastError } }, 'log ingest failed; retrying');
         }
-        await this.#sleep(Math.min(100 * 2 ** Math.min(this.#failures - 1, 5), 3_000));
+        await this.#sleep(backoffStep(this.#failures, RETRY_BACKOFF));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { parseDuration } from '@pa-connector/config';
+import { CodedError, parseDuration } from '@pa-connector/config';
 import { type Static, Type } from '@sinclair/typebox';
 import { SERVICE_NAME } from '../files/log-file-names';
 
@@ -24,9 +24,16 @@ export interface LogFilter {
   text?: string;
 }
 
-export class QueryError extends Error {
-  readonly code = 'invalid_query';
-  readonly retryable = false;
+/** The code of every refused query, a schema's refusal included. */
+export const QUERY_ERROR_CODE = 'invalid_query';
+
+export class QueryError extends CodedError {
+  declare readonly code: typeof QUERY_ERROR_CODE;
+  declare readonly retryable: false;
+
+  constructor(message: string) {
+    super(QUERY_ERROR_CODE, message);
+  }
 }
 
 const MAX_LIMIT = 10_000;

@@ -1,19 +1,15 @@
 import { LogField, type Logger } from '@pa-connector/logger';
+import { type BackoffPolicy, RetryTimer } from '@pa-connector/service-runtime';
 import type { PopStatusReport } from '@pa-connector/sse-api';
-import type { Clock, Random, TimerHandle } from '../clock';
+import type { Clock, Random } from '../clock';
 import type { PushState } from '../status/pop-status';
 import { PushError } from './push-error';
-
-export interface PushBackoff {
-  initialMs: number;
-  maxMs: number;
-}
 
 export interface StatusPusherOptions {
   send: (status: PopStatusReport) => Promise<void>;
   clock: Clock;
   random: Random;
-  backoff: PushBackoff;
+  backoff: BackoffPolicy;
   logger: Logger;
   /** Called after each attempt (metrics). */
   onAttempt?: (ok: boolean, at: number) => void;
@@ -28,14 +24,14 @@ export class StatusPusher {
   readonly #o: StatusPusherOptions;
   #pending: PopStatusReport | undefined;
   #inFlight: Promise<void> | undefined;
-  #retry: TimerHandle | undefined;
-  #failures = 0;
+  readonly #retry: RetryTimer;
   #stopped = false;
   #lastSuccessAt: number | undefined;
   #lastError: PushState['lastError'] = null;
 
   constructor(o: StatusPusherOptions) {
     this.#o = o;
+    this.#retry = new RetryTimer({ ...o, onRetry: () => this.#kick() });
   }
 
   /** Queues `status` for delivery, replacing an unsent older one. */
@@ -56,9 +52,7 @@ export class StatusPusher {
 
   /** The delay before the next retry, for the failure count given (1 = first failure). */
   retryDelay(failures: number): number {
-    const { initialMs, maxMs } = this.#o.backoff;
-    const full = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(full / 2 + (this.#o.random() * full) / 2);
+    return this.#retry.delay(failures);
   }
 
   /**
@@ -67,13 +61,12 @@ export class StatusPusher {
    */
   stop(): void {
     this.#stopped = true;
-    this.#retry?.cancel();
-    this.#retry = undefined;
+    this.#retry.cancel();
   }
 
   /** Starts sending unless a push is in flight or a retry is waiting. */
   #kick(): void {
-    if (this.#inFlight || this.#retry || !this.#pending || this.#stopped) return;
+    if (this.#inFlight || this.#retry.waiting || !this.#pending || this.#stopped) return;
     this.#inFlight = this.#drain().finally(() => {
       this.#inFlight = undefined;
       this.#kick();
@@ -87,10 +80,8 @@ export class StatusPusher {
         await this.#o.send(status);
         const at = this.#o.clock.now();
         if (this.#pending === status) this.#pending = undefined;
-        if (this.#failures > 0) {
-          this.#o.logger.info({ failures: this.#failures }, 'POP status delivered again');
-        }
-        this.#failures = 0;
+        const failures = this.#retry.succeeded();
+        if (failures > 0) this.#o.logger.info({ failures }, 'POP status delivered again');
         this.#lastSuccessAt = at;
         this.#lastError = null;
         this.#o.onAttempt?.(true, at);
@@ -111,22 +102,17 @@ export class StatusPusher {
           );
           continue;
         }
-        this.#failures++;
-        const delayMs = this.retryDelay(this.#failures);
-        const log = this.#failures === 1 ? 'warn' : 'debug';
+        const delayMs = this.#retry.failed();
+        const log = this.#retry.failures === 1 ? 'warn' : 'debug';
         this.#o.logger[log](
           {
             [LogField.code]: e.code,
             reason: e.message,
-            [LogField.attempt]: this.#failures,
+            [LogField.attempt]: this.#retry.failures,
             [LogField.delayMs]: delayMs,
           },
           'POP status push failed; retrying with the newest status',
         );
-        this.#retry = this.#o.clock.setTimer(() => {
-          this.#retry = undefined;
-          this.#kick();
-        }, delayMs);
         return;
       }
     }

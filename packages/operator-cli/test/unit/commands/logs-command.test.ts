@@ -1,4 +1,4 @@
-import { formatLogLine, LineSplitter } from '../../../src/commands/log-lines';
+import { formatLogLine } from '../../../src/commands/log-lines';
 import { runInProcess } from '../../support/run-in-process';
 import { type StandIn, sendJson, standIn } from '../../support/stand-in-server';
 
@@ -24,14 +24,6 @@ describe('log lines', () => {
       '2026-03-01T12:00:01.000Z  connector    WARN   line 1 appId=wiki err={"code":"E"} note="two words"',
     );
     expect(formatLogLine({ msg: 'a\nb' })).toBe('-  -            -      a b');
-  });
-
-  it('splits a stream into whole lines', () => {
-    const s = new LineSplitter();
-    expect(s.push('{"a":1}\n{"b"')).toEqual(['{"a":1}']);
-    expect(s.push(':2}\n\n')).toEqual(['{"b":2}']);
-    expect(s.push('tail')).toEqual([]);
-    expect(s.flush()).toEqual(['tail']);
   });
 });
 

@@ -30,6 +30,8 @@ describe('parseConnect', () => {
     'CONNECT fd00::1:80 HTTP/1.1',
     'CONNECT [app]:80 HTTP/1.1',
     'CONNECT a_b:80 HTTP/1.1',
+    'CONNECT a..internal:80 HTTP/1.1',
+    'CONNECT -a.internal:80 HTTP/1.1',
     'CONNECT app:80 HTTP/2.0',
     'garbage',
     '',

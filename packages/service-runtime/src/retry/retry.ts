@@ -1,5 +1,6 @@
-import { type Clock, type Random, sleep } from '../clock';
+import type { Clock, Random } from '../clock';
 import { type BackoffPolicy, backoffDelay } from './backoff';
+import { sleep } from './sleep';
 
 export interface RetryOptions {
   clock: Clock;
@@ -13,7 +14,10 @@ export interface RetryOptions {
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
-/** Errors say whether retrying can help; anything that does not say so is not retried. */
+/**
+ * Errors say whether retrying can help; anything that does not say so is not retried. The flag
+ * is the only thing read: a message's wording is for people and may change.
+ */
 export function isRetryable(err: unknown): boolean {
   return (
     typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true

@@ -1,7 +1,6 @@
 import { FakeClock, flush } from '@pa-connector/test-support';
-import { AbortedError } from '../../src/clock';
-import { backoffDelay } from '../../src/retry/backoff';
-import { isRetryable, retry } from '../../src/retry/retry';
+import { isRetryable, retry } from '../../../src/retry/retry';
+import { AbortedError } from '../../../src/retry/sleep';
 
 const policy = { initialMs: 1_000, maxMs: 30_000 };
 
@@ -11,34 +10,15 @@ class Flaky extends Error {
   }
 }
 
-describe('backoff', () => {
-  it('doubles per attempt, up to the cap', () => {
-    const max = (a: number) => backoffDelay(a, policy, () => 0.999999);
-    expect([1, 2, 3, 4, 5, 6, 7, 50].map(max)).toEqual([
-      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
-    ]);
-  });
-
-  it('jitters between half the step and the step', () => {
-    expect(backoffDelay(3, policy, () => 0)).toBe(2000);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(3000);
-    for (let i = 0; i < 100; i++) {
-      const d = backoffDelay(20, policy, Math.random);
-      expect(d).toBeGreaterThanOrEqual(15_000);
-      expect(d).toBeLessThanOrEqual(30_000);
-    }
-  });
-
+describe('retry', () => {
   it('reads the retryable flag, never the message', () => {
     expect(isRetryable(new Flaky(true))).toBe(true);
     expect(isRetryable(new Flaky(false))).toBe(false);
     expect(isRetryable(new Error('retryable timeout'))).toBe(false);
     expect(isRetryable(undefined)).toBe(false);
   });
-});
 
-describe('retry', () => {
-  it('retries retryable errors with the backoff delays and reports each', async () => {
+  it('retries retryable errors with the backoff delays on the clock and reports each', async () => {
     const clock = new FakeClock();
     const seen: Array<[number, number]> = [];
     let calls = 0;
@@ -83,6 +63,7 @@ describe('retry', () => {
     );
     await expect(p).rejects.toThrow('never');
     expect(calls).toBe(1);
+    expect(clock.pending()).toEqual([]);
   });
 
   it('stops after maxAttempts and when aborted', async () => {
@@ -107,5 +88,6 @@ describe('retry', () => {
     await clock.advance(5_000);
     ac.abort();
     await expect(endless).rejects.toBeInstanceOf(AbortedError);
+    expect(clock.pending()).toEqual([]);
   });
 });
