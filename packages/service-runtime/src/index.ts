@@ -51,6 +51,7 @@ export { retry } from './retry/retry';
 export { RetryTimer } from './retry/retry-timer';
 export { AbortedError, sleep } from './retry/sleep';
 export { missingSchemas, RouteSchemaMissing, requireRouteSchemas } from './route-schemas';
+export { type MemberServiceOptions, runMemberService } from './run-member-service';
 export {
   exitCodeFor,
   type Running,

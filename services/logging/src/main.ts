@@ -6,9 +6,7 @@ import {
   type HeartbeatHandle,
   PA_VERSION,
   redisReadiness,
-  runService,
-  startMemberBase,
-  startTrialRun,
+  runMemberService,
 } from '@pa-connector/service-runtime';
 import { loggingApp } from './app';
 import { loadLoggingConfig } from './config';
@@ -35,26 +33,22 @@ const FORWARD_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 /** How long SIGTERM waits for the last forwarded batches. */
 const FORWARD_GRACE_MS = 3_000;
 
-void runService({
+void runMemberService({
   service: 'logging',
-  start: async () => {
-    const config = loadLoggingConfig();
-    if (config.trialRun) {
-      const dir = new LogDirHealth(config.logDir);
-      const writable = {
+  config: loadLoggingConfig,
+  secrets: (config, values) => values.add(config.internalApiToken?.reveal()),
+  trialProbes: (config) => {
+    const dir = new LogDirHealth(config.logDir);
+    return [
+      {
         name: 'logDir',
         probe: async () => {
           if (!(await dir.probe())) throw new Error(`${config.logDir}: ${dir.error}`);
         },
-      };
-      return startTrialRun('logging', config, {
-        probes: [writable],
-        secrets: (values) => values.add(config.internalApiToken?.reveal()),
-      });
-    }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('logging', config, {
-      secrets: (values) => values.add(config.internalApiToken?.reveal()),
-    });
+      },
+    ];
+  },
+  start: async ({ logger, registry, redis, keys, listen, shutdown }, config) => {
     const dirHealth = new LogDirHealth(config.logDir);
     if (!(await dirHealth.probe())) {
       logger.error({ dir: config.logDir }, 'log directory not writable; not ready until it is');

@@ -4,9 +4,7 @@ import {
   createServiceServer,
   PA_VERSION,
   redisReadiness,
-  runService,
-  startMemberBase,
-  startTrialRun,
+  runMemberService,
 } from '@pa-connector/service-runtime';
 import { popManagerApp, QUIET_ROUTES } from './app';
 import { systemClock } from './clock';
@@ -21,22 +19,11 @@ import { StatusCollector } from './status/status-collector';
 import { StatusReporter } from './status/status-reporter';
 import { storeStatus } from './status/status-store';
 
-void runService({
+void runMemberService({
   service: 'pop-manager',
-  start: async () => {
-    const config = loadPopManagerConfig();
-    if (config.trialRun) {
-      return startTrialRun('pop-manager', config, {
-        secrets: (values) => values.add(config.internalApiToken?.reveal()),
-      });
-    }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase(
-      'pop-manager',
-      config,
-      {
-        secrets: (values) => values.add(config.internalApiToken?.reveal()),
-      },
-    );
+  config: loadPopManagerConfig,
+  secrets: (config, values) => values.add(config.internalApiToken?.reveal()),
+  start: async ({ logger, registry, redis, keys, listen, shutdown }, config) => {
     const clock = systemClock;
     const collector = new StatusCollector({
       redis,

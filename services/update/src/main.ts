@@ -5,9 +5,7 @@ import {
   createServiceServer,
   PA_VERSION,
   redisReadiness,
-  runService,
-  startMemberBase,
-  startTrialRun,
+  runMemberService,
   systemClock,
 } from '@pa-connector/service-runtime';
 import { updateApp } from './app';
@@ -20,20 +18,15 @@ import { Updater } from './rollout/updater';
 import { parseUpdateWindow } from './schedule/update-window';
 import { UpdateStatusStore } from './status/update-status';
 
-void runService({
+void runMemberService({
   service: 'update',
-  start: async () => {
-    const config = loadUpdateConfig();
-    if (config.trialRun) {
-      const engine = new DockerodeEngine(config.dockerSocket);
-      return startTrialRun('update', config, {
-        probes: [{ name: 'docker', probe: async () => ({ engine: await engine.version() }) }],
-        secrets: (values) => values.add(config.internalApiToken?.reveal()),
-      });
-    }
-    const { logger, registry, redis, keys, listen, shutdown } = startMemberBase('update', config, {
-      secrets: (values) => values.add(config.internalApiToken?.reveal()),
-    });
+  config: loadUpdateConfig,
+  secrets: (config, values) => values.add(config.internalApiToken?.reveal()),
+  trialProbes: (config) => {
+    const engine = new DockerodeEngine(config.dockerSocket);
+    return [{ name: 'docker', probe: async () => ({ engine: await engine.version() }) }];
+  },
+  start: async ({ logger, registry, redis, keys, listen, shutdown }, config) => {
     const engine = new DockerodeEngine(config.dockerSocket);
     const self = selfContainer(engine, hostname());
     const status = new UpdateStatusStore(redis, keys);
