@@ -8,6 +8,7 @@ export {
 } from './app-health';
 export { jsonDecoder } from './json-decoder';
 export { CHANGE_TOPICS, type ChangeTopic, DEFAULT_PREFIX, RedisKeys } from './keys';
+export { LogEntry, LogFilesAnswer, LogsAnswer, TailAnswer } from './log-answers';
 export {
   CatalogSnapshot,
   CatalogSnapshotOf,

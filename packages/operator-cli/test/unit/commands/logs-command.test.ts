@@ -38,6 +38,8 @@ describe('logs (against a stand-in logging service)', () => {
         sendJson(res, 400, {
           error: { code: 'invalid_query', message: 'since: "someday" is not a time or a duration' },
         });
+      } else if (url.pathname === '/logs' && url.searchParams.get('service') === 'broken') {
+        sendJson(res, 200, { count: 1, truncated: false, entries: 'nope' });
       } else if (url.pathname === '/logs') {
         sendJson(res, 200, {
           count: 2,
@@ -72,6 +74,12 @@ describe('logs (against a stand-in logging service)', () => {
       '2026-03-01T12:00:02.000Z  connector    ERROR  line 2',
     ]);
     expect(r.stderr).toContain('older lines left out');
+  });
+
+  it('an answer that breaks the contract: exit 69 naming the field', async () => {
+    const r = await runInProcess(['logs', '--service', 'broken'], { PA_LOGGING_URL: svc.url });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe('pa-operator: logging /logs answered a bad entries: Expected array');
   });
 
   it('--json prints the stored lines as NDJSON', async () => {
