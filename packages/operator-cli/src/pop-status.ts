@@ -91,23 +91,24 @@ export function readPopStatus(body: unknown): PopStatus {
   }
   const status = checkStatus(body);
   const services = (status.services ?? [])
-    .filter((s) => str(s.name))
+    .filter((s) => s.name !== '')
     .map(
       (s): ServiceEntry => ({
-        name: s.name as string,
+        name: s.name,
         status: str(s.status) ?? 'unknown',
-        ...(str(s.version) ? { version: s.version as string } : {}),
+        ...(str(s.version) ? { version: s.version } : {}),
         ...(availableOf(s) ? { available: availableOf(s) } : {}),
-        ...(str(s.started) ? { started: s.started as string } : {}),
-        ...(str(s.updated) ? { updated: s.updated as string } : {}),
-        ...(typeof s.pid === 'number' ? { pid: s.pid } : {}),
-        ...(str(s.reason) ? { reason: s.reason as string } : {}),
+        ...(str(s.started) ? { started: s.started } : {}),
+        ...(str(s.updated) ? { updated: s.updated } : {}),
+        ...(s.pid !== undefined ? { pid: s.pid } : {}),
+        ...(str(s.reason) ? { reason: s.reason } : {}),
       }),
     );
+  const update = status.update;
   return {
-    ...(str(body.hostname) ? { hostname: body.hostname as string } : {}),
-    ...(str(body.reportedAt) ? { reportedAt: body.reportedAt as string } : {}),
-    ...(str(body.version) ? { version: body.version as string } : {}),
+    ...(str(status.hostname) ? { hostname: status.hostname } : {}),
+    ...(str(status.reportedAt) ? { reportedAt: status.reportedAt } : {}),
+    ...(str(status.version) ? { version: status.version } : {}),
     services,
     tunnels: status.tunnels ?? [],
     apps: status.apps ?? [],
@@ -116,11 +117,7 @@ export function readPopStatus(body: unknown): PopStatus {
     ...(status.push ? { push: status.push } : {}),
     collectErrors: status.collectErrors ?? [],
     ...(availableOf(body) ? { available: availableOf(body) } : {}),
-    ...(isObj(body.update) && str(body.update.state)
-      ? { updateState: body.update.state as string }
-      : {}),
-    ...(isObj(body.update) && str(body.update.message)
-      ? { updateMessage: body.update.message as string }
-      : {}),
+    ...(str(update?.state) ? { updateState: update?.state } : {}),
+    ...(str(update?.message) ? { updateMessage: update?.message } : {}),
   };
 }

@@ -87,8 +87,8 @@ describe('logs (against a stand-in logging service)', () => {
     expect(r.stdout.split('\n').map((l) => JSON.parse(l).logId)).toEqual(['1-0', '2-0']);
   });
 
-  it('-f follows the tail until stopped (exit 0)', async () => {
-    tailLines = [JSON.stringify(line(3)), JSON.stringify(line(4)), 'not json'];
+  it('-f follows the tail until stopped (exit 0); a line that is no log entry shows as it came', async () => {
+    tailLines = [JSON.stringify(line(3)), JSON.stringify(line(4)), 'not json', '[1,2]'];
     const stop = new AbortController();
     const done = runInProcess(
       ['logs', '-f', '--service', 'connector'],
@@ -104,6 +104,7 @@ describe('logs (against a stand-in logging service)', () => {
       '2026-03-01T12:00:03.000Z  connector    INFO   line 3',
       '2026-03-01T12:00:04.000Z  connector    INFO   line 4',
       'not json',
+      '[1,2]',
     ]);
   });
 
