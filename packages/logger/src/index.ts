@@ -1,3 +1,10 @@
+// The log stream's entries are a Redis contract; offered here too beside the sink that writes them.
+export {
+  compareStreamIds,
+  decodeLogStreamEntry,
+  LogStreamEntry,
+  LogStreamField,
+} from '@pa-connector/redis-contracts';
 export { CENSORED, censorSecrets, SECRET_KEYS } from './censor';
 export {
   type CreateLoggerOptions,
@@ -12,12 +19,6 @@ export {
   SecretValues,
   type SecretValuesOptions,
 } from './secret-values';
-export {
-  compareStreamIds,
-  decodeLogStreamEntry,
-  type LogStreamEntry,
-  LogStreamField,
-} from './shipping/log-stream-entry';
 export {
   type LogDropReason,
   type LogSinkStats,

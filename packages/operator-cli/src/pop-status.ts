@@ -1,5 +1,15 @@
-import type { AppHealth, TunnelState } from '@pa-connector/redis-contracts';
+import {
+  AppView,
+  HostMetrics,
+  PopManagerStatus,
+  PushState,
+  RecentError,
+  ServiceHealth,
+  TunnelState,
+} from '@pa-connector/redis-contracts';
+import { Type } from '@sinclair/typebox';
 import { CliError } from './cli-error';
+import { answerCheck } from './http/answer-check';
 
 export interface ServiceEntry {
   name: string;
@@ -15,12 +25,30 @@ export interface ServiceEntry {
 }
 
 /** An app as pop-manager shows it: the health entry plus where it is reached. */
-export type AppEntry = Partial<AppHealth> & { name?: string; host?: string; port?: number };
+export type AppEntry = Partial<AppView>;
 
 /**
- * pop-manager's `GET /status`, read tolerantly: every field may be missing (an older or newer
- * pop-manager), list items that are not objects are dropped.
+ * pop-manager's `GET /status` as the CLI reads it: its own contract, with every field optional
+ * but a service's `name`, so an older pop-manager (fields not there yet) or a newer one (fields
+ * added, which the objects allow) still reads. A field that is there with a wrong type is a
+ * `bad_answer` naming it.
  */
+const StatusAsRead = Type.Partial(
+  Type.Object({
+    ...PopManagerStatus.properties,
+    services: Type.Array(
+      Type.Composite([Type.Pick(ServiceHealth, ['name']), Type.Partial(ServiceHealth)]),
+    ),
+    tunnels: Type.Array(Type.Partial(TunnelState)),
+    apps: Type.Array(Type.Partial(AppView)),
+    host: Type.Partial(HostMetrics),
+    recentErrors: Type.Array(Type.Partial(RecentError)),
+    push: Type.Partial(PushState),
+  }),
+);
+const checkStatus = answerCheck(StatusAsRead, 'pop-manager /status');
+
+/** pop-manager's `GET /status`, with what the CLI shows pulled out of it. */
 export interface PopStatus {
   hostname?: string;
   reportedAt?: string;
@@ -45,7 +73,6 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 /**
  * The available version wherever it may be: on the entry itself, or in the update service's
@@ -62,39 +89,35 @@ export function readPopStatus(body: unknown): PopStatus {
   if (!isObj(body)) {
     throw new CliError('bad_answer', 'pop-manager /status is not a JSON object');
   }
-  const services = objects(body.services)
-    .filter((s) => str(s.name))
+  const status = checkStatus(body);
+  const services = (status.services ?? [])
+    .filter((s) => s.name !== '')
     .map(
       (s): ServiceEntry => ({
-        name: s.name as string,
+        name: s.name,
         status: str(s.status) ?? 'unknown',
-        ...(str(s.version) ? { version: s.version as string } : {}),
+        ...(str(s.version) ? { version: s.version } : {}),
         ...(availableOf(s) ? { available: availableOf(s) } : {}),
-        ...(str(s.started) ? { started: s.started as string } : {}),
-        ...(str(s.updated) ? { updated: s.updated as string } : {}),
-        ...(typeof s.pid === 'number' ? { pid: s.pid } : {}),
-        ...(str(s.reason) ? { reason: s.reason as string } : {}),
+        ...(str(s.started) ? { started: s.started } : {}),
+        ...(str(s.updated) ? { updated: s.updated } : {}),
+        ...(s.pid !== undefined ? { pid: s.pid } : {}),
+        ...(str(s.reason) ? { reason: s.reason } : {}),
       }),
     );
+  const update = status.update;
   return {
-    ...(str(body.hostname) ? { hostname: body.hostname as string } : {}),
-    ...(str(body.reportedAt) ? { reportedAt: body.reportedAt as string } : {}),
-    ...(str(body.version) ? { version: body.version as string } : {}),
+    ...(str(status.hostname) ? { hostname: status.hostname } : {}),
+    ...(str(status.reportedAt) ? { reportedAt: status.reportedAt } : {}),
+    ...(str(status.version) ? { version: status.version } : {}),
     services,
-    tunnels: objects(body.tunnels) as Partial<TunnelState>[],
-    apps: objects(body.apps) as AppEntry[],
-    ...(isObj(body.host) ? { host: body.host } : {}),
-    recentErrors: objects(body.recentErrors),
-    ...(isObj(body.push) ? { push: body.push } : {}),
-    collectErrors: Array.isArray(body.collectErrors)
-      ? body.collectErrors.filter((e): e is string => typeof e === 'string')
-      : [],
+    tunnels: status.tunnels ?? [],
+    apps: status.apps ?? [],
+    ...(status.host ? { host: status.host } : {}),
+    recentErrors: status.recentErrors ?? [],
+    ...(status.push ? { push: status.push } : {}),
+    collectErrors: status.collectErrors ?? [],
     ...(availableOf(body) ? { available: availableOf(body) } : {}),
-    ...(isObj(body.update) && str(body.update.state)
-      ? { updateState: body.update.state as string }
-      : {}),
-    ...(isObj(body.update) && str(body.update.message)
-      ? { updateMessage: body.update.message as string }
-      : {}),
+    ...(str(update?.state) ? { updateState: update?.state } : {}),
+    ...(str(update?.message) ? { updateMessage: update?.message } : {}),
   };
 }

@@ -8,6 +8,13 @@ export {
 } from './app-health';
 export { jsonDecoder } from './json-decoder';
 export { CHANGE_TOPICS, type ChangeTopic, DEFAULT_PREFIX, RedisKeys } from './keys';
+export { LogEntry, LogFilesAnswer, LogsAnswer, TailAnswer } from './log-answers';
+export {
+  compareStreamIds,
+  decodeLogStreamEntry,
+  LogStreamEntry,
+  LogStreamField,
+} from './log-stream-entry';
 export {
   CatalogSnapshot,
   CatalogSnapshotOf,

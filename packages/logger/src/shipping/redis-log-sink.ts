@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LogStreamField } from './log-stream-entry';
+import { LogStreamField } from '@pa-connector/redis-contracts';
 
 /** What the sink needs of a Redis client (an ioredis client fits). */
 export interface LogStreamClient {

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import {
-  compareStreamIds,
   createLogger,
-  decodeLogStreamEntry,
   type LogStreamClient,
   RedisLogSink,
   SecretValues,
@@ -218,22 +216,5 @@ describe('createLogger with a log stream', () => {
     const log = createLogger({ service: 's', destination: quiet(), logStream: sink });
     for (let i = 0; i < 1000; i++) log.info({ i }, 'line');
     expect(sink.stats()).toMatchObject({ buffered: 10, dropped: { buffer_full: 990 } });
-  });
-});
-
-describe('log stream entries', () => {
-  it('decodes the field list Redis returns', () => {
-    expect(decodeLogStreamEntry('1-0', ['service', 'update', 'line', '{}'])).toEqual({
-      id: '1-0',
-      service: 'update',
-      line: '{}',
-    });
-    expect(decodeLogStreamEntry('1-0', ['line', '{}'])).toBeUndefined();
-  });
-
-  it('orders stream ids numerically, not as text', () => {
-    expect(compareStreamIds('999-0', '1000-0')).toBeLessThan(0);
-    expect(compareStreamIds('1000-10', '1000-9')).toBeGreaterThan(0);
-    expect(compareStreamIds('5-5', '5-5')).toBe(0);
   });
 });

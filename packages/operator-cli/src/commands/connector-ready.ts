@@ -1,5 +1,9 @@
+import { ReadyAnswer } from '@pa-connector/service-runtime';
 import { type CliContext, connector, REQUEST_TIMEOUT_MS } from '../context';
+import { answerCheck } from '../http/answer-check';
 import { getJson } from '../http/get-json';
+
+const checkReady = answerCheck(ReadyAnswer, 'connector /ready');
 
 /**
  * One line about the connector's own `/ready`: `ready`, `not ready: enrolled (phase enrolling)`
@@ -11,15 +15,12 @@ export async function connectorReadyLine(ctx: CliContext): Promise<string> {
       timeoutMs: REQUEST_TIMEOUT_MS,
       accept: [503],
     });
-    const b = body as {
-      ready?: unknown;
-      checks?: Record<string, { ok?: unknown; detail?: unknown }>;
-    };
-    if (b.ready === true) return 'ready';
-    const failing = Object.entries(b.checks ?? {})
-      .filter(([, c]) => c?.ok !== true)
+    const b = checkReady(body);
+    if (b.ready) return 'ready';
+    const failing = Object.entries(b.checks)
+      .filter(([, c]) => !c.ok)
       .map(([name, c]) => {
-        const phase = (c?.detail as { phase?: unknown } | undefined)?.phase;
+        const phase = (c.detail as { phase?: unknown } | undefined)?.phase;
         return typeof phase === 'string' ? `${name} (phase ${phase})` : name;
       });
     return `not ready${failing.length ? `: ${failing.join(', ')}` : ''}`;

@@ -1,8 +1,14 @@
 import { ExitCode, LineDecoder } from '@pa-connector/config';
+import { LogEntry, LogsAnswer } from '@pa-connector/redis-contracts';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CliError } from '../cli-error';
 import { type CliContext, logging, REQUEST_TIMEOUT_MS } from '../context';
+import { answerCheck } from '../http/answer-check';
 import { endpointUrl, getJson, networkReason } from '../http/get-json';
 import { formatLogLine } from './log-lines';
+
+const checkLogs = answerCheck(LogsAnswer, 'logging /logs');
+const logEntry = TypeCompiler.Compile(LogEntry);
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -52,14 +58,16 @@ function show(ctx: CliContext, o: LogsOptions, line: string): void {
     ctx.out(line);
     return;
   }
+  // A tail line that is not a log entry is shown as it came rather than ending the tail: the
+  // operator still sees it, and the lines after it.
+  let v: unknown;
   try {
-    const v = JSON.parse(line) as unknown;
-    ctx.out(
-      typeof v === 'object' && v !== null ? formatLogLine(v as Record<string, unknown>) : line,
-    );
+    v = JSON.parse(line);
   } catch {
     ctx.out(line);
+    return;
   }
+  ctx.out(logEntry.Check(v) ? formatLogLine(v) : line);
 }
 
 export async function logsCommand(ctx: CliContext, o: LogsOptions): Promise<number> {
@@ -77,11 +85,9 @@ export async function logsCommand(ctx: CliContext, o: LogsOptions): Promise<numb
       const message = (body as { error?: { message?: unknown } }).error?.message;
       throw new CliError('usage', `logging refused the query: ${String(message ?? 'HTTP 400')}`);
     }
-    const entries = (body as { entries?: unknown }).entries;
-    if (!Array.isArray(entries))
-      throw new CliError('bad_answer', 'logging /logs answered without entries');
-    for (const e of entries) show(ctx, o, JSON.stringify(e));
-    if ((body as { truncated?: unknown }).truncated === true && !o.json) {
+    const answer = checkLogs(body);
+    for (const e of answer.entries) show(ctx, o, JSON.stringify(e));
+    if (answer.truncated && !o.json) {
       ctx.err(`(older lines left out; raise --limit, up to 10000)`);
     }
     return ExitCode.ok;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { compareStreamIds } from '@pa-connector/logger';
+import { LogFilesAnswer, LogsAnswer, TailAnswer } from '@pa-connector/redis-contracts';
 import { ERROR_RESPONSES, errorBody, httpErrorHandler } from '@pa-connector/service-runtime';
 import type { FastifyReply } from 'fastify';
 import { listLogFiles } from '../files/retention';
@@ -7,7 +8,7 @@ import { LOG_ID_FIELD, logIdOf } from '../ingest/line-format';
 import { LogQuery, parseLogFilter, QUERY_ERROR_CODE, QueryError } from '../query/log-filter';
 import { queryLogs } from '../query/query-logs';
 import type { TailHub } from '../tail/tail-hub';
-import { LogFilesAnswer, LogsAnswer, TailAnswer, TailQuery } from './logs-contracts';
+import { TailQuery } from './logs-contracts';
 
 export interface LogsRoutesOptions {
   dir: string;

@@ -28,7 +28,7 @@ describe('pop-manager config', () => {
       `PA_HOSTNAME: "${long}" is 64 characters; the cloud needs fewer than 64`,
     );
     expect(() => loadPopManagerConfig({}, { readHostname: () => long })).toThrow(
-      `PA_HOSTNAME: the VM hostname (PA_HOSTNAME is not set) "${long}" is 64 characters; the cloud needs fewer than 64: set PA_HOSTNAME to a shorter name`,
+      `PA_HOSTNAME: has an invalid default "${long}": "${long}" is 64 characters; the cloud needs fewer than 64 (set PA_HOSTNAME to a shorter name)`,
     );
     expect(() => loadPopManagerConfig({}, { readHostname: () => long })).toThrow(ConfigError);
     expect(() => loadPopManagerConfig({ PA_HOSTNAME: 'bad_name' })).toThrow(

@@ -38,6 +38,8 @@ describe('logs (against a stand-in logging service)', () => {
         sendJson(res, 400, {
           error: { code: 'invalid_query', message: 'since: "someday" is not a time or a duration' },
         });
+      } else if (url.pathname === '/logs' && url.searchParams.get('service') === 'broken') {
+        sendJson(res, 200, { count: 1, truncated: false, entries: 'nope' });
       } else if (url.pathname === '/logs') {
         sendJson(res, 200, {
           count: 2,
@@ -74,13 +76,19 @@ describe('logs (against a stand-in logging service)', () => {
     expect(r.stderr).toContain('older lines left out');
   });
 
+  it('an answer that breaks the contract: exit 69 naming the field', async () => {
+    const r = await runInProcess(['logs', '--service', 'broken'], { PA_LOGGING_URL: svc.url });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe('pa-operator: logging /logs answered a bad entries: Expected array');
+  });
+
   it('--json prints the stored lines as NDJSON', async () => {
     const r = await runInProcess(['logs', '--json'], { PA_LOGGING_URL: svc.url });
     expect(r.stdout.split('\n').map((l) => JSON.parse(l).logId)).toEqual(['1-0', '2-0']);
   });
 
-  it('-f follows the tail until stopped (exit 0)', async () => {
-    tailLines = [JSON.stringify(line(3)), JSON.stringify(line(4)), 'not json'];
+  it('-f follows the tail until stopped (exit 0); a line that is no log entry shows as it came', async () => {
+    tailLines = [JSON.stringify(line(3)), JSON.stringify(line(4)), 'not json', '[1,2]'];
     const stop = new AbortController();
     const done = runInProcess(
       ['logs', '-f', '--service', 'connector'],
@@ -96,6 +104,7 @@ describe('logs (against a stand-in logging service)', () => {
       '2026-03-01T12:00:03.000Z  connector    INFO   line 3',
       '2026-03-01T12:00:04.000Z  connector    INFO   line 4',
       'not json',
+      '[1,2]',
     ]);
   });
 

@@ -72,6 +72,25 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
     );
   });
 
+  it('status: a connector /ready that breaks the contract is a line naming the field', async () => {
+    const connector = await standIn((_req, res) =>
+      sendJson(res, 200, { service: 'connector', ready: 'yes', checks: {} }),
+    );
+    try {
+      const r = await runInProcess(
+        ['status'],
+        { PA_POP_MANAGER_URL: pm.url, PA_CONNECTOR_URL: connector.url },
+        { now: NOW },
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        'connector:      connector /ready answered a bad ready: Expected boolean',
+      );
+    } finally {
+      await connector.close();
+    }
+  });
+
   it('status --json prints the answer as it came', async () => {
     const r = await run('status', '--json');
     expect(JSON.parse(r.stdout)).toEqual(popStatusFixture());
@@ -137,13 +156,26 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
     ]);
   });
 
-  it('tolerates missing fields (an older or newer pop-manager)', async () => {
-    body = { services: [{ name: 'connector' }, 'junk'], tunnels: 'nope' };
+  it('tolerates missing fields (an older pop-manager) and unknown ones (a newer one)', async () => {
+    body = { services: [{ name: 'connector', since: 'later' }], shards: 3 };
     const r = await run('status');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/connector\s+unknown/);
     expect((await run('tunnels')).stdout).toBe('No tunnel reported.');
     expect((await run('apps')).stdout).toBe('No app in the catalog.');
+  });
+
+  it('a field of the wrong type: exit 69 naming the field', async () => {
+    body = { ...popStatusFixture(), tunnels: 'nope' };
+    const r = await run('status');
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe(
+      'pa-operator: pop-manager /status answered a bad tunnels: Expected array',
+    );
+    body = { services: [{ name: 'connector' }, 'junk'] };
+    expect((await run('tunnels')).stderr).toMatch(
+      /^pa-operator: pop-manager \/status answered a bad services\/1: Expected object$/,
+    );
   });
 
   it('an error answer or a body that is not JSON: one line naming the service, exit 69', async () => {
