@@ -117,12 +117,12 @@ export function connectorSchema() {
         'Directory of the identity (key, certificate, CA chain, connector id); created 0700, files 0600.',
       default: '/var/lib/pa-connector',
     }),
-    pop: setting.string({
-      env: 'PA_POP',
-      description: "PoP to enroll in. Unset: the group's default PoP.",
+    region: setting.string({
+      env: 'PA_REGION',
+      description: "Region to enroll in. Unset: the group's default region.",
       optional: true,
       pattern: /^[A-Za-z0-9._-]{1,64}$/,
-      patternText: 'a PoP name (letters, digits, ._-)',
+      patternText: 'a region name (letters, digits, ._-)',
     }),
     proxyUrl,
     proxyUrlFile,
@@ -186,7 +186,7 @@ export function connectorSchema() {
     tunnels: setting.int({
       env: 'PA_TUNNELS',
       description:
-        'OpenVPN tunnels to keep, each to a different gateway of the PoP. 0 runs none (the service then never needs root or openvpn).',
+        'OpenVPN tunnels to keep, each to a different gateway of the region. 0 runs none (the service then never needs root or openvpn).',
       default: 2,
       min: 0,
       max: 8,
