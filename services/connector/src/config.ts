@@ -119,7 +119,8 @@ export function connectorSchema() {
     }),
     region: setting.string({
       env: 'PA_REGION',
-      description: "Region to enroll in. Unset: the group's default region.",
+      description:
+        "Region to enroll in. Unset: the group's default region. Its former name PA_POP is still read.",
       optional: true,
       pattern: /^[A-Za-z0-9._-]{1,64}$/,
       patternText: 'a region name (letters, digits, ._-)',
@@ -273,9 +274,29 @@ export type ConnectorConfig = ConfigOf<ConnectorSchema> & {
   readonly proxy: ProxySettings | undefined;
 };
 
+/**
+ * PA_REGION's former name. A container created before the rename still carries it, and the
+ * update service copies a container's environment to its replacement: refusing it as unknown
+ * would stop every updated connector.
+ */
+const FORMER_REGION_SETTING = 'PA_POP';
+
+function withFormerNames(env: Env): Env {
+  const former = env[FORMER_REGION_SETTING];
+  if (former === undefined) return env;
+  if (env.PA_REGION !== undefined) {
+    throw new ConfigError(
+      FORMER_REGION_SETTING,
+      'is the former name of PA_REGION: set only PA_REGION',
+    );
+  }
+  const { [FORMER_REGION_SETTING]: _, ...rest } = env;
+  return { ...rest, PA_REGION: former };
+}
+
 /** Loads and cross-checks the settings; every problem is a ConfigError naming the setting. */
 export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
-  const c = loadServiceConfig(connectorSchema(), env);
+  const c = loadServiceConfig(connectorSchema(), withFormerNames(env));
   if (c.proxyUrl && c.proxyUrlFile) {
     throw new ConfigError('PA_PROXY_URL', 'set either PA_PROXY_URL or PA_PROXY_URL_FILE, not both');
   }
