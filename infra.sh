@@ -54,14 +54,14 @@ umask 022
 readonly PROG=infra.sh
 # The compose project; another name only for tests that share a Docker engine.
 readonly PROJECT=${PA_INFRA_PROJECT:-pa-connector}
-readonly POP_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
+readonly REGION_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
 readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-https://sse.pa-connector.net}
 # Exit codes, numbered as in docs/exit-codes.md.
 readonly E_FAIL=1 E_USAGE=64 E_PREREQ=69
 
 usage() {
   cat <<EOF
-usage: sudo bash $PROG --gateway=POP [key option] [options]
+usage: sudo bash $PROG --gateway=REGION [key option] [options]
        sudo bash $PROG --uninstall [--yes] [--dry-run]
 
 Installs the POP from PoPDeployment.tar (beside this script) and starts it.
@@ -76,8 +76,8 @@ The provisioning key (pak1.<id>.<secret>), one of:
                              option is given); a re-run may omit the key: the stored one is kept
 
 options:
-  --gateway=POP              the PoP to join: one of $POP_NAMES,
-                             or the hostname of the PoP (fewer than 64 characters)
+  --gateway=REGION              the region to join: one of $REGION_NAMES,
+                             or the hostname of the region (fewer than 64 characters)
   --proxy=URL                HTTP proxy to the SSE: http://[user:password@]host:port; also
                              given to dockerd (systemd drop-in) for image updates
   --no_proxy=LIST            comma-separated hosts, .domains, *.domains, IPs or CIDRs reached directly
@@ -219,9 +219,9 @@ check_no_proxy() {
 check_gateway() {
   local gw=$1
   [[ ${#gw} -lt 64 ]] || usage_error "--gateway: must be shorter than 64 characters"
-  [[ " $POP_NAMES " == *" $gw "* ]] && return
+  [[ " $REGION_NAMES " == *" $gw "* ]] && return
   is_hostname "$gw" ||
-    usage_error "--gateway: \"$gw\" is neither a PoP name ($POP_NAMES) nor a hostname (RFC 1123)"
+    usage_error "--gateway: \"$gw\" is neither a region name ($REGION_NAMES) nor a hostname (RFC 1123)"
 }
 
 readonly KEY_PATTERN='^pak1\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$'
@@ -399,7 +399,7 @@ parse_args() {
       usage_error "--uninstall takes only --yes and --dry-run"
     return
   fi
-  [[ -n $gateway ]] || usage_error "missing --gateway (a PoP name or hostname)"
+  [[ -n $gateway ]] || usage_error "missing --gateway (a region name or hostname)"
   check_gateway "$gateway"
   [[ -z $proxy ]] || check_proxy_url "$proxy"
   [[ -z $no_proxy ]] || check_no_proxy "$no_proxy"
@@ -805,7 +805,7 @@ PA_REDIS_IMAGE=pa-connector/redis:$release_version
 PA_HOSTNAME=$host_name
 PA_SSE_URLS=$sse_url
 PA_SSE_CA_FILE=$ca
-PA_POP=$gateway
+PA_REGION=$gateway
 PA_PROXY_URL=$proxy_plain
 PA_NO_PROXY=$no_proxy
 PA_SECRETS_DIR=$secrets_dir
@@ -823,7 +823,7 @@ pa_connector_env_content() {
 # Settings of pa_connector.sh, written by $PROG.
 PA_CONTAINER=${pop_manager_container:-}
 PA_SSE_URLS=$sse_url
-PA_POP=$gateway
+PA_REGION=$gateway
 PA_NO_PROXY=$no_proxy
 EOF
   proxy_has_credentials || printf 'PA_PROXY_URL=%s\n' "$proxy"

@@ -17,7 +17,7 @@ readonly E_USAGE=64 E_UNAVAILABLE=69 E_CONFIG=78
 # Settings handed to the CLI inside the container (by name: `docker exec -e NAME` reads the value
 # from this process, so no value ever appears in a process list). The service URLs are not among
 # them: inside the container the compose network's own URLs apply.
-readonly FORWARDED=(PA_SSE_URLS PA_SSE_CA_FILE PA_PROXY_URL PA_PROXY_URL_FILE PA_NO_PROXY PA_POP
+readonly FORWARDED=(PA_SSE_URLS PA_SSE_CA_FILE PA_PROXY_URL PA_PROXY_URL_FILE PA_NO_PROXY PA_REGION
   PA_GATEWAYS PA_DATA_DIR PA_DIAG_PROFILE PA_DIAG_SSE_PORT PA_DIAG_GATEWAY_PORT PA_DIAG_TIMEOUT)
 
 usage() {

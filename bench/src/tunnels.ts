@@ -124,7 +124,7 @@ export async function runTunnelBench(o: TunnelBenchOptions = {}): Promise<Record
       '--admin-port',
       '0',
       '--gateways',
-      '--pop',
+      '--region',
       `local=${g1.ipv4}:1194/${protocol}@${g1.netns},${g2.ipv4}:1194/${protocol}@${g2.netns}`,
     ]);
     const listening = JSON.parse(await emu.waitForLine(/"event":"listening"/, 60_000)) as {

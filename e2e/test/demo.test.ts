@@ -74,7 +74,7 @@ function expectHealthyReport(out: string): void {
     );
   }
   for (const l of identity) expect(l).toMatch(l.trim().endsWith('/') ? /^\s+0700\s/ : /^\s+0600\s/);
-  expect(out).toMatch(/the cloud sees connector con_\w+ \(hostname pop-[0-9a-f]{6}, PoP demo\)/);
+  expect(out).toMatch(/the cloud sees connector con_\w+ \(hostname pop-[0-9a-f]{6}, region demo\)/);
   expect(out).toMatch(/curl -p -x http:\/\/127\.0\.0\.1:\d+ http:\/\/web\.demo\.internal:80\//);
   // The provisioning key never shows.
   expect(out).not.toMatch(PROVISIONING_KEY);

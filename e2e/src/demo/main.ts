@@ -128,13 +128,13 @@ async function show(stack: Stack, checks: Checks): Promise<void> {
   }
 
   // What the cloud sees.
-  const connectors = await stack.admin<Array<{ id: string; hostname: string; pop: string }>>(
+  const connectors = await stack.admin<Array<{ id: string; hostname: string; region: string }>>(
     'GET',
     '/admin/connectors',
   );
   step(5, 'what the cloud sees:');
   for (const c of connectors)
-    say(`      the cloud sees connector ${c.id} (hostname ${c.hostname}, PoP ${c.pop})`);
+    say(`      the cloud sees connector ${c.id} (hostname ${c.hostname}, region ${c.region})`);
   const gateways = await stack.admin<
     Array<{
       name: string;

@@ -7,7 +7,7 @@ import { connectFromNamespace, type NamespaceConnectAnswer } from './namespace-c
 import type { StackRun } from './stack-run';
 import type { Stack, StackApp, StackOptions, TunnelDetail } from './stack-types';
 
-const POP = 'demo';
+const REGION = 'demo';
 
 export type AdminCall = Stack['admin'];
 
@@ -20,7 +20,7 @@ export interface StackCloud {
 
 /**
  * The cloud: the built emulator in the root namespace, its SSE API on the root's bridge
- * address, and PoP `demo` with one gateway in gw1 and one in gw2.
+ * address, and region `demo` with one gateway in gw1 and one in gw2.
  */
 export async function startCloud(
   run: StackRun,
@@ -36,7 +36,7 @@ export async function startCloud(
     root: run.root,
     runDir: run.runDir,
     sseHost,
-    pop: `${POP}=${gwAddr(gw1)}:1194/${transport}@${gw1.netns},${gwAddr(gw2)}:1194/${transport}@${gw2.netns}`,
+    region: `${REGION}=${gwAddr(gw1)}:1194/${transport}@${gw1.netns},${gwAddr(gw2)}:1194/${transport}@${gw2.netns}`,
     healthStale: o.healthStale ?? '5s',
     ...(o.emulatorArgs ? { extraArgs: o.emulatorArgs } : {}),
   });

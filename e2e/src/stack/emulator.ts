@@ -18,8 +18,8 @@ export interface EmulatorStart {
   root: string;
   runDir: string;
   sseHost: string;
-  /** `--pop` value. */
-  pop: string;
+  /** `--region` value. */
+  region: string;
   healthStale: string;
   /** More `serve` options. */
   extraArgs?: readonly string[];
@@ -35,7 +35,7 @@ export async function startStackEmulator(o: EmulatorStart): Promise<StackEmulato
     ...['--host', o.sseHost, '--port', '0', '--tls-name', o.sseHost],
     ...['--admin-host', '127.0.0.1', '--admin-port', '0'],
     '--gateways',
-    ...['--pop', o.pop],
+    ...['--region', o.region],
     ...['--ingress-host', '127.0.0.1', '--ingress-port', '0'],
     ...['--health-stale', o.healthStale],
     ...(o.extraArgs ?? []),

@@ -17,7 +17,7 @@
  *   attached too (`stack.rootAddress`, `.2` of the run's IPv4 and IPv6 subnets);
  * - Redis (root) on 127.0.0.1 and the root's bridge address, password in a 0600 file
  *   (`stack.redis.passwordFile`), keys under `stack.redis.prefix`;
- * - the emulator (built CLI, root) with `--gateways`: PoP `demo` with gateways `demo-gw1` in gw1
+ * - the emulator (built CLI, root) with `--gateways`: region `demo` with gateways `demo-gw1` in gw1
  *   and `demo-gw2` in gw2 (`transport` udp/tcp, `gatewayFamily` ipv4/ipv6), the SSE API on the
  *   root's bridge address, admin API and user ingress on 127.0.0.1; a group whose catalog holds
  *   `web` (`web.demo.internal:80` → app1 and app2 on IPv4 port 8080, round-robin, HTTP health

@@ -110,7 +110,7 @@ export interface Stack {
   rootAddress: { ipv4: string; ipv6: string };
   redis: StackRedis;
   emulator: StackEmulator;
-  /** The PoP's gateways, e.g. `['demo-gw1', 'demo-gw2']`. */
+  /** The region's gateways, e.g. `['demo-gw1', 'demo-gw2']`. */
   gateways: string[];
   groupId: string;
   /** The connector: its status listener on the pop's bridge address. */

@@ -6,7 +6,7 @@ export const LogField = {
   err: 'err',
   connectorId: 'connectorId',
   groupId: 'groupId',
-  pop: 'pop',
+  region: 'region',
   tunnel: 'tunnel',
   gateway: 'gateway',
   app: 'app',

@@ -48,7 +48,7 @@ commands:
   help                         this text
 
 settings (environment): PA_POP_MANAGER_URL, PA_LOGGING_URL, PA_CONNECTOR_URL; for diagnose the
-connector's PA_SSE_URLS, PA_SSE_CA_FILE, PA_PROXY_URL or PA_PROXY_URL_FILE, PA_NO_PROXY, PA_POP,
+connector's PA_SSE_URLS, PA_SSE_CA_FILE, PA_PROXY_URL or PA_PROXY_URL_FILE, PA_NO_PROXY, PA_REGION,
 PA_DATA_DIR or PA_GATEWAYS.
 exit codes: 0 ok, 1 a required diagnose check failed, 64 bad command line, 69 a POP service is
 not reachable, 70 a bug, 78 a setting is wrong.`;

@@ -26,7 +26,7 @@ export class RedisKeys {
     return `${this.prefix}catalog`;
   }
 
-  /** Hash: the connector's identity summary (connectorId, groupId, pop, certificate expiry). */
+  /** Hash: the connector's identity summary (connectorId, groupId, region, certificate expiry). */
   connectorIdentity(): string {
     return `${this.prefix}connector:identity`;
   }

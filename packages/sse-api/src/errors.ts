@@ -16,8 +16,8 @@ export const SseErrorCode = {
   provisioningKeyRevoked: 'provisioning_key_revoked',
   /** 403: the key is past its expiry. */
   provisioningKeyExpired: 'provisioning_key_expired',
-  /** 400: the requested PoP does not exist. */
-  unknownPop: 'unknown_pop',
+  /** 400: the requested region does not exist. */
+  unknownRegion: 'unknown_region',
   /** 401: the endpoint needs a client certificate signed by the SSE CA. */
   clientCertificateRequired: 'client_certificate_required',
   /** 401: the certificate was superseded by a renewal (or the connector was removed). */
@@ -45,7 +45,7 @@ export const SseErrorStatus: Record<SseErrorCode, number> = {
   provisioning_key_exhausted: 403,
   provisioning_key_revoked: 403,
   provisioning_key_expired: 403,
-  unknown_pop: 400,
+  unknown_region: 400,
   client_certificate_required: 401,
   certificate_revoked: 401,
   token_invalid: 401,

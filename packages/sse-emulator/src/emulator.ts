@@ -7,7 +7,7 @@ import type { CertificateAuthority } from '@pa-connector/pki';
 import { buildAdminApp } from './admin/app';
 import type { AdminApp } from './admin/deps';
 import { type Clock, type RandomBytes, systemClock, systemRandom } from './clock';
-import { DEFAULT_POPS, type PopConfig } from './config/pops';
+import { DEFAULT_REGIONS, type RegionConfig } from './config/regions';
 import { FaultTable } from './faults/fault-table';
 import { DEFAULT_HEALTH_STALE_SECONDS, GatewayFleet } from './gateways/gateway-fleet';
 import { loadOrCreateTlsCryptKeys } from './gateways/tunnel-keys';
@@ -87,7 +87,7 @@ export interface EmulatorOptions {
   adminToken?: string;
   certLifetimeSeconds?: number;
   tokenLifetimeSeconds?: number;
-  pops?: PopConfig[];
+  regions?: RegionConfig[];
   /** Extra DNS names / IPs for the SSE server certificate (localhost, 127.0.0.1, ::1 always). */
   tlsNames?: string[];
   logger?: Logger;
@@ -149,10 +149,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   if (data && (await tightenMode(statePath))) {
     logger.warn({ file: STATE_FILE }, 'state file was readable by others; mode set to 0600');
   }
-  const pops = o.pops ?? DEFAULT_POPS;
+  const regions = o.regions ?? DEFAULT_REGIONS;
   const tunnelKeys = await loadOrCreateTlsCryptKeys(
     o.dataDir,
-    pops.map((p) => p.name),
+    regions.map((p) => p.name),
     o.random,
   );
   for (const file of tunnelKeys.tightened) {
@@ -160,7 +160,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   }
   const controlPort = o.controlPort ?? DEFAULT_CONTROL_PORT;
   const state = new EmulatorState({
-    pops,
+    regions,
     tlsCryptKeys: tunnelKeys.keys,
     controlPort,
     certLifetimeSeconds: o.certLifetimeSeconds ?? DEFAULT_CERT_LIFETIME_SECONDS,
@@ -183,7 +183,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   if (o.gateways) {
     gateways = new GatewayFleet({
       dataDir: o.dataDir,
-      pops,
+      regions,
       state,
       ca,
       tlsCryptKeys: tunnelKeys.keys,

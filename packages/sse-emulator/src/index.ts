@@ -1,6 +1,11 @@
 export type { Clock, RandomBytes } from './clock';
 export { parseDurationSeconds } from './config/durations';
-export { DEFAULT_POPS, type PopConfig, parsePopSpec, popConfig } from './config/pops';
+export {
+  DEFAULT_REGIONS,
+  parseRegionSpec,
+  type RegionConfig,
+  regionConfig,
+} from './config/regions';
 export {
   buildEmulator,
   DEFAULT_CERT_LIFETIME_SECONDS,

@@ -117,12 +117,13 @@ export function connectorSchema() {
         'Directory of the identity (key, certificate, CA chain, connector id); created 0700, files 0600.',
       default: '/var/lib/pa-connector',
     }),
-    pop: setting.string({
-      env: 'PA_POP',
-      description: "PoP to enroll in. Unset: the group's default PoP.",
+    region: setting.string({
+      env: 'PA_REGION',
+      description:
+        "Region to enroll in. Unset: the group's default region. Its former name PA_POP is still read.",
       optional: true,
       pattern: /^[A-Za-z0-9._-]{1,64}$/,
-      patternText: 'a PoP name (letters, digits, ._-)',
+      patternText: 'a region name (letters, digits, ._-)',
     }),
     proxyUrl,
     proxyUrlFile,
@@ -186,7 +187,7 @@ export function connectorSchema() {
     tunnels: setting.int({
       env: 'PA_TUNNELS',
       description:
-        'OpenVPN tunnels to keep, each to a different gateway of the PoP. 0 runs none (the service then never needs root or openvpn).',
+        'OpenVPN tunnels to keep, each to a different gateway of the region. 0 runs none (the service then never needs root or openvpn).',
       default: 2,
       min: 0,
       max: 8,
@@ -273,9 +274,29 @@ export type ConnectorConfig = ConfigOf<ConnectorSchema> & {
   readonly proxy: ProxySettings | undefined;
 };
 
+/**
+ * PA_REGION's former name. A container created before the rename still carries it, and the
+ * update service copies a container's environment to its replacement: refusing it as unknown
+ * would stop every updated connector.
+ */
+const FORMER_REGION_SETTING = 'PA_POP';
+
+function withFormerNames(env: Env): Env {
+  const former = env[FORMER_REGION_SETTING];
+  if (former === undefined) return env;
+  if (env.PA_REGION !== undefined) {
+    throw new ConfigError(
+      FORMER_REGION_SETTING,
+      'is the former name of PA_REGION: set only PA_REGION',
+    );
+  }
+  const { [FORMER_REGION_SETTING]: _, ...rest } = env;
+  return { ...rest, PA_REGION: former };
+}
+
 /** Loads and cross-checks the settings; every problem is a ConfigError naming the setting. */
 export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
-  const c = loadServiceConfig(connectorSchema(), env);
+  const c = loadServiceConfig(connectorSchema(), withFormerNames(env));
   if (c.proxyUrl && c.proxyUrlFile) {
     throw new ConfigError('PA_PROXY_URL', 'set either PA_PROXY_URL or PA_PROXY_URL_FILE, not both');
   }

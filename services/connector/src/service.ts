@@ -111,7 +111,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     secrets: d.base.secrets,
     settings: {
       hostname: config.hostname,
-      pop: config.pop,
+      region: config.region,
       version: d.version,
       provisioningKey: config.provisioningKey?.reveal(),
       backoff,

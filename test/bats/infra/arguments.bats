@@ -119,7 +119,7 @@ refused_with() {
   [ ! -e "$SECRETS/provisioning-key" ]
 }
 
-@test "--gateway: a PoP name of the list or an RFC 1123 hostname shorter than 64" {
+@test "--gateway: a region name of the list or an RFC 1123 hostname shorter than 64" {
   local ok
   for ok in us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local \
     pop.example.com gw-1.corp 10.1.2.3 "$(printf 'a%.0s' {1..63})"; do

@@ -36,12 +36,12 @@ env_value() {
   [ "$(mode_of "$ETC/pa.env")" = 644 ]
   [ "$(mode_of "$ETC/pa_connector.env")" = 644 ]
   [ "$(env_value "$ETC/pa.env" PA_VERSION)" = 1.0.3 ]
-  [ "$(env_value "$ETC/pa.env" PA_POP)" = us-east ]
+  [ "$(env_value "$ETC/pa.env" PA_REGION)" = us-east ]
   [ "$(env_value "$ETC/pa.env" PA_HOSTNAME)" = pop-test-1 ]
   [ "$(env_value "$ETC/pa.env" PA_SSE_URLS)" = https://sse.pa-connector.net ]
   [ "$(env_value "$ETC/pa.env" PA_SECRETS_DIR)" = "$SECRETS" ]
   [ "$(env_value "$ETC/pa.env" PA_CONFIG_DIR)" = "$ETC/config" ]
-  [ "$(env_value "$ETC/pa_connector.env" PA_POP)" = us-east ]
+  [ "$(env_value "$ETC/pa_connector.env" PA_REGION)" = us-east ]
   # The stack files come from the bundle.
   cmp "$LIB/compose.yaml" "$HOST/bundle/compose.yaml"
   cmp "$LIB/release.json" "$HOST/bundle/release.json"
@@ -119,7 +119,7 @@ env_value() {
   [[ $output == *"wrote pa.env"* ]]
   [[ $output == *"wrote pa_connector.env"* ]]
   [[ $output == *"compose.yaml unchanged"* ]]
-  [ "$(env_value "$ETC/pa.env" PA_POP)" = eu-west ]
+  [ "$(env_value "$ETC/pa.env" PA_REGION)" = eu-west ]
   [ "$(cat "$SECRETS/redis-password")" = "$redis" ]
   [ "$(cat "$SECRETS/internal-api-token")" = "$token" ]
   # A new key replaces the stored one (without being printed).

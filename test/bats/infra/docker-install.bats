@@ -36,7 +36,7 @@ setup() {
 
 @test "the compose run sees only pa.env's settings, not PA_ variables of the caller's shell" {
   stub_env_dump
-  PA_POP=from-shell PA_SSE_URLS=https://shell.example infra --provision_key="$KEY" --gateway=us-east
+  PA_REGION=from-shell PA_SSE_URLS=https://shell.example infra --provision_key="$KEY" --gateway=us-east
   [ "$status" -eq 0 ]
   [ -s "$BATS_TEST_TMPDIR/compose-env" ]
   ! grep -q '^PA_' "$BATS_TEST_TMPDIR/compose-env"

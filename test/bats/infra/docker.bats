@@ -59,7 +59,7 @@ services:
     command: ["sh", "-c", "echo connector-started-$RUN_ID; exec sleep infinity"]
     stop_signal: SIGKILL
     environment:
-      PA_POP: \${PA_POP}
+      PA_REGION: \${PA_REGION}
       PA_SSE_URLS: \${PA_SSE_URLS}
     secrets:
       - provisioning_key
@@ -106,7 +106,7 @@ container_ids() {
   [ "$(wc -l <<<"$ids")" -eq 2 ]
   connector=$(compose -f "$LIB/compose.yaml" --env-file "$ETC/pa.env" ps -q connector)
   # The settings of pa.env reached the container; the key only as a secret file.
-  [ "$(docker exec "$connector" printenv PA_POP)" = us-east ]
+  [ "$(docker exec "$connector" printenv PA_REGION)" = us-east ]
   [ "$(docker exec "$connector" printenv PA_SSE_URLS)" = https://sse.test:8443 ]
   [ "$(docker exec "$connector" cat /run/secrets/provisioning_key)" = "$KEY" ]
   ! docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$connector" | grep -qF "$KEY"

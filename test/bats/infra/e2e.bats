@@ -52,10 +52,10 @@ setup_file() {
   docker rmi "${images[@]}" >/dev/null
   echo "# bundle built in $((SECONDS - started)) s ($(du -m "$E2E/PoPDeployment.tar" | cut -f1) MB)" >&3
 
-  # The cloud: the emulator with one PoP of two gateways, reached by the connector as "emulator".
+  # The cloud: the emulator with one region of two gateways, reached by the connector as "emulator".
   docker run -d --name "$EMULATOR" --cap-add NET_ADMIN --device /dev/net/tun "pa-connector/emulator:$version" \
     node dist/cli.js serve --data-dir /var/lib/pa-emulator --host 0.0.0.0 --admin-host 0.0.0.0 \
-    --tls-name emulator --gateways --pop local=emulator:1194/udp,emulator:1195/udp >/dev/null
+    --tls-name emulator --gateways --region local=emulator:1194/udp,emulator:1195/udp >/dev/null
   local i
   for i in $(seq 1 120); do
     emulator_admin GET /admin/healthz >/dev/null 2>&1 && break
@@ -141,11 +141,11 @@ install_pop() {
     done
     [ "$health" = healthy ] || { echo "$s is not healthy after 60 s ($health)"; return 1; }
   done
-  # The cloud sees the POP under this host's name, in the PoP asked for.
+  # The cloud sees the POP under this host's name, in the region asked for.
   local connectors
   connectors=$(emulator_admin GET /admin/connectors)
   [[ $connectors == *"\"hostname\":\"$RUN_ID\""* ]]
-  [[ $connectors == *'"pop":"local"'* ]]
+  [[ $connectors == *'"region":"local"'* ]]
   [ "$(docker logs "$(compose_id connector)" 2>&1 | grep -c '"msg":"tunnel connected"')" -ge 2 ]
 
   # Same settings again: nothing written, no container recreated.

@@ -140,7 +140,9 @@ export function buildRows({
   if (gateways.gateways.length === 0) {
     rows.push({
       service: 'connector',
-      destination: settings.pop ? `gateways of PoP ${settings.pop}` : 'gateways of the PoP',
+      destination: settings.region
+        ? `gateways of region ${settings.region}`
+        : 'gateways of the region',
       port: profile.gatewayPort,
       protocol: 'udp or tcp/openvpn',
       purpose: 'tunnels to the Private Access Gateways',

@@ -21,7 +21,7 @@ export interface ConnectionSettings {
   sseCaFile: string | undefined;
   proxy: ProxyTarget | undefined;
   noProxy: NoProxyList;
-  pop: string | undefined;
+  region: string | undefined;
 }
 
 async function readConfigFile(setting: string, path: string): Promise<string> {
@@ -104,7 +104,7 @@ export async function readConnectionSettings(
   } catch (err) {
     throw new CliError('config', `PA_NO_PROXY: ${(err as Error).message}`);
   }
-  return { sseUrls, sseCa, sseCaFile, proxy, noProxy, pop: env.PA_POP?.trim() || undefined };
+  return { sseUrls, sseCa, sseCaFile, proxy, noProxy, region: env.PA_REGION?.trim() || undefined };
 }
 
 /** Whether the connector would go through the proxy to reach `host`. */

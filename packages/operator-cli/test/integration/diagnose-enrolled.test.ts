@@ -51,7 +51,7 @@ describe('diagnose with the gateways a real connector registered', () => {
       adminHost: '127.0.0.1',
       adminPort: 0,
       logger: createLogger({ service: 'sse-emulator', level: 'silent' }),
-      pops: [
+      regions: [
         {
           name: 'lab',
           gateways: [
@@ -90,7 +90,7 @@ describe('diagnose with the gateways a real connector registered', () => {
         PA_SSE_CA_FILE: emu.caCertPath,
         PA_PROVISIONING_KEY_FILE: keyFile,
         PA_DATA_DIR: dataDir,
-        PA_POP: 'lab',
+        PA_REGION: 'lab',
         PA_REDIS_URL: redis.url,
         PA_REDIS_PREFIX: redis.prefix,
         PA_HOSTNAME: 'diag-vm',
@@ -106,7 +106,7 @@ describe('diagnose with the gateways a real connector registered', () => {
       PA_SSE_URLS: emu.sseUrl,
       PA_SSE_CA_FILE: emu.caCertPath,
       PA_DATA_DIR: dataDir,
-      PA_POP: 'lab',
+      PA_REGION: 'lab',
       PA_DIAG_LOCALTIME: localtime,
       PA_DIAG_RESOLV_CONF: join(dir, 'no-resolv.conf'),
       PA_POP_MANAGER_URL: `http://127.0.0.1:${await freePort()}`,

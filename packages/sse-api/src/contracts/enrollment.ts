@@ -11,8 +11,8 @@ export const RegisterRequest = Type.Object({
   csr: Type.String(),
   /** The VM's hostname: the name the POP is shown under in the cloud (< 64 characters). */
   hostname: Type.String(),
-  /** PoP (gateway region) name, e.g. "us-east". Default: the group's PoP. */
-  pop: Type.Optional(Type.String()),
+  /** Region name, e.g. "us-east". Default: the group's region. */
+  region: Type.Optional(Type.String()),
   /** The connector's software version. */
   version: Type.Optional(Type.String()),
 });
@@ -48,10 +48,10 @@ export const Gateway = Type.Object({
 });
 export type Gateway = Static<typeof Gateway>;
 
-/** What every tunnel to a PoP's gateways must use besides the connector's own certificate. */
+/** What every tunnel to a region's gateways must use besides the connector's own certificate. */
 export const TunnelSettings = Type.Object({
   /**
-   * The PoP's OpenVPN tls-crypt static key (`-----BEGIN OpenVPN Static key V1-----` …): it
+   * The region's OpenVPN tls-crypt static key (`-----BEGIN OpenVPN Static key V1-----` …): it
    * encrypts and authenticates the TLS control channel. Secret: store it 0600.
    */
   tlsCryptKey: Text(),
@@ -69,14 +69,14 @@ const CaChain = Type.Array(PemCertificate, { minItems: 1, description: 'a non-em
 export const RegisterResponse = Type.Object({
   connectorId: Text(),
   groupId: Text(),
-  pop: Text(),
+  region: Text(),
   /** The connector's client certificate (PEM), extendedKeyUsage clientAuth. */
   certificate: PemCertificate,
   certificateExpiresAt: Timestamp,
   caChain: CaChain,
-  /** At least two per PoP in a healthy cloud; tunnels go to two different ones. */
+  /** At least two per region in a healthy cloud; tunnels go to two different ones. */
   gateways: Type.Array(Gateway, { description: 'a list' }),
-  /** Settings shared by the PoP's gateways; present when the SSE runs real gateways. */
+  /** Settings shared by the region's gateways; present when the SSE runs real gateways. */
   tunnel: Type.Optional(TunnelSettings),
 });
 export type RegisterResponse = Static<typeof RegisterResponse>;

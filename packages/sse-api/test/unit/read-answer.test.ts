@@ -11,7 +11,7 @@ const gateway = { id: 'gw1', name: 'gw1', host: '::1', port: 1194, protocol: 'ud
 const register = {
   connectorId: 'con_1',
   groupId: 'grp_1',
-  pop: 'local',
+  region: 'local',
   certificate: CERT,
   certificateExpiresAt: '2030-01-01T00:00:00.000Z',
   caChain: [CERT],

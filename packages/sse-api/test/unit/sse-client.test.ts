@@ -16,7 +16,7 @@ const B = 'https://sse-b.test';
 const registerBody = {
   connectorId: 'con_1',
   groupId: 'grp_1',
-  pop: 'local',
+  region: 'local',
   certificate: CERT,
   certificateExpiresAt: '2030-01-01T00:00:00.000Z',
   caChain: [CERT],
@@ -61,11 +61,11 @@ describe('SseClient', () => {
     await expect(client.register(registerReq)).resolves.toEqual(registerBody);
   });
 
-  it('keeps the optional gateway fields and tunnel settings of a PoP with real gateways', async () => {
+  it('keeps the optional gateway fields and tunnel settings of a region with real gateways', async () => {
     const { mock, client } = setup();
     const gw = {
       ...registerBody.gateways[0],
-      serverName: 'gw1.pop',
+      serverName: 'gw1.region',
       tunnelAddress: '10.231.1.7',
       controlUrl: 'http://10.231.1.1:8900',
     };

@@ -23,7 +23,7 @@ import {
   KeyView,
   NewKeyView,
   NoBody,
-  PopList,
+  RegionList,
   ReleaseManifest as ReleaseManifestSchema,
   ReleaseRequest,
 } from './schemas';
@@ -36,9 +36,9 @@ export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
     '/admin/groups',
     { schema: { body: GroupRequest, response: answers({ 201: GroupView }) } },
     async (request, reply) => {
-      const { name, pop } = request.body;
-      const group = state.createGroup(pop === undefined ? { name } : { name, pop });
-      request.log.info({ groupId: group.id, pop: group.pop }, 'group created');
+      const { name, region } = request.body;
+      const group = state.createGroup(region === undefined ? { name } : { name, region });
+      request.log.info({ groupId: group.id, region: group.region }, 'group created');
       await deps.persist();
       return reply.code(201).send(groupView(group));
     },
@@ -257,7 +257,7 @@ export function infoRoutes(app: AdminApp, deps: AdminDeps): void {
   app.get('/admin/ca', { schema: { response: answers({ 200: CaPem }) } }, async (_request, reply) =>
     reply.type('application/x-pem-file').send(deps.caCertPem),
   );
-  app.get('/admin/pops', { schema: { response: answers({ 200: PopList }) } }, async () =>
-    deps.state.popList(),
+  app.get('/admin/regions', { schema: { response: answers({ 200: RegionList }) } }, async () =>
+    deps.state.regionList(),
   );
 }

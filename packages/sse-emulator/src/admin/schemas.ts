@@ -40,7 +40,7 @@ export const GroupRequest = Type.Object(
       pattern: '\\S',
       description: 'a non-empty string of at most 100 characters',
     }),
-    pop: Type.Optional(Type.String()),
+    region: Type.Optional(Type.String()),
   },
   { description: 'a JSON object like {"name":"branch-office"}' },
 );
@@ -58,7 +58,7 @@ export const AppRequest = Type.Record(Type.String(), Type.Unknown(), {
 const GroupFields = {
   id: Type.String(),
   name: Type.String(),
-  pop: Type.String(),
+  region: Type.String(),
   catalogVersion: Type.Integer(),
   appCount: Type.Integer(),
   createdAt: Type.String(),
@@ -100,7 +100,7 @@ const ConnectorFields = {
   groupId: Type.String(),
   keyId: Type.String(),
   hostname: Type.String(),
-  pop: Type.String(),
+  region: Type.String(),
   version: Nullable(Type.String()),
   registeredAt: Type.String(),
   lastSeenAt: Type.String(),
@@ -193,7 +193,7 @@ export const ArmedFault = Type.Object({ endpoint: Type.String(), ...FaultSpecVie
 
 export const Healthz = Type.Object({ status: Type.Literal('ok') });
 export const CaPem = Type.String({ description: 'the SSE CA certificate, PEM' });
-export const PopList = Type.Array(
+export const RegionList = Type.Array(
   Type.Object({
     name: Type.String(),
     gateways: Type.Array(

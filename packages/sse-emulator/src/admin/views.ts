@@ -7,7 +7,7 @@ export function groupSummary(g: GroupRecord): Static<typeof GroupSummary> {
   return {
     id: g.id,
     name: g.name,
-    pop: g.pop,
+    region: g.region,
     catalogVersion: g.catalogVersion,
     appCount: g.apps.length,
     createdAt: g.createdAt,
@@ -48,7 +48,7 @@ export function connectorSummary(c: ConnectorRecord): Static<typeof ConnectorSum
     groupId: c.groupId,
     keyId: c.keyId,
     hostname: c.hostname,
-    pop: c.pop,
+    region: c.region,
     version: c.version,
     registeredAt: c.registeredAt,
     lastSeenAt: c.lastSeenAt,

@@ -51,11 +51,11 @@ const COMMANDS: Record<
   { flags: Flags; build: (v: Record<string, string | undefined>) => AdminCall }
 > = {
   'group create': {
-    flags: { name: { type: 'string' }, pop: { type: 'string' } },
+    flags: { name: { type: 'string' }, region: { type: 'string' } },
     build: (v) => ({
       method: 'POST',
       path: '/admin/groups',
-      body: { name: required(v, 'name'), ...(v.pop ? { pop: v.pop } : {}) },
+      body: { name: required(v, 'name'), ...(v.region ? { region: v.region } : {}) },
     }),
   },
   'group list': { flags: {}, build: () => ({ method: 'GET', path: '/admin/groups' }) },

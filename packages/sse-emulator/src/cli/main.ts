@@ -7,11 +7,11 @@ const USAGE = `usage:
   pa-emulator serve --data-dir DIR [--config FILE] [--host H] [--port N]
                     [--admin-host H] [--admin-port N] [--admin-token-file F]
                     [--cert-lifetime 365d] [--token-lifetime 1h]
-                    [--pop name=host:port/udp[@netns],host:port/udp ...] [--tls-name NAME ...]
+                    [--region name=host:port/udp[@netns],host:port/udp ...] [--tls-name NAME ...]
                     [--gateways] [--control-port 8900] [--health-stale 15s]
                     [--ingress-port N [--ingress-host 127.0.0.1]]
                     [--log-level info]
-  pa-emulator group create --name NAME [--pop POP]
+  pa-emulator group create --name NAME [--region REGION]
   pa-emulator group list
   pa-emulator key create --group ID [--max-uses N] [--expires-in 1h]
   pa-emulator key list --group ID

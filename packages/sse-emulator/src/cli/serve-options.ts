@@ -4,11 +4,11 @@ import type { TunnelProtocol } from '@pa-connector/sse-api';
 import { parseDurationSeconds } from '../config/durations';
 import {
   checkNetns,
-  type PopConfig,
   parseGatewayAddress,
-  parsePopSpec,
-  popConfig,
-} from '../config/pops';
+  parseRegionSpec,
+  type RegionConfig,
+  regionConfig,
+} from '../config/regions';
 import type { EmulatorOptions } from '../emulator';
 import { UsageError } from './usage-error';
 
@@ -27,7 +27,7 @@ const SERVE_FLAGS = {
   'admin-token-file': { type: 'string' },
   'cert-lifetime': { type: 'string' },
   'token-lifetime': { type: 'string' },
-  pop: { type: 'string', multiple: true },
+  region: { type: 'string', multiple: true },
   'tls-name': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
   gateways: { type: 'boolean' },
@@ -56,7 +56,7 @@ interface ConfigFile {
   /** The user ingress (as `--ingress-port` / `--ingress-host`). */
   ingressPort?: number;
   ingressHost?: string;
-  pops?: Array<{
+  regions?: Array<{
     name: string;
     gateways: Array<
       | string
@@ -103,16 +103,16 @@ export async function serveSettings(
   const tlsNames = (values['tls-name'] as string[] | undefined) ?? file.tlsNames;
   if (tlsNames) options.tlsNames = tlsNames;
 
-  const popFlags = values.pop as string[] | undefined;
-  const pops = popFlags ? popFlags.map(parsePop) : file.pops?.map(filePop);
-  if (pops) {
-    const names = pops.map((p) => p.name);
+  const regionFlags = values.region as string[] | undefined;
+  const regions = regionFlags ? regionFlags.map(parseRegion) : file.regions?.map(fileRegion);
+  if (regions) {
+    const names = regions.map((p) => p.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) throw new UsageError(`PoP "${dup}" is given twice`);
-    const gatewayNames = pops.flatMap((p) => p.gateways.map((g) => g.name));
+    if (dup) throw new UsageError(`region "${dup}" is given twice`);
+    const gatewayNames = regions.flatMap((p) => p.gateways.map((g) => g.name));
     const dupGateway = gatewayNames.find((n, i) => gatewayNames.indexOf(n) !== i);
     if (dupGateway) throw new UsageError(`gateway "${dupGateway}" is given twice`);
-    options.pops = pops;
+    options.regions = regions;
   }
 
   const gateways = (values.gateways as boolean | undefined) ?? file.gateways;
@@ -209,9 +209,9 @@ function duration(name: string, value: string | number, maxSeconds: number): num
   return seconds;
 }
 
-function parsePop(spec: string): PopConfig {
+function parseRegion(spec: string): RegionConfig {
   try {
-    return parsePopSpec(spec);
+    return parseRegionSpec(spec);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -223,11 +223,11 @@ function checkedNetns(netns: unknown, where: string): string {
   return netns;
 }
 
-function filePop(p: NonNullable<ConfigFile['pops']>[number]): PopConfig {
+function fileRegion(p: NonNullable<ConfigFile['regions']>[number]): RegionConfig {
   try {
-    const where = `config pop "${p.name}"`;
+    const where = `config region "${p.name}"`;
     if (!Array.isArray(p.gateways)) throw new Error(`${where}: gateways must be an array`);
-    return popConfig(
+    return regionConfig(
       p.name,
       p.gateways.map((g) =>
         typeof g === 'string'

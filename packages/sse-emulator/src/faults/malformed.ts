@@ -16,7 +16,11 @@ const SUCCESS_STATUS: Record<SseEndpoint, number> = {
 
 /** Valid JSON that lacks what a client must find (certificate, token, apps, ...). */
 const MISSING_FIELDS: Record<SseEndpoint, Record<string, unknown>> = {
-  register: { connectorId: 'con_0000000000000000', groupId: 'grp_0000000000000000', pop: 'local' },
+  register: {
+    connectorId: 'con_0000000000000000',
+    groupId: 'grp_0000000000000000',
+    region: 'local',
+  },
   token: { tokenType: 'Bearer', expiresIn: 3600 },
   refresh: { tokenType: 'Bearer', expiresIn: 3600 },
   renew: { certificateExpiresAt: '1970-01-01T00:00:00.000Z' },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from '@pa-connector/logger';
 import type { CertificateAuthority } from '@pa-connector/pki';
 import type { Clock } from '../clock';
-import type { GatewayConfig, PopConfig } from '../config/pops';
+import type { GatewayConfig, RegionConfig } from '../config/regions';
 import { notFound } from '../errors';
 import type { GatewayTunnels } from '../ingress/tunnel-selection';
 import type { EmulatorState } from '../state/emulator-state';
@@ -15,10 +15,10 @@ import { GatewayServer } from './gateway-server';
 export interface GatewayFleetOptions {
   /** Each gateway works in `<dataDir>/gateways/<name>/` (certificate, key, ccd/, socket). */
   dataDir: string;
-  pops: PopConfig[];
+  regions: RegionConfig[];
   state: EmulatorState;
   ca: CertificateAuthority;
-  /** PoP name -> tls-crypt key. */
+  /** Region name -> tls-crypt key. */
   tlsCryptKeys: Record<string, string>;
   logger: Logger;
   clock: Clock;
@@ -46,7 +46,7 @@ export interface ReceivedHealth {
 
 interface Member {
   config: GatewayConfig;
-  pop: string;
+  region: string;
   server: GatewayServer;
   control: ControlEndpoint;
   /** An exit we asked for (stop/kill/close) is logged as such, not as a death. */
@@ -67,8 +67,8 @@ export class GatewayFleet {
 
   constructor(private readonly o: GatewayFleetOptions) {
     this.#log = o.logger.child({ component: 'gateways' });
-    for (const pop of o.pops) {
-      for (const g of pop.gateways) this.#members.set(g.name, this.#member(pop.name, g));
+    for (const region of o.regions) {
+      for (const g of region.gateways) this.#members.set(g.name, this.#member(region.name, g));
     }
   }
 
@@ -123,7 +123,7 @@ export class GatewayFleet {
     await Promise.all(this.names().map((n) => this.stop(n)));
   }
 
-  /** After a registration: the connector may connect to its PoP's gateways from now on. */
+  /** After a registration: the connector may connect to its region's gateways from now on. */
   async admit(connectorId: string): Promise<void> {
     for (const m of this.#members.values()) {
       const address = this.o.state.tunnels.addressOf(m.config.name, connectorId);
@@ -180,7 +180,7 @@ export class GatewayFleet {
     const staleMs = this.o.healthStaleSeconds * 1000;
     const summary = {
       name: m.config.name,
-      pop: m.pop,
+      region: m.region,
       host: m.config.host,
       port: m.config.port,
       protocol: m.config.protocol,
@@ -216,14 +216,14 @@ export class GatewayFleet {
     return m;
   }
 
-  #member(pop: string, g: GatewayConfig): Member {
+  #member(region: string, g: GatewayConfig): Member {
     const name = g.name;
     const log = this.#log.child({ gateway: name });
     const network = this.o.state.tunnels.network(name);
     const tunnelAddress = this.o.state.tunnels.gatewayAddress(name);
     const member: Member = {
       config: g,
-      pop,
+      region,
       expectingExit: false,
       health: new Map(),
       server: new GatewayServer({
@@ -235,7 +235,7 @@ export class GatewayFleet {
         protocol: g.protocol,
         tunnelNetwork: network,
         ca: this.o.ca,
-        tlsCryptKey: this.o.tlsCryptKeys[pop] ?? '',
+        tlsCryptKey: this.o.tlsCryptKeys[region] ?? '',
         ...(g.netns ? { netns: g.netns } : {}),
         ...(this.o.openvpn ? { openvpn: this.o.openvpn } : {}),
         altNames: isIP(g.host) ? [] : [g.host],

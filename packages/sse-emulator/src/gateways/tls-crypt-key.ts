@@ -5,7 +5,7 @@ const FOOTER = '-----END OpenVPN Static key V1-----';
 
 /**
  * A 2048-bit OpenVPN static key in the format `openvpn --genkey tls-crypt` writes (16 lines of
- * 32 hex digits). Shared by a PoP's gateways and its connectors: it encrypts and authenticates
+ * 32 hex digits). Shared by a region's gateways and its connectors: it encrypts and authenticates
  * the TLS control channel, so a gateway answers nobody who lacks it.
  */
 export function generateTlsCryptKey(random: (n: number) => Buffer = randomBytes): string {

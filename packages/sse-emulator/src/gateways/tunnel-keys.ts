@@ -3,25 +3,25 @@ import { dirname, join } from 'node:path';
 import { tightenMode, writeSecretFile } from '@pa-connector/config';
 import { generateTlsCryptKey, isTlsCryptKey } from './tls-crypt-key';
 
-/** `<data-dir>/pops/<pop>/tls-crypt.key` (0600). */
-function tlsCryptKeyPath(dataDir: string, pop: string): string {
-  return join(dataDir, 'pops', pop, 'tls-crypt.key');
+/** `<data-dir>/regions/<region>/tls-crypt.key` (0600). */
+function tlsCryptKeyPath(dataDir: string, region: string): string {
+  return join(dataDir, 'regions', region, 'tls-crypt.key');
 }
 
 /**
- * One tls-crypt key per PoP, made once and kept: connectors registered before a restart hold
+ * One tls-crypt key per region, made once and kept: connectors registered before a restart hold
  * it in their configuration, so it must not change. A file that is not a key stops the start
  * rather than being replaced (it may be an operator's mistake worth seeing).
  */
 export async function loadOrCreateTlsCryptKeys(
   dataDir: string,
-  pops: string[],
+  regions: string[],
   random?: (n: number) => Buffer,
 ): Promise<{ keys: Record<string, string>; tightened: string[] }> {
   const keys: Record<string, string> = {};
   const tightened: string[] = [];
-  for (const pop of pops) {
-    const path = tlsCryptKeyPath(dataDir, pop);
+  for (const region of regions) {
+    const path = tlsCryptKeyPath(dataDir, region);
     let text: string | undefined;
     try {
       text = await readFile(path, 'utf8');
@@ -38,7 +38,7 @@ export async function loadOrCreateTlsCryptKeys(
       }
       if (await tightenMode(path)) tightened.push(path);
     }
-    keys[pop] = text;
+    keys[region] = text;
   }
   return { keys, tightened };
 }

@@ -14,7 +14,7 @@ export function enrollmentRoutes(app: SseApp, deps: SseDeps): void {
         groupId: connector.groupId,
         keyId: connector.keyId,
         hostname: connector.hostname,
-        pop: connector.pop,
+        region: connector.region,
       },
       'connector registered',
     );

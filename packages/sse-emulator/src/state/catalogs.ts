@@ -1,5 +1,5 @@
 import type { CatalogResponse } from '@pa-connector/sse-api';
-import type { PopConfig } from '../config/pops';
+import type { RegionConfig } from '../config/regions';
 import { invalidRequest, notFound } from '../errors';
 import { hexId, nowIso, type StateContext } from './state-context';
 
@@ -7,8 +7,8 @@ import { hexId, nowIso, type StateContext } from './state-context';
 export interface GroupRecord {
   id: string;
   name: string;
-  /** Default PoP of connectors registered with this group's keys. */
-  pop: string;
+  /** Default region of connectors registered with this group's keys. */
+  region: string;
   /** Catalog entries, stored as given so tests can publish bad ones. */
   apps: unknown[];
   /** Bumped on every catalog change; the catalog's ETag is `"<version>"`. */
@@ -20,20 +20,22 @@ export interface GroupRecord {
 export class Catalogs {
   constructor(
     private readonly groups: Record<string, GroupRecord>,
-    private readonly pops: ReadonlyMap<string, PopConfig>,
+    private readonly regions: ReadonlyMap<string, RegionConfig>,
     private readonly ctx: StateContext,
   ) {}
 
-  create(input: { name: string; pop?: string }): GroupRecord {
-    const names = [...this.pops.keys()];
-    const pop = input.pop ?? names[0];
-    if (pop === undefined || !this.pops.has(pop)) {
-      throw invalidRequest(`pop: "${input.pop}" is not a configured PoP (${names.join(', ')})`);
+  create(input: { name: string; region?: string }): GroupRecord {
+    const names = [...this.regions.keys()];
+    const region = input.region ?? names[0];
+    if (region === undefined || !this.regions.has(region)) {
+      throw invalidRequest(
+        `region: "${input.region}" is not a configured region (${names.join(', ')})`,
+      );
     }
     const group: GroupRecord = {
       id: `grp_${hexId(this.ctx, 8)}`,
       name: input.name,
-      pop,
+      region,
       apps: [],
       catalogVersion: 1,
       createdAt: nowIso(this.ctx),

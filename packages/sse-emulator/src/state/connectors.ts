@@ -5,7 +5,7 @@ import {
   type RenewResponse,
   SseErrorCode,
 } from '@pa-connector/sse-api';
-import type { PopConfig } from '../config/pops';
+import type { RegionConfig } from '../config/regions';
 import { EmulatorError, invalidRequest, notFound } from '../errors';
 import type { Catalogs } from './catalogs';
 import { CertificateCache } from './certificate-cache';
@@ -25,7 +25,7 @@ export interface ConnectorRecord extends TokenRecord, IngestRecord {
   /** The provisioning key (id) it registered with. */
   keyId: string;
   hostname: string;
-  pop: string;
+  region: string;
   version: string | null;
   certSerial: string;
   certExpiresAt: string;
@@ -61,11 +61,11 @@ export interface ConnectorsOptions {
   ctx: StateContext;
   catalogs: Catalogs;
   keys: ProvisioningKeys;
-  pops: ReadonlyMap<string, PopConfig>;
+  regions: ReadonlyMap<string, RegionConfig>;
   tunnels: TunnelAddressBook;
   issuer: CertificateIssuer;
   certLifetimeSeconds: number;
-  /** PoP name -> its tls-crypt key; registration then returns `tunnel` settings. */
+  /** Region name -> its tls-crypt key; registration then returns `tunnel` settings. */
   tlsCryptKeys?: Record<string, string>;
   /** Where a gateway's control endpoint answers, given the gateway's name. */
   controlUrl(gatewayName: string): string;
@@ -95,16 +95,16 @@ export class Connectors {
     const now = this.o.ctx.clock.now();
     this.o.keys.checkUsable(key, now);
     const group = this.o.catalogs.get(key.groupId);
-    const popName = req.pop ?? group.pop;
-    const pop = this.o.pops.get(popName);
-    if (!pop) {
+    const regionName = req.region ?? group.region;
+    const region = this.o.regions.get(regionName);
+    if (!region) {
       throw new EmulatorError(
-        SseErrorCode.unknownPop,
-        `pop "${popName}" does not exist (${[...this.o.pops.keys()].join(', ')})`,
+        SseErrorCode.unknownRegion,
+        `region "${regionName}" does not exist (${[...this.o.regions.keys()].join(', ')})`,
       );
     }
 
-    for (const g of pop.gateways) this.o.tunnels.checkRoom(g.name);
+    for (const g of region.gateways) this.o.tunnels.checkRoom(g.name);
 
     const id = `con_${hexId(this.o.ctx, 8)}`;
     const cert = this.o.issuer.issueClientCertificate({
@@ -119,7 +119,7 @@ export class Connectors {
       groupId: group.id,
       keyId: key.id,
       hostname: req.hostname,
-      pop: pop.name,
+      region: region.name,
       version: req.version ?? null,
       certSerial: cert.serialNumber,
       certExpiresAt: cert.notAfter.toISOString(),
@@ -164,12 +164,12 @@ export class Connectors {
   }
 
   private registerResponse(connector: ConnectorRecord, certificatePem: string): RegisterResponse {
-    const pop = this.o.pops.get(connector.pop);
-    const gateways = pop?.gateways ?? [];
+    const region = this.o.regions.get(connector.region);
+    const gateways = region?.gateways ?? [];
     const response: RegisterResponse = {
       connectorId: connector.id,
       groupId: connector.groupId,
-      pop: connector.pop,
+      region: connector.region,
       certificate: certificatePem,
       certificateExpiresAt: connector.certExpiresAt,
       caChain: [...this.o.issuer.caChain],
@@ -184,7 +184,7 @@ export class Connectors {
         controlUrl: this.o.controlUrl(g.name),
       })),
     };
-    const tlsCryptKey = this.o.tlsCryptKeys?.[connector.pop];
+    const tlsCryptKey = this.o.tlsCryptKeys?.[connector.region];
     if (tlsCryptKey) response.tunnel = { tlsCryptKey, cipher: 'AES-256-GCM' };
     return response;
   }

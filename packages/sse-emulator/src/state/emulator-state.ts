@@ -9,7 +9,7 @@ import type {
   TokenResponse,
 } from '@pa-connector/sse-api';
 import type { Clock, RandomBytes } from '../clock';
-import type { PopConfig } from '../config/pops';
+import type { RegionConfig } from '../config/regions';
 import { Catalogs, type GroupRecord } from './catalogs';
 import { type ConnectorRecord, Connectors, type Registration } from './connectors';
 import { IngestRecords } from './ingest-records';
@@ -21,7 +21,7 @@ import { Tokens } from './tokens';
 import { TunnelAddressBook } from './tunnel-addresses';
 
 export interface EmulatorStateOptions {
-  pops: PopConfig[];
+  regions: RegionConfig[];
   certLifetimeSeconds: number;
   tokenLifetimeSeconds: number;
   issuer: CertificateIssuer;
@@ -29,7 +29,7 @@ export interface EmulatorStateOptions {
   random: RandomBytes;
   /** Loaded state; empty when absent. */
   data?: StateData;
-  /** PoP name -> its tls-crypt key; registration then returns `tunnel` settings. */
+  /** Region name -> its tls-crypt key; registration then returns `tunnel` settings. */
   tlsCryptKeys?: Record<string, string>;
   /** Port of every gateway's control endpoint on its tunnel address (default 8900). */
   controlPort?: number;
@@ -46,7 +46,7 @@ export const DEFAULT_CONTROL_PORT = 8900;
  */
 export class EmulatorState {
   private readonly data: StateData;
-  private readonly pops: Map<string, PopConfig>;
+  private readonly regions: Map<string, RegionConfig>;
   private readonly catalogs: Catalogs;
   private readonly keys: ProvisioningKeys;
   private readonly connectors: Connectors;
@@ -58,18 +58,18 @@ export class EmulatorState {
 
   constructor(private readonly o: EmulatorStateOptions) {
     this.data = o.data ?? emptyState();
-    this.pops = new Map(o.pops.map((p) => [p.name, p]));
+    this.regions = new Map(o.regions.map((p) => [p.name, p]));
     this.tunnels = new TunnelAddressBook(this.data.tunnels);
     // Networks are handed out in configuration order on first sight, then kept.
-    for (const p of o.pops) for (const g of p.gateways) this.tunnels.network(g.name);
+    for (const p of o.regions) for (const g of p.gateways) this.tunnels.network(g.name);
     const ctx = { clock: o.clock, random: o.random };
-    this.catalogs = new Catalogs(this.data.groups, this.pops, ctx);
+    this.catalogs = new Catalogs(this.data.groups, this.regions, ctx);
     this.keys = new ProvisioningKeys(this.data.keys, this.catalogs, ctx);
     this.connectors = new Connectors(this.data.connectors, {
       ctx,
       catalogs: this.catalogs,
       keys: this.keys,
-      pops: this.pops,
+      regions: this.regions,
       tunnels: this.tunnels,
       issuer: o.issuer,
       certLifetimeSeconds: o.certLifetimeSeconds,
@@ -92,17 +92,17 @@ export class EmulatorState {
     return this.data;
   }
 
-  popNames(): string[] {
-    return [...this.pops.keys()];
+  regionNames(): string[] {
+    return [...this.regions.keys()];
   }
 
-  popList(): PopConfig[] {
-    return [...this.pops.values()];
+  regionList(): RegionConfig[] {
+    return [...this.regions.values()];
   }
 
   // ---- groups and catalog -------------------------------------------------------------------
 
-  createGroup(input: { name: string; pop?: string }): GroupRecord {
+  createGroup(input: { name: string; region?: string }): GroupRecord {
     return this.catalogs.create(input);
   }
 

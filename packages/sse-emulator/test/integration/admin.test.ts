@@ -33,7 +33,12 @@ describe('admin API', () => {
   it('creates groups, lists keys without secrets, revokes keys', async () => {
     const group = await t.admin.post('/admin/groups', { name: 'branch' });
     expect(group.status).toBe(201);
-    expect(group.body).toMatchObject({ name: 'branch', pop: 'local', catalogVersion: 1, apps: [] });
+    expect(group.body).toMatchObject({
+      name: 'branch',
+      region: 'local',
+      catalogVersion: 1,
+      apps: [],
+    });
     const key = await t.admin.post(`/admin/groups/${group.body.id}/keys`, {
       maxUses: 3,
       expiresInSeconds: 600,
@@ -60,7 +65,7 @@ describe('admin API', () => {
     const group = (await t.admin.post('/admin/groups', { name: 'g' })).body;
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       ['POST', '/admin/groups', {}, 400, /name/],
-      ['POST', '/admin/groups', { name: 'x', pop: 'mars' }, 400, /pop/],
+      ['POST', '/admin/groups', { name: 'x', region: 'mars' }, 400, /region/],
       ['POST', `/admin/groups/${group.id}/keys`, { maxUses: 0 }, 400, /maxUses/],
       ['POST', `/admin/groups/${group.id}/keys`, { expiresInSeconds: -1 }, 400, /expiresInSeconds/],
       ['POST', `/admin/groups/${group.id}/keys`, { expiresAt: 'tomorrow' }, 400, /expiresAt/],

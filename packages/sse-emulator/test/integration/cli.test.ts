@@ -88,7 +88,7 @@ describe('pa-emulator CLI', () => {
       tokenFile,
       '--token-lifetime',
       '30s',
-      '--pop',
+      '--region',
       'edge=127.0.0.1:11194/udp,[::1]:11195/tcp',
     ];
     const { child, listening, stderr } = await serve(args);
@@ -98,7 +98,7 @@ describe('pa-emulator CLI', () => {
 
     const admin = ['--admin-url', listening.adminUrl, '--admin-token-file', tokenFile];
     const group = JSON.parse(await cli(['group', 'create', '--name', 'demo', ...admin]));
-    expect(group.pop).toBe('edge');
+    expect(group.region).toBe('edge');
     const key = JSON.parse(
       await cli(['key', 'create', '--group', group.id, '--max-uses', '1', ...admin]),
     );
@@ -162,7 +162,7 @@ describe('pa-emulator CLI', () => {
     for (const args of [
       ['serve'],
       ['serve', '--data-dir', dataDir, '--port', 'http'],
-      ['serve', '--data-dir', dataDir, '--pop', 'x'],
+      ['serve', '--data-dir', dataDir, '--region', 'x'],
       ['group', 'create'],
       ['frobnicate'],
     ]) {

@@ -47,7 +47,7 @@ describe('pa-emulator serve --gateways', () => {
       '--admin-port',
       '0',
       '--gateways',
-      '--pop',
+      '--region',
       `local=${g1.ipv4}:1194/udp@${g1.netns},[${g2.ipv6}]:1194/tcp@${g2.netns}`,
       '--ingress-port',
       '0',

@@ -11,7 +11,7 @@ import {
   type TrackedProcess,
   waitFor,
 } from '@pa-connector/test-support';
-import { popConfig } from '../../src';
+import { regionConfig } from '../../src';
 import { startTestEmulator, type TestEmulator } from '../support/harness';
 import { newIdentity } from '../support/identity';
 import { startOpenvpnClient } from '../support/openvpn-client';
@@ -23,11 +23,11 @@ import { startOpenvpnClient } from '../support/openvpn-client';
 describe('emulator gateways (real openvpn in network namespaces)', () => {
   let topo: Topology;
   let t: TestEmulator;
-  let pops: ReturnType<typeof popConfig>[];
+  let regions: ReturnType<typeof regionConfig>[];
 
   const start = (dataDir?: string) =>
     startTestEmulator({
-      pops,
+      regions,
       gateways: true,
       ...(dataDir ? { dataDir, clock: t.clock } : {}),
     });
@@ -36,8 +36,8 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     requireRoot('it creates network namespaces and tun devices');
     requireBinary('openvpn', 'openvpn');
     topo = await Topology.create({ roles: ['gw1', 'gw2', 'connector'] });
-    pops = [
-      popConfig('local', [
+    regions = [
+      regionConfig('local', [
         { host: topo.host('gw1').ipv4, port: 1194, protocol: 'udp', netns: topo.host('gw1').netns },
         { host: topo.host('gw2').ipv4, port: 1194, protocol: 'tcp', netns: topo.host('gw2').netns },
       ]),
@@ -101,7 +101,7 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     expect(g2?.tunnelAddress).toMatch(/^10\.231\.\d+\.\d+$/);
     // Two gateways, two tunnel networks.
     expect(g1?.tunnelAddress?.split('.')[2]).not.toBe(g2?.tunnelAddress?.split('.')[2]);
-    const keyFile = join(t.dataDir, 'pops', 'local', 'tls-crypt.key');
+    const keyFile = join(t.dataDir, 'regions', 'local', 'tls-crypt.key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(keyFile, 'utf8')).toBe(reg.tunnel?.tlsCryptKey);
 
@@ -120,7 +120,7 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     const before = list.body[0];
     expect(before).toMatchObject({
       running: true,
-      pop: 'local',
+      region: 'local',
       tunnelAddress: expect.any(String),
     });
     const pid = before.pid as number;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RegisterResponse } from '@pa-connector/sse-api';
 import { requireBinary, requireRoot, stopAll, Topology, waitFor } from '@pa-connector/test-support';
-import { popConfig } from '../../src';
+import { regionConfig } from '../../src';
 import { type CommandedProcess, spawnCommanded, stopCommanded } from '../support/commanded-process';
 import { CONNECT_PROXY_SOURCE, SAMPLE_APP_SOURCE } from '../support/connect-proxy-source';
 import { startTestEmulator, type TestEmulator } from '../support/harness';
@@ -43,13 +43,13 @@ describe('user ingress (real gateways, tunnels and a test proxy per tunnel)', ()
     requireBinary('openvpn', 'openvpn');
     requireBinary('curl', 'curl');
     topo = await Topology.create({ roles: ['gw1', 'gw2', 'connector', 'app'] });
-    const pops = [
-      popConfig('local', [
+    const regions = [
+      regionConfig('local', [
         { host: topo.host('gw1').ipv4, port: 1194, protocol: 'udp', netns: topo.host('gw1').netns },
         { host: topo.host('gw2').ipv4, port: 1194, protocol: 'tcp', netns: topo.host('gw2').netns },
       ]),
     ];
-    t = await startTestEmulator({ pops, gateways: true, ingressPort: 0 });
+    t = await startTestEmulator({ regions, gateways: true, ingressPort: 0 });
     ingressUrl = t.emu.ingressUrl as string;
 
     const appHost = topo.host('app').ipv4;

@@ -35,7 +35,7 @@ describe('POST /v1/connectors/register over TLS', () => {
     });
     expect(res.status).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ groupId, pop: 'local' });
+    expect(body).toMatchObject({ groupId, region: 'local' });
     expect(body.connectorId).toMatch(/^con_[0-9a-f]{16}$/);
     expect(body.caChain).toEqual([t.emu.caCertPem]);
     expect(body.gateways).toEqual([
@@ -161,7 +161,7 @@ describe('POST /v1/connectors/register over TLS', () => {
     expect((await t.admin.get(`/admin/keys/${keyId}`)).body.uses).toBe(0);
   });
 
-  it('refuses bad bodies, hostnames and PoPs', async () => {
+  it('refuses bad bodies, hostnames and regions', async () => {
     const { key } = await t.admin.groupWithKey();
     const csr = identity.csr;
     expectError(await register(['not', 'an', 'object']), 400, 'invalid_request', /JSON object/);
@@ -185,9 +185,9 @@ describe('POST /v1/connectors/register over TLS', () => {
       /RFC 1123/,
     );
     expectError(
-      await register({ provisioningKey: key, csr, hostname: 'h', pop: 'mars' }),
+      await register({ provisioningKey: key, csr, hostname: 'h', region: 'mars' }),
       400,
-      'unknown_pop',
+      'unknown_region',
       /mars/,
     );
     const raw = await t.sse({

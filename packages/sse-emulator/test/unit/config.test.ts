@@ -1,4 +1,4 @@
-import { parseDurationSeconds, parsePopSpec } from '../../src';
+import { parseDurationSeconds, parseRegionSpec } from '../../src';
 import { serveSettings } from '../../src/cli/serve-options';
 import { UsageError } from '../../src/cli/usage-error';
 import { urlOf } from '../../src/emulator';
@@ -19,9 +19,9 @@ describe('parseDurationSeconds', () => {
   );
 });
 
-describe('parsePopSpec', () => {
+describe('parseRegionSpec', () => {
   it('parses IPv4, IPv6 and hostname gateways', () => {
-    expect(parsePopSpec('east=10.0.0.1:1194/udp,[fd00::2]:443/tcp,gw.example:1195')).toEqual({
+    expect(parseRegionSpec('east=10.0.0.1:1194/udp,[fd00::2]:443/tcp,gw.example:1195')).toEqual({
       name: 'east',
       gateways: [
         { id: 'east-gw1', name: 'east-gw1', host: '10.0.0.1', port: 1194, protocol: 'udp' },
@@ -40,7 +40,7 @@ describe('parsePopSpec', () => {
     ['east=1.2.3.4:1/sctp', /host:port/],
     ['east=[nothex]:1/udp', /not an IPv6/],
     ['east=bad_host:1/udp', /not a hostname/],
-  ])('rejects %s', (spec, message) => expect(() => parsePopSpec(spec)).toThrow(message));
+  ])('rejects %s', (spec, message) => expect(() => parseRegionSpec(spec)).toThrow(message));
 });
 
 describe('hostnameProblem', () => {
@@ -60,7 +60,7 @@ describe('serveSettings', () => {
       dataDir: '/from-file',
       port: 9443,
       tokenLifetime: '5m',
-      pops: [{ name: 'west', gateways: ['127.0.0.1:1194/udp', { host: '::1', port: 1195 }] }],
+      regions: [{ name: 'west', gateways: ['127.0.0.1:1194/udp', { host: '::1', port: 1195 }] }],
     }),
     '/token': 'admin-secret\n',
     '/empty': '  \n',
@@ -83,7 +83,7 @@ describe('serveSettings', () => {
     expect(logLevel).toBe('info');
   });
 
-  it('reads flags, repeated --pop and --tls-name, and the admin token file', async () => {
+  it('reads flags, repeated --region and --tls-name, and the admin token file', async () => {
     const { options } = await serveSettings(
       [
         '--data-dir',
@@ -98,9 +98,9 @@ describe('serveSettings', () => {
         '30s',
         '--token-lifetime',
         '10',
-        '--pop',
+        '--region',
         'a=127.0.0.1:1/udp',
-        '--pop',
+        '--region',
         'b=[::1]:2/tcp',
         '--tls-name',
         'sse.test',
@@ -118,7 +118,7 @@ describe('serveSettings', () => {
       tlsNames: ['sse.test'],
       adminToken: 'admin-secret',
     });
-    expect(options.pops?.map((p) => p.name)).toEqual(['a', 'b']);
+    expect(options.regions?.map((p) => p.name)).toEqual(['a', 'b']);
   });
 
   it('takes settings from --config, flags winning', async () => {
@@ -126,7 +126,7 @@ describe('serveSettings', () => {
     expect(options.dataDir).toBe('/from-file');
     expect(options.port).toBe(1);
     expect(options.tokenLifetimeSeconds).toBe(300);
-    expect(options.pops?.[0]?.gateways.map((g) => g.host)).toEqual(['127.0.0.1', '::1']);
+    expect(options.regions?.[0]?.gateways.map((g) => g.host)).toEqual(['127.0.0.1', '::1']);
   });
 
   it.each([
@@ -136,7 +136,10 @@ describe('serveSettings', () => {
     [['--data-dir', '/d', '--cert-lifetime', '3651d'], /--cert-lifetime must be at most/],
     [['--data-dir', '/d', '--token-lifetime', '31d'], /--token-lifetime must be at most/],
     [['--data-dir', '/d', '--health-stale', '2h'], /--health-stale must be at most 3600 seconds/],
-    [['--data-dir', '/d', '--pop', 'a=1.2.3.4:1', '--pop', 'a=1.2.3.4:2'], /given twice|host:port/],
+    [
+      ['--data-dir', '/d', '--region', 'a=1.2.3.4:1', '--region', 'a=1.2.3.4:2'],
+      /given twice|host:port/,
+    ],
     [['--data-dir', '/d', '--admin-token-file', '/empty'], /is empty/],
     [['--data-dir', '/d', '--admin-token-file', '/missing'], /ENOENT/],
     [['--config', '/missing'], /--config \/missing/],

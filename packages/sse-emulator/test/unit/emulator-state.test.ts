@@ -25,7 +25,7 @@ describe('provisioning keys', () => {
     expect(response.connectorId).toBe(connector.id);
     expect(response.connectorId).toMatch(/^con_[0-9a-f]{16}$/);
     expect(response.groupId).toBe(group.id);
-    expect(response.pop).toBe('local');
+    expect(response.region).toBe('local');
     expect(response.gateways).toHaveLength(2);
     expect(state.key(record.id).uses).toBe(1);
     // Another registration (another host): refused.
@@ -98,7 +98,7 @@ describe('provisioning keys', () => {
     expect(codeOf(() => registerOne(state, wrongSecret))).toBe('provisioning_key_invalid');
   });
 
-  it('does not consume a use when the CSR, hostname or PoP is bad', () => {
+  it('does not consume a use when the CSR, hostname or region is bad', () => {
     const { state } = newState();
     const { key, record } = state.createKey(state.createGroup({ name: 'g' }).id, {});
     expect(codeOf(() => state.register({ provisioningKey: key, csr: '', hostname: 'h' }))).toBe(
@@ -112,18 +112,18 @@ describe('provisioning keys', () => {
           provisioningKey: key,
           csr: fixtureIdentity().csr,
           hostname: 'h',
-          pop: 'mars',
+          region: 'mars',
         }),
       ),
-    ).toBe('unknown_pop');
+    ).toBe('unknown_region');
     expect(state.key(record.id).uses).toBe(0);
     registerOne(state, key);
     expect(state.key(record.id).uses).toBe(1);
   });
 
-  it('refuses a group with an unknown PoP', () => {
+  it('refuses a group with an unknown region', () => {
     const { state } = newState();
-    expect(codeOf(() => state.createGroup({ name: 'g', pop: 'mars' }))).toBe('invalid_request');
+    expect(codeOf(() => state.createGroup({ name: 'g', region: 'mars' }))).toBe('invalid_request');
   });
 });
 

@@ -1,27 +1,29 @@
-import { parsePopSpec } from '../../src';
+import { parseRegionSpec } from '../../src';
 import { serveSettings } from '../../src/cli/serve-options';
 import { emptyAssignments, TunnelAddressBook } from '../../src/state/tunnel-addresses';
 
-describe('gateway network namespaces in --pop', () => {
+describe('gateway network namespaces in --region', () => {
   it('reads host:port/proto@netns', () => {
-    expect(parsePopSpec('local=10.1.2.3:1194/udp@pa123-gw1,[fd00::3]:443/tcp').gateways).toEqual([
-      {
-        id: 'local-gw1',
-        name: 'local-gw1',
-        host: '10.1.2.3',
-        port: 1194,
-        protocol: 'udp',
-        netns: 'pa123-gw1',
-      },
-      { id: 'local-gw2', name: 'local-gw2', host: 'fd00::3', port: 443, protocol: 'tcp' },
-    ]);
+    expect(parseRegionSpec('local=10.1.2.3:1194/udp@pa123-gw1,[fd00::3]:443/tcp').gateways).toEqual(
+      [
+        {
+          id: 'local-gw1',
+          name: 'local-gw1',
+          host: '10.1.2.3',
+          port: 1194,
+          protocol: 'udp',
+          netns: 'pa123-gw1',
+        },
+        { id: 'local-gw2', name: 'local-gw2', host: 'fd00::3', port: 443, protocol: 'tcp' },
+      ],
+    );
   });
 
   it.each([
     ['local=10.1.2.3:1194/udp@', /network namespace ""/],
     ['local=10.1.2.3:1194/udp@bad ns', /network namespace "bad ns"/],
     ['local=10.1.2.3:1194/udp@$(reboot)', /network namespace/],
-  ])('rejects %s', (spec, message) => expect(() => parsePopSpec(spec)).toThrow(message));
+  ])('rejects %s', (spec, message) => expect(() => parseRegionSpec(spec)).toThrow(message));
 });
 
 describe('serveSettings for gateways', () => {
@@ -31,7 +33,7 @@ describe('serveSettings for gateways', () => {
       gateways: true,
       controlPort: 8901,
       healthStale: '30s',
-      pops: [
+      regions: [
         {
           name: 'local',
           gateways: [
@@ -43,12 +45,12 @@ describe('serveSettings for gateways', () => {
     }),
     '/bad-netns.json': JSON.stringify({
       dataDir: '/d',
-      pops: [{ name: 'local', gateways: [{ host: '10.1.2.3', port: 1194, netns: 7 }] }],
+      regions: [{ name: 'local', gateways: [{ host: '10.1.2.3', port: 1194, netns: 7 }] }],
     }),
     '/bad-flag.json': JSON.stringify({ dataDir: '/d', gateways: 'yes' }),
     '/dup-gateway.json': JSON.stringify({
       dataDir: '/d',
-      pops: [
+      regions: [
         { name: 'a', gateways: [{ host: '10.1.2.3', port: 1194, name: 'gw' }] },
         { name: 'b', gateways: [{ host: '10.1.2.4', port: 1194, name: 'gw' }] },
       ],
@@ -76,7 +78,7 @@ describe('serveSettings for gateways', () => {
   it('reads the config file form with namespaces', async () => {
     const { options } = await serveSettings(['--config', '/gw.json'], read);
     expect(options).toMatchObject({ gateways: true, controlPort: 8901, healthStaleSeconds: 30 });
-    expect(options.pops?.[0]?.gateways.map((g) => [g.host, g.protocol, g.netns])).toEqual([
+    expect(options.regions?.[0]?.gateways.map((g) => [g.host, g.protocol, g.netns])).toEqual([
       ['10.1.2.3', 'udp', 'pa123-gw1'],
       ['10.1.2.4', 'tcp', 'pa123-gw2'],
     ]);

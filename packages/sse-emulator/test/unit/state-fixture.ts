@@ -6,7 +6,7 @@ import {
   signCertificate,
 } from '@pa-connector/pki';
 import { FakeClock } from '@pa-connector/test-support';
-import { DEFAULT_POPS, EmulatorState } from '../../src';
+import { DEFAULT_REGIONS, EmulatorState } from '../../src';
 import { caIssuer } from '../../src/state/issuer';
 import { newIdentity, type TestIdentity } from '../support/identity';
 
@@ -30,7 +30,7 @@ export function fixtureIdentity(): TestIdentity {
 export function newState(o: { certLifetimeSeconds?: number; tokenLifetimeSeconds?: number } = {}) {
   const clock = new FakeClock(Date.now());
   const state = new EmulatorState({
-    pops: DEFAULT_POPS,
+    regions: DEFAULT_REGIONS,
     certLifetimeSeconds: o.certLifetimeSeconds ?? 86_400,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? 60,
     issuer: caIssuer(fixtureCa()),

@@ -26,7 +26,7 @@ export const STOP_WAIT_MS = 5_000;
 
 export interface ControlPlaneSettings {
   hostname: string;
-  pop: string | undefined;
+  region: string | undefined;
   version: string;
   /** Revealed provisioning key, when configured. */
   provisioningKey: string | undefined;
@@ -194,7 +194,7 @@ export class ControlPlane {
         store: this.#o.store,
         provisioningKey: s.provisioningKey,
         hostname: s.hostname,
-        pop: s.pop,
+        region: s.region,
         version: s.version,
         clock: this.#o.clock,
         random: this.#o.random,

@@ -22,7 +22,7 @@ export function certificateRefusal(line: string): string | undefined {
       /unable to get (local )?issuer certificate|self[- ]signed|unable to verify the first/.test(
         error,
       )
-        ? ' (not issued by the CA of this PoP)'
+        ? ' (not issued by the CA of this region)'
         : '';
     return `${error}${issuer}${subject ? ` for ${subject}` : ''} at depth ${m[1]}`;
   }

@@ -188,7 +188,7 @@ export function checkedIdentity(id: Identity): Identity {
   const r = checkedRegistration({
     connectorId: id.connectorId,
     groupId: id.groupId,
-    pop: id.pop,
+    region: id.region,
     certificate: id.certificatePem,
     certificateExpiresAt: '',
     caChain: id.caChainPems,

@@ -30,7 +30,7 @@ export interface EnrollOptions {
   /** The revealed provisioning key; undefined when none is configured. */
   provisioningKey: string | undefined;
   hostname: string;
-  pop?: string;
+  region?: string;
   version: string;
   clock: Clock;
   random: Random;
@@ -89,7 +89,7 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
               csr,
               hostname: o.hostname,
               version: o.version,
-              ...(o.pop ? { pop: o.pop } : {}),
+              ...(o.region ? { region: o.region } : {}),
             }),
           );
           checkResponse(r, privateKeyPem, new Date(o.clock.now()));
@@ -122,7 +122,7 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
   const identity: Identity = {
     connectorId: response.connectorId,
     groupId: response.groupId,
-    pop: response.pop,
+    region: response.region,
     hostname: o.hostname,
     gateways: response.gateways,
     certificatePem: response.certificate,
@@ -143,7 +143,7 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     {
       [LogField.connectorId]: identity.connectorId,
       [LogField.groupId]: identity.groupId,
-      [LogField.pop]: identity.pop,
+      [LogField.region]: identity.region,
       certificateExpiresAt: response.certificateExpiresAt,
     },
     'enrolled',

@@ -25,9 +25,9 @@ const BY_CODE: Record<string, { exit: ExitCodeValue; reason: string }> = {
     exit: ExitCode.keyExpired,
     reason: 'the provisioning key has expired; create a new key',
   },
-  [SseErrorCode.unknownPop]: {
+  [SseErrorCode.unknownRegion]: {
     exit: ExitCode.config,
-    reason: 'PA_POP names a PoP the SSE does not have',
+    reason: 'PA_REGION names a region the SSE does not have',
   },
   [SseErrorCode.invalidCsr]: {
     exit: ExitCode.enrollmentRefused,

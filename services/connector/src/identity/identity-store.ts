@@ -139,7 +139,9 @@ export class IdentityStore {
       read(FILES.cert),
       read(FILES.chain),
     ]);
-    let meta: Omit<Identity, 'privateKeyPem' | 'certificatePem' | 'caChainPems'>;
+    let meta: Omit<Identity, 'privateKeyPem' | 'certificatePem' | 'caChainPems'> & {
+      pop?: unknown;
+    };
     try {
       meta = JSON.parse(metaText);
     } catch (err) {
@@ -149,7 +151,10 @@ export class IdentityStore {
         { cause: err },
       );
     }
-    for (const field of ['connectorId', 'groupId', 'pop', 'hostname', 'enrolledAt'] as const) {
+    // Identities saved by earlier versions name the region `pop`: they stay usable after an
+    // update, and the next save writes `region`.
+    if (meta.region === undefined && typeof meta.pop === 'string') meta.region = meta.pop;
+    for (const field of ['connectorId', 'groupId', 'region', 'hostname', 'enrolledAt'] as const) {
       if (typeof meta[field] !== 'string' || meta[field] === '') {
         throw new IdentityError(
           'identity_corrupt',
@@ -173,7 +178,7 @@ export class IdentityStore {
     const loaded: Identity = {
       connectorId: meta.connectorId,
       groupId: meta.groupId,
-      pop: meta.pop,
+      region: meta.region,
       hostname: meta.hostname,
       gateways: Array.isArray(meta.gateways) ? meta.gateways : [],
       enrolledAt: meta.enrolledAt,

@@ -1,6 +1,6 @@
 import type { Gateway } from '@pa-connector/sse-api';
 
-/** Settings every tunnel to the PoP's gateways needs (the tls-crypt key is a secret). */
+/** Settings every tunnel to the region's gateways needs (the tls-crypt key is a secret). */
 export interface TunnelSecrets {
   tlsCryptKey: string;
   cipher: string;
@@ -10,7 +10,7 @@ export interface TunnelSecrets {
 export interface Identity {
   connectorId: string;
   groupId: string;
-  pop: string;
+  region: string;
   /** The hostname the connector enrolled under (CN of its CSRs). */
   hostname: string;
   gateways: Gateway[];
@@ -29,7 +29,7 @@ export interface Identity {
 export interface IdentitySummary {
   connectorId: string;
   groupId: string;
-  pop: string;
+  region: string;
   hostname: string;
   certificateSerial: string;
   certificateNotBefore: string;

@@ -8,7 +8,7 @@ export function summarize(identity: Identity): IdentitySummary {
   return {
     connectorId: identity.connectorId,
     groupId: identity.groupId,
-    pop: identity.pop,
+    region: identity.region,
     hostname: identity.hostname,
     certificateSerial: info.serialNumber,
     certificateNotBefore: info.notBefore.toISOString(),
@@ -29,7 +29,7 @@ export async function publishIdentity(
   const fields: Record<string, string> = {
     connectorId: s.connectorId,
     groupId: s.groupId,
-    pop: s.pop,
+    region: s.region,
     hostname: s.hostname,
     certificateSerial: s.certificateSerial,
     certificateNotBefore: s.certificateNotBefore,

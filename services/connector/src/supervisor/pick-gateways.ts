@@ -14,7 +14,7 @@ function serverKey(g: Gateway): string {
 
 /**
  * Which gateway each tunnel goes to: `count` tunnels (`t1`, `t2`, ...) to as many DIFFERENT
- * gateways of the PoP, in the order the SSE listed them. With fewer distinct gateways, fewer
+ * gateways of the region, in the order the SSE listed them. With fewer distinct gateways, fewer
  * tunnels, and `shortfall` says so.
  */
 export function pickGateways(gateways: readonly Gateway[], count: number): GatewayPick {

@@ -38,7 +38,7 @@ export interface SupervisorOptions {
 }
 
 /**
- * Keeps `count` tunnels up, each to a different gateway of the PoP (t1 to the first gateway the
+ * Keeps `count` tunnels up, each to a different gateway of the region (t1 to the first gateway the
  * SSE listed, t2 to the second, ...). With a single gateway it says so loudly and runs one tunnel.
  *
  * For the data path and health updates: `supervisor.on('tunnel', view)` fires on every change of
@@ -94,7 +94,7 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
     const identity = this.#identity;
     if (!identity || this.#stopped) return;
     const pick = pickGateways(identity().gateways, this.#o.count);
-    this.#warnShortfall(pick.shortfall, identity().pop);
+    this.#warnShortfall(pick.shortfall, identity().region);
     const wanted = new Map(pick.assignments.map((a) => [a.tunnel, a.gateway]));
     const replaced: Tunnel[] = [];
     for (const [name, tunnel] of this.#tunnels) {
@@ -117,17 +117,17 @@ export class TunnelSupervisor extends EventEmitter<{ tunnel: [TunnelView] }> {
     void this.#roll.request();
   }
 
-  #warnShortfall(s: { wanted: number; distinct: number } | undefined, pop: string): void {
+  #warnShortfall(s: { wanted: number; distinct: number } | undefined, region: string): void {
     const key = s ? `${s.wanted}/${s.distinct}` : '';
     if (key === this.#warned) return;
     this.#warned = key;
     if (!s) return;
     if (s.distinct === 0) {
-      this.#log.error({ pop }, `PoP ${pop} offers no gateway: no tunnel can run`);
+      this.#log.error({ region }, `the region ${region} offers no gateway: no tunnel can run`);
     } else {
       this.#log.warn(
-        { pop, wanted: s.wanted, gateways: s.distinct },
-        `PoP ${pop} offers only ${s.distinct} gateway(s): running ${s.distinct} tunnel(s) instead of ${s.wanted}, WITHOUT REDUNDANCY`,
+        { region, wanted: s.wanted, gateways: s.distinct },
+        `the region ${region} offers only ${s.distinct} gateway(s): running ${s.distinct} tunnel(s) instead of ${s.wanted}, WITHOUT REDUNDANCY`,
       );
     }
   }

@@ -90,7 +90,7 @@ describe('enrollment against the emulator', () => {
       expect(summary).toMatchObject({
         connectorId: identity?.connectorId,
         hostname: 'pop-vm-1',
-        pop: 'local',
+        region: 'local',
       });
       expect(JSON.parse(summary.gateways as string)).toHaveLength(2);
       const hb = await waitFor(

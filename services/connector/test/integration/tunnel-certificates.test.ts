@@ -39,14 +39,14 @@ describe('tunnel refuses a bad gateway certificate (real openvpn)', () => {
   let topo: Topology;
   let tmp: ReturnType<typeof scratch>;
   let openvpn: string;
-  const ca = createCertificateAuthority({ commonName: 'PoP test CA' });
+  const ca = createCertificateAuthority({ commonName: 'region test CA' });
   const foreignCa = createCertificateAuthority({ commonName: 'Someone else CA' });
   const tlsCryptKey = generateTlsCryptKey();
   const clientKeys = generateKeyPair();
   const identity: Identity = {
     connectorId: CLIENT_CN,
     groupId: 'grp_test',
-    pop: 'local',
+    region: 'local',
     hostname: 'pop-vm-1',
     gateways: [],
     certificatePem: signCertificate({
@@ -183,7 +183,7 @@ describe('tunnel refuses a bad gateway certificate (real openvpn)', () => {
     console.log(`foreign CA: ${JSON.parse(r.refusedLine).msg}`);
     expect(JSON.parse(r.refusedLine)).toMatchObject({
       level: 'error',
-      msg: expect.stringMatching(/certificate was refused: .*not issued by the CA of this PoP/),
+      msg: expect.stringMatching(/certificate was refused: .*not issued by the CA of this region/),
     });
     expect(r.refusals).toHaveLength(1);
     expect(r.view.phase).not.toBe('connected');

@@ -25,7 +25,7 @@ export function registerResponse(req: RegisterRequest, lifetimeSeconds = 3600): 
   return {
     connectorId: 'con_1',
     groupId: 'grp_1',
-    pop: req.pop ?? 'local',
+    region: req.region ?? 'local',
     certificate: s.certificate,
     certificateExpiresAt: s.notAfter.toISOString(),
     caChain: [testCa().certPem],

@@ -24,7 +24,7 @@ export function makeIdentity(
   return {
     connectorId: o.connectorId ?? 'con_test',
     groupId: 'grp_test',
-    pop: 'local',
+    region: 'local',
     hostname: 'vm1',
     gateways: [{ id: 'gw1', name: 'gw1', host: '127.0.0.1', port: 1194, protocol: 'udp' }],
     certificatePem: signed.certPem,

@@ -25,7 +25,7 @@ import {
   buildEmulator,
   type CertificateIssuer,
   caIssuer,
-  DEFAULT_POPS,
+  DEFAULT_REGIONS,
   type Clock as EmulatorClock,
   EmulatorState,
   FaultTable,
@@ -100,7 +100,7 @@ export function inProcessSse(o: {
     now: clock.now(),
   });
   const state = new EmulatorState({
-    pops: DEFAULT_POPS,
+    regions: DEFAULT_REGIONS,
     certLifetimeSeconds: o.certLifetimeSeconds,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     issuer: rememberingIssuer(caIssuer(ca)),

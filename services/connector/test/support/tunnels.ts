@@ -1,6 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { popConfig } from '@pa-connector/sse-emulator';
+import { regionConfig } from '@pa-connector/sse-emulator';
 import {
   requireBinary,
   requireRoot,
@@ -60,8 +60,8 @@ export async function startTunnelWorld(
     redis = await startRedis();
     emu = await startEmulatorHarness({
       gateways: true,
-      pops: [
-        popConfig(
+      regions: [
+        regionConfig(
           'local',
           gateways.map((g, i) => {
             const h = topo.host(`gw${i + 1}`);

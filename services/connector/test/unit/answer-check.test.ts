@@ -22,7 +22,7 @@ function registration(over: Partial<RegisterResponse> = {}): RegisterResponse {
   return {
     connectorId: 'con_1',
     groupId: 'grp_1',
-    pop: 'local',
+    region: 'local',
     certificate: cert,
     certificateExpiresAt: new Date().toISOString(),
     caChain: [lf(testCa().certPem)],

@@ -23,7 +23,7 @@ async function setup(o: { enrolled?: boolean; apiToken?: string; redisUp?: boole
     state.identity = {
       connectorId: 'con_1',
       groupId: 'g',
-      pop: 'p',
+      region: 'p',
       hostname: 'vm1',
       certificateSerial: '01',
       certificateNotBefore: '2030-01-01T00:00:00Z',

@@ -113,6 +113,16 @@ describe('connector settings', () => {
     expect(fail({ PA_TOKEN_REFRESH_AT: raw }).setting).toBe('PA_TOKEN_REFRESH_AT');
   });
 
+  it('reads the region from PA_REGION, or from its former name PA_POP', () => {
+    expect(loadConnectorConfig(base).region).toBeUndefined();
+    expect(loadConnectorConfig({ ...base, PA_REGION: 'eu-west' }).region).toBe('eu-west');
+    expect(loadConnectorConfig({ ...base, PA_POP: 'us-east' }).region).toBe('us-east');
+    expect(fail({ PA_REGION: 'no spaces' }).setting).toBe('PA_REGION');
+    const both = fail({ PA_REGION: 'eu-west', PA_POP: 'us-east' });
+    expect(both.setting).toBe('PA_POP');
+    expect(both.message).toMatch(/former name of PA_REGION/);
+  });
+
   it('refuses a retry cap below the first delay', () => {
     expect(fail({ PA_RETRY_INITIAL_DELAY: '10s', PA_RETRY_MAX_DELAY: '1s' }).setting).toBe(
       'PA_RETRY_MAX_DELAY',

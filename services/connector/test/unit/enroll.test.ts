@@ -67,7 +67,7 @@ describe('enrollment', () => {
     expect(identity).toMatchObject({
       connectorId: 'con_1',
       groupId: 'grp_1',
-      pop: 'local',
+      region: 'local',
       hostname: 'vm-1',
     });
     const req = client.register.mock.calls[0]?.[0] as RegisterRequest;
@@ -187,7 +187,7 @@ describe('classification of enrollment failures', () => {
     ['provisioning_key_expired', 403, 68],
     ['invalid_csr', 400, 74],
     ['invalid_request', 400, 74],
-    ['unknown_pop', 400, 78],
+    ['unknown_region', 400, 78],
     ['certificate_revoked', 401, 72],
   ])('%s (HTTP %i) -> exit %i with one line naming it', (code, status, exitCode) => {
     const e = enrollmentFailure(new SseApiError('register', status, code, `SSE said ${code}`));

@@ -3,6 +3,7 @@ import {
   lstatSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -51,6 +52,15 @@ describe('identity store', () => {
     expect(lstatSync(join(dir, 'identity')).isSymbolicLink()).toBe(true);
     expect(mode(join(dir, 'identity'))).toBe(0o700);
     for (const p of Object.values(s.paths)) expect(mode(p)).toBe(0o600);
+  });
+
+  it('loads an identity saved when the region was called pop', async () => {
+    const { s } = store();
+    await s.prepare();
+    await s.save(makeIdentity());
+    const { region, ...rest } = JSON.parse(readFileSync(s.paths.meta, 'utf8'));
+    writeFileSync(s.paths.meta, JSON.stringify({ ...rest, pop: region }));
+    expect((await s.load())?.region).toBe(region);
   });
 
   it('keeps the tunnel settings with the identity', async () => {

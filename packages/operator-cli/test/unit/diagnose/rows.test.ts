@@ -10,7 +10,7 @@ const settings = (o: Partial<ConnectionSettings> = {}): ConnectionSettings => ({
   sseCaFile: undefined,
   proxy: undefined,
   noProxy: parseNoProxy(''),
-  pop: 'eu-1',
+  region: 'eu-1',
   ...o,
 });
 
@@ -109,7 +109,7 @@ describe('diagnose rows', () => {
       nameservers: [],
     });
     expect(rows.at(-1)).toMatchObject({
-      destination: 'gateways of PoP eu-1',
+      destination: 'gateways of region eu-1',
       port: 5660,
       required: false,
       probe: { kind: 'none', why: expect.stringContaining('not enrolled yet') },

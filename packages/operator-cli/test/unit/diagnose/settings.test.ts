@@ -25,7 +25,7 @@ describe('connection settings', () => {
       PA_SSE_CA_FILE: ca,
       PA_PROXY_URL_FILE: pf,
       PA_NO_PROXY: '.corp',
-      PA_POP: 'eu-1',
+      PA_REGION: 'eu-1',
     });
     expect(s.sseUrls.map(String)).toEqual(['https://a.example:8443/', 'https://b.example/']);
     expect(s.proxy).toMatchObject({

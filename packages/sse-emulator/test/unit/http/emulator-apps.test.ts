@@ -110,7 +110,7 @@ describe('the emulator apps', () => {
     ['not-json', '{"truncated": tru'],
     [
       'missing-fields',
-      '{"connectorId":"con_0000000000000000","groupId":"grp_0000000000000000","pop":"local"}',
+      '{"connectorId":"con_0000000000000000","groupId":"grp_0000000000000000","region":"local"}',
     ],
   ])(
     'send a malformed (%s) register answer byte for byte: its schema does not repair it',

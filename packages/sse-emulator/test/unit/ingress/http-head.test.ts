@@ -38,7 +38,7 @@ describe('responseStatus', () => {
 
 describe('findApps', () => {
   const group = (id: string, apps: unknown[]): GroupRecord =>
-    ({ id, name: id, pop: 'local', apps, catalogVersion: 1, createdAt: '' }) as GroupRecord;
+    ({ id, name: id, region: 'local', apps, catalogVersion: 1, createdAt: '' }) as GroupRecord;
 
   it('finds host:port in every group, case-insensitive, skipping malformed entries', () => {
     const groups = [

@@ -111,7 +111,7 @@ describe('UserIngress against fake relays', () => {
     {
       id: 'grp_a',
       name: 'a',
-      pop: 'local',
+      region: 'local',
       catalogVersion: 1,
       createdAt: '',
       apps: [{ id: 'web', host: 'web.corp', port: 80 }],

@@ -7,13 +7,13 @@ describe('certificate refusal reasons from OpenVPN log lines', () => {
         'VERIFY ERROR: depth=0, error=unable to get local issuer certificate: CN=gw-expected, serial=123',
       ),
     ).toBe(
-      'unable to get local issuer certificate (not issued by the CA of this PoP) for CN=gw-expected at depth 0',
+      'unable to get local issuer certificate (not issued by the CA of this region) for CN=gw-expected at depth 0',
     );
     expect(
       certificateRefusal(
         'VERIFY ERROR: depth=1, error=self-signed certificate in certificate chain: CN=x',
       ),
-    ).toMatch(/not issued by the CA of this PoP/);
+    ).toMatch(/not issued by the CA of this region/);
   });
 
   it('names a missing serverAuth EKU, from OpenSSL or OpenVPN', () => {

@@ -87,7 +87,7 @@ describe('tunnel supervisor', () => {
     expect(s.views().map((v) => v.name)).toEqual(['t1']);
     const warnings = entries().filter((e) => String(e.msg).includes('WITHOUT REDUNDANCY'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: 'warn', pop: 'local', wanted: 2, gateways: 1 });
+    expect(warnings[0]).toMatchObject({ level: 'warn', region: 'local', wanted: 2, gateways: 1 });
     await s.stop();
   });
 

@@ -185,7 +185,7 @@ describe('the control plane over a virtual year', () => {
       secrets: new SecretValues(),
       settings: {
         hostname: 'year-host',
-        pop: undefined,
+        region: undefined,
         version: '1.0.0',
         provisioningKey: key,
         backoff: { initialMs: 1_000, maxMs: 60_000 },

@@ -8,7 +8,7 @@ export interface GatewayConfig extends Gateway {
   netns?: string;
 }
 
-export interface PopConfig {
+export interface RegionConfig {
   name: string;
   gateways: GatewayConfig[];
 }
@@ -17,7 +17,7 @@ export interface PopConfig {
 const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const NETNS = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-export const DEFAULT_POPS: PopConfig[] = [
+export const DEFAULT_REGIONS: RegionConfig[] = [
   {
     name: 'local',
     gateways: [
@@ -27,24 +27,24 @@ export const DEFAULT_POPS: PopConfig[] = [
   },
 ];
 
-class PopSpecError extends Error {
-  override name = 'PopSpecError';
+class RegionSpecError extends Error {
+  override name = 'RegionSpecError';
 }
 
 /**
  * `name=host:port/proto,host:port/proto` (IPv6 hosts in brackets: `[::1]:1194/udp`; the
  * protocol defaults to udp; `@netns` after a gateway runs it in that network namespace).
- * Gateways are named `<pop>-gw<n>`.
+ * Gateways are named `<region>-gw<n>`.
  */
-export function parsePopSpec(spec: string): PopConfig {
+export function parseRegionSpec(spec: string): RegionConfig {
   const eq = spec.indexOf('=');
-  if (eq <= 0) throw new PopSpecError(`--pop "${spec}": expected name=host:port/proto[,...]`);
+  if (eq <= 0) throw new RegionSpecError(`--region "${spec}": expected name=host:port/proto[,...]`);
   const name = spec.slice(0, eq).trim();
   const list = spec.slice(eq + 1).trim();
-  if (!list) throw new PopSpecError(`--pop "${spec}": no gateways after "="`);
-  return popConfig(
+  if (!list) throw new RegionSpecError(`--region "${spec}": no gateways after "="`);
+  return regionConfig(
     name,
-    list.split(',').map((g) => parseGatewayAddress(g.trim(), `--pop "${spec}"`)),
+    list.split(',').map((g) => parseGatewayAddress(g.trim(), `--region "${spec}"`)),
   );
 }
 
@@ -53,33 +53,34 @@ export function parseGatewayAddress(
   where: string,
 ): { host: string; port: number; protocol: TunnelProtocol; netns?: string } {
   const m = /^(\[[^\]]+\]|[^:/[\]@]+):(\d{1,5})(?:\/(udp|tcp))?(?:@(.*))?$/.exec(text);
-  if (!m) throw new PopSpecError(`${where}: gateway "${text}" is not host:port/udp|tcp[@netns]`);
+  if (!m) throw new RegionSpecError(`${where}: gateway "${text}" is not host:port/udp|tcp[@netns]`);
   const netns = m[4];
   if (netns !== undefined) checkNetns(netns, where);
   const rawHost = m[1] as string;
   const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
   if (rawHost.startsWith('[') && isIP(host) !== 6) {
-    throw new PopSpecError(`${where}: "${rawHost}" is not an IPv6 address`);
+    throw new RegionSpecError(`${where}: "${rawHost}" is not an IPv6 address`);
   }
   if (!isIP(host) && !isHostname(host)) {
-    throw new PopSpecError(`${where}: gateway host "${host}" is not a hostname or IP address`);
+    throw new RegionSpecError(`${where}: gateway host "${host}" is not a hostname or IP address`);
   }
   const port = Number(m[2]);
-  if (port < 1 || port > 65_535) throw new PopSpecError(`${where}: port ${port} is out of range`);
+  if (port < 1 || port > 65_535)
+    throw new RegionSpecError(`${where}: port ${port} is out of range`);
   const protocol = (m[3] as TunnelProtocol | undefined) ?? 'udp';
   return netns === undefined ? { host, port, protocol } : { host, port, protocol, netns };
 }
 
 export function checkNetns(netns: string, where: string): void {
   if (!NETNS.test(netns)) {
-    throw new PopSpecError(
+    throw new RegionSpecError(
       `${where}: network namespace "${netns}" must be letters, digits, "_", "." or "-"`,
     );
   }
 }
 
-/** Builds a PoP from addresses, validating the name and giving gateways stable ids. */
-export function popConfig(
+/** Builds a region from addresses, validating the name and giving gateways stable ids. */
+export function regionConfig(
   name: string,
   gateways: Array<{
     host: string;
@@ -88,18 +89,18 @@ export function popConfig(
     name?: string;
     netns?: string;
   }>,
-): PopConfig {
+): RegionConfig {
   if (!isLabel(name) || name !== name.toLowerCase()) {
-    throw new PopSpecError(`PoP name "${name}" must be lowercase letters, digits and dashes`);
+    throw new RegionSpecError(`region name "${name}" must be lowercase letters, digits and dashes`);
   }
-  if (gateways.length === 0) throw new PopSpecError(`PoP "${name}" has no gateways`);
+  if (gateways.length === 0) throw new RegionSpecError(`region "${name}" has no gateways`);
   return {
     name,
     gateways: gateways.map((g, i) => {
       const id = g.name ?? `${name}-gw${i + 1}`;
       // The name is a certificate CN, a directory name and an admin path segment.
       if (!GATEWAY_NAME.test(id)) {
-        throw new PopSpecError(`gateway name "${id}" must be letters, digits, ".", "_" or "-"`);
+        throw new RegionSpecError(`gateway name "${id}" must be letters, digits, ".", "_" or "-"`);
       }
       const gateway: GatewayConfig = {
         id,
