@@ -68,16 +68,23 @@ describe('a lossy tunnel', () => {
     const reconnectsBefore = t1.reconnects;
     for (const r of rules) await ipNetns(netns, ['iptables', '-I', ...r]);
     try {
+      // The gateway stops offering t1 to users: told every app is down over it, or, while t1
+      // reconnects (its pings are lost too; a handshake under this loss can take long), left
+      // with no fresh update from t1 saying up. Under load this has taken over a minute.
+      let seen = '';
       await waitUntil(
-        `${gw1} told web is down over t1`,
-        async () => ((await webStateAt(stack, gw1, 't1')) === 'down' ? true : undefined),
-        60_000,
+        `${gw1} no longer hears web up over t1`,
+        async () => {
+          seen = await webStateAt(stack, gw1, 't1');
+          return seen === 'down' || seen === 'none' ? true : undefined;
+        },
+        150_000,
       );
-      report += `its gateway told after ${at()}; `;
+      report += `its gateway had ${seen === 'down' ? 'been told down' : 'no fresh update'} after ${at()}; `;
       await waitUntil(
         't1 degraded',
         async () => ((await degraded(stack, 't1')) === 1 ? true : undefined),
-        60_000,
+        150_000,
       );
       report += `t1 counted degraded by ${at()}; `;
       expect((await stack.tunnels()).t1?.phase).toBe('connected');
@@ -112,5 +119,5 @@ describe('a lossy tunnel', () => {
     console.log(
       `path healed: t1 carries users again after ${((performance.now() - healed) / 1000).toFixed(1)} s`,
     );
-  }, 240_000);
+  }, 480_000);
 });
