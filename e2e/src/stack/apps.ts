@@ -1,10 +1,24 @@
+import { resolve } from 'node:path';
 import type { Topology } from '@pa-connector/test-support';
 import { type LoggedProcess, startLogged } from './logged-process';
-import { SAMPLE_APP_SOURCE } from './sample-app';
 import type { StackRun } from './stack-run';
 import type { StackApp } from './stack-types';
 
 const APP_PORT = 8080;
+
+/**
+ * The built sample app (programs/sample-app.ts compiled by tsc). Resolved from the package root,
+ * so the same file is found whether this module runs from dist/ or, in tests, from src/.
+ */
+const SAMPLE_APP_PATH = resolve(
+  __dirname,
+  '..',
+  '..',
+  'dist',
+  'stack',
+  'programs',
+  'sample-app.js',
+);
 
 /** The sample app servers, one per app namespace, by number. */
 export interface AppServers {
@@ -18,7 +32,7 @@ export function appServers(run: StackRun, topo: Topology): AppServers {
     async start(n) {
       const name = `app${n}`;
       const p = startLogged(run.runDir, name, run.ip, [
-        ...['netns', 'exec', topo.host(name).netns, process.execPath, '-e', SAMPLE_APP_SOURCE],
+        ...['netns', 'exec', topo.host(name).netns, process.execPath, SAMPLE_APP_PATH],
         ...[name, String(APP_PORT)],
       ]);
       run.procs.push(p);

@@ -23,8 +23,9 @@
  *   `web` (`web.demo.internal:80` → app1 and app2 on IPv4 port 8080, round-robin, HTTP health
  *   check) and `web6` (`web6.demo.internal:80` → app1 on its IPv6 address), and a one-use
  *   provisioning key (0600 file, never printed);
- * - sample app servers in app1/app2 (`ip netns exec node -e`), answering which server they are
- *   (header `x-app-server`, body `hello from app1 ...`), `GET /stream?seconds=N` streams;
+ * - sample app servers in app1/app2 (programs/sample-app.ts, built, under `ip netns exec`),
+ *   answering which server they are (header `x-app-server`, body `hello from app1 ...`),
+ *   `GET /stream?seconds=N` streams;
  * - the connector (built dist/main.js) INSIDE the pop namespace: its openvpn children, tun
  *   devices, tunnel addresses and CONNECT proxy (port 3128 on each tunnel address) live there; its
  *   status listener is `stack.connector.url` (the pop's bridge address, port 8080); Redis and the

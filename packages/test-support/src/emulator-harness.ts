@@ -73,8 +73,16 @@ export function emulatorAdmin(adminUrl: string) {
 
 export type EmulatorAdmin = ReturnType<typeof emulatorAdmin>;
 
-export interface EmulatorHarness {
-  emu: RunningEmulator;
+/** What the harness needs of a running emulator. */
+export interface HarnessedEmulator {
+  sseUrl: string;
+  adminUrl: string;
+  caCertPath: string;
+  close(): Promise<void>;
+}
+
+export interface EmulatorHarness<E extends HarnessedEmulator = RunningEmulator> {
+  emu: E;
   admin: EmulatorAdmin;
   /** Where the SSE API answers (TLS, loopback). */
   sseUrl: string;
@@ -89,11 +97,21 @@ export interface EmulatorHarness {
  * The real emulator in this process over TLS on loopback: free ports, a temporary data
  * directory and a silent logger unless given.
  */
-export async function startEmulatorHarness(
+export function startEmulatorHarness(o: Partial<EmulatorOptions> = {}): Promise<EmulatorHarness> {
+  return startEmulatorHarnessWith(startEmulator, o);
+}
+
+/**
+ * The same harness around a given `startEmulator`. The emulator's own tests pass the one from
+ * its source: its `RunningEmulator` holds classes with private fields, so the source types and
+ * the built ones this package sees are not interchangeable.
+ */
+export async function startEmulatorHarnessWith<E extends HarnessedEmulator>(
+  start: (o: EmulatorOptions) => Promise<E>,
   o: Partial<EmulatorOptions> = {},
-): Promise<EmulatorHarness> {
+): Promise<EmulatorHarness<E>> {
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'pa-emulator-')));
-  const emu = await startEmulator({
+  const emu = await start({
     host: '127.0.0.1',
     port: 0,
     adminHost: '127.0.0.1',

@@ -9,6 +9,7 @@ export { freePort } from './free-port';
 export { run } from './netns/exec';
 export { type Host, Topology, type TopologyOptions } from './netns/topology';
 export { spawnTracked, stopAll, type TrackedProcess } from './processes';
+export { CONNECT_PROXY_PATH, COUNTING_APP_PATH } from './program-paths';
 export { startRedis, type TestRedis } from './redis';
 export { requireBinary, requireRoot } from './require-binary';
 export {

@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@pa-connector/logger';
-import { type RunningEmulator, startEmulator } from '@pa-connector/sse-emulator';
 import {
   buildService,
   freePort,
@@ -14,6 +12,7 @@ import {
   type TestRedis,
   waitFor,
 } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { connectorReadyLine } from '../../src/commands/connector-ready';
 import { runInProcess } from '../support/run-in-process';
 
@@ -31,7 +30,7 @@ interface JsonRow {
 
 describe('diagnose with the gateways a real connector registered', () => {
   let dir: string;
-  let emu: RunningEmulator;
+  let emu: EmulatorHarness;
   let redis: TestRedis;
   let connector: ServiceProcess;
   let gateway: Server;
@@ -44,13 +43,8 @@ describe('diagnose with the gateways a real connector registered', () => {
     gateway = createServer((s) => s.destroy());
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
     gatewayPort = (gateway.address() as { port: number }).port;
-    emu = await startEmulator({
+    emu = await startEmulatorHarness({
       dataDir: join(dir, 'emu'),
-      host: '127.0.0.1',
-      port: 0,
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      logger: createLogger({ service: 'sse-emulator', level: 'silent' }),
       regions: [
         {
           name: 'lab',
@@ -67,17 +61,7 @@ describe('diagnose with the gateways a real connector registered', () => {
         },
       ],
     });
-    const admin = async (path: string, body: unknown) => {
-      const res = await fetch(new URL(path, emu.adminUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { id: string; key: string };
-    };
-    const group = await admin('/admin/groups', { name: 'diagnose' });
-    const { key } = await admin(`/admin/groups/${group.id}/keys`, { maxUses: 1 });
+    const key = await emu.admin.provisioningKey('diagnose');
     const keyFile = join(dir, 'provisioning-key');
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
     redis = await startRedis();
@@ -116,7 +100,7 @@ describe('diagnose with the gateways a real connector registered', () => {
   afterAll(async () => {
     await connector?.stop();
     await redis?.stop();
-    await emu?.close();
+    await emu?.stop();
     await new Promise((r) => gateway?.close(r));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -4,9 +4,8 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@pa-connector/logger';
-import { type RunningEmulator, startEmulator } from '@pa-connector/sse-emulator';
 import { freePort, startTinyproxy, stopAll, type TestProxy } from '@pa-connector/test-support';
+import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { buildCli } from '../support/build-cli';
 import { runInProcess } from '../support/run-in-process';
 
@@ -57,7 +56,7 @@ interface JsonRow {
 
 describe('diagnose against the real emulator', () => {
   let dir: string;
-  let emu: RunningEmulator;
+  let emu: EmulatorHarness;
   let ssePort: number;
   let gateway: Server;
   let gatewayPort: number;
@@ -65,14 +64,7 @@ describe('diagnose against the real emulator', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pa-diag-it-'));
-    emu = await startEmulator({
-      dataDir: join(dir, 'emu'),
-      host: '127.0.0.1',
-      port: 0,
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      logger: createLogger({ service: 'sse-emulator', level: 'silent' }),
-    });
+    emu = await startEmulatorHarness({ dataDir: join(dir, 'emu') });
     ssePort = Number(new URL(emu.sseUrl).port);
     // A TCP gateway: what diagnose checks of it is that the port accepts connections.
     gateway = createServer((s) => s.destroy());
@@ -98,7 +90,7 @@ describe('diagnose against the real emulator', () => {
 
   afterAll(async () => {
     await new Promise((r) => gateway?.close(r));
-    await emu?.close();
+    await emu?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -220,14 +212,7 @@ describe('diagnose against the real emulator', () => {
   });
 
   it('over IPv6: the SSE at [::1] passes DNS-free TCP and TLS', async () => {
-    const v6 = await startEmulator({
-      dataDir: join(dir, 'emu6'),
-      host: '::1',
-      port: 0,
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      logger: createLogger({ service: 'sse-emulator', level: 'silent' }),
-    });
+    const v6 = await startEmulatorHarness({ dataDir: join(dir, 'emu6'), host: '::1' });
     try {
       const port = Number(new URL(v6.sseUrl).port);
       const { code, report } = await diagnose({
@@ -240,7 +225,7 @@ describe('diagnose against the real emulator', () => {
       expect(sse?.detail).toMatch(/; tcp \d+(\.\d)? ms, TLSv1\.[23] /);
       expect(code).toBe(0);
     } finally {
-      await v6.close();
+      await v6.stop();
     }
   });
 

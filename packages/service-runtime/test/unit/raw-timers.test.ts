@@ -33,6 +33,8 @@ const ALLOWED: Record<string, string> = {
   'packages/test-support/src/fake-clock.ts':
     'test helpers: the fake TimerSource names setTimeout; a 5 ms poll for a timer to appear',
   'packages/test-support/src/delay-relay.ts': 'test helpers: the relay delay a test sets (ms)',
+  'packages/test-support/src/programs/connect-proxy.ts':
+    'test helpers: the health update interval a test sets (ms)',
   'packages/test-support/src/processes.ts': 'test helpers: deadlines of a test',
   'packages/test-support/src/tinyproxy.ts': 'test helpers: 50 ms polls',
   'packages/test-support/src/wait-for.ts': 'test helpers: polls of a test',

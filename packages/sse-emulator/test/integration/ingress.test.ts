@@ -4,10 +4,17 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RegisterResponse } from '@pa-connector/sse-api';
-import { requireBinary, requireRoot, stopAll, Topology, waitFor } from '@pa-connector/test-support';
+import {
+  CONNECT_PROXY_PATH,
+  COUNTING_APP_PATH,
+  requireBinary,
+  requireRoot,
+  stopAll,
+  Topology,
+  waitFor,
+} from '@pa-connector/test-support';
 import { regionConfig } from '../../src';
 import { type CommandedProcess, spawnCommanded, stopCommanded } from '../support/commanded-process';
-import { CONNECT_PROXY_SOURCE, SAMPLE_APP_SOURCE } from '../support/connect-proxy-source';
 import { startTestEmulator, type TestEmulator } from '../support/harness';
 import { newIdentity } from '../support/identity';
 import { throughIngress } from '../support/ingress-client';
@@ -54,7 +61,7 @@ describe('user ingress (real gateways, tunnels and a test proxy per tunnel)', ()
 
     const appHost = topo.host('app').ipv4;
     const app = spawnCommanded('ip', [
-      ...['netns', 'exec', topo.host('app').netns, process.execPath, '-e', SAMPLE_APP_SOURCE],
+      ...['netns', 'exec', topo.host('app').netns, process.execPath, COUNTING_APP_PATH],
       ...[appHost, '8080', '7000', 'app'],
     ]);
     await app.waitForLine(/"listening"/);
@@ -110,7 +117,7 @@ describe('user ingress (real gateways, tunnels and a test proxy per tunnel)', ()
     };
     const p = spawnCommanded('ip', [
       ...['netns', 'exec', topo.host('connector').netns, process.execPath],
-      ...['-e', CONNECT_PROXY_SOURCE, JSON.stringify(cfg)],
+      ...[CONNECT_PROXY_PATH, JSON.stringify(cfg)],
     ]);
     await p.waitForLine(/"event":"listening"/);
     return p;

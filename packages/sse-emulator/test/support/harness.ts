@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '@pa-connector/test-support';
+import { startEmulatorHarnessWith } from '@pa-connector/test-support/emulator';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src';
 import { adminClient } from './admin-client';
 import { newIdentity, type TestIdentity } from './identity';
@@ -27,21 +28,19 @@ export async function startTestEmulator(
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'pa-emulator-')));
   const clock = o.clock ?? new FakeClock(Date.now());
   const captured = capturedLogger();
-  const emu = await startEmulator({
-    host: '127.0.0.1',
-    port: 0,
-    adminHost: '127.0.0.1',
-    adminPort: 0,
+  // The data dir is given, so the harness leaves it for cleanup().
+  const harness = await startEmulatorHarnessWith(startEmulator, {
     logger: captured.logger,
     ...o,
     dataDir,
     clock: clock.dateClock,
   });
+  const emu = harness.emu;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await emu.close();
+    await harness.stop();
   };
   return {
     emu,

@@ -2,19 +2,37 @@
  * A stand-in for the connector's side of the data path, for tests only: a tiny CONNECT proxy
  * bound to one tunnel address, with a static route table (app host:port -> server address:port),
  * that also POSTs health updates (with its proxyPort) to the gateway's control endpoint every
- * `intervalMs`. Run with `ip netns exec <connector ns> node -e <source> <config JSON>`.
+ * `intervalMs`. Run by its built path (CONNECT_PROXY_PATH), usually inside the connector's
+ * namespace: `node dist/programs/connect-proxy.js <config JSON>`.
  *
  * stdin takes JSON lines: `{"apps":[...]}` (the apps of the next updates; posts at once),
  * `{"posting":false|true}` (stop / resume the updates), `{"listening":false}` (close the proxy's
  * listener; updates go on). stdout: JSON events `listening`, `posted` {status}, `connect`
  * {target, status}.
  */
-export const CONNECT_PROXY_SOURCE = String.raw`
-'use strict';
-const net = require('node:net');
-const http = require('node:http');
-const cfg = JSON.parse(process.argv[1]);
-const emit = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+import { request } from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
+
+interface ProxyConfig {
+  host: string;
+  port: number;
+  controlUrl: string;
+  connectorId: string;
+  tunnel: string;
+  /** `app-host:port` -> `server-address:port`. */
+  routes: Record<string, string>;
+  apps: unknown;
+  intervalMs: number;
+}
+
+interface Command {
+  apps?: unknown;
+  posting?: boolean;
+  listening?: boolean;
+}
+
+const cfg = JSON.parse(process.argv[2] ?? '') as ProxyConfig;
+const emit = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 let apps = cfg.apps;
 let posting = true;
 
@@ -27,8 +45,8 @@ function post() {
     proxyPort: cfg.port,
     apps,
   });
-  const req = http.request(
-    cfg.controlUrl + '/health',
+  const req = request(
+    `${cfg.controlUrl}/health`,
     { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: 3000 },
     (res) => {
       res.resume();
@@ -40,14 +58,14 @@ function post() {
   req.end(body);
 }
 
-const answer = (s, status, text) => {
-  s.end('HTTP/1.1 ' + status + ' ' + text + '\r\nContent-Length: ' + (text.length + 1) + '\r\n\r\n' + text + '\n');
+const answer = (s: Socket, status: number, text: string) => {
+  s.end(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
 };
 
-const server = net.createServer({ allowHalfOpen: true }, (client) => {
+const server = createServer({ allowHalfOpen: true }, (client) => {
   client.on('error', () => client.destroy());
   let buf = Buffer.alloc(0);
-  const onData = (c) => {
+  const onData = (c: Buffer) => {
     buf = Buffer.concat([buf, c]);
     const end = buf.indexOf('\r\n\r\n');
     if (end < 0) return;
@@ -56,14 +74,19 @@ const server = net.createServer({ allowHalfOpen: true }, (client) => {
     const line = buf.subarray(0, buf.indexOf('\r\n')).toString();
     const rest = buf.subarray(end + 4);
     const m = /^CONNECT (\S+) HTTP\/1\.1$/.exec(line);
-    const target = m && m[1];
-    const route = target && cfg.routes[target];
+    // null (not left out of the event) when the request line is no CONNECT.
+    const target = m ? m[1] : null;
+    const route = target ? cfg.routes[target] : undefined;
     if (!route) {
       emit({ event: 'connect', target, status: 403 });
-      return answer(client, 403, 'Forbidden: ' + target + ' is not in the catalog');
+      return answer(client, 403, `Forbidden: ${target} is not in the catalog`);
     }
     const i = route.lastIndexOf(':');
-    const upstream = net.connect({ host: route.slice(0, i), port: Number(route.slice(i + 1)), allowHalfOpen: true });
+    const upstream = connect({
+      host: route.slice(0, i),
+      port: Number(route.slice(i + 1)),
+      allowHalfOpen: true,
+    });
     upstream.on('error', () => {
       if (!upstream.connecting) return client.destroy();
       emit({ event: 'connect', target, status: 502 });
@@ -83,7 +106,7 @@ const server = net.createServer({ allowHalfOpen: true }, (client) => {
   client.on('data', onData);
 });
 server.on('error', (e) => {
-  process.stderr.write('test proxy: ' + e.message + '\n');
+  process.stderr.write(`test proxy: ${e.message}\n`);
   process.exit(1);
 });
 server.listen(cfg.port, cfg.host, () => {
@@ -93,12 +116,12 @@ server.listen(cfg.port, cfg.host, () => {
 });
 
 let partial = '';
-process.stdin.on('data', (c) => {
+process.stdin.on('data', (c: Buffer) => {
   const lines = (partial + c.toString()).split('\n');
-  partial = lines.pop();
+  partial = lines.pop() ?? '';
   for (const l of lines) {
     if (!l.trim()) continue;
-    const cmd = JSON.parse(l);
+    const cmd = JSON.parse(l) as Command;
     if (cmd.apps) apps = cmd.apps;
     if (cmd.posting !== undefined) posting = cmd.posting;
     if (cmd.listening === false) server.close();
@@ -108,29 +131,3 @@ process.stdin.on('data', (c) => {
 });
 process.stdin.on('end', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
-`;
-
-/** A sample app: HTTP that names itself, and a TCP byte counter that answers after the client's EOF. */
-export const SAMPLE_APP_SOURCE = String.raw`
-'use strict';
-const http = require('node:http');
-const net = require('node:net');
-const [host, httpPort, countPort, name] = process.argv.slice(1);
-let n = 0;
-const web = http.createServer((req, res) => {
-  n += 1;
-  res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-  res.end('hello from ' + name + ' #' + n + '\n');
-});
-const counter = net.createServer({ allowHalfOpen: true }, (s) => {
-  let bytes = 0;
-  s.on('data', (c) => { bytes += c.length; });
-  s.on('end', () => s.end('bytes=' + bytes + '\n'));
-  s.on('error', () => s.destroy());
-});
-let up = 0;
-const ready = () => { if (++up === 2) process.stdout.write(JSON.stringify({ event: 'listening' }) + '\n'); };
-web.listen(Number(httpPort), host, ready);
-counter.listen(Number(countPort), host, ready);
-process.on('SIGTERM', () => process.exit(0));
-`;
