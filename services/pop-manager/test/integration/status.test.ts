@@ -247,7 +247,7 @@ describe('the built pop-manager: POP status from real Redis and real services', 
     });
     expect(code).toBe(78);
     expect(lines).toEqual([
-      `pop-manager: PA_HOSTNAME: "${long}" is 64 characters; the cloud needs fewer than 64`,
+      `pop-manager: PA_HOSTNAME: "${long}" is 64 characters; the cloud needs fewer than 64 (set PA_HOSTNAME to a shorter name)`,
     ]);
   });
 });
