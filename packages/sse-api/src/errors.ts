@@ -18,6 +18,8 @@ export const SseErrorCode = {
   provisioningKeyExpired: 'provisioning_key_expired',
   /** 400: the requested region does not exist. */
   unknownRegion: 'unknown_region',
+  /** 400: no PoP has the gateway the connector named (hostname or address). */
+  unknownGateway: 'unknown_gateway',
   /** 401: the endpoint needs a client certificate signed by the SSE CA. */
   clientCertificateRequired: 'client_certificate_required',
   /** 401: the certificate was superseded by a renewal (or the connector was removed). */
@@ -46,6 +48,7 @@ export const SseErrorStatus: Record<SseErrorCode, number> = {
   provisioning_key_revoked: 403,
   provisioning_key_expired: 403,
   unknown_region: 400,
+  unknown_gateway: 400,
   client_certificate_required: 401,
   certificate_revoked: 401,
   token_invalid: 401,

@@ -41,3 +41,29 @@ export const InternalApiRoutes = {
 } as const;
 
 export type InternalEndpoint = keyof typeof InternalApiRoutes;
+
+/**
+ * What each part of the SSE API is for: the rows of the operator documentation's firewall table.
+ * Each purpose has its own endpoint (its own host and port), so a connector reaches it with its
+ * own base URL:
+ * - `registration`: enrollment and certificate renewal (the provisioning key, then the
+ *   connector's certificate); `wgcs.<domain>:8080` in SaaS;
+ * - `tokens`: the IAM service that issues and refreshes access tokens;
+ * - `catalog`: configuration the connector pulls: the app catalog and the release manifest;
+ * - `collector`: ingest the connector pushes: health, POP status and logs. There may be several
+ *   collectors; ingest spreads its batches over every one that answers.
+ */
+export const SSE_PURPOSES = ['registration', 'tokens', 'catalog', 'collector'] as const;
+export type SsePurpose = (typeof SSE_PURPOSES)[number];
+
+export const SsePurposeOf: Record<SseEndpoint, SsePurpose> = {
+  register: 'registration',
+  renew: 'registration',
+  token: 'tokens',
+  refresh: 'tokens',
+  catalog: 'catalog',
+  release: 'catalog',
+  health: 'collector',
+  popStatus: 'collector',
+  logs: 'collector',
+};

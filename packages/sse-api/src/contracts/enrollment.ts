@@ -13,6 +13,13 @@ export const RegisterRequest = Type.Object({
   hostname: Type.String(),
   /** Region name, e.g. "us-east". Default: the group's region. */
   region: Type.Optional(Type.String()),
+  /**
+   * The gateway the operator named (`--gateway`): a gateway hostname such as
+   * `us-west.pa-wgcs.skyhigh.cloud`, or an address. The connector registers for the PoP
+   * (region) that gateway belongs to and gets that PoP's gateways. Takes precedence over
+   * `region`; an SSE that knows no PoP by it refuses the registration (`unknown_gateway`).
+   */
+  gateway: Type.Optional(Type.String()),
   /** The connector's software version. */
   version: Type.Optional(Type.String()),
 });
