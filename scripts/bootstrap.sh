@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PACKAGES=(redis-server openvpn tinyproxy iproute2 iputils-ping socat curl ca-certificates shellcheck bats chromium docker.io docker-compose debootstrap haproxy iperf3 iptables conntrack docker-registry busybox-static)
+PACKAGES=(redis-server openvpn tinyproxy dnsmasq-base iproute2 iputils-ping socat curl ca-certificates shellcheck bats chromium docker.io docker-compose debootstrap haproxy iperf3 iptables conntrack docker-registry busybox-static)
 PNPM_VERSION=9.15.9
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -4,6 +4,7 @@ export {
   type DelayRelayStats,
   startDelayRelay,
 } from './delay-relay';
+export { type DnsServerOptions, startDnsServer, type TestDnsServer } from './dns-server';
 export { FakeClock, flush } from './fake-clock';
 export { freePort } from './free-port';
 export { run } from './netns/exec';
