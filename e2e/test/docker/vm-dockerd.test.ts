@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   requireRoot,
+  run,
   spawnTracked,
   startDnsServer,
+  startTinyproxy,
   type TestDnsServer,
+  type TestProxy,
   Topology,
   type TrackedProcess,
 } from '@pa-connector/test-support';
@@ -17,17 +20,19 @@ let topology: Topology | undefined;
 let dns: TestDnsServer | undefined;
 let vm: VmDockerd | undefined;
 let web: TrackedProcess | undefined;
+let proxy: TestProxy | undefined;
 let webRoot: string | undefined;
 
 afterAll(async () => {
   await vm?.stop();
+  await proxy?.stop();
   await web?.stop();
   await dns?.stop();
   await topology?.destroy();
   if (webRoot) rmSync(webRoot, { recursive: true, force: true });
 }, 120_000);
 
-it('runs containers in its own namespace, resolving names through the test DNS server only', async () => {
+it('runs containers in its own namespace, resolving names through the test DNS server only, and reaching a proxy at a fixed address', async () => {
   requireRoot('it creates network namespaces and runs dockerd');
   topology = await Topology.create({ roles: ['vm', 'dns', 'corp'] });
   const corp = topology.host('corp');
@@ -79,4 +84,35 @@ it('runs containers in its own namespace, resolving names through the test DNS s
   expect(dns.queries()).toEqual(
     expect.arrayContaining(['query[A] portal.corp.example', 'query[A] deb.debian.org']),
   );
+
+  // A corporate proxy at a fixed address of its own (as an operator's documentation gives one),
+  // resolving the names it is asked for through the same DNS server.
+  const vmHost = topology.host('vm');
+  await run('ip', ['-n', corp.netns, 'addr', 'add', '10.212.24.192/32', 'dev', 'eth0']);
+  await run('ip', ['-n', vmHost.netns, 'route', 'add', '10.212.24.192/32', 'via', corp.ipv4]);
+  proxy = await startTinyproxy({
+    netns: corp.netns,
+    listen: { address: '10.212.24.192', port: 9090 },
+    allow: [vmHost.ipv4],
+    dnsServer: dns.server,
+  });
+  const viaProxy = await vm.docker([
+    'run',
+    '--rm',
+    '--network',
+    'egress',
+    '--env',
+    `http_proxy=${proxy.url}`,
+    image,
+    'wget',
+    '-q',
+    '-O',
+    '-',
+    'http://portal.corp.example:8080/hello.txt',
+  ]);
+  expect({ code: viaProxy.code, stdout: viaProxy.stdout }).toEqual({
+    code: 0,
+    stdout: 'hello from corp\n',
+  });
+  expect(proxy.log()).toMatch(/portal\.corp\.example/);
 }, 300_000);

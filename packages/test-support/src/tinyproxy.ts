@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSecretFile } from '@pa-connector/config';
@@ -17,27 +17,51 @@ export interface TestProxy {
   stop(): Promise<void>;
 }
 
+export interface TinyproxyOptions {
+  auth?: { user: string; password: string };
+  /** Run inside this network namespace (on its loopback, port 3128, unless `listen` says). */
+  netns?: string;
+  /** With `netns`: listen on this address and port of the namespace instead. */
+  listen?: { address: string; port: number };
+  /** With `listen`: the clients allowed besides loopback (addresses or CIDRs). */
+  allow?: string[];
+  /**
+   * With `netns`: the DNS server the proxy resolves its targets with (written as the namespace's
+   * own resolv.conf, `/etc/netns/<netns>/resolv.conf`, which `ip netns exec` puts in place).
+   */
+  dnsServer?: string;
+}
+
 /**
  * A real forward proxy (tinyproxy) on a free loopback port. CONNECT is allowed to any port;
  * only loopback clients may use it. With `auth`, Basic authentication is required. With `netns`
- * it runs inside that network namespace (on its loopback, port 3128), for clients living there.
+ * it runs inside that network namespace (on its loopback, port 3128), for clients living there;
+ * with `listen` and `allow` too, it serves other hosts of a test network.
  */
-export async function startTinyproxy(
-  opts: { auth?: { user: string; password: string }; netns?: string } = {},
-): Promise<TestProxy> {
+export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<TestProxy> {
   const bin = requireBinary('tinyproxy', 'tinyproxy');
+  if ((opts.listen || opts.dnsServer) && !opts.netns) {
+    throw new Error('startTinyproxy: listen and dnsServer need netns');
+  }
   // A namespace made for the test has every port free.
-  const port = opts.netns ? 3128 : await freePort();
+  const port = opts.listen?.port ?? (opts.netns ? 3128 : await freePort());
+  const address = opts.listen?.address ?? '127.0.0.1';
+  const resolvDir = opts.netns && opts.dnsServer ? join('/etc/netns', opts.netns) : undefined;
+  if (resolvDir && opts.dnsServer) {
+    mkdirSync(resolvDir, { recursive: true });
+    writeFileSync(join(resolvDir, 'resolv.conf'), `nameserver ${opts.dnsServer}\n`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'pa-proxy-'));
   const logFile = join(dir, 'tinyproxy.log');
   const conf = [
     `Port ${port}`,
-    'Listen 127.0.0.1',
+    `Listen ${address}`,
     'Timeout 60',
     `LogFile "${logFile}"`,
     'LogLevel Connect',
     'MaxClients 100',
     'Allow 127.0.0.1',
+    ...(opts.allow ?? []).map((a) => `Allow ${a}`),
     // No ConnectPort lines: CONNECT to any port (the SSE may listen anywhere in tests).
     ...(opts.auth ? [`BasicAuth ${opts.auth.user} ${opts.auth.password}`] : []),
   ].join('\n');
@@ -46,13 +70,13 @@ export async function startTinyproxy(
   const proc = opts.netns
     ? spawnTracked('ip', ['netns', 'exec', opts.netns, bin, '-d', '-c', confFile])
     : spawnTracked(bin, ['-d', '-c', confFile]);
-  if (opts.netns) await waitForPortInNetns(opts.netns, port, proc);
+  if (opts.netns) await waitForPortInNetns(opts.netns, address, port, proc);
   else await waitForPort(port, proc);
   const auth = opts.auth
     ? `${encodeURIComponent(opts.auth.user)}:${encodeURIComponent(opts.auth.password)}@`
     : '';
   return {
-    url: `http://${auth}127.0.0.1:${port}`,
+    url: `http://${auth}${address}:${port}`,
     port,
     process: proc,
     log: () => {
@@ -65,6 +89,7 @@ export async function startTinyproxy(
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
+      if (resolvDir) rmSync(resolvDir, { recursive: true, force: true });
     },
   };
 }
@@ -90,13 +115,14 @@ async function waitForPort(port: number, proc: TrackedProcess): Promise<void> {
 
 async function waitForPortInNetns(
   netns: string,
+  address: string,
   port: number,
   proc: TrackedProcess,
 ): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) throw new Error(`tinyproxy exited: ${proc.lines.join('\n')}`);
-    const probe = `exec 3<>/dev/tcp/127.0.0.1/${port}`;
+    const probe = `exec 3<>/dev/tcp/${address}/${port}`;
     const ok = await run('ip', ['netns', 'exec', netns, 'bash', '-c', probe]).then(
       () => true,
       () => false,
