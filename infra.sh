@@ -812,6 +812,9 @@ PA_SECRETS_DIR=$secrets_dir
 PA_CONFIG_DIR=$config_dir
 PA_DOCKER_GID=$(docker_gid)
 EOF
+  # The host's file that compose.yaml mounts into pop-manager for diagnose (docker's path, not
+  # one under PA_INFRA_ROOT); where it is missing (RHEL), docker would make a directory there.
+  [[ -e /etc/timezone ]] || printf 'PA_HOST_TIMEZONE_FILE=/dev/null\n'
 }
 
 pa_connector_env_content() {
@@ -840,6 +843,14 @@ services:
     secrets:
       - redis_password
       - provisioning_key
+      - internal_api_token
+      - proxy_url
+  # The operator CLI's diagnose runs there and goes through the same proxy.
+  pop-manager:
+    environment:
+      PA_PROXY_URL_FILE: /run/secrets/proxy_url
+    secrets:
+      - redis_password
       - internal_api_token
       - proxy_url
 secrets:

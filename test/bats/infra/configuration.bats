@@ -148,6 +148,9 @@ env_value() {
   [ "$(env_value "$ETC/pa.env" PA_NO_PROXY)" = .corp,10.0.0.0/8 ]
   grep -q 'PA_PROXY_URL_FILE: /run/secrets/proxy_url' "$LIB/compose.proxy.yaml"
   grep -q "file: $SECRETS/proxy-url" "$LIB/compose.proxy.yaml"
+  # pop-manager too: the operator CLI's diagnose runs there and goes through the proxy.
+  [ "$(grep -c 'PA_PROXY_URL_FILE: /run/secrets/proxy_url' "$LIB/compose.proxy.yaml")" = 2 ]
+  grep -q '^  pop-manager:$' "$LIB/compose.proxy.yaml"
   ! grep -rq s3cr3t "$ETC/pa.env" "$ETC/pa_connector.env" "$LIB"
   [[ $output != *s3cr3t* ]]
   # Without credentials the URL is a plain setting, and the secret and override go away.
