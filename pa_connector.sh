@@ -158,7 +158,10 @@ EOF
     2) menu_run version ;;
     3) menu_run tunnels ;;
     4) menu_run apps ;;
-    5) menu_run logs -f ;;
+    5)
+      # Following needs a Ctrl-C to end; without a terminal (input piped in) the recent lines.
+      if [[ -t 0 ]]; then menu_run logs -f; else menu_run logs; fi
+      ;;
     6) menu_run diagnose ;;
     q | Q) return 0 ;;
     *)

@@ -136,6 +136,21 @@ ENV
   [[ $output == *"q) Quit"* ]]
 }
 
+@test "menu without a terminal: every entry 1 to 6 runs, logs shows the recent lines instead of following" {
+  run --separate-stderr timeout 60 bash "$SCRIPT" menu <<<$'1\n2\n3\n4\n5\n6\nq\n'
+  [ "$status" -eq 0 ]
+  [[ $output =~ connector[[:space:]]+up ]]
+  [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
+  [[ $output =~ t1[[:space:]]+gw-a ]]
+  [[ $output =~ wiki[[:space:]]+wiki\.corp:443 ]]
+  [[ $output == *"catalog entry rejected appId=x"* ]]
+  [[ $output != *"live line"* ]]
+  # diagnose has no SSE URL in this env file: its refusal is reported and the menu goes on.
+  [[ $output == *"(diagnose ended with exit code 78)"* ]]
+  [[ $stderr == *"PA_SSE_URLS is not set"* ]]
+  [ "$(grep -c 'Choice: ' <<<"$output")" -eq 7 ]
+}
+
 @test "menu: end of input quits cleanly" {
   run bash "$SCRIPT" menu </dev/null
   [ "$status" -eq 0 ]
