@@ -28,7 +28,8 @@ With no command on a terminal: the interactive menu.
 
 commands:
   status [--json]      1  service status: services (up/stale/down), tunnels, apps, errors
-  version [--json]     2  running version of each service (and the available one, when known)
+  version [--json]     2  running version of each service, the available one when known, and
+                          whether this POP must be upgraded by hand (infra.sh of the new package)
   tunnels [--json]     3  tunnels to the gateways
   apps [--json]        4  private apps and the health of their servers
   logs [-f] [--service S] [--level L] [--limit N] [--json]
