@@ -7,7 +7,7 @@
 # leaves no container, volume, network or file behind.
 #
 # Needs root, dockerd (started here when it is not running), docker-compose (or Compose v2) and
-# the images built by docker/build-images.sh at PA_E2E_IMAGE_VERSION (default: the version in package.json).
+# the images built by docker/build-images.sh at PA_E2E_IMAGE_VERSION (default: docker/release-version).
 
 bats_require_minimum_version 1.5.0
 load host
@@ -22,7 +22,7 @@ setup_file() {
     { echo "needs docker-compose or Compose v2" >&3; return 1; }
   local repo version s
   repo=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
-  version=${PA_E2E_IMAGE_VERSION:-$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json")}
+  version=${PA_E2E_IMAGE_VERSION:-$(tr -d '[:space:]' <"$repo/docker/release-version")}
   for s in "${SERVICES[@]}" emulator; do
     docker image inspect "pa-connector/$s:$version" >/dev/null 2>&1 ||
       { echo "needs the image pa-connector/$s:$version (docker/build-images.sh)" >&3; return 1; }
