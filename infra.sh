@@ -829,7 +829,13 @@ PA_SSE_URLS=$sse_url
 PA_REGION=$gateway
 PA_NO_PROXY=$no_proxy
 EOF
-  proxy_has_credentials || printf 'PA_PROXY_URL=%s\n' "$proxy"
+  # Paths in the pop-manager container, where the CLI runs: the CA and the proxy-url secret.
+  [[ -z $sse_ca_file ]] || printf 'PA_SSE_CA_FILE=/etc/pa-connector/sse-ca.pem\n'
+  if proxy_has_credentials; then
+    printf 'PA_PROXY_URL_FILE=/run/secrets/proxy_url\n'
+  else
+    printf 'PA_PROXY_URL=%s\n' "$proxy"
+  fi
 }
 
 # A compose override that hands the proxy URL to the connector as a secret file.
@@ -845,10 +851,9 @@ services:
       - provisioning_key
       - internal_api_token
       - proxy_url
-  # The operator CLI's diagnose runs there and goes through the same proxy.
+  # The operator CLI's diagnose runs there and goes through the same proxy (pa_connector.env
+  # names the file: pop-manager itself takes only its own settings).
   pop-manager:
-    environment:
-      PA_PROXY_URL_FILE: /run/secrets/proxy_url
     secrets:
       - redis_password
       - internal_api_token
