@@ -122,7 +122,7 @@ const MANUAL_UPGRADE = 'manual-upgrade-required';
  * and offered versions, the oldest that upgrades itself, and the way by hand (the new package's
  * infra.sh). Undefined when no manual upgrade is needed.
  */
-export function manualUpgradeOf(s: PopStatus) {
+function manualUpgradeOf(s: PopStatus) {
   if (s.updateState !== MANUAL_UPGRADE) return undefined;
   const running = s.updateRunning ?? s.version ?? null;
   const offered = s.available ?? null;
