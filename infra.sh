@@ -812,6 +812,9 @@ PA_SECRETS_DIR=$secrets_dir
 PA_CONFIG_DIR=$config_dir
 PA_DOCKER_GID=$(docker_gid)
 EOF
+  # The host's file that compose.yaml mounts into pop-manager for diagnose (docker's path, not
+  # one under PA_INFRA_ROOT); where it is missing (RHEL), docker would make a directory there.
+  [[ -e /etc/timezone ]] || printf 'PA_HOST_TIMEZONE_FILE=/dev/null\n'
 }
 
 pa_connector_env_content() {
@@ -826,7 +829,13 @@ PA_SSE_URLS=$sse_url
 PA_REGION=$gateway
 PA_NO_PROXY=$no_proxy
 EOF
-  proxy_has_credentials || printf 'PA_PROXY_URL=%s\n' "$proxy"
+  # Paths in the pop-manager container, where the CLI runs: the CA and the proxy-url secret.
+  [[ -z $sse_ca_file ]] || printf 'PA_SSE_CA_FILE=/etc/pa-connector/sse-ca.pem\n'
+  if proxy_has_credentials; then
+    printf 'PA_PROXY_URL_FILE=/run/secrets/proxy_url\n'
+  else
+    printf 'PA_PROXY_URL=%s\n' "$proxy"
+  fi
 }
 
 # A compose override that hands the proxy URL to the connector as a secret file.
@@ -840,6 +849,13 @@ services:
     secrets:
       - redis_password
       - provisioning_key
+      - internal_api_token
+      - proxy_url
+  # The operator CLI's diagnose runs there and goes through the same proxy (pa_connector.env
+  # names the file: pop-manager itself takes only its own settings).
+  pop-manager:
+    secrets:
+      - redis_password
       - internal_api_token
       - proxy_url
 secrets:

@@ -15,10 +15,18 @@ readonly COMMANDS='status version tunnels apps logs diagnose'
 # Exit codes of its own, numbered as in docs/exit-codes.md (the CLI's pass through unchanged).
 readonly E_USAGE=64 E_UNAVAILABLE=69 E_CONFIG=78
 # Settings handed to the CLI inside the container (by name: `docker exec -e NAME` reads the value
-# from this process, so no value ever appears in a process list). The service URLs are not among
-# them: inside the container the compose network's own URLs apply.
+# from this process, so no value ever appears in a process list).
 readonly FORWARDED=(PA_SSE_URLS PA_SSE_CA_FILE PA_PROXY_URL PA_PROXY_URL_FILE PA_NO_PROXY PA_REGION
-  PA_GATEWAYS PA_DATA_DIR PA_DIAG_PROFILE PA_DIAG_SSE_PORT PA_DIAG_GATEWAY_PORT PA_DIAG_TIMEOUT)
+  PA_GATEWAYS PA_DIAG_PROFILE PA_DIAG_SSE_PORT PA_DIAG_GATEWAY_PORT PA_DIAG_TIMEOUT)
+# Where things are inside the pop-manager container (compose.yaml), unless the env file says
+# otherwise: the CLI's own defaults are those of a host (services on 127.0.0.1, /etc). Given at
+# each exec, as pop-manager's environment takes only its own settings.
+readonly IN_CONTAINER=(
+  PA_LOGGING_URL=http://logging:8081
+  PA_DATA_DIR=/var/lib/pa-connector
+  PA_DIAG_LOCALTIME=/host/etc/localtime
+  PA_DIAG_RESOLV_CONF=/host/etc/resolv.conf
+)
 
 usage() {
   cat <<EOF
@@ -28,7 +36,8 @@ With no command on a terminal: the interactive menu.
 
 commands:
   status [--json]      1  service status: services (up/stale/down), tunnels, apps, errors
-  version [--json]     2  running version of each service (and the available one, when known)
+  version [--json]     2  running version of each service, the available one when known, and
+                          whether this POP must be upgraded by hand (infra.sh of the new package)
   tunnels [--json]     3  tunnels to the gateways
   apps [--json]        4  private apps and the health of their servers
   logs [-f] [--service S] [--level L] [--limit N] [--json]
@@ -108,7 +117,11 @@ run_cli() {
   fi
   local args=(exec -i)
   [[ -t 0 && -t 1 ]] && args+=(-t)
-  local name
+  local name setting
+  for setting in "${IN_CONTAINER[@]}"; do
+    name=${setting%%=*}
+    if [[ -n ${!name:-} ]]; then args+=(-e "$name"); else args+=(-e "$setting"); fi
+  done
   for name in "${FORWARDED[@]}"; do
     [[ -n ${!name:-} ]] && args+=(-e "$name")
   done
@@ -125,7 +138,12 @@ pause() {
 menu_run() {
   local code=0
   printf '\n'
-  run_cli "$@" || code=$?
+  # Piped choices are the menu's, not the command's: `docker exec -i` would read them all.
+  if [[ -t 0 ]]; then
+    run_cli "$@" || code=$?
+  else
+    run_cli "$@" </dev/null || code=$?
+  fi
   if [[ $code -ne 0 ]]; then
     printf '\n(%s ended with exit code %s)\n' "$1" "$code"
   fi
@@ -158,7 +176,10 @@ EOF
     2) menu_run version ;;
     3) menu_run tunnels ;;
     4) menu_run apps ;;
-    5) menu_run logs -f ;;
+    5)
+      # Following needs a Ctrl-C to end; without a terminal (input piped in) the recent lines.
+      if [[ -t 0 ]]; then menu_run logs -f; else menu_run logs; fi
+      ;;
     6) menu_run diagnose ;;
     q | Q) return 0 ;;
     *)

@@ -4,12 +4,12 @@
 #                    --with-emulator), all at the release tag
 #   compose.yaml     the stack, from this checkout
 #   pa_connector.sh  the operator menu, from this checkout
-#   release.json     {"version": "1.2.3", "images": {"connector": {"image": "pa-connector/connector:1.2.3"}, ...}}
+#   release.json     {"version": "v1.0.0.3", "images": {"connector": {"image": "pa-connector/connector:v1.0.0.3"}, ...}}
 #
 #   docker/build-bundle.sh [--tag VERSION] [--out PATH] [--with-emulator] [--skip-build]
 #                          [--base-image IMAGE]
 #
-# --tag VERSION      release version and image tag (default: the version in package.json)
+# --tag VERSION      release version and image tag (default: docker/release-version, e.g. v1.0.0.3)
 # --out PATH         where to write the bundle (default: ./PoPDeployment.tar)
 # --with-emulator    save the emulator image as well (demo profile)
 # --skip-build       do not run docker/build-images.sh: the images must exist at the tag
@@ -63,8 +63,8 @@ build_args=()
 if [ -n "$version" ]; then
   build_args+=(--tag "$version")
 else
-  version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json")
-  [ -n "$version" ] || die "no version in $repo/package.json; give --tag"
+  version=$(tr -d '[:space:]' <"$repo/docker/release-version")
+  [ -n "$version" ] || die "$repo/docker/release-version is empty; give --tag"
 fi
 [[ $version =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]] ||
   usage_error "--tag: \"$version\" is not a valid image tag (letters, digits, ._- ; at most 128)"

@@ -12,8 +12,8 @@
 # needs `pnpm install` done, but no
 # registry access inside `docker build` (only the connector and redis images run apt-get there).
 #
-# --tag VERSION      image tag and PA_VERSION of the services (default: the version in
-#                    package.json, and the images are tagged :latest as well)
+# --tag VERSION      image tag and PA_VERSION of the services (default: the release version in
+#                    docker/release-version, e.g. v1.0.0.3, and the images are tagged :latest too)
 # --base-image IMG   base of every image (default: node:20-bookworm-slim for the services and the
 #                    emulator, debian:bookworm-slim for redis). Offline: pa-base:bookworm from
 #                    docker/build-base-image.sh.
@@ -74,7 +74,9 @@ done
 
 if [ -z "$version" ]; then
   tag_latest=1
-  version=$(node -p 'require(process.argv[1]).version' "$repo/package.json")
+  # The release's own four-part version (v1.0.0.3), not the packages' semver.
+  version=$(tr -d '[:space:]' <"$here/release-version")
+  [ -n "$version" ] || die "$here/release-version is empty; give --tag"
 fi
 [[ $version =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]] ||
   usage_error "--tag: \"$version\" is not a valid image tag (letters, digits, ._- ; at most 128)"

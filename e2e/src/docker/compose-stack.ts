@@ -8,9 +8,8 @@ import { type Dockerd, ensureDockerd } from './dockerd';
 
 export const ROOT = join(__dirname, '../../..');
 const BASE_IMAGE = 'pa-base:bookworm';
-export const VERSION = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
+/** The release version the images are built at by default (four parts, like v1.0.0.3). */
+export const VERSION = readFileSync(join(ROOT, 'docker/release-version'), 'utf8').trim();
 /** The long-running services of compose.yaml with the demo profile. */
 const STACK_SERVICES = [
   'redis',

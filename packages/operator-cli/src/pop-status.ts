@@ -67,6 +67,10 @@ export interface PopStatus {
   updateMessage?: string;
   /** Release offered by the update service, when pop-manager relays it. */
   available?: string;
+  /** The version the update service compares with the manifest (its own, the POP's). */
+  updateRunning?: string;
+  /** The oldest version the release lets upgrade itself, when the manifest names one. */
+  minAutoUpgradeVersion?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -119,5 +123,9 @@ export function readPopStatus(body: unknown): PopStatus {
     ...(availableOf(body) ? { available: availableOf(body) } : {}),
     ...(str(update?.state) ? { updateState: update?.state } : {}),
     ...(str(update?.message) ? { updateMessage: update?.message } : {}),
+    ...(str(update?.running) ? { updateRunning: update?.running } : {}),
+    ...(str(update?.minAutoUpgradeVersion)
+      ? { minAutoUpgradeVersion: update?.minAutoUpgradeVersion }
+      : {}),
   };
 }

@@ -148,6 +148,11 @@ env_value() {
   [ "$(env_value "$ETC/pa.env" PA_NO_PROXY)" = .corp,10.0.0.0/8 ]
   grep -q 'PA_PROXY_URL_FILE: /run/secrets/proxy_url' "$LIB/compose.proxy.yaml"
   grep -q "file: $SECRETS/proxy-url" "$LIB/compose.proxy.yaml"
+  # pop-manager too: the operator CLI's diagnose runs there and goes through the proxy; the
+  # menu's settings name the secret's file there.
+  grep -A4 '^  pop-manager:$' "$LIB/compose.proxy.yaml" | grep -q -- '- proxy_url'
+  [ "$(env_value "$ETC/pa_connector.env" PA_PROXY_URL_FILE)" = /run/secrets/proxy_url ]
+  [ -z "$(env_value "$ETC/pa_connector.env" PA_PROXY_URL)" ]
   ! grep -rq s3cr3t "$ETC/pa.env" "$ETC/pa_connector.env" "$LIB"
   [[ $output != *s3cr3t* ]]
   # Without credentials the URL is a plain setting, and the secret and override go away.
@@ -164,10 +169,13 @@ env_value() {
   install_ok --sse_url=https://sse.test:8443,https://sse2.test:8443 --sse_ca_file="$BATS_TEST_TMPDIR/ca.pem"
   [ "$(env_value "$ETC/pa.env" PA_SSE_URLS)" = https://sse.test:8443,https://sse2.test:8443 ]
   [ "$(env_value "$ETC/pa.env" PA_SSE_CA_FILE)" = /etc/pa-connector/sse-ca.pem ]
+  # The menu's CLI (in pop-manager, which mounts the same directory) checks the SSE with it too.
+  [ "$(env_value "$ETC/pa_connector.env" PA_SSE_CA_FILE)" = /etc/pa-connector/sse-ca.pem ]
   cmp "$ETC/config/sse-ca.pem" "$BATS_TEST_TMPDIR/ca.pem"
   [ "$(mode_of "$ETC/config/sse-ca.pem")" = 644 ]
   install_ok
   [ -z "$(env_value "$ETC/pa.env" PA_SSE_CA_FILE)" ]
+  [ -z "$(env_value "$ETC/pa_connector.env" PA_SSE_CA_FILE)" ]
   [ ! -e "$ETC/config/sse-ca.pem" ]
 }
 

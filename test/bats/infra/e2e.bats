@@ -7,7 +7,7 @@
 # leaves no container, volume, network or file behind.
 #
 # Needs root, dockerd (started here when it is not running), docker-compose (or Compose v2) and
-# the images built by docker/build-images.sh at PA_E2E_IMAGE_VERSION (default: the version in package.json).
+# the images built by docker/build-images.sh at PA_E2E_IMAGE_VERSION (default: docker/release-version).
 
 bats_require_minimum_version 1.5.0
 load host
@@ -22,7 +22,7 @@ setup_file() {
     { echo "needs docker-compose or Compose v2" >&3; return 1; }
   local repo version s
   repo=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
-  version=${PA_E2E_IMAGE_VERSION:-$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json")}
+  version=${PA_E2E_IMAGE_VERSION:-$(tr -d '[:space:]' <"$repo/docker/release-version")}
   for s in "${SERVICES[@]}" emulator; do
     docker image inspect "pa-connector/$s:$version" >/dev/null 2>&1 ||
       { echo "needs the image pa-connector/$s:$version (docker/build-images.sh)" >&3; return 1; }
@@ -148,6 +148,8 @@ install_pop() {
   [[ $connectors == *'"region":"local"'* ]]
   [ "$(docker logs "$(compose_id connector)" 2>&1 | grep -c '"msg":"tunnel connected"')" -ge 2 ]
 
+  check_menu
+
   # Same settings again: nothing written, no container recreated.
   local ids
   ids=$(docker ps -q --filter "label=com.docker.compose.project=$RUN_ID" | sort)
@@ -166,6 +168,72 @@ install_pop() {
   [ -z "$(docker volume ls -q --filter "label=com.docker.compose.project=$RUN_ID")" ]
   [ -z "$(docker network ls -q --filter "label=com.docker.compose.project=$RUN_ID")" ]
   [ ! -e "$ETC" ] && [ ! -e "$LIB" ]
+}
+
+# The installed menu, as the operator runs it: pa_connector.sh from its link, with the settings
+# infra.sh wrote; it has no CLI on the host, so every entry runs in the pop-manager container.
+pa_connector() {
+  PA_CONNECTOR_ENV=$ETC/pa_connector.env "$PA_INFRA_ROOT/usr/local/bin/pa_connector.sh" "$@"
+}
+
+# True when a line of $output matches the extended regular expression.
+has_line() {
+  grep -Eq -- "$1" <<<"$output"
+}
+
+check_menu() {
+  local s
+  # 1: the four services up.
+  run pa_connector status
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for s in connector logging update pop-manager; do
+    has_line "^$s +up " || { echo "status: $s is not up"; return 1; }
+  done
+  # 2: the release, as the services report it.
+  run pa_connector version
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
+  has_line '^pop-manager +v?[0-9]+(\.[0-9]+)+'
+  run pa_connector version --json
+  [ "$status" -eq 0 ]
+  [[ $output == *'"manualUpgrade": null'* ]]
+  # 3 and 4: both tunnels, and the group's app.
+  run pa_connector tunnels
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c '[[:space:]]connected[[:space:]]' <<<"$output")" -eq 2 ]
+  run pa_connector apps
+  echo "$output"
+  [ "$status" -eq 0 ]
+  has_line '^Demo web app +demo-app:8080 '
+  # 5: log lines of the POP, from the logging service.
+  run pa_connector logs --service connector --limit 20
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output =~ connector[[:space:]]+INFO ]]
+  # 6: the host's time zone and DNS files (not the container's), the SSE through the CA
+  # infra.sh installed, and the gateways the connector registered (its identity).
+  local nameserver
+  nameserver=$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf)
+  run pa_connector diagnose --no-apps
+  echo "$output"
+  [ "$status" -eq 0 ]
+  has_line '^host +time zone .* ok +/host/etc/localtime '
+  has_line "^host +resolv\\.conf .* ok +[0-9]+ nameservers?: ${nameserver//./\\.}"
+  # (a WARN only for its port: the saas profile expects 443)
+  has_line '^connector +emulator +8443 .* (ok|WARN) .*TLSv1'
+  [[ $output == *'Gateways: registered gateways in /var/lib/pa-connector/identity/identity.json'* ]]
+  [ "$(grep -c 'tunnel to gateway' <<<"$output")" -eq 2 ]
+  # The menu itself, fed from a pipe: every entry, then q.
+  run pa_connector menu <<<$'1\n2\n3\n4\n5\n6\nq\n'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c 'Choice: ' <<<"$output")" -eq 7 ]
+  has_line '^connector +up '
+  [[ $output == *'POP release: '* && $output == *'/host/etc/localtime'* ]]
+  [[ $output != *'ended with exit code'* ]]
 }
 
 compose_id() {

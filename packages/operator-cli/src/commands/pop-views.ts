@@ -114,6 +114,27 @@ export function renderStatus(s: PopStatus, now: Date, connectorReady?: string): 
   return parts.join('\n');
 }
 
+/** The update service's state when this POP is too old to upgrade itself. */
+const MANUAL_UPGRADE = 'manual-upgrade-required';
+
+/**
+ * What the operator must do when the update service refuses to upgrade this POP: the running
+ * and offered versions, the oldest that upgrades itself, and the way by hand (the new package's
+ * infra.sh). Undefined when no manual upgrade is needed.
+ */
+function manualUpgradeOf(s: PopStatus) {
+  if (s.updateState !== MANUAL_UPGRADE) return undefined;
+  const running = s.updateRunning ?? s.version ?? null;
+  const offered = s.available ?? null;
+  const minimum = s.minAutoUpgradeVersion ?? null;
+  const text =
+    `Manual upgrade required: this POP runs ${running ?? 'an unknown version'}` +
+    `${offered ? ` and release ${offered} is offered` : ''}` +
+    `${minimum ? `, which upgrades itself only from ${minimum} on` : ''}. ` +
+    'Upgrade this POP by hand: install the new package (PoPDeployment.tar) with its infra.sh.';
+  return { running, offered, minAutoUpgradeVersion: minimum, text };
+}
+
 /** `version`: the running version of each service, and the available one when known. */
 export function renderVersion(s: PopStatus): string {
   const withAvailable = s.available !== undefined || s.services.some((x) => x.available);
@@ -138,6 +159,8 @@ export function renderVersion(s: PopStatus): string {
       `Update service: ${s.updateState}${s.updateMessage ? ` (${s.updateMessage})` : ''}`,
     );
   }
+  const manual = manualUpgradeOf(s);
+  if (manual) lines.push('', manual.text);
   return lines.join('\n');
 }
 
@@ -148,6 +171,7 @@ export function versionJson(s: PopStatus) {
     available: s.available ?? null,
     updateState: s.updateState ?? null,
     updateMessage: s.updateMessage ?? null,
+    manualUpgrade: manualUpgradeOf(s) ?? null,
     services: s.services.map((x) => ({
       name: x.name,
       running: x.version ?? null,

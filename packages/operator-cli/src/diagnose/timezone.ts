@@ -1,4 +1,5 @@
 import { lstat, readFile, readlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 const UTC_NAMES = new Set([
   'UTC',
@@ -78,5 +79,27 @@ export async function checkTimezone(o: {
   const footer = tzifFooter(data);
   if (footer === undefined)
     return { result: 'fail', detail: `${o.localtime} is not a time zone file` };
-  return verdict(isUtcName(footer), `${o.localtime} rule ${JSON.stringify(footer)}`);
+  const named = await zoneNameBeside(o.localtime);
+  return verdict(
+    isUtcName(footer),
+    `${o.localtime} rule ${JSON.stringify(footer)}${named ? ` (${named})` : ''}`,
+  );
+}
+
+/**
+ * The zone's name from the `timezone` file beside `localtime` (Debian and Ubuntu keep one in
+ * /etc), shown with the rule: a host's /etc/localtime bind-mounted into a container is a copy of
+ * the zone file, no longer a link that names it. Only a name: the rule decides, a missing,
+ * empty or unreadable file (a directory, /dev/null in its place) is no name.
+ */
+async function zoneNameBeside(localtime: string): Promise<string | undefined> {
+  const path = join(dirname(localtime), 'timezone');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const name = text.split('\n', 1)[0]?.trim();
+  return name && /^[A-Za-z0-9_+\-/]{1,64}$/.test(name) ? `${name} in ${path}` : undefined;
 }

@@ -136,6 +136,21 @@ ENV
   [[ $output == *"q) Quit"* ]]
 }
 
+@test "menu without a terminal: every entry 1 to 6 runs, logs shows the recent lines instead of following" {
+  run --separate-stderr timeout 60 bash "$SCRIPT" menu <<<$'1\n2\n3\n4\n5\n6\nq\n'
+  [ "$status" -eq 0 ]
+  [[ $output =~ connector[[:space:]]+up ]]
+  [[ $output =~ SERVICE[[:space:]]+RUNNING ]]
+  [[ $output =~ t1[[:space:]]+gw-a ]]
+  [[ $output =~ wiki[[:space:]]+wiki\.corp:443 ]]
+  [[ $output == *"catalog entry rejected appId=x"* ]]
+  [[ $output != *"live line"* ]]
+  # diagnose has no SSE URL in this env file: its refusal is reported and the menu goes on.
+  [[ $output == *"(diagnose ended with exit code 78)"* ]]
+  [[ $stderr == *"PA_SSE_URLS is not set"* ]]
+  [ "$(grep -c 'Choice: ' <<<"$output")" -eq 7 ]
+}
+
 @test "menu: end of input quits cleanly" {
   run bash "$SCRIPT" menu </dev/null
   [ "$status" -eq 0 ]
@@ -220,14 +235,33 @@ printf 'PA_SSE_URLS=%s\n' "${PA_SSE_URLS:-}" >>"$DOCKER_ARGS"
 exit 7
 SH
   chmod +x "$bin/docker"
-  printf 'PA_OPERATOR_CLI=/nonexistent/cli.js\nPA_CONTAINER=pa-pop-manager-test\nPA_SSE_URLS=https://sse.example\nPA_PROXY_URL_FILE=/run/secrets/proxy\n' >"$ENV_FILE"
+  printf 'PA_OPERATOR_CLI=/nonexistent/cli.js\nPA_CONTAINER=pa-pop-manager-test\nPA_SSE_URLS=https://sse.example\nPA_PROXY_URL_FILE=/run/secrets/proxy\nPA_DATA_DIR=/srv/pa\n' >"$ENV_FILE"
   DOCKER_ARGS=$BATS_TEST_TMPDIR/args PATH="$bin:$PATH" run bash "$SCRIPT" diagnose --json
   [ "$status" -eq 7 ]
   run cat "$BATS_TEST_TMPDIR/args"
   [ "${lines[0]}" = exec ]
   [ "${lines[1]}" = -i ]
-  [[ $output == *$'-e\nPA_SSE_URLS\n-e\nPA_PROXY_URL_FILE\npa-pop-manager-test\npa-operator\ndiagnose\n--json'* ]]
+  # Where things are in the container (the logging service, the host's files under /host), each
+  # by name when the env file sets it; then the env file's settings, by name.
+  [[ $output == *$'-e\nPA_LOGGING_URL=http://logging:8081\n-e\nPA_DATA_DIR\n-e\nPA_DIAG_LOCALTIME=/host/etc/localtime\n-e\nPA_DIAG_RESOLV_CONF=/host/etc/resolv.conf\n-e\nPA_SSE_URLS\n-e\nPA_PROXY_URL_FILE\npa-pop-manager-test\npa-operator\ndiagnose\n--json'* ]]
   [[ $output == *"PA_SSE_URLS=https://sse.example"* ]]
+}
+
+@test "menu without a terminal, through docker exec: the piped choices stay the menu's" {
+  bin=$BATS_TEST_TMPDIR/bin
+  mkdir -p "$bin"
+  # Like `docker exec -i`, it reads all of its input.
+  cat >"$bin/docker" <<'SH'
+#!/usr/bin/env bash
+cat >/dev/null
+printf 'ran %s\n' "${*: -1}"
+SH
+  chmod +x "$bin/docker"
+  printf 'PA_OPERATOR_CLI=/nonexistent/cli.js\nPA_CONTAINER=pa-pop-manager-test\n' >"$ENV_FILE"
+  PATH="$bin:$PATH" run timeout 20 bash "$SCRIPT" menu <<<$'1\n2\n6\nq\n'
+  [ "$status" -eq 0 ]
+  [[ $output == *'ran status'*'ran version'*'ran diagnose'* ]]
+  [ "$(grep -c 'Choice: ' <<<"$output")" -eq 4 ]
 }
 
 @test "a container name that is not one is refused" {

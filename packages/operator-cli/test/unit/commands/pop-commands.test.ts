@@ -127,12 +127,45 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
       update: { state: 'manual-upgrade-required', available: '1.5.0', message },
     };
     expect((await run('version')).stdout).toMatch(
-      /\n\nUpdate service: manual-upgrade-required \(manual upgrade required: this POP runs 1\.0\.0\.2; .*\)$/,
+      /\n\nUpdate service: manual-upgrade-required \(manual upgrade required: this POP runs 1\.0\.0\.2; .*\)\n\nManual upgrade required: /,
     );
     expect(JSON.parse((await run('version', '--json')).stdout)).toMatchObject({
       updateState: 'manual-upgrade-required',
       updateMessage: message,
     });
+  });
+
+  it('version: a POP below the minimum for automatic upgrade is told to upgrade by hand with the new package', async () => {
+    body = {
+      ...popStatusFixture(),
+      version: 'v1.0.0.2',
+      update: {
+        state: 'manual-upgrade-required',
+        running: 'v1.0.0.2',
+        available: 'v1.0.0.4',
+        minAutoUpgradeVersion: 'v1.0.0.3',
+        message: 'manual upgrade required',
+      },
+    };
+    const line =
+      'Manual upgrade required: this POP runs v1.0.0.2 and release v1.0.0.4 is offered, which upgrades itself only from v1.0.0.3 on. Upgrade this POP by hand: install the new package (PoPDeployment.tar) with its infra.sh.';
+    const shown = (await run('version')).stdout;
+    expect(shown.split('\n').slice(0, 2)).toEqual(['POP release: v1.0.0.2', '']);
+    expect(shown.endsWith(`\n\n${line}`)).toBe(true);
+    expect(JSON.parse((await run('version', '--json')).stdout)).toMatchObject({
+      release: 'v1.0.0.2',
+      available: 'v1.0.0.4',
+      manualUpgrade: {
+        running: 'v1.0.0.2',
+        offered: 'v1.0.0.4',
+        minAutoUpgradeVersion: 'v1.0.0.3',
+        text: line,
+      },
+    });
+    // Any other state: no such line, and null in --json.
+    body = { ...popStatusFixture(), update: { state: 'up-to-date', available: 'v1.0.0.4' } };
+    expect((await run('version')).stdout).not.toContain('Manual upgrade');
+    expect(JSON.parse((await run('version', '--json')).stdout).manualUpgrade).toBeNull();
   });
 
   it('tunnels: one aligned line per tunnel', async () => {

@@ -69,6 +69,33 @@ describe('timezone check', () => {
     });
   });
 
+  it("names the zone of a copied zone file from the timezone file beside it, as a host's /etc mounted into a container has them", async () => {
+    const etc = mkdtempSync(join(dir, 'etc-'));
+    const localtime = join(etc, 'localtime');
+    copyFileSync('/usr/share/zoneinfo/UTC', localtime);
+    expect(await checkTimezone({ tz: undefined, localtime })).toEqual({
+      result: 'pass',
+      detail: `${localtime} rule "UTC0"`,
+    });
+    writeFileSync(join(etc, 'timezone'), 'Etc/UTC\n');
+    expect(await checkTimezone({ tz: undefined, localtime })).toEqual({
+      result: 'pass',
+      detail: `${localtime} rule "UTC0" (Etc/UTC in ${join(etc, 'timezone')})`,
+    });
+    // The rule decides; the name only tells which zone the host was set to.
+    writeFileSync(join(etc, 'timezone'), 'Europe/Paris\n');
+    expect((await checkTimezone({ tz: undefined, localtime })).result).toBe('pass');
+    // Not a name (a line of junk, an empty file standing in for a missing one): left out.
+    writeFileSync(join(etc, 'timezone'), 'not a zone; rm -rf\n');
+    expect((await checkTimezone({ tz: undefined, localtime })).detail).toBe(
+      `${localtime} rule "UTC0"`,
+    );
+    writeFileSync(join(etc, 'timezone'), '');
+    expect((await checkTimezone({ tz: undefined, localtime })).detail).toBe(
+      `${localtime} rule "UTC0"`,
+    );
+  });
+
   it('no localtime file means UTC', async () => {
     expect(await checkTimezone({ tz: '', localtime: join(dir, 'absent') })).toMatchObject({
       result: 'pass',
