@@ -239,7 +239,9 @@ key_problem() {
   local LC_ALL=C
   local token=$1 json name value rest bad pad count
   local ws=$'[ \t\r\n]*'
-  local str='"(([^"\\[:cntrl:]]|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*)"'
+  # A JSON string: no raw control character below 0x20 (0x7f is allowed, as in JSON).
+  local ctl=$'\001'-$'\037'
+  local str="\"(([^\"\\${ctl}]|\\\\[\"\\/bfnrt]|\\\\u[0-9A-Fa-f]{4})*)\""
   [[ -n $token ]] || { echo 'it is empty'; return 1; }
   ((${#token} <= KEY_MAX_LENGTH)) || { echo "it is longer than $KEY_MAX_LENGTH characters"; return 1; }
   if [[ $token == *[^A-Za-z0-9_-]* ]]; then
@@ -314,7 +316,7 @@ key_problem() {
       count=${count//[$'\x80'-$'\xbf']/}
       # Control characters, escaped (an escaped backslash first taken out, so \\n is not one).
       bad=${value//\\\\/}
-      [[ -n ${count//[ ]/} && ${#count} -le 100 && ! $bad =~ \\[bfnrt]|\\u00[01][0-9A-Fa-f]|\\u007[fF] ]] ||
+      [[ -n ${count//[ ]/} && ${#count} -le 100 && $value != *$'\x7f'* && ! $bad =~ \\[bfnrt]|\\u00[01][0-9A-Fa-f]|\\u007[fF] ]] ||
         { echo 'field "connectorName" must be 1 to 100 characters, not blank, no control characters'; return 1; }
       ;;
     customerId | groupId)
