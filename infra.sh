@@ -66,7 +66,7 @@ usage: sudo bash $PROG --gateway=REGION [key option] [options]
 
 Installs the POP from PoPDeployment.tar (beside this script) and starts it.
 
-The provisioning key (pak1.<id>.<secret>), one of:
+The provisioning key (the token the cloud issued for the connector group, eyJ...), one of:
   --provision_key=KEY        on the command line: $PROG reads it, then re-executes itself without it
                              (the key passes on an inherited file descriptor, closed once read),
                              so the process list shows it only for that instant; the sudo that
@@ -224,11 +224,113 @@ check_gateway() {
     usage_error "--gateway: \"$gw\" is neither a region name ($REGION_NAMES) nor a hostname (RFC 1123)"
 }
 
-readonly KEY_PATTERN='^pak1\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$'
+# ---- the provisioning key -----------------------------------------------------------------------
+# A key is base64url (no padding) of a JSON object of strings: connectorName (the group's name),
+# customerId (the tenant), keyId (16 lowercase hex), secret (43 base64url) and optionally groupId;
+# nothing else. The connector checks the same shape (packages/sse-api/src/provisioning-key.ts)
+# before it sends the key; checking it here too refuses a mistyped or cut key before anything is
+# installed. The JSON is read with bash regexes (no jq or python on the host): a flat object whose
+# members are all strings. Each refusal names what is wrong and never shows the key.
+readonly KEY_MAX_LENGTH=1024
+readonly KEY_FIELDS='connectorName customerId keyId secret groupId'
+
+# Prints why the key (whitespace already dropped) is not a key, and fails; silent when it is one.
+key_problem() {
+  local LC_ALL=C
+  local token=$1 json name value rest bad pad count
+  local ws=$'[ \t\r\n]*'
+  # A JSON string: no raw control character below 0x20 (0x7f is allowed, as in JSON).
+  local ctl=$'\001'-$'\037'
+  local str="\"(([^\"\\${ctl}]|\\\\[\"\\/bfnrt]|\\\\u[0-9A-Fa-f]{4})*)\""
+  [[ -n $token ]] || { echo 'it is empty'; return 1; }
+  ((${#token} <= KEY_MAX_LENGTH)) || { echo "it is longer than $KEY_MAX_LENGTH characters"; return 1; }
+  if [[ $token == *[^A-Za-z0-9_-]* ]]; then
+    bad=${token%%[^A-Za-z0-9_-]*}
+    if [[ ${token:${#bad}:1} == '=' ]]; then
+      echo "it is not base64url: '=' padding at position $((${#bad} + 1))"
+    else
+      echo "it is not base64url: a character other than A-Z a-z 0-9 - _ at position $((${#bad} + 1))"
+    fi
+    return 1
+  fi
+  # A length of 4n+1, or unused low bits set in the last character: cut short or altered.
+  case $((${#token} % 4)):${token: -1} in
+  1:* | 2:[^AQgw] | 3:[^AEIMQUYcgkosw048])
+    echo 'it is not base64url: its length or last character is impossible (cut short?)'
+    return 1
+    ;;
+  2:*) pad='==' ;;
+  3:*) pad='=' ;;
+  *) pad='' ;;
+  esac
+  # A NUL byte (bash cannot hold one) becomes \001, which no JSON text may carry either.
+  json=$(printf '%s%s' "$token" "$pad" | tr '_-' '/+' | base64 -d 2>/dev/null | tr '\0' '\001') ||
+    { echo 'it does not decode to JSON'; return 1; }
+  if command -v iconv >/dev/null && ! printf '%s' "$json" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
+    echo 'it does not decode to JSON'
+    return 1
+  fi
+  if ! [[ $json =~ ^$ws\{$ws(.*)$ ]]; then
+    if [[ $json =~ ^$ws(\[.*\]|$str|true|false|null|-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)$ws$ ]]; then
+      echo 'it decodes to JSON that is not an object'
+    else
+      echo 'it does not decode to JSON'
+    fi
+    return 1
+  fi
+  rest=${BASH_REMATCH[1]}
+  declare -A fields=()
+  if ! [[ $rest =~ ^\}$ws$ ]]; then
+    while :; do
+      [[ $rest =~ ^$str$ws:$ws(.*)$ ]] || { echo 'it does not decode to JSON'; return 1; }
+      name=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]}
+      if [[ " $KEY_FIELDS " != *" $name "* ]]; then
+        echo "it has a field that is not a key's (\"${name:0:40}\"); a key has ${KEY_FIELDS// /, }"
+        return 1
+      fi
+      if ! [[ $rest =~ ^$str(.*)$ ]]; then
+        # Another JSON value, or a string cut short (not JSON at all).
+        [[ $rest =~ ^(-?[0-9]|true|false|null|\{|\[) ]] || { echo 'it does not decode to JSON'; return 1; }
+        echo "field \"$name\" is not a string"
+        return 1
+      fi
+      fields[$name]=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]}
+      [[ $rest =~ ^$ws,$ws(.*)$ ]] && { rest=${BASH_REMATCH[1]}; continue; }
+      [[ $rest =~ ^$ws\}$ws$ ]] && break
+      echo 'it does not decode to JSON'
+      return 1
+    done
+  fi
+  local id_form='an id of 1 to 64 characters: A-Z a-z 0-9 . _ - (not starting with . _ -)'
+  for name in $KEY_FIELDS; do
+    if [[ ! -v fields[$name] ]]; then
+      [[ $name == groupId ]] || { echo "field \"$name\" is missing"; return 1; }
+      continue
+    fi
+    value=${fields[$name]}
+    case $name in
+    connectorName)
+      # Escapes count as the one character they stand for; UTF-8 continuation bytes not at all.
+      count=${value//\\u[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]/u}
+      count=${count//\\?/e}
+      count=${count//[$'\x80'-$'\xbf']/}
+      # Control characters, escaped (an escaped backslash first taken out, so \\n is not one).
+      bad=${value//\\\\/}
+      [[ -n ${count//[ ]/} && ${#count} -le 100 && $value != *$'\x7f'* && ! $bad =~ \\[bfnrt]|\\u00[01][0-9A-Fa-f]|\\u007[fF] ]] ||
+        { echo 'field "connectorName" must be 1 to 100 characters, not blank, no control characters'; return 1; }
+      ;;
+    customerId | groupId)
+      [[ $value =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]] || { echo "field \"$name\" must be $id_form"; return 1; }
+      ;;
+    keyId) [[ $value =~ ^[0-9a-f]{16}$ ]] || { echo 'field "keyId" must be 16 lowercase hex digits'; return 1; } ;;
+    secret) [[ $value =~ ^[A-Za-z0-9_-]{43}$ ]] || { echo 'field "secret" must be 43 base64url characters'; return 1; } ;;
+    esac
+  done
+}
 
 check_key() {
-  [[ $1 =~ $KEY_PATTERN ]] ||
-    usage_error "$2: the provisioning key is malformed (expected pak1.<16 hex digits>.<43 base64url characters>)"
+  local problem
+  problem=$(key_problem "$1") || usage_error "$2: the provisioning key is malformed: $problem"
 }
 
 # http://user:pass@host:1 -> http://[redacted]@host:1. The credentials are everything up to the

@@ -68,9 +68,17 @@ if [ -n "$key_file" ]; then
 elif [ "$key_stdin" = 1 ]; then
   key=$(tr -d ' \t\r\n')
 fi
+# A key is base64url (no padding) of a JSON object; the connector checks its fields before it sends
+# it. Here only its shape: the charset, the length bound, and that it decodes to an object.
 if [ -n "$key_file" ] || [ "$key_stdin" = 1 ]; then
-  [[ $key =~ ^pak1\.[A-Za-z0-9]+\.[A-Za-z0-9_-]+$ ]] ||
-    die "the provisioning key is not of the form pak1.<id>.<secret>"
+  opening=
+  if [[ $key =~ ^[A-Za-z0-9_-]{1,1024}$ ]] && ((${#key} % 4 != 1)); then
+    padding=$(printf '%*s' $(((4 - ${#key} % 4) % 4)) '' | tr ' ' '=')
+    # Whatever base64 decoded before it failed does not count.
+    opening=$(printf '%s%s' "$key" "$padding" | tr '_-' '/+' | base64 -d 2>/dev/null | head -c 1) || opening=
+  fi
+  [ "$opening" = '{' ] ||
+    die "the provisioning key is not a key as the cloud issues it (base64url of a JSON object)"
 fi
 
 # The secrets directory belongs to uid 10001 and the demo's provisioner container writes into it:

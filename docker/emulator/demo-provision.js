@@ -36,7 +36,17 @@ async function json(method, route, body) {
   return JSON.parse(text);
 }
 
-/** The key id of `pak1.<id>.<secret>`, when the file holds a key. */
+/** The public `keyId` a key carries (base64url JSON), or undefined when the text is not a key. */
+function keyIdOf(text) {
+  try {
+    const id = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')).keyId;
+    return typeof id === 'string' && /^[0-9a-f]{16}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key id of the key in the file, when it holds one. */
 function currentKeyId() {
   let text;
   try {
@@ -44,8 +54,7 @@ function currentKeyId() {
   } catch (err) {
     fail(`cannot read ${keyFile} (${err.code}): create it first (docker/init-secrets.sh)`);
   }
-  const m = /^pak1\.([^.]+)\./.exec(text);
-  return m ? m[1] : undefined;
+  return keyIdOf(text);
 }
 
 function writeInPlace(file, content) {
@@ -109,9 +118,8 @@ async function main() {
   });
   if (typeof created.key !== 'string') fail('the emulator answered a key without `key`');
   writeInPlace(keyFile, created.key);
-  const id = /^pak1\.([^.]+)\./.exec(created.key);
   console.log(
-    `demo-provision: provisioning key ${id ? id[1] : '?'} of group ${group.id} written to ${keyFile}`,
+    `demo-provision: provisioning key ${keyIdOf(created.key) ?? '?'} of group ${group.id} written to ${keyFile}`,
   );
 }
 

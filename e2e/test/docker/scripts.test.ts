@@ -6,7 +6,15 @@ import { runCommand } from '../../src/docker/command';
 
 const ROOT = join(__dirname, '../../..');
 const script = (name: string) => join(ROOT, 'docker', name);
-const KEY = `pak1.0123456789abcdef.${'A'.repeat(43)}`;
+/** A key as the cloud issues one: base64url of its JSON fields. */
+const KEY = Buffer.from(
+  JSON.stringify({
+    connectorName: 'demo',
+    customerId: 'cus_1',
+    keyId: '0123456789abcdef',
+    secret: 'A'.repeat(43),
+  }),
+).toString('base64url');
 
 let dir: string;
 beforeAll(() => {
@@ -39,16 +47,22 @@ describe('docker/ scripts refuse bad arguments with a message naming them', () =
     });
   });
 
-  it('init-secrets.sh refuses a provisioning key that is not pak1.<id>.<secret> and writes nothing', async () => {
+  it.each([
+    ['shell syntax', 'eyJ$(touch /tmp/x)'],
+    ['base64url of text that is not an object', Buffer.from('key=1').toString('base64url')],
+    ['an old-style dotted key', `pak1.0123456789abcdef.${'A'.repeat(43)}`],
+    ['a key cut to an impossible length', KEY.slice(0, 5)],
+  ])('init-secrets.sh refuses %s as a provisioning key and writes nothing', async (_what, key) => {
     const secrets = join(dir, 'refused');
     const r = await runCommand(
       'bash',
       [script('init-secrets.sh'), '--dir', secrets, '--provisioning-key-stdin'],
-      { input: 'pak1.$(touch /tmp/x).y\n', timeoutMs: 30_000 },
+      { input: `${key}\n`, timeoutMs: 30_000 },
     );
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 1,
-      stderr: 'init-secrets: the provisioning key is not of the form pak1.<id>.<secret>\n',
+      stderr:
+        'init-secrets: the provisioning key is not a key as the cloud issues it (base64url of a JSON object)\n',
     });
     expect(existsSync(secrets)).toBe(false);
   });

@@ -39,6 +39,14 @@ export function emulatorAdmin(adminUrl: string) {
   };
   const group = async (name = 'test-group'): Promise<string> =>
     (await ok('POST', '/admin/groups', { name })).id;
+  /** A new group with its own key, usable maxConnectors times (the full key is only here). */
+  const groupWithKey = async (
+    name = 'test-group',
+    maxConnectors = 1,
+  ): Promise<{ id: string; keyId: string; key: string }> => {
+    const b = await ok('POST', '/admin/groups', { name, maxConnectors });
+    return { id: b.id, keyId: b.keyId, key: b.key };
+  };
   /** A new provisioning key (the full key is only in this answer). */
   const key = async (
     groupId: string,
@@ -51,11 +59,14 @@ export function emulatorAdmin(adminUrl: string) {
     call,
     ok,
     group,
+    groupWithKey,
     key,
     /** A new group and a one-use provisioning key for it: the full key. */
     provisioningKey: async (groupName?: string): Promise<string> =>
       (await key(await group(groupName), { maxUses: 1 })).key,
     revokeKey: (keyId: string) => ok('POST', `/admin/keys/${keyId}/revoke`),
+    /** Revokes the group's own key; the answer has the new key whole and `revokedKeyId`. */
+    rotateKey: (groupId: string) => ok('POST', `/admin/groups/${groupId}/keys/rotate`),
     keyInfo: (keyId: string) => ok('GET', `/admin/keys/${keyId}`),
     connectors: () => ok('GET', '/admin/connectors') as Promise<Array<Record<string, unknown>>>,
     /** The ids of the registered connectors, in registration order. */

@@ -108,7 +108,7 @@ export function connectorSchema() {
     provisioningKey: setting.secret({
       env: 'PA_PROVISIONING_KEY',
       description:
-        'File (0600) holding the provisioning key `pak1.<id>.<secret>`. Needed only until the connector has enrolled. `PA_PROVISIONING_KEY` itself is refused.',
+        'File (0600) holding the provisioning key (base64url JSON: `connectorName`, `customerId`, `keyId`, `secret`), checked before it is sent. Needed only until the connector has enrolled. `PA_PROVISIONING_KEY` itself is refused.',
       optional: true,
     }),
     dataDir: setting.string({

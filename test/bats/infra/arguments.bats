@@ -80,26 +80,73 @@ refused_with() {
   refused_with '--no_proxy: contains "$"'
 }
 
-@test "the key must be pak1.<16 hex>.<43 base64url>" {
-  local secret=${KEY##*.}
-  local bad
-  for bad in pak1 "pak2.0123456789abcdef.$secret" "pak1.0123456789ABCDEF.$secret" \
-    "pak1.0123456789abcde.$secret" "pak1.0123456789abcdef.${secret}A" "pak1.0123456789abcdef.${secret:1}" \
-    "pak1.0123456789abcdef.${secret:0:42}=" "pak1.0123456789abcdef.${secret:0:42}+"; do
-    infra --provision_key="$bad" --gateway=us-east
-    refused_with '--provision_key: the provisioning key is malformed (expected pak1.<16 hex digits>.<43 base64url characters>)'
-    [[ $output != *"${secret:1:40}"* ]] || { echo "the key was echoed: $output"; return 1; }
+# The fields of a good key, to make keys with one thing wrong. $SECRET is the secret of $KEY.
+fields_with() {
+  local name=${1:-\"connectorName\":\"ZTNAalpha\"} customer=${2:-\"customerId\":\"cus_0123\"}
+  local id=${3:-\"keyId\":\"0123456789abcdef\"} secret=${4:-\"secret\":\"$SECRET\"}
+  printf '%s,%s,%s,%s' "$name" "$customer" "$id" "$secret"
+}
+
+# Refused on the command line with "the provisioning key is malformed: $2", the key not echoed.
+key_refused() {
+  infra --provision_key="$1" --gateway=us-east
+  refused_with "--provision_key: the provisioning key is malformed: $2"
+  [[ $output != *"${SECRET:1:40}"* && $output != *"$1"* ]] || { echo "the key was echoed: $output"; return 1; }
+}
+
+@test "a key of the cloud is taken: its name and tenant in any script, an optional group id" {
+  local key
+  for key in "$KEY" "$OTHER_KEY" \
+    "$(key_of "{ $(fields_with '"connectorName" : "Zürich \"HQ\" 東京 \\ x"') }")" \
+    "$(key_of "{$(fields_with "\"connectorName\":\"$(printf 'é%.0s' {1..100})\"")}")" \
+    "$(key_of $'{\n  '"$(fields_with)"$',\n  "groupId": "grp_00ff"\n}\n')"; do
+    infra --provision_key="$key" --gateway=us-east --dry-run
+    [ "$status" -eq 0 ] || { echo "$key: $output"; return 1; }
   done
 }
 
+@test "a key that is not base64url is refused, saying where" {
+  key_refused "pak1.0123456789abcdef.$SECRET" 'it is not base64url: a character other than A-Z a-z 0-9 - _ at position 5 (see --help); nothing was done'
+  key_refused "${KEY:0:20}+${KEY:21}" 'it is not base64url: a character other than A-Z a-z 0-9 - _ at position 21'
+  key_refused "$(key_of "{$(fields_with)}x")==" "it is not base64url: '=' padding at position"
+  local cut=${KEY:0:$((${#KEY} - ${#KEY} % 4 + 1))}
+  [ $((${#cut} % 4)) -eq 1 ] || cut=${KEY:0:$((${#KEY} - ${#KEY} % 4 - 3))}
+  key_refused "$cut" 'it is not base64url: its length or last character is impossible (cut short?)'
+  key_refused "$(head -c 1025 /dev/zero | tr '\0' A)" 'it is longer than 1024 characters'
+}
+
+@test "a key that does not decode to a JSON object is refused" {
+  key_refused "$(key_of "connectorName=ZTNAalpha secret=$SECRET")" 'it does not decode to JSON'
+  key_refused "$(key_of "{$(fields_with)")" 'it does not decode to JSON'
+  key_refused "$(printf '{\377}' | base64 -w0 | tr '+/' '-_' | tr -d '=')" 'it does not decode to JSON'
+  key_refused "$(key_of "[{$(fields_with)}]")" 'it decodes to JSON that is not an object'
+  key_refused "$(key_of "\"$SECRET\"")" 'it decodes to JSON that is not an object'
+}
+
+@test "a key without one of its fields, or with a field of the wrong form, is refused naming it" {
+  # The operator documentation's example shape: a name and a tenant, no id or secret.
+  key_refused "$(key_of '{"connectorName":"ZTNAalpha","customerId":"1-50E5B9A651E4"}')" 'field "keyId" is missing'
+  key_refused "$(key_of "{$(fields_with '"x":"y"' '"y":"z"')}")" "it has a field that is not a key's (\"x\")"
+  key_refused "$(key_of "{$(fields_with '' '' '' '"groupId":"g"')}")" 'field "secret" is missing'
+  key_refused "$(key_of "{$(fields_with '' '' '"keyId":81985529216486895')}")" 'field "keyId" is not a string'
+  key_refused "$(key_of "{$(fields_with '' '' '"keyId":"0123456789ABCDEF"')}")" 'field "keyId" must be 16 lowercase hex digits'
+  key_refused "$(key_of "{$(fields_with '' '' '' "\"secret\":\"${SECRET:1}\"")}")" 'field "secret" must be 43 base64url characters'
+  key_refused "$(key_of "{$(fields_with '' '' '' "\"secret\":\"${SECRET:1}+\"")}")" 'field "secret" must be 43 base64url characters'
+  key_refused "$(key_of "{$(fields_with '' '"customerId":"cus 1"')}")" 'field "customerId" must be an id of 1 to 64 characters'
+  key_refused "$(key_of "{$(fields_with '"connectorName":"  "')}")" 'field "connectorName" must be 1 to 100 characters, not blank, no control characters'
+  key_refused "$(key_of "{$(fields_with '"connectorName":"a\nb"')}")" 'field "connectorName" must be 1 to 100 characters'
+  key_refused "$(key_of "{$(fields_with "\"connectorName\":\"$(printf 'n%.0s' {1..101})\"")}")" 'field "connectorName" must be 1 to 100 characters'
+  key_refused "$(key_of "{$(fields_with),\"groupId\":\"grp/1\"}")" 'field "groupId" must be an id of 1 to 64 characters'
+}
+
 @test "a malformed key from a file or stdin is refused without echoing it" {
-  printf 'pak1.nothex.secretsecret\n' >"$BATS_TEST_TMPDIR/key"
+  key_of "{$(fields_with '' '' '"keyId":"nothex"')}" >"$BATS_TEST_TMPDIR/key"
   infra --provision_key_file="$BATS_TEST_TMPDIR/key" --gateway=us-east
-  refused_with '--provision_key_file: the provisioning key is malformed'
-  [[ $output != *secretsecret* ]]
+  refused_with '--provision_key_file: the provisioning key is malformed: field "keyId" must be 16 lowercase hex digits'
+  [[ $output != *"$(cat "$BATS_TEST_TMPDIR/key")"* ]]
   run bash "$SCRIPT" - --gateway=us-east <"$BATS_TEST_TMPDIR/key"
-  refused_with 'the key on stdin: the provisioning key is malformed'
-  [[ $output != *secretsecret* ]]
+  refused_with 'the key on stdin: the provisioning key is malformed: field "keyId" must be'
+  [[ $output != *"$(cat "$BATS_TEST_TMPDIR/key")"* ]]
   run bash "$SCRIPT" - --gateway=us-east </dev/null
   refused_with 'the key on stdin: empty'
 }

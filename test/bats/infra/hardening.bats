@@ -150,9 +150,9 @@ EOF2
   chmod +x "$STUBS/flock"
   PATH=$STUBS:$PATH install_ok
   [[ $(cat "$STUBS/parent-args") == *infra.sh* ]]
-  lacks "${KEY##*.}" "$STUBS/parent-args"
-  lacks "${KEY##*.}" "$STUBS/parent-cmdline"
-  lacks "${KEY##*.}" "$STUBS/all-args"
+  lacks "$KEY" "$STUBS/parent-args"
+  lacks "$KEY" "$STUBS/parent-cmdline"
+  lacks "$KEY" "$STUBS/all-args"
   [ "$(cat "$SECRETS/provisioning-key")" = "$KEY" ]
   # --help says so.
   infra --help

@@ -32,12 +32,23 @@ fake_host() {
   export PA_INFRA_SKIP_DOCKER=1
   unset PA_INFRA_MIN_CPUS PA_INFRA_MIN_MEM_GB PA_INFRA_MIN_DISK_GB
 
-  # A well-formed key: pak1.<16 hex>.<43 base64url>.
-  KEY=pak1.0123456789abcdef.$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-  OTHER_KEY=pak1.fedcba9876543210.$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  # Well-formed keys, as the cloud issues them (base64url JSON), each with its own random secret.
+  SECRET=$(random_secret)
+  KEY=$(key_of "{\"connectorName\":\"ZTNAalpha\",\"customerId\":\"cus_0123\",\"keyId\":\"0123456789abcdef\",\"secret\":\"$SECRET\"}")
+  OTHER_KEY=$(key_of "{\"connectorName\":\"ZTNAbeta\",\"customerId\":\"cus_0123\",\"keyId\":\"fedcba9876543210\",\"secret\":\"$(random_secret)\",\"groupId\":\"grp_1\"}")
   ETC=$PA_INFRA_ROOT/etc/pa-connector
   SECRETS=$ETC/secrets
   LIB=$PA_INFRA_ROOT/var/lib/pa-connector
+}
+
+# 43 base64url characters: a key's secret.
+random_secret() {
+  head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# The key (base64url without padding) of the JSON text given: any text, so tests can make bad keys.
+key_of() {
+  printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='
 }
 
 # Every file and directory under the fake root (empty output: nothing was written).

@@ -193,9 +193,9 @@ describe('createLogger with a log stream', () => {
     const redis = new FakeRedis();
     const sink = new RedisLogSink({ service: 'connector' });
     sink.attach(redis, 'k', (id) => `p:producer:${id}`);
-    const secrets = new SecretValues(['pak1.abcdef.S3cretValue']);
+    const secrets = new SecretValues(['eyJzZWNyZXQiOiJTM2NyZXRWYWx1ZSJ9']);
     const log = createLogger({ service: 'connector', destination, logStream: sink, secrets });
-    log.info({ token: 'tok-123456', note: 'key pak1.abcdef.S3cretValue' }, 'enrolling');
+    log.info({ token: 'tok-123456', note: 'key eyJzZWNyZXQiOiJTM2NyZXRWYWx1ZSJ9' }, 'enrolling');
     await sink.flush();
     expect(redis.lines()).toHaveLength(1);
     const shipped = redis.lines()[0] as string;

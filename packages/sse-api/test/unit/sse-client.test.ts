@@ -22,7 +22,7 @@ const registerBody = {
   caChain: [CERT],
   gateways: [{ id: 'gw1', name: 'gw1', host: '::1', port: 1194, protocol: 'udp' }],
 };
-const registerReq = { provisioningKey: 'pak1.x.y', csr: 'csr', hostname: 'vm1' };
+const registerReq = { provisioningKey: 'eyJrZXlJZCI6IngifQ', csr: 'csr', hostname: 'vm1' };
 
 function setup(extra: Partial<SseClientOptions> = {}) {
   const mock = new MockAgent();

@@ -21,11 +21,13 @@ import {
   IdParams,
   KeyRequest,
   KeyView,
+  NewGroupView,
   NewKeyView,
   NoBody,
   RegionList,
   ReleaseManifest as ReleaseManifestSchema,
   ReleaseRequest,
+  RotatedKeyView,
 } from './schemas';
 import { connectorSummary, connectorView, groupSummary, groupView, keyView } from './views';
 
@@ -34,13 +36,22 @@ export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/groups',
-    { schema: { body: GroupRequest, response: answers({ 201: GroupView }) } },
+    { schema: { body: GroupRequest, response: answers({ 201: NewGroupView }) } },
     async (request, reply) => {
-      const { name, region } = request.body;
-      const group = state.createGroup(region === undefined ? { name } : { name, region });
-      request.log.info({ groupId: group.id, region: group.region }, 'group created');
+      const { name, region, customerId, maxConnectors } = request.body;
+      const { group, key } = state.createGroup({
+        name,
+        ...(region === undefined ? {} : { region }),
+        ...(customerId === undefined ? {} : { customerId }),
+        ...(maxConnectors === undefined ? {} : { maxConnectors }),
+      });
+      request.log.info(
+        { groupId: group.id, region: group.region, keyId: key.record.id },
+        'group created with its provisioning key',
+      );
       await deps.persist();
-      return reply.code(201).send(groupView(group));
+      // The only time the group's key is shown whole.
+      return reply.code(201).send({ ...groupView(group), key: key.key });
     },
   );
 
@@ -107,6 +118,24 @@ export function keyRoutes(app: AdminApp, deps: AdminDeps): void {
       await deps.persist();
       // The only time the full key is shown.
       return reply.code(201).send({ ...keyView(record, clock.now()), key });
+    },
+  );
+
+  app.post(
+    '/admin/groups/:id/keys/rotate',
+    { schema: { params: IdParams, body: NoBody, response: answers({ 201: RotatedKeyView }) } },
+    async (request, reply) => {
+      const { created, revoked } = state.rotateKey(request.params.id);
+      request.log.info(
+        { groupId: created.record.groupId, keyId: created.record.id, revokedKeyId: revoked?.id },
+        'group provisioning key rotated',
+      );
+      await deps.persist();
+      return reply.code(201).send({
+        ...keyView(created.record, clock.now()),
+        key: created.key,
+        revokedKeyId: revoked?.id ?? null,
+      });
     },
   );
 

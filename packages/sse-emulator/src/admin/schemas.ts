@@ -41,8 +41,17 @@ export const GroupRequest = Type.Object(
       description: 'a non-empty string of at most 100 characters',
     }),
     region: Type.Optional(Type.String()),
+    customerId: Type.Optional(
+      Type.String({ description: "the tenant's id (default: the emulator's own tenant)" }),
+    ),
+    maxConnectors: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'an integer >= 1: how many connectors the group key enrolls (default 1)',
+      }),
+    ),
   },
-  { description: 'a JSON object like {"name":"branch-office"}' },
+  { description: 'a JSON object like {"name":"branch-office","maxConnectors":2}' },
 );
 
 /** Catalog entries are stored as given (tests publish bad ones on purpose): only "a list". */
@@ -58,6 +67,10 @@ export const AppRequest = Type.Record(Type.String(), Type.Unknown(), {
 const GroupFields = {
   id: Type.String(),
   name: Type.String(),
+  customerId: Type.String(),
+  maxConnectors: Type.Integer(),
+  /** The group's own provisioning key (made with the group, replaced by a rotation). */
+  keyId: Nullable(Type.String()),
   region: Type.String(),
   catalogVersion: Type.Integer(),
   appCount: Type.Integer(),
@@ -65,6 +78,12 @@ const GroupFields = {
 };
 export const GroupSummary = Type.Object(GroupFields);
 export const GroupView = Type.Object({ ...GroupFields, apps: Type.Array(Type.Unknown()) });
+/** A new group: the only answer that shows its key whole. */
+export const NewGroupView = Type.Object({
+  ...GroupFields,
+  apps: Type.Array(Type.Unknown()),
+  key: Type.String(),
+});
 
 // Provisioning keys.
 
@@ -91,6 +110,12 @@ const KeyFields = {
 export const KeyView = Type.Object(KeyFields);
 /** The only answer that shows the whole key. */
 export const NewKeyView = Type.Object({ ...KeyFields, key: Type.String() });
+/** A rotated group key: the new key whole, and the id of the one it revoked (null: none). */
+export const RotatedKeyView = Type.Object({
+  ...KeyFields,
+  key: Type.String(),
+  revokedKeyId: Nullable(Type.String()),
+});
 
 // Connectors. Ingest bodies are shown as received.
 

@@ -7,6 +7,9 @@ export function groupSummary(g: GroupRecord): Static<typeof GroupSummary> {
   return {
     id: g.id,
     name: g.name,
+    customerId: g.customerId,
+    maxConnectors: g.maxConnectors ?? 1,
+    keyId: g.keyId ?? null,
     region: g.region,
     catalogVersion: g.catalogVersion,
     appCount: g.apps.length,

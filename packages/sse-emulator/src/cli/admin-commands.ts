@@ -51,11 +51,23 @@ const COMMANDS: Record<
   { flags: Flags; build: (v: Record<string, string | undefined>) => AdminCall }
 > = {
   'group create': {
-    flags: { name: { type: 'string' }, region: { type: 'string' } },
+    flags: {
+      name: { type: 'string' },
+      region: { type: 'string' },
+      'max-connectors': { type: 'string' },
+      'customer-id': { type: 'string' },
+    },
     build: (v) => ({
       method: 'POST',
       path: '/admin/groups',
-      body: { name: required(v, 'name'), ...(v.region ? { region: v.region } : {}) },
+      body: {
+        name: required(v, 'name'),
+        ...(v.region ? { region: v.region } : {}),
+        ...(v['customer-id'] !== undefined ? { customerId: v['customer-id'] } : {}),
+        ...(v['max-connectors'] !== undefined
+          ? { maxConnectors: positiveInteger(v, 'max-connectors') }
+          : {}),
+      },
     }),
   },
   'group list': { flags: {}, build: () => ({ method: 'GET', path: '/admin/groups' }) },
@@ -67,11 +79,7 @@ const COMMANDS: Record<
     },
     build: (v) => {
       const body: Record<string, number> = {};
-      if (v['max-uses'] !== undefined) {
-        if (!/^\d+$/.test(v['max-uses']))
-          throw new UsageError('--max-uses must be a positive integer');
-        body.maxUses = Number(v['max-uses']);
-      }
+      if (v['max-uses'] !== undefined) body.maxUses = positiveInteger(v, 'max-uses');
       if (v['expires-in'] !== undefined) {
         const s = parseDurationSeconds(v['expires-in']);
         if (s === undefined) throw new UsageError('--expires-in must be a duration like 30m or 7d');
@@ -83,6 +91,13 @@ const COMMANDS: Record<
   'key list': {
     flags: { group: { type: 'string' } },
     build: (v) => ({ method: 'GET', path: `/admin/groups/${segment(required(v, 'group'))}/keys` }),
+  },
+  'key rotate': {
+    flags: { group: { type: 'string' } },
+    build: (v) => ({
+      method: 'POST',
+      path: `/admin/groups/${segment(required(v, 'group'))}/keys/rotate`,
+    }),
   },
   'key revoke': {
     flags: { key: { type: 'string' } },
@@ -98,6 +113,12 @@ function required(v: Record<string, string | undefined>, name: string): string {
   const value = v[name];
   if (!value) throw new UsageError(`--${name} is required`);
   return value;
+}
+
+function positiveInteger(v: Record<string, string | undefined>, name: string): number {
+  const value = v[name] ?? '';
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new UsageError(`--${name} must be a positive integer`);
+  return Number(value);
 }
 
 function segment(value: string): string {

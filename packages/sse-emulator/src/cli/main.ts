@@ -12,10 +12,12 @@ const USAGE = `usage:
                     [--ingress-port N [--ingress-host 127.0.0.1]]
                     [--log-level info]
   pa-emulator group create --name NAME [--region REGION]
+                           [--max-connectors N] [--customer-id ID]
   pa-emulator group list
   pa-emulator key create --group ID [--max-uses N] [--expires-in 1h]
   pa-emulator key list --group ID
   pa-emulator key revoke --key KEYID
+  pa-emulator key rotate --group ID
   pa-emulator connector list
   pa-emulator ca get
   (admin commands take --admin-url URL (default $PA_EMULATOR_ADMIN_URL or

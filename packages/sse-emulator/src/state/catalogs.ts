@@ -1,4 +1,4 @@
-import type { CatalogResponse } from '@pa-connector/sse-api';
+import { type CatalogResponse, provisioningKeyFieldProblem } from '@pa-connector/sse-api';
 import type { RegionConfig } from '../config/regions';
 import { invalidRequest, notFound } from '../errors';
 import { hexId, nowIso, type StateContext } from './state-context';
@@ -6,7 +6,14 @@ import { hexId, nowIso, type StateContext } from './state-context';
 /** A connector group and its catalog, as persisted under `groups` in `state.json`. */
 export interface GroupRecord {
   id: string;
+  /** Also the `connectorName` of the group's provisioning keys. */
   name: string;
+  /** The tenant the group belongs to (older state files: the emulator's own tenant). */
+  customerId: string;
+  /** How many connectors the group's own key enrolls (older state files: absent, 1). */
+  maxConnectors?: number;
+  /** The group's own key: made with the group, replaced by a rotation (null: none yet). */
+  keyId?: string | null;
   /** Default region of connectors registered with this group's keys. */
   region: string;
   /** Catalog entries, stored as given so tests can publish bad ones. */
@@ -14,6 +21,14 @@ export interface GroupRecord {
   /** Bumped on every catalog change; the catalog's ETag is `"<version>"`. */
   catalogVersion: number;
   createdAt: string;
+}
+
+export interface NewGroup {
+  name: string;
+  customerId: string;
+  region?: string;
+  /** How many connectors the group's key enrolls (default 1). */
+  maxConnectors?: number;
 }
 
 /** Connector groups and the private-application catalog each one publishes. */
@@ -24,7 +39,17 @@ export class Catalogs {
     private readonly ctx: StateContext,
   ) {}
 
-  create(input: { name: string; region?: string }): GroupRecord {
+  /** A new group; its key is the caller's to make (see EmulatorState.createGroup). */
+  create(input: NewGroup): GroupRecord {
+    // Both travel in every key of the group: refused here rather than when a key is made.
+    const nameProblem = provisioningKeyFieldProblem('connectorName', input.name);
+    if (nameProblem) throw invalidRequest(`name ${nameProblem}`);
+    const customerProblem = provisioningKeyFieldProblem('customerId', input.customerId);
+    if (customerProblem) throw invalidRequest(`customerId ${customerProblem}`);
+    const maxConnectors = input.maxConnectors ?? 1;
+    if (!Number.isInteger(maxConnectors) || maxConnectors < 1) {
+      throw invalidRequest(`maxConnectors must be an integer >= 1, got ${maxConnectors}`);
+    }
     const names = [...this.regions.keys()];
     const region = input.region ?? names[0];
     if (region === undefined || !this.regions.has(region)) {
@@ -35,6 +60,9 @@ export class Catalogs {
     const group: GroupRecord = {
       id: `grp_${hexId(this.ctx, 8)}`,
       name: input.name,
+      customerId: input.customerId,
+      maxConnectors,
+      keyId: null,
       region,
       apps: [],
       catalogVersion: 1,

@@ -10,13 +10,14 @@ import type {
 } from '@pa-connector/sse-api';
 import type { Clock, RandomBytes } from '../clock';
 import type { RegionConfig } from '../config/regions';
-import { Catalogs, type GroupRecord } from './catalogs';
+import { Catalogs, type GroupRecord, type NewGroup } from './catalogs';
 import { type ConnectorRecord, Connectors, type Registration } from './connectors';
 import { IngestRecords } from './ingest-records';
 import type { CertificateIssuer } from './issuer';
 import { emptyState, type StateData } from './model';
 import { type CreatedKey, type ProvisioningKeyRecord, ProvisioningKeys } from './provisioning-keys';
 import { Releases } from './releases';
+import { hexId } from './state-context';
 import { Tokens } from './tokens';
 import { TunnelAddressBook } from './tunnel-addresses';
 
@@ -36,6 +37,12 @@ export interface EmulatorStateOptions {
 }
 
 export const DEFAULT_CONTROL_PORT = 8900;
+
+/** A new group and its own provisioning key (the full key is only here). */
+export interface CreatedGroup {
+  group: GroupRecord;
+  key: CreatedKey;
+}
 
 /**
  * The emulator's whole model, in memory: one front over its aggregates (catalogs, provisioning
@@ -58,6 +65,9 @@ export class EmulatorState {
 
   constructor(private readonly o: EmulatorStateOptions) {
     this.data = o.data ?? emptyState();
+    // One tenant per emulator unless a group names another: made once, kept in state.json.
+    this.data.customerId ??= `cus_${hexId({ clock: o.clock, random: o.random }, 8)}`;
+    for (const g of Object.values(this.data.groups)) g.customerId ??= this.data.customerId;
     this.regions = new Map(o.regions.map((p) => [p.name, p]));
     this.tunnels = new TunnelAddressBook(this.data.tunnels);
     // Networks are handed out in configuration order on first sight, then kept.
@@ -102,8 +112,19 @@ export class EmulatorState {
 
   // ---- groups and catalog -------------------------------------------------------------------
 
-  createGroup(input: { name: string; region?: string }): GroupRecord {
-    return this.catalogs.create(input);
+  /** The tenant of groups created without a customerId. */
+  customerId(): string {
+    return this.data.customerId as string;
+  }
+
+  /** A group and its own key, usable maxConnectors times (default 1). */
+  createGroup(input: Omit<NewGroup, 'customerId'> & { customerId?: string }): CreatedGroup {
+    const group = this.catalogs.create({
+      ...input,
+      customerId: input.customerId ?? this.customerId(),
+    });
+    const { created } = this.keys.rotate(group.id);
+    return { group, key: created };
   }
 
   listGroups(): GroupRecord[] {
@@ -142,6 +163,11 @@ export class EmulatorState {
 
   revokeKey(keyId: string): ProvisioningKeyRecord {
     return this.keys.revoke(keyId);
+  }
+
+  /** Revokes the group's own key and issues its successor (see ProvisioningKeys.rotate). */
+  rotateKey(groupId: string): { created: CreatedKey; revoked: ProvisioningKeyRecord | null } {
+    return this.keys.rotate(groupId);
   }
 
   // ---- connectors and their certificates ----------------------------------------------------

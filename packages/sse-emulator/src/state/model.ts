@@ -14,6 +14,8 @@ export type { ProvisioningKeyRecord } from './provisioning-keys';
  */
 export interface StateData extends ReleaseData {
   schema: 1;
+  /** The emulator's own tenant, made on first start (absent in older files). */
+  customerId?: string;
   groups: Record<string, GroupRecord>;
   keys: Record<string, ProvisioningKeyRecord>;
   connectors: Record<string, ConnectorRecord>;

@@ -33,6 +33,7 @@ export async function loadStateFile(path: string): Promise<StateData | undefined
   }
   return {
     schema: 1,
+    ...(typeof d.customerId === 'string' ? { customerId: d.customerId } : {}),
     groups: d.groups,
     keys: d.keys,
     connectors: d.connectors,

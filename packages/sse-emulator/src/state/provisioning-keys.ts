@@ -6,9 +6,12 @@ import { hexId, nowIso, type StateContext } from './state-context';
 
 /** A provisioning key, as persisted under `keys` in `state.json`. */
 export interface ProvisioningKeyRecord {
-  /** The public part of `pak1.<keyId>.<secret>`. */
+  /** The key's `keyId`: public, shown in listings. */
   id: string;
   groupId: string;
+  /** What the key carries besides its id and secret: its group's name and tenant when made. */
+  connectorName: string;
+  customerId: string;
   /** sha256 of the secret, hex. The secret itself is never stored. */
   secretSha256: string;
   maxUses: number;
@@ -22,7 +25,7 @@ export interface ProvisioningKeyRecord {
 
 export interface CreatedKey {
   record: ProvisioningKeyRecord;
-  /** The full `pak1.` key: returned once, never stored. */
+  /** The full key (base64url JSON with the secret): returned once, never stored. */
   key: string;
 }
 
@@ -40,21 +43,62 @@ export class ProvisioningKeys {
     if (!Number.isInteger(maxUses) || maxUses < 1) {
       throw invalidRequest(`maxUses must be an integer >= 1, got ${maxUses}`);
     }
+    return this.issue(groupId, {
+      maxUses,
+      uses: 0,
+      expiresAt: input.expiresAt?.toISOString() ?? null,
+    });
+  }
+
+  /**
+   * Replaces the group's own key: the old one is revoked and the new one has the uses the old
+   * one had left (same maximum, same count, same expiry), so a rotation changes the secret, never
+   * how many more connectors may enroll. A group without a key of its own gets a fresh one for
+   * its maxConnectors. The group's other keys are left as they are.
+   */
+  rotate(groupId: string): { created: CreatedKey; revoked: ProvisioningKeyRecord | null } {
+    const group = this.catalogs.get(groupId);
+    const old = group.keyId ? this.keys[group.keyId] : undefined;
+    const created = this.issue(
+      groupId,
+      old
+        ? { maxUses: old.maxUses, uses: old.uses, expiresAt: old.expiresAt }
+        : { maxUses: group.maxConnectors ?? 1, uses: 0, expiresAt: null },
+    );
+    if (old) this.revoke(old.id);
+    group.keyId = created.record.id;
+    return { created, revoked: old ?? null };
+  }
+
+  private issue(
+    groupId: string,
+    counts: { maxUses: number; uses: number; expiresAt: string | null },
+  ): CreatedKey {
+    const group = this.catalogs.get(groupId);
     const secret = this.ctx.random(32).toString('base64url');
     const record: ProvisioningKeyRecord = {
       id: hexId(this.ctx, 8),
       groupId,
+      connectorName: group.name,
+      customerId: group.customerId,
       secretSha256: sha256Hex(secret),
-      maxUses,
-      uses: 0,
-      expiresAt: input.expiresAt ? input.expiresAt.toISOString() : null,
+      maxUses: counts.maxUses,
+      uses: counts.uses,
+      expiresAt: counts.expiresAt,
       revoked: false,
       revokedAt: null,
       createdAt: nowIso(this.ctx),
       lastUsedAt: null,
     };
+    const key = formatProvisioningKey({
+      connectorName: record.connectorName,
+      customerId: record.customerId,
+      keyId: record.id,
+      secret,
+      groupId,
+    });
     this.keys[record.id] = record;
-    return { record, key: formatProvisioningKey(record.id, secret) };
+    return { record, key };
   }
 
   list(groupId: string): ProvisioningKeyRecord[] {
@@ -77,17 +121,27 @@ export class ProvisioningKeys {
     return key;
   }
 
-  /** The key a full `pak1.` key names, if its secret matches; whether it is usable is separate. */
+  /**
+   * The key a full key names, if its secret matches and it carries what was issued with it (a
+   * key whose name, tenant or group was edited is not that key); whether it is usable is separate.
+   */
   identify(provisioningKey: string): ProvisioningKeyRecord {
     const parsed = parseProvisioningKey(provisioningKey);
-    if (!parsed) {
+    if (!parsed.ok) {
       throw new EmulatorError(
         SseErrorCode.provisioningKeyMalformed,
-        'provisioningKey does not have the pak1.<keyId>.<secret> format',
+        `provisioningKey is malformed: ${parsed.reason}`,
       );
     }
-    const key = this.keys[parsed.keyId];
-    if (!key || !digestsEqual(key.secretSha256, sha256Hex(parsed.secret))) {
+    const given = parsed.key;
+    const key = this.keys[given.keyId];
+    if (
+      !key ||
+      !digestsEqual(key.secretSha256, sha256Hex(given.secret)) ||
+      given.connectorName !== key.connectorName ||
+      given.customerId !== key.customerId ||
+      (given.groupId !== undefined && given.groupId !== key.groupId)
+    ) {
       throw new EmulatorError(SseErrorCode.provisioningKeyInvalid, 'unknown provisioning key');
     }
     return key;

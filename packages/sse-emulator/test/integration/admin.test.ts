@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseProvisioningKey } from '@pa-connector/sse-api';
 import { adminClient } from '../support/admin-client';
 import { startTestEmulator, type TestEmulator } from '../support/harness';
 
@@ -46,13 +47,25 @@ describe('admin API', () => {
     expect(key.status).toBe(201);
     expect(key.body).toMatchObject({ maxUses: 3, uses: 0, status: 'active' });
     expect(Date.parse(key.body.expiresAt) - t.clock.now()).toBe(600_000);
-    const secret = (key.body.key as string).split('.')[2] as string;
+    const secrets = [group.body.key, key.body.key].map((k: string) => {
+      const parsed = parseProvisioningKey(k);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.key.secret;
+    });
 
+    // The group's own key (made with it) and the one just made; neither shown whole again.
     const list = await t.admin.get(`/admin/groups/${group.body.id}/keys`);
-    expect(list.body).toHaveLength(1);
-    expect(JSON.stringify(list.body)).not.toContain(secret);
-    expect(list.body[0].key).toBeUndefined();
-    expect(t.logs()).not.toContain(secret);
+    expect(list.body.map((k: { id: string }) => k.id).sort()).toEqual(
+      [group.body.keyId, key.body.id].sort(),
+    );
+    for (const secret of secrets) {
+      expect(JSON.stringify(list.body)).not.toContain(secret);
+      expect(
+        JSON.stringify((await t.admin.get(`/admin/groups/${group.body.id}`)).body),
+      ).not.toContain(secret);
+      expect(t.logs()).not.toContain(secret);
+    }
+    expect(list.body.map((k: { key?: string }) => k.key)).toEqual([undefined, undefined]);
 
     const revoked = await t.admin.post(`/admin/keys/${key.body.id}/revoke`);
     expect(revoked.body).toMatchObject({ revoked: true, status: 'revoked' });
@@ -66,6 +79,8 @@ describe('admin API', () => {
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       ['POST', '/admin/groups', {}, 400, /name/],
       ['POST', '/admin/groups', { name: 'x', region: 'mars' }, 400, /region/],
+      ['POST', '/admin/groups', { name: 'x', maxConnectors: 0 }, 400, /maxConnectors/],
+      ['POST', '/admin/groups', { name: 'x', customerId: 'a b' }, 400, /customerId must be an id/],
       ['POST', `/admin/groups/${group.id}/keys`, { maxUses: 0 }, 400, /maxUses/],
       ['POST', `/admin/groups/${group.id}/keys`, { expiresInSeconds: -1 }, 400, /expiresInSeconds/],
       ['POST', `/admin/groups/${group.id}/keys`, { expiresAt: 'tomorrow' }, 400, /expiresAt/],
@@ -80,6 +95,7 @@ describe('admin API', () => {
       ['PUT', '/admin/release', { images: {} }, 400, /version/],
       ['PUT', '/admin/release', { version: '1', images: { db: {} } }, 400, /images.db/],
       ['POST', '/admin/groups/grp_nope/keys', {}, 404, /grp_nope/],
+      ['POST', '/admin/groups/grp_nope/keys/rotate', undefined, 404, /grp_nope/],
       ['GET', '/admin/connectors/con_nope', undefined, 404, /con_nope/],
       ['POST', '/admin/keys/0000/revoke', undefined, 404, /0000/],
       ['GET', '/admin/nothing-here', undefined, 404, /no route/],
@@ -94,7 +110,13 @@ describe('admin API', () => {
       expect({ path, status: res.status }).toEqual({ path, status });
       expect(res.body.error.message).toMatch(message);
     }
-    expect((await t.admin.get(`/admin/groups/${group.id}/keys`)).body).toEqual([]);
+    // Nothing refused was made: the group has only its own key, and no group named x exists.
+    expect(
+      (await t.admin.get(`/admin/groups/${group.id}/keys`)).body.map((k: { id: string }) => k.id),
+    ).toEqual([group.keyId]);
+    expect(
+      (await t.admin.get('/admin/groups')).body.map((g: { name: string }) => g.name),
+    ).not.toContain('x');
   });
 });
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { SseRoutes } from '@pa-connector/sse-api';
+import { parseProvisioningKey, SseRoutes } from '@pa-connector/sse-api';
 import { newIdentity } from '../support/identity';
 import { sseRequest } from '../support/sse-client';
 
@@ -97,12 +97,21 @@ describe('pa-emulator CLI', () => {
     expect((await stat(join(dataDir, 'ca.key'))).mode & 0o777).toBe(0o600);
 
     const admin = ['--admin-url', listening.adminUrl, '--admin-token-file', tokenFile];
-    const group = JSON.parse(await cli(['group', 'create', '--name', 'demo', ...admin]));
-    expect(group.region).toBe('edge');
+    const group = JSON.parse(
+      await cli(['group', 'create', '--name', 'demo', '--max-connectors', '2', ...admin]),
+    );
+    expect(group).toMatchObject({ region: 'edge', maxConnectors: 2 });
+    expect(parseProvisioningKey(group.key)).toMatchObject({
+      ok: true,
+      key: { connectorName: 'demo', keyId: group.keyId, groupId: group.id },
+    });
+    const rotated = JSON.parse(await cli(['key', 'rotate', '--group', group.id, ...admin]));
+    expect(rotated).toMatchObject({ revokedKeyId: group.keyId, maxUses: 2, uses: 0 });
+    expect(parseProvisioningKey(rotated.key).ok).toBe(true);
     const key = JSON.parse(
       await cli(['key', 'create', '--group', group.id, '--max-uses', '1', ...admin]),
     );
-    expect(key.key).toMatch(/^pak1\./);
+    expect(parseProvisioningKey(key.key)).toMatchObject({ ok: true, key: { keyId: key.id } });
 
     const identity = newIdentity();
     const reg = await sseRequest(listening.sseUrl, ca, {
@@ -132,7 +141,10 @@ describe('pa-emulator CLI', () => {
     if (!child.pid) throw new Error('no pid');
     process.kill(child.pid, 'SIGTERM');
     expect(await exited(child)).toBe(0);
-    expect(stderr()).not.toContain(key.key.split('.')[2]);
+    for (const k of [group.key, rotated.key, key.key]) {
+      const parsed = parseProvisioningKey(k);
+      expect(stderr()).not.toContain(parsed.ok ? parsed.key.secret : k);
+    }
     expect(stderr()).not.toContain(token.json().accessToken);
 
     const again = await serve(args);

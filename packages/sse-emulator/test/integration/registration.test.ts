@@ -1,5 +1,5 @@
 import { certificateInfo, keyMatchesCertificate, verifyChain } from '@pa-connector/pki';
-import { SseRoutes } from '@pa-connector/sse-api';
+import { formatProvisioningKey, parseProvisioningKey, SseRoutes } from '@pa-connector/sse-api';
 import { startTestEmulator, type TestEmulator } from '../support/harness';
 import { newIdentity, type TestIdentity } from '../support/identity';
 
@@ -12,6 +12,13 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 const register = (body: unknown) => t.sse({ path: SseRoutes.register, body });
+
+/** What an issued key carries. */
+function fieldsOf(key: string) {
+  const parsed = parseProvisioningKey(key);
+  if (!parsed.ok) throw new Error(`the emulator issued a malformed key: ${parsed.reason}`);
+  return parsed.key;
+}
 
 function expectError(
   res: { status: number; json: () => { error: { code: string; message: string } } },
@@ -78,9 +85,10 @@ describe('POST /v1/connectors/register over TLS', () => {
       version: '1.0.0.3',
       certificate: { serial: info.serialNumber },
     });
-    // The secret part of the key never reaches the logs.
-    expect(t.logs()).not.toContain(key.split('.')[2]);
-    expect(t.logs()).toContain(key.split('.')[1]);
+    // Neither the key nor its secret reaches the logs; its public id does.
+    expect(t.logs()).not.toContain(fieldsOf(key).secret);
+    expect(t.logs()).not.toContain(key);
+    expect(t.logs()).toContain(fieldsOf(key).keyId);
   });
 
   it('5 concurrent registrations on a 1-use key: exactly one 201', async () => {
@@ -107,10 +115,18 @@ describe('POST /v1/connectors/register over TLS', () => {
       await register({ provisioningKey: 'pak1.nope', csr, hostname: 'h' }),
       400,
       'provisioning_key_malformed',
+      /^provisioningKey is malformed: it is not base64url: .* at position 5$/,
+    );
+    const noSecret = Buffer.from(JSON.stringify({ ...fieldsOf(key), secret: undefined }));
+    expectError(
+      await register({ provisioningKey: noSecret.toString('base64url'), csr, hostname: 'h' }),
+      400,
+      'provisioning_key_malformed',
+      /^provisioningKey is malformed: field "secret" is missing$/,
     );
     expectError(
       await register({
-        provisioningKey: `pak1.${'0'.repeat(16)}.${'A'.repeat(43)}`,
+        provisioningKey: formatProvisioningKey({ ...fieldsOf(key), keyId: '0'.repeat(16) }),
         csr,
         hostname: 'h',
       }),
@@ -133,6 +149,86 @@ describe('POST /v1/connectors/register over TLS', () => {
       403,
       'provisioning_key_revoked',
     );
+  });
+
+  it("a group's own key enrolls exactly maxConnectors connectors", async () => {
+    const created = await t.admin.post('/admin/groups', { name: 'ZTNAalpha', maxConnectors: 3 });
+    expect(created.status).toBe(201);
+    const { id: groupId, key, keyId, maxConnectors, customerId } = created.body;
+    expect(maxConnectors).toBe(3);
+    expect(fieldsOf(key)).toEqual({
+      connectorName: 'ZTNAalpha',
+      customerId,
+      keyId,
+      secret: expect.any(String),
+      groupId,
+    });
+    for (let i = 0; i < 3; i += 1) {
+      const res = await register({
+        provisioningKey: key,
+        csr: newIdentity().csr,
+        hostname: `m-${i}`,
+      });
+      expect(res.status).toBe(201);
+      expect(res.json().groupId).toBe(groupId);
+    }
+    expectError(
+      await register({ provisioningKey: key, csr: newIdentity().csr, hostname: 'm-3' }),
+      403,
+      'provisioning_key_exhausted',
+    );
+    expect((await t.admin.get(`/admin/keys/${keyId}`)).body).toMatchObject({
+      uses: 3,
+      maxUses: 3,
+      status: 'exhausted',
+    });
+    // The whole key is in the creation's answer only.
+    expect(JSON.stringify((await t.admin.get(`/admin/groups/${groupId}`)).body)).not.toContain(
+      fieldsOf(key).secret,
+    );
+  });
+
+  it('a rotated group key: the old one is refused, the new one has the uses left', async () => {
+    const created = (await t.admin.post('/admin/groups', { name: 'rotating', maxConnectors: 2 }))
+      .body;
+    expect(
+      (await register({ provisioningKey: created.key, csr: newIdentity().csr, hostname: 'r-1' }))
+        .status,
+    ).toBe(201);
+    const rotated = await t.admin.post(`/admin/groups/${created.id}/keys/rotate`);
+    expect(rotated.status).toBe(201);
+    expect(rotated.body).toMatchObject({
+      groupId: created.id,
+      revokedKeyId: created.keyId,
+      maxUses: 2,
+      uses: 1,
+      status: 'active',
+    });
+    expect(fieldsOf(rotated.body.key).keyId).toBe(rotated.body.id);
+    expect((await t.admin.get(`/admin/groups/${created.id}`)).body.keyId).toBe(rotated.body.id);
+    expect((await t.admin.get(`/admin/keys/${created.keyId}`)).body.status).toBe('revoked');
+    expectError(
+      await register({ provisioningKey: created.key, csr: newIdentity().csr, hostname: 'r-2' }),
+      403,
+      'provisioning_key_revoked',
+    );
+    const second = await register({
+      provisioningKey: rotated.body.key,
+      csr: newIdentity().csr,
+      hostname: 'r-2',
+    });
+    expect(second.status).toBe(201);
+    expectError(
+      await register({
+        provisioningKey: rotated.body.key,
+        csr: newIdentity().csr,
+        hostname: 'r-3',
+      }),
+      403,
+      'provisioning_key_exhausted',
+    );
+    expect(t.logs()).not.toContain(fieldsOf(rotated.body.key).secret);
+    expect((await t.admin.post('/admin/groups/grp_nope/keys/rotate')).status).toBe(404);
   });
 
   it('refuses bad CSRs with the reason, without using the key', async () => {

@@ -67,6 +67,7 @@ describe('loadStateFile', () => {
     expect(await loadStateFile(path)).toBeUndefined();
     const state = emptyState();
     state.release = { version: '1', publishedAt: 'now', images: {} };
+    state.customerId = 'cus_0123456789abcdef';
     await new StatePersister(path, () => state).save();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await loadStateFile(path)).toEqual(state);

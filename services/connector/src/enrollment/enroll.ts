@@ -47,9 +47,10 @@ export interface EnrollOptions {
 }
 
 /**
- * Enrolls: checks the provisioning key's format locally (a malformed key is never sent),
- * generates the key pair here (the private key never leaves the host), registers a CSR with the
- * key, checks the answer and stores the identity atomically. Unreachable or failing SSEs are
+ * Enrolls: checks the provisioning key's shape locally (a malformed key is never sent; the line
+ * that stops the connector says what is wrong with it), generates the key pair here (the private
+ * key never leaves the host), registers a CSR with the key, checks the answer and stores the
+ * identity atomically. Unreachable or failing SSEs are
  * retried with capped, jittered backoff; a refusal ends in a ServiceExit naming the reason, with
  * nothing stored.
  */
@@ -63,20 +64,25 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
     );
   }
   const parsed = parseProvisioningKey(o.provisioningKey);
-  if (!parsed) {
+  if (!parsed.ok) {
     o.metrics.enrollmentAttempts.inc({ result: 'permanent_error' });
+    // The reason names what is wrong without quoting the key.
     throw new ServiceExit(
-      'provisioning key in PA_PROVISIONING_KEY_FILE is malformed (expected pak1.<16 hex>.<43 base64url characters>); nothing was sent to the SSE',
+      `provisioning key in PA_PROVISIONING_KEY_FILE is malformed: ${parsed.reason}; nothing was sent to the SSE`,
       ExitCode.keyInvalid,
       { code: 'provisioning_key_malformed' },
     );
   }
+  const { key, token } = parsed;
   // One key pair (so one CSR) for every attempt, and for every start until enrolled: the SSE
   // answers a repeated registration with the same CSR with the same registration, so an answer
   // lost in transit does not cost another use of the provisioning key.
   const privateKeyPem = await pendingPrivateKey(o);
   const csr = createCsr({ privateKeyPem, commonName: o.hostname });
-  log.info({ keyId: parsed.keyId, hostname: o.hostname }, 'enrolling with the SSE');
+  log.info(
+    { keyId: key.keyId, connectorName: key.connectorName, hostname: o.hostname },
+    'enrolling with the SSE',
+  );
 
   let response: RegisterResponse;
   try {
@@ -85,7 +91,7 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
         try {
           const r = checkedRegistration(
             await o.client.register({
-              provisioningKey: o.provisioningKey as string,
+              provisioningKey: token,
               csr,
               hostname: o.hostname,
               version: o.version,

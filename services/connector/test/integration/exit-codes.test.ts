@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { decodeLogStreamEntry } from '@pa-connector/logger';
 import { decodeHeartbeat, RedisKeys } from '@pa-connector/redis-contracts';
+import { formatProvisioningKey, parseProvisioningKey } from '@pa-connector/sse-api';
 import {
   freePort,
   startRedis,
@@ -16,6 +17,15 @@ import { scratch, spawnConnector, testEnv } from '../support/connector';
 afterAll(stopAll);
 
 const ROOT = join(__dirname, '../../../..');
+
+/** A key of the right shape that no SSE issued. */
+const unknownKey = (secret = 'Z'.repeat(43)) =>
+  formatProvisioningKey({
+    connectorName: 'nobody',
+    customerId: 'cus_1',
+    keyId: 'f'.repeat(16),
+    secret,
+  });
 
 /** Lines the process printed that are not JSON log lines (the one-line failure reason). */
 function plainLines(p: TrackedProcess): string[] {
@@ -70,7 +80,8 @@ describe('the built connector process: exit codes and what it prints', () => {
   };
 
   const expectNoKey = (p: TrackedProcess, key: string) => {
-    const secret = key.split('.').at(-1) as string;
+    const parsed = parseProvisioningKey(key);
+    const secret = parsed.ok ? parsed.key.secret : key;
     for (const line of p.lines) {
       expect(line).not.toContain(key);
       expect(line).not.toContain(secret);
@@ -122,6 +133,18 @@ describe('the built connector process: exit codes and what it prints', () => {
     expectNoKey(p, key);
   });
 
+  it('a group key replaced by a rotation exits 67, as revoked', async () => {
+    const group = await emu.admin.groupWithKey('rotated', 2);
+    const successor = await emu.admin.rotateKey(group.id);
+    expect(successor.revokedKeyId).toBe(group.keyId);
+    const p = run(group.key);
+    expect(await p.exited).toBe(67);
+    expect(plainLines(p)).toEqual([
+      expect.stringMatching(/^connector: enrollment refused \[provisioning_key_revoked\]/),
+    ]);
+    expectNoKey(p, group.key);
+  });
+
   it('an expired key exits 68', async () => {
     const { key } = await emu.admin.key(groupId, { expiresInSeconds: 1 });
     await new Promise((r) => setTimeout(r, 1_500));
@@ -134,7 +157,7 @@ describe('the built connector process: exit codes and what it prints', () => {
   });
 
   it('a well-formed key the SSE does not know exits 65', async () => {
-    const key = `pak1.${'f'.repeat(16)}.${'Z'.repeat(43)}`;
+    const key = unknownKey();
     const p = run(key);
     expect(await p.exited).toBe(65);
     expect(plainLines(p)).toEqual([
@@ -143,14 +166,17 @@ describe('the built connector process: exit codes and what it prints', () => {
     expectNoKey(p, key);
   });
 
-  it('a malformed key exits 65 without contacting the SSE', async () => {
+  it('a malformed key exits 65 without contacting the SSE, naming what is wrong', async () => {
     const before = (await emu.admin.connectors()).length;
-    const key = 'pak1.not-a-real-key-but-secret-looking-123456';
+    const fields = { connectorName: 'g', customerId: 'c', keyId: '0123456789abcdef' };
+    const secret = 'not-a-real-key-but-secret-looking-123456';
+    const key = Buffer.from(JSON.stringify({ ...fields, secret })).toString('base64url');
     const p = run(key);
     expect(await p.exited).toBe(65);
     expect(plainLines(p)).toEqual([
-      expect.stringMatching(/^connector: provisioning key .* is malformed .*nothing was sent/),
+      'connector: provisioning key in PA_PROVISIONING_KEY_FILE is malformed: field "secret" must be 43 base64url characters; nothing was sent to the SSE',
     ]);
+    expect(p.lines.join('\n')).not.toContain(secret);
     expect(p.lines.some((l) => l.includes('enrolling with the SSE'))).toBe(false);
     expect((await emu.admin.connectors()).length).toBe(before);
     expectNoKey(p, key);
@@ -166,7 +192,7 @@ describe('the built connector process: exit codes and what it prints', () => {
   });
 
   it('a mistyped setting exits 78 naming it and the setting it was probably meant to be', async () => {
-    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_REDIS_URLL: redis.url });
+    const p = run(unknownKey('B'.repeat(43)), { PA_REDIS_URLL: redis.url });
     expect(await p.exited).toBe(78);
     expect(plainLines(p)).toEqual([
       'connector: PA_REDIS_URLL: is not a setting of this service; did you mean PA_REDIS_URL?',
@@ -174,7 +200,7 @@ describe('the built connector process: exit codes and what it prints', () => {
   });
 
   it("another service's setting is refused too (each service is given only its own)", async () => {
-    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_LOG_DIR: tmp.dir });
+    const p = run(unknownKey('B'.repeat(43)), { PA_LOG_DIR: tmp.dir });
     expect(await p.exited).toBe(78);
     expect(plainLines(p)).toEqual([
       expect.stringMatching(/^connector: PA_LOG_DIR: is not a setting of this service/),
@@ -182,13 +208,13 @@ describe('the built connector process: exit codes and what it prints', () => {
   });
 
   it('a duration above its maximum exits 78 naming the setting and the maximum', async () => {
-    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, { PA_HEALTH_INTERVAL: '30d' });
+    const p = run(unknownKey('B'.repeat(43)), { PA_HEALTH_INTERVAL: '30d' });
     expect(await p.exited).toBe(78);
     expect(plainLines(p)).toEqual(['connector: PA_HEALTH_INTERVAL: must be at most 1h, got 30d']);
   });
 
   it('a bad setting exits 78 naming it', async () => {
-    const p = run(`pak1.${'a'.repeat(16)}.${'B'.repeat(43)}`, {
+    const p = run(unknownKey('B'.repeat(43)), {
       PA_SSE_URLS: 'http://insecure.example',
     });
     expect(await p.exited).toBe(78);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { InternalApiRoutes } from '@pa-connector/sse-api';
+import { formatProvisioningKey, InternalApiRoutes } from '@pa-connector/sse-api';
 import { freePort, startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
 import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
@@ -158,7 +158,15 @@ describe('internal API: the other POP services reach the SSE through the connect
         dataDir: join(tmp.dir, 'data-unenrolled'),
         redisUrl: redis.url,
         redisPrefix: `${redis.prefix}other:`,
-        keyFile: tmp.file('key2', `pak1.${'0'.repeat(16)}.${'x'.repeat(43)}`),
+        keyFile: tmp.file(
+          'key2',
+          formatProvisioningKey({
+            connectorName: 'g',
+            customerId: 'cus_1',
+            keyId: '0'.repeat(16),
+            secret: 'x'.repeat(43),
+          }),
+        ),
       }),
     );
     try {

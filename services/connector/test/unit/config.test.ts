@@ -55,9 +55,10 @@ describe('connector settings', () => {
   });
 
   it('reads the provisioning key only from a file', () => {
-    const c = loadConnectorConfig({ ...base, PA_PROVISIONING_KEY_FILE: file('key', 'pak1.k\n') });
-    expect(c.provisioningKey?.reveal()).toBe('pak1.k');
-    expect(fail({ PA_PROVISIONING_KEY: 'pak1.k' }).message).toContain('PA_PROVISIONING_KEY_FILE');
+    const key = 'eyJrZXlJZCI6IjAxMjM0NTY3ODlhYmNkZWYifQ';
+    const c = loadConnectorConfig({ ...base, PA_PROVISIONING_KEY_FILE: file('key', `${key}\n`) });
+    expect(c.provisioningKey?.reveal()).toBe(key);
+    expect(fail({ PA_PROVISIONING_KEY: key }).message).toContain('PA_PROVISIONING_KEY_FILE');
   });
 
   it('reads the SSE CA file and refuses one without a certificate', () => {

@@ -5,6 +5,7 @@ import { createRegistry } from '@pa-connector/metrics';
 import { keyMatchesCertificate, parseCsr } from '@pa-connector/pki';
 import { ServiceExit } from '@pa-connector/service-runtime';
 import {
+  formatProvisioningKey,
   type RegisterRequest,
   type RegisterResponse,
   SseApiError,
@@ -21,7 +22,14 @@ import { captureLogger } from '../support/capture-logger';
 import { registerResponse } from '../support/fake-sse';
 import { makeIdentity } from '../support/identity-fixture';
 
-const KEY = `pak1.0123456789abcdef.${'A'.repeat(43)}`;
+const SECRET = `S3cret${'A'.repeat(37)}`;
+const KEY = formatProvisioningKey({
+  connectorName: 'branch-office',
+  customerId: 'cus_1',
+  keyId: '0123456789abcdef',
+  secret: SECRET,
+});
+const tokenOf = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('enrollment', () => {
   let dir: string;
@@ -77,8 +85,49 @@ describe('enrollment', () => {
     expect((await store.load())?.privateKeyPem).toBe(identity.privateKeyPem);
   });
 
+  it('sends the key without the whitespace it was pasted with, and logs its id, not its secret', async () => {
+    const { client, run, lines } = setup(async (req) => registerResponse(req), {
+      value: `${KEY.slice(0, 20)}\n${KEY.slice(20)}\n`,
+    });
+    await run();
+    expect(client.register.mock.calls[0]?.[0]).toMatchObject({ provisioningKey: KEY });
+    const log = lines.join('\n');
+    expect(log).toContain('0123456789abcdef');
+    expect(log).toContain('branch-office');
+    expect(log).not.toContain(SECRET);
+    expect(log).not.toContain(KEY);
+  });
+
   it.each([
-    ['a malformed key', 'pak1.nothex.short', 65, /malformed.*nothing was sent/],
+    [
+      'a key of another format',
+      `pak1.0123456789abcdef.${SECRET}`,
+      65,
+      /^provisioning key in PA_PROVISIONING_KEY_FILE is malformed: it is not base64url: a character other than A-Z a-z 0-9 - _ at position 5; nothing was sent to the SSE$/,
+    ],
+    [
+      'a key that is not JSON',
+      Buffer.from(`secret=${SECRET}`).toString('base64url'),
+      65,
+      /is malformed: it does not decode to JSON; nothing was sent/,
+    ],
+    [
+      'a key without its secret',
+      tokenOf({ connectorName: 'g', customerId: 'c', keyId: '0123456789abcdef' }),
+      65,
+      /is malformed: field "secret" is missing; nothing was sent/,
+    ],
+    [
+      'a key with a short secret',
+      tokenOf({
+        connectorName: 'g',
+        customerId: 'c',
+        keyId: '0123456789abcdef',
+        secret: SECRET.slice(1),
+      }),
+      65,
+      /is malformed: field "secret" must be 43 base64url characters; nothing was sent/,
+    ],
     ['no key', undefined, 78, /PA_PROVISIONING_KEY_FILE is not set/],
   ])('%s fails at once with nothing sent', async (_what, key, exitCode, message) => {
     const { client, run } = setup(async (req) => registerResponse(req), { value: key });
@@ -86,6 +135,7 @@ describe('enrollment', () => {
     expect(err).toBeInstanceOf(ServiceExit);
     expect(err).toMatchObject({ exitCode });
     expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain(SECRET.slice(1, 30));
     expect(client.register).not.toHaveBeenCalled();
     expect(readdirSync(join(dir, 'data'))).toEqual([]);
   });

@@ -1,12 +1,18 @@
 import { SecretValues } from '@pa-connector/logger';
 import { createRegistry } from '@pa-connector/metrics';
-import type { TokenResponse } from '@pa-connector/sse-api';
+import { formatProvisioningKey, type TokenResponse } from '@pa-connector/sse-api';
 import { FakeClock, flush } from '@pa-connector/test-support';
 import { TokenManager } from '../../src/auth/token-manager';
 import { connectorMetrics } from '../../src/metrics';
 import { captureLogger } from '../support/capture-logger';
 
 const LIFETIME_S = 100;
+const CONFIGURED_KEY = formatProvisioningKey({
+  connectorName: 'g',
+  customerId: 'cus_1',
+  keyId: '0123456789abcdef',
+  secret: 'configured-secret_0123456789abcdefghijklmno',
+});
 const REFRESH_MS = LIFETIME_S * 1000 * 0.8;
 
 function tokenValue(n: number): string {
@@ -23,7 +29,7 @@ describe('access tokens in the log scrubber', () => {
       expiresIn: LIFETIME_S,
       expiresAt: 'x',
     });
-    const secrets = new SecretValues(['pak1.0123456789abcdef.configured-secret']);
+    const secrets = new SecretValues([CONFIGURED_KEY]);
     const { logger, lines } = captureLogger(secrets);
     const tm = new TokenManager({
       client: { token: async () => response(), refresh: async () => response() },
@@ -56,11 +62,11 @@ describe('access tokens in the log scrubber', () => {
     // The token in use and the one it replaced (a request may still carry it) stay scrubbed, and
     // so does the configured secret; a token retired long ago has left the scrubber.
     logger.info(`current ${tokenValue(issued)} previous ${tokenValue(issued - 1)}`);
-    logger.info('key pak1.0123456789abcdef.configured-secret');
+    logger.info(`key ${CONFIGURED_KEY}`);
     const out = lines.slice(-2).join('\n');
     expect(out).not.toContain(tokenValue(issued));
     expect(out).not.toContain(tokenValue(issued - 1));
-    expect(out).not.toContain('configured-secret');
+    expect(out).not.toContain(CONFIGURED_KEY);
     expect(secrets.scrub(tokenValue(1))).toBe(tokenValue(1));
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatProvisioningKey } from '@pa-connector/sse-api';
 import {
   buildService,
   runServiceToExit,
@@ -11,6 +12,13 @@ import {
   type TestRedis,
 } from '@pa-connector/test-support';
 import Redis from 'ioredis';
+
+const TRIAL_KEY = formatProvisioningKey({
+  connectorName: 'trial',
+  customerId: 'cus_1',
+  keyId: '00000000000000aa',
+  secret: 'T'.repeat(43),
+});
 
 afterAll(stopAll);
 
@@ -112,7 +120,7 @@ describe('the trial run of each built service (PA_TRIAL_RUN=true)', () => {
 
   const connectorEnv = (data: string) => ({
     PA_SSE_URLS: 'https://127.0.0.1:9',
-    PA_PROVISIONING_KEY_FILE: file('provisioning-key', 'pak1.trial\n'),
+    PA_PROVISIONING_KEY_FILE: file('provisioning-key', `${TRIAL_KEY}\n`),
     PA_INTERNAL_API_TOKEN_FILE: file('token', 'trial-token-secret\n'),
     PA_DATA_DIR: data,
   });
@@ -130,7 +138,7 @@ describe('the trial run of each built service (PA_TRIAL_RUN=true)', () => {
     await stop(svc);
     const out = svc.process.lines.join('\n');
     expect(out).not.toMatch(/enrolling/);
-    expect(out).not.toContain('pak1.trial');
+    expect(out).not.toContain(TRIAL_KEY);
     expect(out).not.toContain('trial-token-secret');
   });
 

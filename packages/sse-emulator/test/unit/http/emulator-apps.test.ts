@@ -58,7 +58,24 @@ describe('the emulator apps', () => {
 
   it.each([
     ['POST', '/admin/groups', { name: 5 }, 'name must be a non-empty string of at most 100'],
-    ['POST', '/admin/groups', [], 'body must be a JSON object like {"name":"branch-office"}'],
+    [
+      'POST',
+      '/admin/groups',
+      { name: 'g', maxConnectors: 0 },
+      'maxConnectors must be an integer >= 1',
+    ],
+    [
+      'POST',
+      '/admin/groups',
+      { name: 'tab\there' },
+      'name must be 1 to 100 characters, not blank, no control characters',
+    ],
+    [
+      'POST',
+      '/admin/groups',
+      [],
+      'body must be a JSON object like {"name":"branch-office","maxConnectors":2}',
+    ],
     [
       'PUT',
       '/admin/faults/catalog',
@@ -119,7 +136,11 @@ describe('the emulator apps', () => {
       const res = await built.sse.inject({
         method: 'POST',
         url: SseRoutes.register,
-        payload: { provisioningKey: 'pak1.x.y', csr: fixtureIdentity().csr, hostname: 'h' },
+        payload: {
+          provisioningKey: 'eyJrZXlJZCI6IngifQ',
+          csr: fixtureIdentity().csr,
+          hostname: 'h',
+        },
       });
       expect(res.statusCode).toBe(201);
       expect(res.body).toBe(sent);

@@ -111,6 +111,7 @@ describe('UserIngress against fake relays', () => {
     {
       id: 'grp_a',
       name: 'a',
+      customerId: 'cus_1',
       region: 'local',
       catalogVersion: 1,
       createdAt: '',

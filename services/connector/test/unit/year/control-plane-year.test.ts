@@ -115,7 +115,7 @@ describe('the control plane over a virtual year', () => {
       certLifetimeSeconds: CERT_LIFETIME_S,
       tokenLifetimeSeconds: TOKEN_LIFETIME_S,
     });
-    const group = sse.state.createGroup({ name: 'year' });
+    const { group } = sse.state.createGroup({ name: 'year' });
     sse.state.setApps(group.id, [
       {
         id: 'app-1',
