@@ -6,6 +6,7 @@ import { bearerToken, installErrorHandling } from '../http/errors';
 import { schemaOptions } from '../http/schema-errors';
 import { digestsEqual, sha256Hex } from '../state/secrets';
 import type { AdminApp, AdminDeps } from './deps';
+import { endpointRoutes } from './endpoint-routes';
 import { gatewayRoutes } from './gateway-routes';
 import {
   connectorAdminRoutes,
@@ -47,5 +48,6 @@ export function buildAdminApp(deps: AdminDeps): AdminApp {
   releaseRoutes(app, deps);
   faultRoutes(app, deps);
   gatewayRoutes(app, deps);
+  endpointRoutes(app, deps);
   return app;
 }

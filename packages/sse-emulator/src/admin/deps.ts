@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { Clock } from '../clock';
+import type { EndpointTable } from '../endpoints/endpoint-table';
 import type { FaultTable } from '../faults/fault-table';
 import type { GatewayFleet } from '../gateways/gateway-fleet';
 import type { UserIngress } from '../ingress/user-ingress';
@@ -28,4 +29,6 @@ export interface AdminDeps {
   gateways?: GatewayFleet;
   /** Present when the user ingress runs (`--ingress-port`). */
   ingress?: UserIngress;
+  /** The firewall table as served; absent when the apps are built without listening. */
+  endpoints?: () => EndpointTable;
 }

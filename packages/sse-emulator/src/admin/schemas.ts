@@ -94,7 +94,12 @@ export const NewKeyView = Type.Object({ ...KeyFields, key: Type.String() });
 
 // Connectors. Ingest bodies are shown as received.
 
-const Received = Type.Object({ receivedAt: Type.String(), body: Type.Unknown() });
+const Received = Type.Object({
+  receivedAt: Type.String(),
+  /** The collector (its URL) that took it. */
+  collector: Type.Optional(Type.String()),
+  body: Type.Unknown(),
+});
 const ConnectorFields = {
   id: Type.String(),
   groupId: Type.String(),
@@ -113,6 +118,8 @@ const ConnectorFields = {
   popStatus: Nullable(Received),
   logBatches: Type.Integer(),
   logEntries: Type.Integer(),
+  /** Ingest requests taken per collector URL. */
+  collectors: Type.Record(Type.String(), Type.Integer()),
 };
 export const ConnectorSummary = Type.Object(ConnectorFields);
 export const ConnectorView = Type.Object({
@@ -224,6 +231,42 @@ export const IngressView = Type.Object({
   url: Nullable(Type.String()),
   totals: Type.Record(Type.String(), Type.Number()),
   tunnels: Type.Array(TunnelCounts),
+});
+
+// The firewall table as served.
+
+const Urls = Type.Array(Type.String());
+export const EndpointTableView = Type.Object({
+  profile: Type.String(),
+  sseUrl: Type.String(),
+  endpoints: Type.Object({
+    registration: Urls,
+    tokens: Urls,
+    catalog: Urls,
+    collector: Urls,
+  }),
+  pops: Type.Array(
+    Type.Object({
+      region: Type.String(),
+      hostnames: Type.Array(Type.String()),
+      gateways: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          host: Type.String(),
+          port: Type.Integer(),
+          protocol: Type.String(),
+        }),
+      ),
+    }),
+  ),
+  rows: Type.Array(
+    Type.Object({
+      destination: Type.String(),
+      port: Type.Integer(),
+      protocol: Type.String(),
+      purpose: Type.String(),
+    }),
+  ),
 });
 
 export { NoBody };

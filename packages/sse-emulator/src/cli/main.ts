@@ -10,6 +10,8 @@ const USAGE = `usage:
                     [--region name=host:port/udp[@netns],host:port/udp ...] [--tls-name NAME ...]
                     [--gateways] [--control-port 8900] [--health-stale 15s]
                     [--ingress-port N [--ingress-host 127.0.0.1]]
+                    [--profile saas|onprem] [--endpoint PURPOSE=[host][:port][@bind] ...]
+                    [--pop-hostname REGION=NAME[,NAME] ...]
                     [--log-level info]
   pa-emulator group create --name NAME [--region REGION]
   pa-emulator group list
