@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tightenMode } from '@pa-connector/config';
@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '@pa-connector/logger';
 import type { CertificateAuthority } from '@pa-connector/pki';
 import type { SsePurpose } from '@pa-connector/sse-api';
 import { buildAdminApp } from './admin/app';
-import type { AdminApp } from './admin/deps';
+import type { AdminApp, PackageSource } from './admin/deps';
 import { type Clock, type RandomBytes, systemClock, systemRandom } from './clock';
 import {
   type CloudProfile,
@@ -26,6 +26,7 @@ import { DEFAULT_HEALTH_STALE_SECONDS, GatewayFleet } from './gateways/gateway-f
 import { loadOrCreateTlsCryptKeys } from './gateways/tunnel-keys';
 import { urlOf } from './http/url-of';
 import { UserIngress } from './ingress/user-ingress';
+import { cloudEnvOf, findCloudBlock } from './package/cloud-block';
 import { buildSseApp } from './sse/app';
 import type { SseApp } from './sse/deps';
 import { type PeerCertificateSource, tlsPeerCertificate } from './sse/peer-certificate';
@@ -57,6 +58,8 @@ export interface EmulatorDeps {
   ingress?: UserIngress;
   /** The firewall table as served (`GET /admin/endpoints`); known once everything listens. */
   endpoints?: () => EndpointTable;
+  /** What the package route hands out, when a bundle is configured. */
+  package?: PackageSource;
 }
 
 export interface Emulator {
@@ -81,6 +84,7 @@ export function buildEmulator(deps: EmulatorDeps): Emulator {
     ...(deps.gateways ? { gateways: deps.gateways } : {}),
     ...(deps.ingress ? { ingress: deps.ingress } : {}),
     ...(deps.endpoints ? { endpoints: deps.endpoints } : {}),
+    ...(deps.package ? { package: deps.package } : {}),
   });
   return { sse, admin };
 }
@@ -159,6 +163,11 @@ export interface EmulatorOptions {
    * route. Their hostnames join the server certificate's names.
    */
   endpoints?: EndpointConfig[];
+  /**
+   * `GET /admin/groups/:id/package`: the `PoPDeployment.tar` to hand out and the infra.sh text
+   * whose cloud block gets this emulator's endpoints and CA.
+   */
+  package?: { bundlePath: string; infraScript: string };
 }
 
 export interface RunningEmulator {
@@ -185,6 +194,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   if (o.ingressPort !== undefined && !o.gateways) {
     throw new Error('the user ingress needs the gateways: set gateways (--gateways) too');
   }
+  if (o.package) await checkPackageSource(o.package);
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
 
   const { ca, created, tightened } = await loadOrCreateCa(o.dataDir, clock.now());
@@ -281,6 +291,14 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     logger,
     clock,
     endpoints: table,
+    ...(o.package
+      ? {
+          package: {
+            ...o.package,
+            cloudEnv: () => cloudEnvOf(table(), endpointConfigs.length > 0),
+          },
+        }
+      : {}),
     ...(o.adminToken ? { adminToken: o.adminToken } : {}),
     ...(o.sleep ? { sleep: o.sleep } : {}),
     ...(gateways ? { gateways } : {}),
@@ -338,4 +356,16 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
       await persister.idle();
     },
   };
+}
+
+/** A package that cannot be made stops the start, not the first download. */
+async function checkPackageSource(p: { bundlePath: string; infraScript: string }): Promise<void> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(p.bundlePath)).isFile();
+  } catch (err) {
+    throw new Error(`bundle ${p.bundlePath}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isFile) throw new Error(`bundle ${p.bundlePath} is not a file`);
+  findCloudBlock(p.infraScript);
 }

@@ -8,6 +8,7 @@ import { digestsEqual, sha256Hex } from '../state/secrets';
 import type { AdminApp, AdminDeps } from './deps';
 import { endpointRoutes } from './endpoint-routes';
 import { gatewayRoutes } from './gateway-routes';
+import { packageRoutes } from './package-routes';
 import {
   connectorAdminRoutes,
   faultRoutes,
@@ -49,5 +50,6 @@ export function buildAdminApp(deps: AdminDeps): AdminApp {
   faultRoutes(app, deps);
   gatewayRoutes(app, deps);
   endpointRoutes(app, deps);
+  packageRoutes(app, deps);
   return app;
 }

@@ -6,6 +6,7 @@ import type { EndpointTable } from '../endpoints/endpoint-table';
 import type { FaultTable } from '../faults/fault-table';
 import type { GatewayFleet } from '../gateways/gateway-fleet';
 import type { UserIngress } from '../ingress/user-ingress';
+import type { CloudEnv } from '../package/cloud-block';
 import type { EmulatorState } from '../state/emulator-state';
 
 export type AdminApp = FastifyInstance<
@@ -31,4 +32,15 @@ export interface AdminDeps {
   ingress?: UserIngress;
   /** The firewall table as served; absent when the apps are built without listening. */
   endpoints?: () => EndpointTable;
+  /** What `GET /admin/groups/:id/package` is made of, when a bundle is configured. */
+  package?: PackageSource;
+}
+
+export interface PackageSource {
+  /** The `PoPDeployment.tar` handed out as is (streamed). */
+  bundlePath: string;
+  /** The infra.sh text whose cloud block is filled. */
+  infraScript: string;
+  /** This emulator's endpoints as the connector's settings. */
+  cloudEnv: () => CloudEnv;
 }

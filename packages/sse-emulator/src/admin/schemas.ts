@@ -269,4 +269,7 @@ export const EndpointTableView = Type.Object({
   ),
 });
 
+/** Sent as a stream of bytes (never serialized). */
+export const PackageTar = Type.Unknown({ description: 'PoPPackage.tar (application/x-tar)' });
+
 export { NoBody };

@@ -12,6 +12,7 @@ const USAGE = `usage:
                     [--ingress-port N [--ingress-host 127.0.0.1]]
                     [--profile saas|onprem] [--endpoint PURPOSE=[host][:port][@bind] ...]
                     [--pop-hostname REGION=NAME[,NAME] ...]
+                    [--bundle PoPDeployment.tar --infra-script infra.sh]
                     [--log-level info]
   pa-emulator group create --name NAME [--region REGION]
   pa-emulator group list

@@ -23,6 +23,7 @@ import {
   regionConfig,
 } from '../config/regions';
 import type { EmulatorOptions } from '../emulator';
+import { findCloudBlock } from '../package/cloud-block';
 import { UsageError } from './usage-error';
 
 export interface ServeSettings {
@@ -194,6 +195,18 @@ export async function serveSettings(
     throw new UsageError('--ingress-host is given without --ingress-port');
   }
 
+  const bundle = flag('bundle') ?? file.bundle;
+  const infraScript = flag('infra-script') ?? file.infraScript;
+  if ((bundle === undefined) !== (infraScript === undefined)) {
+    throw new UsageError('--bundle and --infra-script go together (the package holds both)');
+  }
+  if (bundle !== undefined && infraScript !== undefined) {
+    options.package = {
+      bundlePath: bundle,
+      infraScript: await readInfraScript(infraScript, readText),
+    };
+  }
+
   const tokenFile = flag('admin-token-file') ?? file.adminTokenFile;
   if (tokenFile) options.adminToken = await readAdminToken(tokenFile, readText);
 
@@ -212,6 +225,19 @@ export async function readAdminToken(
   }
   if (!token) throw new UsageError(`--admin-token-file ${path} is empty`);
   return token;
+}
+
+async function readInfraScript(
+  path: string,
+  readText: (path: string) => Promise<string>,
+): Promise<string> {
+  try {
+    const text = await readText(path);
+    findCloudBlock(text);
+    return text;
+  } catch (err) {
+    throw new UsageError(`--infra-script ${path}: ${(err as Error).message}`);
+  }
 }
 
 async function readConfigFile(

@@ -64,6 +64,8 @@ describe('serveSettings', () => {
     }),
     '/token': 'admin-secret\n',
     '/empty': '  \n',
+    '/infra.sh':
+      "# >>> cloud package settings\nPKG_CLOUD_ENV=''\nPKG_CLOUD_CA=''\n# <<< cloud package settings\n",
   };
   const read = async (p: string) => {
     const text = files[p];
@@ -163,6 +165,14 @@ describe('serveSettings', () => {
     ]);
   });
 
+  it('reads the package parts: the bundle path and the infra script text', async () => {
+    const { options } = await serveSettings(
+      ['--data-dir', '/d', '--bundle', '/b.tar', '--infra-script', '/infra.sh'],
+      read,
+    );
+    expect(options.package).toEqual({ bundlePath: '/b.tar', infraScript: files['/infra.sh'] });
+  });
+
   it('gives the default region PoP hostnames and reads them from the config file', async () => {
     const named = await serveSettings(
       ['--data-dir', '/d', '--pop-hostname', 'local=local.pa-wgcs.example.test'],
@@ -197,6 +207,12 @@ describe('serveSettings', () => {
       /--endpoint tokens is given 2 times/,
     ],
     [['--data-dir', '/d', '--pop-hostname', 'nowhere=a.example'], /no region "nowhere"/],
+    [['--data-dir', '/d', '--bundle', '/b.tar'], /--bundle and --infra-script go together/],
+    [['--data-dir', '/d', '--infra-script', '/infra.sh'], /go together/],
+    [
+      ['--data-dir', '/d', '--bundle', '/b.tar', '--infra-script', '/token'],
+      /--infra-script \/token: the infra script must hold exactly one/,
+    ],
     [['--data-dir', '/d', '--port', 'x'], /--port must be a port/],
     [['--data-dir', '/d', '--cert-lifetime', 'forever'], /--cert-lifetime must be a duration/],
     [['--data-dir', '/d', '--cert-lifetime', '3651d'], /--cert-lifetime must be at most/],
