@@ -155,10 +155,16 @@ describe('GET /admin/groups/:id/package', () => {
 
   it('refuses to start with a missing bundle or a script without the block', async () => {
     await expect(
-      startTestEmulator({ package: { bundlePath: join(work, 'missing.tar'), infraScript: INFRA } }),
+      startTestEmulator({
+        dataDir: join(work, 'no-bundle'),
+        package: { bundlePath: join(work, 'missing.tar'), infraScript: INFRA },
+      }),
     ).rejects.toThrow(/bundle .*missing\.tar: ENOENT/);
     await expect(
-      startTestEmulator({ package: { bundlePath: bundle, infraScript: 'echo hi\n' } }),
+      startTestEmulator({
+        dataDir: join(work, 'no-block'),
+        package: { bundlePath: bundle, infraScript: 'echo hi\n' },
+      }),
     ).rejects.toThrow(/exactly one .* block/);
   });
 });
