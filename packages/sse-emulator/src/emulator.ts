@@ -1,17 +1,32 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tightenMode } from '@pa-connector/config';
 import { createLogger, type Logger } from '@pa-connector/logger';
 import type { CertificateAuthority } from '@pa-connector/pki';
+import type { SsePurpose } from '@pa-connector/sse-api';
 import { buildAdminApp } from './admin/app';
-import type { AdminApp } from './admin/deps';
+import type { AdminApp, PackageSource } from './admin/deps';
 import { type Clock, type RandomBytes, systemClock, systemRandom } from './clock';
+import {
+  type CloudProfile,
+  checkEndpoints,
+  DEFAULT_PROFILE,
+  type EndpointConfig,
+} from './config/endpoints';
 import { DEFAULT_REGIONS, type RegionConfig } from './config/regions';
+import {
+  type EndpointListener,
+  type EndpointTable,
+  endpointTable,
+} from './endpoints/endpoint-table';
+import { listenEndpoints } from './endpoints/listeners';
 import { FaultTable } from './faults/fault-table';
 import { DEFAULT_HEALTH_STALE_SECONDS, GatewayFleet } from './gateways/gateway-fleet';
 import { loadOrCreateTlsCryptKeys } from './gateways/tunnel-keys';
+import { urlOf } from './http/url-of';
 import { UserIngress } from './ingress/user-ingress';
+import { cloudEnvOf, findCloudBlock } from './package/cloud-block';
 import { buildSseApp } from './sse/app';
 import type { SseApp } from './sse/deps';
 import { type PeerCertificateSource, tlsPeerCertificate } from './sse/peer-certificate';
@@ -20,6 +35,8 @@ import { DEFAULT_CONTROL_PORT, EmulatorState } from './state/emulator-state';
 import { caIssuer } from './state/issuer';
 import { loadStateFile, StatePersister } from './state/persistence';
 import { issueServerCertificate } from './state/server-certificate';
+
+export { urlOf };
 
 export const DEFAULT_CERT_LIFETIME_SECONDS = 365 * 86_400;
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
@@ -39,6 +56,10 @@ export interface EmulatorDeps {
   gateways?: GatewayFleet;
   /** The user ingress, when it runs (its counters are shown by the admin API). */
   ingress?: UserIngress;
+  /** The firewall table as served (`GET /admin/endpoints`); known once everything listens. */
+  endpoints?: () => EndpointTable;
+  /** What the package route hands out, when a bundle is configured. */
+  package?: PackageSource;
 }
 
 export interface Emulator {
@@ -51,16 +72,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /** Both listeners' apps from ready-made parts. Side-effect free: nothing listens yet. */
 export function buildEmulator(deps: EmulatorDeps): Emulator {
   const clock = deps.clock ?? systemClock;
-  const sse = buildSseApp({
-    state: deps.state,
-    faults: deps.faults,
-    persist: deps.persist,
-    peerCertificate: deps.peerCertificate ?? tlsPeerCertificate,
-    sleep: deps.sleep ?? realSleep,
-    logger: deps.logger.child({ component: 'sse-api' }),
-    tls: { ...deps.serverTls, caPem: deps.ca.certPem },
-    ...(deps.gateways ? { gateways: deps.gateways } : {}),
-  });
+  const sse = buildSseListener(deps);
   const admin = buildAdminApp({
     state: deps.state,
     faults: deps.faults,
@@ -71,8 +83,35 @@ export function buildEmulator(deps: EmulatorDeps): Emulator {
     ...(deps.adminToken ? { adminToken: deps.adminToken } : {}),
     ...(deps.gateways ? { gateways: deps.gateways } : {}),
     ...(deps.ingress ? { ingress: deps.ingress } : {}),
+    ...(deps.endpoints ? { endpoints: deps.endpoints } : {}),
+    ...(deps.package ? { package: deps.package } : {}),
   });
   return { sse, admin };
+}
+
+/**
+ * One HTTPS listener of the SSE API: every route (the combined listener), or only the routes of
+ * the given purposes (a listener of the firewall table). All share the state, the faults, the
+ * server certificate and the client-certificate rules.
+ */
+function buildSseListener(
+  deps: EmulatorDeps,
+  only?: { purposes: readonly SsePurpose[]; url: () => string | undefined },
+): SseApp {
+  return buildSseApp({
+    state: deps.state,
+    faults: deps.faults,
+    persist: deps.persist,
+    peerCertificate: deps.peerCertificate ?? tlsPeerCertificate,
+    sleep: deps.sleep ?? realSleep,
+    logger: deps.logger.child({
+      component: 'sse-api',
+      ...(only ? { purposes: only.purposes.join(',') } : {}),
+    }),
+    tls: { ...deps.serverTls, caPem: deps.ca.certPem },
+    ...(deps.gateways ? { gateways: deps.gateways } : {}),
+    ...(only ? { purposes: only.purposes, listenerUrl: only.url } : {}),
+  });
 }
 
 export interface EmulatorOptions {
@@ -116,6 +155,19 @@ export interface EmulatorOptions {
   ingressHost?: string;
   /** How long a gateway's relay waits for a connector's proxy to accept. Default 5000. */
   relayDialTimeoutMs?: number;
+  /** The port profile the endpoints were configured with (shown in the endpoint table). */
+  profile?: CloudProfile;
+  /**
+   * Listeners of the firewall table: each an HTTPS listener serving only its purpose's routes
+   * (several collectors allowed). The combined listener (`host`/`port`) keeps serving every
+   * route. Their hostnames join the server certificate's names.
+   */
+  endpoints?: EndpointConfig[];
+  /**
+   * `GET /admin/groups/:id/package`: the `PoPDeployment.tar` to hand out and the infra.sh text
+   * whose cloud block gets this emulator's endpoints and CA.
+   */
+  package?: { bundlePath: string; infraScript: string };
 }
 
 export interface RunningEmulator {
@@ -130,6 +182,8 @@ export interface RunningEmulator {
   /** Present when started with `ingressPort`. */
   ingress?: UserIngress;
   ingressUrl?: string;
+  /** Each purpose's URLs (the combined listener's for a purpose without its own endpoint). */
+  endpoints: EndpointTable['endpoints'];
   /** Stops both listeners and the gateways, and waits for the last state write. */
   close(): Promise<void>;
 }
@@ -140,6 +194,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   if (o.ingressPort !== undefined && !o.gateways) {
     throw new Error('the user ingress needs the gateways: set gateways (--gateways) too');
   }
+  if (o.package) await checkPackageSource(o.package);
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
 
   const { ca, created, tightened } = await loadOrCreateCa(o.dataDir, clock.now());
@@ -215,31 +270,69 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   }
 
   const faults = new FaultTable();
-  const { sse, admin } = buildEmulator({
+  const endpointConfigs = o.endpoints ?? [];
+  checkEndpoints(endpointConfigs);
+  const endpointNames = endpointConfigs.flatMap((e) => (e.host === undefined ? [] : [e.host]));
+  let listeners: EndpointListener[] = [];
+  let sseUrl = '';
+  const table = (): EndpointTable =>
+    endpointTable({
+      profile: o.profile ?? DEFAULT_PROFILE,
+      combinedUrl: sseUrl,
+      listeners,
+      regions: state.regionList(),
+    });
+  const deps: EmulatorDeps = {
     state,
     faults,
     persist: () => persister.save(),
     ca,
-    serverTls: issueServerCertificate(ca, o.tlsNames ?? [], clock.now()),
+    serverTls: issueServerCertificate(ca, [...(o.tlsNames ?? []), ...endpointNames], clock.now()),
     logger,
     clock,
+    endpoints: table,
+    ...(o.package
+      ? {
+          package: {
+            ...o.package,
+            cloudEnv: () => cloudEnvOf(table(), endpointConfigs.length > 0),
+          },
+        }
+      : {}),
     ...(o.adminToken ? { adminToken: o.adminToken } : {}),
     ...(o.sleep ? { sleep: o.sleep } : {}),
     ...(gateways ? { gateways } : {}),
     ...(ingress ? { ingress } : {}),
+  };
+  const { sse, admin } = buildEmulator(deps);
+  const host = o.host ?? '127.0.0.1';
+  const endpointApps = endpointConfigs.map((config) => {
+    const holder: { url?: string } = {};
+    return {
+      config,
+      holder,
+      app: buildSseListener(deps, { purposes: [config.purpose], url: () => holder.url }),
+    };
   });
 
   let ingressUrl: string | undefined;
   try {
-    await sse.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8443 });
+    await sse.listen({ host, port: o.port ?? 8443 });
+    sseUrl = urlOf('https', sse.server.address() as AddressInfo);
+    listeners = await listenEndpoints(endpointApps, host);
     await admin.listen({ host: o.adminHost ?? '127.0.0.1', port: o.adminPort ?? 8444 });
     if (ingress)
       ingressUrl = await ingress.listen(o.ingressHost ?? '127.0.0.1', o.ingressPort ?? 0);
   } catch (err) {
-    await Promise.allSettled([sse.close(), admin.close(), ingress?.close(), gateways?.close()]);
+    await Promise.allSettled([
+      sse.close(),
+      ...endpointApps.map((e) => e.app.close()),
+      admin.close(),
+      ingress?.close(),
+      gateways?.close(),
+    ]);
     throw err;
   }
-  const sseUrl = urlOf('https', sse.server.address() as AddressInfo);
   const adminUrl = urlOf('http', admin.server.address() as AddressInfo);
 
   return {
@@ -251,18 +344,28 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     faults,
     ...(gateways ? { gateways } : {}),
     ...(ingress && ingressUrl ? { ingress, ingressUrl } : {}),
+    endpoints: table().endpoints,
     close: async () => {
-      await Promise.allSettled([sse.close(), admin.close(), ingress?.close()]);
+      await Promise.allSettled([
+        sse.close(),
+        ...endpointApps.map((e) => e.app.close()),
+        admin.close(),
+        ingress?.close(),
+      ]);
       await gateways?.close();
       await persister.idle();
     },
   };
 }
 
-/** A URL clients can use: wildcard binds are reached through loopback of the same family. */
-export function urlOf(scheme: 'http' | 'https', address: AddressInfo): string {
-  let host = address.address;
-  if (host === '0.0.0.0') host = '127.0.0.1';
-  if (host === '::') host = '::1';
-  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+/** A package that cannot be made stops the start, not the first download. */
+async function checkPackageSource(p: { bundlePath: string; infraScript: string }): Promise<void> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(p.bundlePath)).isFile();
+  } catch (err) {
+    throw new Error(`bundle ${p.bundlePath}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isFile) throw new Error(`bundle ${p.bundlePath} is not a file`);
+  findCloudBlock(p.infraScript);
 }

@@ -6,7 +6,9 @@ import { bearerToken, installErrorHandling } from '../http/errors';
 import { schemaOptions } from '../http/schema-errors';
 import { digestsEqual, sha256Hex } from '../state/secrets';
 import type { AdminApp, AdminDeps } from './deps';
+import { endpointRoutes } from './endpoint-routes';
 import { gatewayRoutes } from './gateway-routes';
+import { packageRoutes } from './package-routes';
 import {
   connectorAdminRoutes,
   faultRoutes,
@@ -47,5 +49,7 @@ export function buildAdminApp(deps: AdminDeps): AdminApp {
   releaseRoutes(app, deps);
   faultRoutes(app, deps);
   gatewayRoutes(app, deps);
+  endpointRoutes(app, deps);
+  packageRoutes(app, deps);
   return app;
 }

@@ -119,7 +119,12 @@ export const RotatedKeyView = Type.Object({
 
 // Connectors. Ingest bodies are shown as received.
 
-const Received = Type.Object({ receivedAt: Type.String(), body: Type.Unknown() });
+const Received = Type.Object({
+  receivedAt: Type.String(),
+  /** The collector (its URL) that took it. */
+  collector: Type.Optional(Type.String()),
+  body: Type.Unknown(),
+});
 const ConnectorFields = {
   id: Type.String(),
   groupId: Type.String(),
@@ -138,6 +143,8 @@ const ConnectorFields = {
   popStatus: Nullable(Received),
   logBatches: Type.Integer(),
   logEntries: Type.Integer(),
+  /** Ingest requests taken per collector URL. */
+  collectors: Type.Record(Type.String(), Type.Integer()),
 };
 export const ConnectorSummary = Type.Object(ConnectorFields);
 export const ConnectorView = Type.Object({
@@ -250,5 +257,44 @@ export const IngressView = Type.Object({
   totals: Type.Record(Type.String(), Type.Number()),
   tunnels: Type.Array(TunnelCounts),
 });
+
+// The firewall table as served.
+
+const Urls = Type.Array(Type.String());
+export const EndpointTableView = Type.Object({
+  profile: Type.String(),
+  sseUrl: Type.String(),
+  endpoints: Type.Object({
+    registration: Urls,
+    tokens: Urls,
+    catalog: Urls,
+    collector: Urls,
+  }),
+  pops: Type.Array(
+    Type.Object({
+      region: Type.String(),
+      hostnames: Type.Array(Type.String()),
+      gateways: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          host: Type.String(),
+          port: Type.Integer(),
+          protocol: Type.String(),
+        }),
+      ),
+    }),
+  ),
+  rows: Type.Array(
+    Type.Object({
+      destination: Type.String(),
+      port: Type.Integer(),
+      protocol: Type.String(),
+      purpose: Type.String(),
+    }),
+  ),
+});
+
+/** Sent as a stream of bytes (never serialized). */
+export const PackageTar = Type.Unknown({ description: 'PoPPackage.tar (application/x-tar)' });
 
 export { NoBody };

@@ -64,6 +64,7 @@ export function connectorSummary(c: ConnectorRecord): Static<typeof ConnectorSum
     popStatus: c.popStatus,
     logBatches: c.logBatches,
     logEntries: c.logEntries,
+    collectors: c.collectors ?? {},
   };
 }
 

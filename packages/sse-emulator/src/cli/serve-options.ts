@@ -3,13 +3,27 @@ import { parseArgs } from 'node:util';
 import type { TunnelProtocol } from '@pa-connector/sse-api';
 import { parseDurationSeconds } from '../config/durations';
 import {
+  checkEndpoints,
+  DEFAULT_PROFILE,
+  PROFILE_PORTS,
+  parseEndpointSpec,
+  parseProfile,
+} from '../config/endpoints';
+import {
+  checkDistinctHostnames,
+  checkedPopHostname,
+  withPopHostnames,
+} from '../config/pop-hostnames';
+import {
   checkNetns,
+  DEFAULT_REGIONS,
   parseGatewayAddress,
   parseRegionSpec,
   type RegionConfig,
   regionConfig,
 } from '../config/regions';
 import type { EmulatorOptions } from '../emulator';
+import { findCloudBlock } from '../package/cloud-block';
 import { UsageError } from './usage-error';
 
 export interface ServeSettings {
@@ -35,6 +49,11 @@ const SERVE_FLAGS = {
   'health-stale': { type: 'string' },
   'ingress-port': { type: 'string' },
   'ingress-host': { type: 'string' },
+  profile: { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
+  'pop-hostname': { type: 'string', multiple: true },
+  bundle: { type: 'string' },
+  'infra-script': { type: 'string' },
 } as const;
 
 /** The config file: the same settings as the flags (flags win). */
@@ -56,8 +75,18 @@ interface ConfigFile {
   /** The user ingress (as `--ingress-port` / `--ingress-host`). */
   ingressPort?: number;
   ingressHost?: string;
+  /** `saas` or `onprem`: ports for endpoints and gateways given without one. */
+  profile?: string;
+  /** `PURPOSE=[host][:port][@bind]` each, as `--endpoint`. */
+  endpoints?: string[];
+  /** `REGION=NAME[,NAME]` each, as `--pop-hostname`. */
+  popHostnames?: string[];
+  /** The package route's parts, as `--bundle` and `--infra-script`. */
+  bundle?: string;
+  infraScript?: string;
   regions?: Array<{
     name: string;
+    hostnames?: string[];
     gateways: Array<
       | string
       | { host: string; port: number; protocol?: TunnelProtocol; name?: string; netns?: string }
@@ -103,9 +132,30 @@ export async function serveSettings(
   const tlsNames = (values['tls-name'] as string[] | undefined) ?? file.tlsNames;
   if (tlsNames) options.tlsNames = tlsNames;
 
+  const profileText = flag('profile') ?? file.profile;
+  const profile = usage(() => parseProfile(profileText ?? DEFAULT_PROFILE));
+  if (profileText !== undefined) options.profile = profile;
+  const gatewayPort = PROFILE_PORTS[profile].gateway;
+  const endpointSpecs =
+    (values.endpoint as string[] | undefined) ?? stringList(file.endpoints, 'endpoints');
+  if (endpointSpecs) {
+    const endpoints = endpointSpecs.map((spec) => usage(() => parseEndpointSpec(spec, profile)));
+    usage(() => checkEndpoints(endpoints));
+    options.endpoints = endpoints;
+  }
+
   const regionFlags = values.region as string[] | undefined;
-  const regions = regionFlags ? regionFlags.map(parseRegion) : file.regions?.map(fileRegion);
+  let regions = regionFlags
+    ? regionFlags.map((spec) => usage(() => parseRegionSpec(spec, gatewayPort)))
+    : file.regions?.map((r) => fileRegion(r, gatewayPort));
+  const popHostnames =
+    (values['pop-hostname'] as string[] | undefined) ??
+    stringList(file.popHostnames, 'popHostnames');
+  if (popHostnames) {
+    regions = usage(() => withPopHostnames(regions ?? DEFAULT_REGIONS, popHostnames));
+  }
   if (regions) {
+    usage(() => checkDistinctHostnames(regions));
     const names = regions.map((p) => p.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new UsageError(`region "${dup}" is given twice`);
@@ -145,6 +195,18 @@ export async function serveSettings(
     throw new UsageError('--ingress-host is given without --ingress-port');
   }
 
+  const bundle = flag('bundle') ?? file.bundle;
+  const infraScript = flag('infra-script') ?? file.infraScript;
+  if ((bundle === undefined) !== (infraScript === undefined)) {
+    throw new UsageError('--bundle and --infra-script go together (the package holds both)');
+  }
+  if (bundle !== undefined && infraScript !== undefined) {
+    options.package = {
+      bundlePath: bundle,
+      infraScript: await readInfraScript(infraScript, readText),
+    };
+  }
+
   const tokenFile = flag('admin-token-file') ?? file.adminTokenFile;
   if (tokenFile) options.adminToken = await readAdminToken(tokenFile, readText);
 
@@ -163,6 +225,19 @@ export async function readAdminToken(
   }
   if (!token) throw new UsageError(`--admin-token-file ${path} is empty`);
   return token;
+}
+
+async function readInfraScript(
+  path: string,
+  readText: (path: string) => Promise<string>,
+): Promise<string> {
+  try {
+    const text = await readText(path);
+    findCloudBlock(text);
+    return text;
+  } catch (err) {
+    throw new UsageError(`--infra-script ${path}: ${(err as Error).message}`);
+  }
 }
 
 async function readConfigFile(
@@ -209,9 +284,19 @@ function duration(name: string, value: string | number, maxSeconds: number): num
   return seconds;
 }
 
-function parseRegion(spec: string): RegionConfig {
+/** A config file list of strings (as a repeated flag gives them). */
+function stringList(value: unknown, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new UsageError(`config ${name} must be an array of strings`);
+  }
+  return value;
+}
+
+/** A parse error of a flag's value is a usage error (exit 64) with the same message. */
+function usage<T>(parse: () => T): T {
   try {
-    return parseRegionSpec(spec);
+    return parse();
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -223,15 +308,22 @@ function checkedNetns(netns: unknown, where: string): string {
   return netns;
 }
 
-function fileRegion(p: NonNullable<ConfigFile['regions']>[number]): RegionConfig {
+function fileRegion(
+  p: NonNullable<ConfigFile['regions']>[number],
+  gatewayPort: number,
+): RegionConfig {
   try {
     const where = `config region "${p.name}"`;
     if (!Array.isArray(p.gateways)) throw new Error(`${where}: gateways must be an array`);
-    return regionConfig(
+    if (p.hostnames !== undefined && !Array.isArray(p.hostnames)) {
+      throw new Error(`${where}: hostnames must be an array of names`);
+    }
+    const hostnames = p.hostnames?.map((n) => checkedPopHostname(String(n), where));
+    const region = regionConfig(
       p.name,
       p.gateways.map((g) =>
         typeof g === 'string'
-          ? parseGatewayAddress(g, where)
+          ? parseGatewayAddress(g, where, gatewayPort)
           : {
               ...parseGatewayAddress(
                 `${g.host.includes(':') ? `[${g.host}]` : g.host}:${g.port}/${g.protocol ?? 'udp'}`,
@@ -242,6 +334,7 @@ function fileRegion(p: NonNullable<ConfigFile['regions']>[number]): RegionConfig
             },
       ),
     );
+    return hostnames ? { ...region, hostnames } : region;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -22,6 +22,7 @@ export async function serve(argv: string[]): Promise<void> {
       sseUrl: emulator.sseUrl,
       adminUrl: emulator.adminUrl,
       ...(emulator.ingressUrl ? { ingressUrl: emulator.ingressUrl } : {}),
+      ...(options.endpoints?.length ? { endpoints: emulator.endpoints } : {}),
       caCertPath: emulator.caCertPath,
       dataDir: options.dataDir,
     })}\n`,

@@ -11,6 +11,11 @@ export interface GatewayConfig extends Gateway {
 export interface RegionConfig {
   name: string;
   gateways: GatewayConfig[];
+  /**
+   * Names the PoP is known by, e.g. `us-west.pa-wgcs.skyhigh.cloud` (lowercase, no trailing
+   * dot): a registration naming one of them, or one of the gateways' hosts, is for this PoP.
+   */
+  hostnames?: string[];
 }
 
 /** What `ip netns add` accepts, kept conservative (the name reaches a command line). */
@@ -34,9 +39,10 @@ class RegionSpecError extends Error {
 /**
  * `name=host:port/proto,host:port/proto` (IPv6 hosts in brackets: `[::1]:1194/udp`; the
  * protocol defaults to udp; `@netns` after a gateway runs it in that network namespace).
- * Gateways are named `<region>-gw<n>`.
+ * Gateways are named `<region>-gw<n>`. The port may be left out when a default is given (the
+ * profile's gateway port).
  */
-export function parseRegionSpec(spec: string): RegionConfig {
+export function parseRegionSpec(spec: string, defaultPort?: number): RegionConfig {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new RegionSpecError(`--region "${spec}": expected name=host:port/proto[,...]`);
   const name = spec.slice(0, eq).trim();
@@ -44,16 +50,19 @@ export function parseRegionSpec(spec: string): RegionConfig {
   if (!list) throw new RegionSpecError(`--region "${spec}": no gateways after "="`);
   return regionConfig(
     name,
-    list.split(',').map((g) => parseGatewayAddress(g.trim(), `--region "${spec}"`)),
+    list.split(',').map((g) => parseGatewayAddress(g.trim(), `--region "${spec}"`, defaultPort)),
   );
 }
 
 export function parseGatewayAddress(
   text: string,
   where: string,
+  defaultPort?: number,
 ): { host: string; port: number; protocol: TunnelProtocol; netns?: string } {
-  const m = /^(\[[^\]]+\]|[^:/[\]@]+):(\d{1,5})(?:\/(udp|tcp))?(?:@(.*))?$/.exec(text);
-  if (!m) throw new RegionSpecError(`${where}: gateway "${text}" is not host:port/udp|tcp[@netns]`);
+  const m = /^(\[[^\]]+\]|[^:/[\]@]+)(?::(\d{1,5}))?(?:\/(udp|tcp))?(?:@(.*))?$/.exec(text);
+  if (!m || (m[2] === undefined && defaultPort === undefined)) {
+    throw new RegionSpecError(`${where}: gateway "${text}" is not host:port/udp|tcp[@netns]`);
+  }
   const netns = m[4];
   if (netns !== undefined) checkNetns(netns, where);
   const rawHost = m[1] as string;
@@ -64,7 +73,7 @@ export function parseGatewayAddress(
   if (!isIP(host) && !isHostname(host)) {
     throw new RegionSpecError(`${where}: gateway host "${host}" is not a hostname or IP address`);
   }
-  const port = Number(m[2]);
+  const port = m[2] === undefined ? (defaultPort as number) : Number(m[2]);
   if (port < 1 || port > 65_535)
     throw new RegionSpecError(`${where}: port ${port} is out of range`);
   const protocol = (m[3] as TunnelProtocol | undefined) ?? 'udp';

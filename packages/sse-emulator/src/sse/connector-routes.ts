@@ -30,21 +30,25 @@ export function connectorRoutes(app: SseApp, deps: SseDeps): void {
     if (connectorId !== undefined && connectorId !== connector.id) {
       throw invalidRequest(`connectorId "${connectorId}" is not the caller (${connector.id})`);
     }
-    deps.state.recordHealth(connector, { ...request.body, connectorId: connector.id });
+    deps.state.recordHealth(
+      connector,
+      { ...request.body, connectorId: connector.id },
+      deps.listenerUrl?.(),
+    );
     await deps.persist();
     return reply.code(202).send({ accepted: 1 });
   });
 
   app.post(SseRoutes.popStatus, { schema: schemas.popStatus }, async (request, reply) => {
     const { connector } = authenticate(deps, request, { token: true });
-    deps.state.recordPopStatus(connector, request.body);
+    deps.state.recordPopStatus(connector, request.body, deps.listenerUrl?.());
     await deps.persist();
     return reply.code(202).send({ accepted: 1 });
   });
 
   app.post(SseRoutes.logs, { schema: schemas.logs }, async (request, reply) => {
     const { connector } = authenticate(deps, request, { token: true });
-    deps.state.recordLogs(connector, request.body);
+    deps.state.recordLogs(connector, request.body, deps.listenerUrl?.());
     await deps.persist();
     return reply.code(202).send({ accepted: request.body.entries.length });
   });

@@ -25,6 +25,8 @@ export interface SseDeps {
   sleep: (ms: number) => Promise<void>;
   /** Running gateways: a new connector's ccd/ files are written before it gets its answer. */
   gateways?: { admit(connectorId: string): Promise<void> };
+  /** This listener's URL once it listens: ingest records say which collector took them. */
+  listenerUrl?: () => string | undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import { CertificateCache } from './certificate-cache';
 import { hostnameProblem } from './hostname';
 import { emptyIngest, type IngestRecord } from './ingest-records';
 import type { CertificateIssuer } from './issuer';
+import { chooseRegion } from './pop-choice';
 import type { ProvisioningKeys } from './provisioning-keys';
 import { digestsEqual, sha256Hex } from './secrets';
 import { hexId, type StateContext } from './state-context';
@@ -95,14 +96,7 @@ export class Connectors {
     const now = this.o.ctx.clock.now();
     this.o.keys.checkUsable(key, now);
     const group = this.o.catalogs.get(key.groupId);
-    const regionName = req.region ?? group.region;
-    const region = this.o.regions.get(regionName);
-    if (!region) {
-      throw new EmulatorError(
-        SseErrorCode.unknownRegion,
-        `region "${regionName}" does not exist (${[...this.o.regions.keys()].join(', ')})`,
-      );
-    }
+    const region = chooseRegion(this.o.regions, req, group.region);
 
     for (const g of region.gateways) this.o.tunnels.checkRoom(g.name);
 

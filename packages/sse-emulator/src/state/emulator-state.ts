@@ -217,16 +217,16 @@ export class EmulatorState {
 
   // ---- ingest -------------------------------------------------------------------------------
 
-  recordHealth(connector: ConnectorRecord, update: HealthUpdate): void {
-    this.ingest.recordHealth(connector, update);
+  recordHealth(connector: ConnectorRecord, update: HealthUpdate, collector?: string): void {
+    this.ingest.recordHealth(connector, update, collector);
   }
 
-  recordPopStatus(connector: ConnectorRecord, status: PopStatusReport): void {
-    this.ingest.recordPopStatus(connector, status);
+  recordPopStatus(connector: ConnectorRecord, status: PopStatusReport, collector?: string): void {
+    this.ingest.recordPopStatus(connector, status, collector);
   }
 
-  recordLogs(connector: ConnectorRecord, batch: LogBatch): void {
-    this.ingest.recordLogs(connector, batch);
+  recordLogs(connector: ConnectorRecord, batch: LogBatch, collector?: string): void {
+    this.ingest.recordLogs(connector, batch, collector);
   }
 
   // ---- release manifest ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ const CLI = resolve(__dirname, '../../dist/cli.js');
 interface Listening {
   event: 'listening';
   sseUrl: string;
+  endpoints?: Record<string, string[]>;
   adminUrl: string;
   caCertPath: string;
 }
@@ -175,6 +176,8 @@ describe('pa-emulator CLI', () => {
       ['serve'],
       ['serve', '--data-dir', dataDir, '--port', 'http'],
       ['serve', '--data-dir', dataDir, '--region', 'x'],
+      ['serve', '--data-dir', dataDir, '--endpoint', 'ingest=0'],
+      ['serve', '--data-dir', dataDir, '--bundle', '/nonexistent.tar'],
       ['group', 'create'],
       ['frobnicate'],
     ]) {
@@ -185,5 +188,46 @@ describe('pa-emulator CLI', () => {
       expect(failure?.code).toBe(64);
       expect(failure?.stderr).toMatch(/^pa-emulator: /);
     }
+  });
+
+  it('serves each purpose on its own endpoint and says where in the listening line', async () => {
+    const { child, listening } = await serve([
+      '--data-dir',
+      join(dataDir, 'endpoints'),
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--profile',
+      'onprem',
+      '--endpoint',
+      'registration=127.0.0.1:0',
+      '--endpoint',
+      'tokens=0',
+      '--endpoint',
+      'collector=0',
+      '--endpoint',
+      'collector=0',
+      '--region',
+      'us-west=127.0.0.1/udp,127.0.0.2:443/tcp',
+      '--pop-hostname',
+      'us-west=us-west.pa-wgcs.cli.test',
+    ]);
+    const endpoints = listening.endpoints ?? {};
+    expect(endpoints.collector).toHaveLength(2);
+    expect(endpoints.catalog).toEqual([listening.sseUrl]);
+    const table = (await (await fetch(`${listening.adminUrl}/admin/endpoints`)).json()) as {
+      profile: string;
+      endpoints: unknown;
+      pops: Array<{ hostnames: string[]; gateways: Array<{ port: number }> }>;
+    };
+    expect(table.profile).toBe('onprem');
+    expect(table.endpoints).toEqual(endpoints);
+    expect(table.pops[0]?.hostnames).toEqual(['us-west.pa-wgcs.cli.test']);
+    // A gateway without a port takes the profile's: 5660 on-premises.
+    expect(table.pops[0]?.gateways.map((g) => g.port)).toEqual([5660, 443]);
+    if (!child.pid) throw new Error('no pid');
+    process.kill(child.pid, 'SIGTERM');
+    expect(await exited(child)).toBe(0);
   });
 });

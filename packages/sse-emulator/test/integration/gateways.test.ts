@@ -36,11 +36,25 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     requireRoot('it creates network namespaces and tun devices');
     requireBinary('openvpn', 'openvpn');
     topo = await Topology.create({ roles: ['gw1', 'gw2', 'connector'] });
+    // On 443 as the firewall table has them, one UDP and one TCP, in a PoP known by a hostname.
     regions = [
-      regionConfig('local', [
-        { host: topo.host('gw1').ipv4, port: 1194, protocol: 'udp', netns: topo.host('gw1').netns },
-        { host: topo.host('gw2').ipv4, port: 1194, protocol: 'tcp', netns: topo.host('gw2').netns },
-      ]),
+      {
+        ...regionConfig('local', [
+          {
+            host: topo.host('gw1').ipv4,
+            port: 443,
+            protocol: 'udp',
+            netns: topo.host('gw1').netns,
+          },
+          {
+            host: topo.host('gw2').ipv4,
+            port: 443,
+            protocol: 'tcp',
+            netns: topo.host('gw2').netns,
+          },
+        ]),
+        hostnames: ['local.pa-wgcs.emulator.test'],
+      },
     ];
     t = await start();
   }, 60_000);
@@ -51,12 +65,14 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     await topo?.destroy();
   });
 
-  async function register(): Promise<{ reg: RegisterResponse; keyPem: string }> {
+  async function register(
+    extra: { gateway?: string } = {},
+  ): Promise<{ reg: RegisterResponse; keyPem: string }> {
     const identity = newIdentity();
     const { key } = await t.admin.groupWithKey();
     const res = await t.sse({
       path: SseRoutes.register,
-      body: { provisioningKey: key, csr: identity.csr, hostname: 'host-1' },
+      body: { provisioningKey: key, csr: identity.csr, hostname: 'host-1', ...extra },
     });
     expect(res.status).toBe(201);
     return { reg: res.json(), keyPem: identity.privateKeyPem };
@@ -105,6 +121,18 @@ describe('emulator gateways (real openvpn in network namespaces)', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(keyFile, 'utf8')).toBe(reg.tunnel?.tlsCryptKey);
 
+    for (const i of [0, 1]) {
+      const c = connect(reg, i, keyPem);
+      await c.waitForLine(/Initialization Sequence Completed/, 20_000);
+      expect(pushedAddress(c)).toBe(reg.gateways[i]?.tunnelAddress);
+      await c.stop();
+    }
+  }, 60_000);
+
+  it('a connector naming the PoP by its gateway hostname gets both gateways and opens both tunnels on 443, UDP and TCP', async () => {
+    const { reg, keyPem } = await register({ gateway: 'Local.PA-WGCS.emulator.test.' });
+    expect(reg.region).toBe('local');
+    expect(reg.gateways.map((g) => `${g.port}/${g.protocol}`)).toEqual(['443/udp', '443/tcp']);
     for (const i of [0, 1]) {
       const c = connect(reg, i, keyPem);
       await c.waitForLine(/Initialization Sequence Completed/, 20_000);

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 
 export interface SseResponse {
   status: number;
@@ -20,8 +21,16 @@ export interface SseCall {
   headers?: Record<string, string>;
 }
 
-/** One HTTPS request on a fresh connection, trusting only the emulator CA. */
-export function sseRequest(baseUrl: string, caPem: string, call: SseCall): Promise<SseResponse> {
+/**
+ * One HTTPS request on a fresh connection, trusting only the emulator CA. `hosts` answers name
+ * lookups (name -> address) so a listener named by a hostname is reached by that name.
+ */
+export function sseRequest(
+  baseUrl: string,
+  caPem: string,
+  call: SseCall,
+  hosts?: Record<string, string>,
+): Promise<SseResponse> {
   const url = new URL(call.path, baseUrl);
   const body = call.rawBody ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
   const headers: Record<string, string> = { ...call.headers };
@@ -35,6 +44,7 @@ export function sseRequest(baseUrl: string, caPem: string, call: SseCall): Promi
         headers,
         ca: caPem,
         agent: false,
+        ...(hosts ? { lookup: lookupIn(hosts) } : {}),
         ...(call.cert ? { cert: call.cert.certPem, key: call.cert.keyPem } : {}),
       },
       (res) => {
@@ -56,4 +66,17 @@ export function sseRequest(baseUrl: string, caPem: string, call: SseCall): Promi
     req.setTimeout(20_000, () => req.destroy(new Error('request timed out')));
     req.end(body);
   });
+}
+
+function lookupIn(hosts: Record<string, string>): LookupFunction {
+  return (hostname, options, callback) => {
+    const address = hosts[hostname];
+    if (address === undefined) {
+      callback(new Error(`no test address for ${hostname}`), '', 4);
+    } else if (options.all) {
+      callback(null, [{ address, family: isIP(address) }]);
+    } else {
+      callback(null, address, isIP(address));
+    }
+  };
 }

@@ -64,6 +64,8 @@ describe('serveSettings', () => {
     }),
     '/token': 'admin-secret\n',
     '/empty': '  \n',
+    '/infra.sh':
+      "# >>> cloud package settings\nPKG_CLOUD_ENV=''\nPKG_CLOUD_CA=''\n# <<< cloud package settings\n",
   };
   const read = async (p: string) => {
     const text = files[p];
@@ -129,8 +131,88 @@ describe('serveSettings', () => {
     expect(options.regions?.[0]?.gateways.map((g) => g.host)).toEqual(['127.0.0.1', '::1']);
   });
 
+  it('reads the profile, the endpoints and the PoP hostnames', async () => {
+    const { options } = await serveSettings(
+      [
+        '--data-dir',
+        '/d',
+        '--profile',
+        'onprem',
+        '--endpoint',
+        'registration=wgcs.example.test',
+        '--endpoint',
+        'collector=status.example.test',
+        '--endpoint',
+        'collector=10.0.0.9:0',
+        '--region',
+        'us-west=gw1.us-west.example.test,10.0.0.3:443/tcp',
+        '--pop-hostname',
+        'us-west=us-west.pa-wgcs.example.test',
+      ],
+      read,
+    );
+    expect(options.profile).toBe('onprem');
+    expect(options.endpoints).toEqual([
+      { purpose: 'registration', host: 'wgcs.example.test', port: 443 },
+      { purpose: 'collector', host: 'status.example.test', port: 5640 },
+      { purpose: 'collector', host: '10.0.0.9', port: 0 },
+    ]);
+    expect(options.regions?.[0]?.hostnames).toEqual(['us-west.pa-wgcs.example.test']);
+    // A gateway without a port takes the profile's (onprem: 5660).
+    expect(options.regions?.[0]?.gateways.map((g) => `${g.host}:${g.port}/${g.protocol}`)).toEqual([
+      'gw1.us-west.example.test:5660/udp',
+      '10.0.0.3:443/tcp',
+    ]);
+  });
+
+  it('reads the package parts: the bundle path and the infra script text', async () => {
+    const { options } = await serveSettings(
+      ['--data-dir', '/d', '--bundle', '/b.tar', '--infra-script', '/infra.sh'],
+      read,
+    );
+    expect(options.package).toEqual({ bundlePath: '/b.tar', infraScript: files['/infra.sh'] });
+  });
+
+  it('gives the default region PoP hostnames and reads them from the config file', async () => {
+    const named = await serveSettings(
+      ['--data-dir', '/d', '--pop-hostname', 'local=local.pa-wgcs.example.test'],
+      read,
+    );
+    expect(named.options.regions?.[0]).toMatchObject({
+      name: 'local',
+      hostnames: ['local.pa-wgcs.example.test'],
+    });
+    const fromFile = await serveSettings(['--config', '/pops.json'], async (p) =>
+      p === '/pops.json'
+        ? JSON.stringify({
+            dataDir: '/d',
+            regions: [{ name: 'de', hostnames: ['DE.pa-wgcs.example.test.'], gateways: ['gw.de'] }],
+            endpoints: ['tokens=iam.example.test'],
+          })
+        : read(p),
+    );
+    expect(fromFile.options.regions?.[0]?.hostnames).toEqual(['de.pa-wgcs.example.test']);
+    expect(fromFile.options.regions?.[0]?.gateways[0]?.port).toBe(443);
+    expect(fromFile.options.endpoints).toEqual([
+      { purpose: 'tokens', host: 'iam.example.test', port: 443 },
+    ]);
+  });
+
   it.each([
     [[], /--data-dir is required/],
+    [['--data-dir', '/d', '--profile', 'edge'], /--profile must be saas or onprem/],
+    [['--data-dir', '/d', '--endpoint', 'bogus=1'], /"bogus" is not a purpose/],
+    [
+      ['--data-dir', '/d', '--endpoint', 'tokens=1', '--endpoint', 'tokens=2'],
+      /--endpoint tokens is given 2 times/,
+    ],
+    [['--data-dir', '/d', '--pop-hostname', 'nowhere=a.example'], /no region "nowhere"/],
+    [['--data-dir', '/d', '--bundle', '/b.tar'], /--bundle and --infra-script go together/],
+    [['--data-dir', '/d', '--infra-script', '/infra.sh'], /go together/],
+    [
+      ['--data-dir', '/d', '--bundle', '/b.tar', '--infra-script', '/token'],
+      /--infra-script \/token: the infra script must hold exactly one/,
+    ],
     [['--data-dir', '/d', '--port', 'x'], /--port must be a port/],
     [['--data-dir', '/d', '--cert-lifetime', 'forever'], /--cert-lifetime must be a duration/],
     [['--data-dir', '/d', '--cert-lifetime', '3651d'], /--cert-lifetime must be at most/],
