@@ -55,13 +55,24 @@ readonly PROG=infra.sh
 # The compose project; another name only for tests that share a Docker engine.
 readonly PROJECT=${PA_INFRA_PROJECT:-pa-connector}
 readonly REGION_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
-readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-https://sse.pa-connector.net}
+# Unset: no PA_SSE_URLS, the connector derives each endpoint from the cloud's domain.
+readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-}
 # Exit codes, numbered as in docs/exit-codes.md.
 readonly E_FAIL=1 E_USAGE=64 E_PREREQ=69
 
+# The cloud this script installs for, filled in when the cloud packs it into PoPPackage.tar (like
+# a tenant's download): PKG_CLOUD_ENV holds KEY=value lines of the cloud's endpoints (the keys in
+# CLOUD_SETTINGS below), PKG_CLOUD_CA the PEM certificate of the CA of its servers. Both are
+# checked before anything runs; --sse_url and --sse_ca_file win over them.
+# >>> cloud package settings (written by the packager; empty in a source checkout)
+PKG_CLOUD_ENV=''
+PKG_CLOUD_CA=''
+# <<< cloud package settings
+readonly CLOUD_SETTINGS='PA_CLOUD_DOMAIN PA_CLOUD_PROFILE PA_REGISTRATION_URL PA_TOKEN_URL PA_CATALOG_URL PA_COLLECTOR_URLS PA_REGISTRY PA_SSE_URLS'
+
 usage() {
   cat <<EOF
-usage: sudo bash $PROG --gateway=REGION [key option] [options]
+usage: sudo bash $PROG --gateway=GATEWAY [key option] [options]
        sudo bash $PROG --uninstall [--yes] [--dry-run]
 
 Installs the POP from PoPDeployment.tar (beside this script) and starts it.
@@ -76,14 +87,19 @@ The provisioning key (pak1.<id>.<secret>), one of:
                              option is given); a re-run may omit the key: the stored one is kept
 
 options:
-  --gateway=REGION              the region to join: one of $REGION_NAMES,
-                             or the hostname of the region (fewer than 64 characters)
+  --gateway=GATEWAY          the nearest Private Access Gateway: its hostname or address
+                             (us-west.pa-wgcs.skyhigh.cloud, 203.0.113.7, [2001:db8::7]:443),
+                             optionally :port; or a region name: $REGION_NAMES
   --proxy=URL                HTTP proxy to the SSE: http://[user:password@]host:port; also
                              given to dockerd (systemd drop-in) for image updates
   --no_proxy=LIST            comma-separated hosts, .domains, *.domains, IPs or CIDRs reached directly
-  --sse_url=URL              SSE API URL(s), https, comma-separated (default $DEFAULT_SSE_URL)
-  --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: system roots)
-  --allow-unsupported-os     go on when the OS is not Ubuntu 18.04-24.04 or RHEL 8.5-9.x
+  --sse_url=URL              SSE API URL(s), https, comma-separated, for every API purpose
+                             (default: the cloud's endpoints of this package, or derived from
+                             the cloud's domain by the connector)
+  --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: the CA of
+                             this package, else the system roots)
+  --allow-unsupported-os     go on when the OS is not Ubuntu 18.04/20.04/22.04 or
+                             RHEL 8.5/8.6/8.7/9.1 (with a warning)
   --dry-run                  check and print what would be done; change nothing
   --uninstall                stop and remove the stack, its volumes and its configuration
   --yes                      do not ask before --uninstall
@@ -174,24 +190,43 @@ check_proxy_url() {
     usage_error "--proxy: $(redact_url "$url") is not http://[user:password@]host:port (a hostname or [IPv6] and a port 1-65535)"
 }
 
-# https://host[:port][/path], one or more, comma-separated.
-check_sse_urls() {
+# What is wrong with a list of https://host[:port][/path] URLs, comma-separated; nothing when
+# it is right. Credentials are never printed.
+https_urls_problem() {
   local list=$1 url rest hostport
   local -a urls
   IFS=, read -r -a urls <<<"$list"
-  [[ ${#urls[@]} -gt 0 && $list != *, && $list != ,* && $list != *,,* ]] ||
-    usage_error "--sse_url: give one or more https URLs separated by commas"
+  if [[ ${#urls[@]} -eq 0 || $list == *, || $list == ,* || $list == *,,* ]]; then
+    echo 'give one or more https URLs separated by commas'
+    return
+  fi
   for url in "${urls[@]}"; do
-    [[ $url == https://* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must start with https://"
+    if [[ $url != https://* ]]; then
+      echo "\"$(redact_url "$url")\" must start with https://"
+      return
+    fi
     rest=${url#https://}
     # No "@" anywhere (a plain path has none): whatever precedes one would be credentials.
-    [[ $rest != *@* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must not carry credentials"
+    if [[ $rest == *@* ]]; then
+      echo "\"$(redact_url "$url")\" must not carry credentials"
+      return
+    fi
     hostport=${rest%%/*}
-    is_host_port "$hostport" optional ||
-      usage_error "--sse_url: \"$url\" has no valid host (a hostname or [IPv6], port 1-65535)"
-    [[ $rest == "$hostport" || ${rest#"$hostport"} =~ ^/[A-Za-z0-9._~/%-]*$ ]] ||
-      usage_error "--sse_url: \"$url\" has a path that is not plain"
+    if ! is_host_port "$hostport" optional; then
+      echo "\"$url\" has no valid host (a hostname or [IPv6], port 1-65535)"
+      return
+    fi
+    if [[ $rest != "$hostport" && ! ${rest#"$hostport"} =~ ^/[A-Za-z0-9._~/%-]*$ ]]; then
+      echo "\"$url\" has a path that is not plain"
+      return
+    fi
   done
+}
+
+check_sse_urls() {
+  local problem
+  problem=$(https_urls_problem "$1")
+  [[ -z $problem ]] || usage_error "--sse_url: $problem"
 }
 
 check_no_proxy() {
@@ -216,12 +251,55 @@ check_no_proxy() {
   done
 }
 
+# An IPv6 address in full or :: form (no embedded IPv4): groups of 1-4 hex digits, at most one "::".
+is_ipv6_address() {
+  local addr=$1 group count=0
+  local -a groups
+  [[ $addr =~ ^[0-9A-Fa-f:]{2,39}$ && $addr == *:* && $addr != *:::* ]] || return 1
+  [[ ${addr/::/} != *::* ]] || return 1
+  [[ $addr != :[!:]* && $addr != *[!:]: ]] || return 1
+  IFS=: read -r -a groups <<<"$addr"
+  for group in "${groups[@]}"; do
+    [[ -z $group ]] && continue
+    ((${#group} <= 4)) || return 1
+    count=$((count + 1))
+  done
+  if [[ $addr == *::* ]]; then ((count <= 7)); else ((count == 8)); fi
+}
+
+# A gateway's address: a hostname, an IPv4 address or an IPv6 address (in brackets to add a port),
+# optionally :port.
+is_gateway_address() {
+  local gw=$1 host part
+  is_ipv6_address "$gw" && return
+  if [[ $gw =~ ^\[([^]]+)\](:[0-9]{1,5})?$ ]]; then
+    is_ipv6_address "${BASH_REMATCH[1]}" && is_host_port "$gw" optional
+    return
+  fi
+  is_host_port "$gw" optional || return 1
+  host=${gw%:*}
+  # All digits and dots: an IPv4 address, four parts of 0-255.
+  if [[ $host =~ ^[0-9.]+$ ]]; then
+    [[ $host =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || return 1
+    for part in "${BASH_REMATCH[@]:1}"; do ((10#$part <= 255)) || return 1; done
+  fi
+}
+
+# --gateway: with a dot or a colon, the hostname or address of the gateway the operator named
+# (PA_GATEWAY: the connector registers for that gateway's PoP); a bare word is a region name
+# (PA_REGION), as before gateways had names.
 check_gateway() {
   local gw=$1
+  if [[ $gw == *[.:]* ]]; then
+    is_gateway_address "$gw" ||
+      usage_error "--gateway: \"$gw\" is not a gateway hostname or address (hostname, IPv4 or IPv6 address, [IPv6]:port or host:port with a port 1-65535)"
+    gateway_address=$gw
+    return
+  fi
   [[ ${#gw} -lt 64 ]] || usage_error "--gateway: must be shorter than 64 characters"
-  [[ " $REGION_NAMES " == *" $gw "* ]] && return
   is_hostname "$gw" ||
-    usage_error "--gateway: \"$gw\" is neither a region name ($REGION_NAMES) nor a hostname (RFC 1123)"
+    usage_error "--gateway: \"$gw\" is neither a region name ($REGION_NAMES) nor a gateway hostname or address"
+  region=$gw
 }
 
 readonly KEY_PATTERN='^pak1\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$'
@@ -240,6 +318,78 @@ redact_url() {
   else
     printf '%s\n' "$url"
   fi
+}
+
+# ---- the cloud of this package ------------------------------------------------------------------
+
+# The cloud's settings from PKG_CLOUD_ENV, by name (set by parse_cloud_settings).
+declare -A cloud=()
+
+package_error() {
+  die "$E_FAIL" "the cloud settings packed into this $PROG are broken: $* (download the package again); nothing was done"
+}
+
+# One or more PEM certificate blocks and nothing else.
+is_pem_certificate() {
+  local line state=out blocks=0
+  while IFS= read -r line; do
+    case $state:$line in
+    'out:-----BEGIN CERTIFICATE-----') state=in ;;
+    out:) ;;
+    'in:-----END CERTIFICATE-----') state=out blocks=$((blocks + 1)) ;;
+    in:*) [[ $line =~ ^[A-Za-z0-9+/=]{1,76}$ ]] || return 1 ;;
+    *) return 1 ;;
+    esac
+  done <<<"$1"
+  [[ $state == out && $blocks -gt 0 ]]
+}
+
+# What is wrong with the VALUE of the cloud setting NAME; nothing when it is right.
+cloud_value_problem() {
+  local name=$1 value=$2 bad
+  [[ -n $value ]] || { echo 'is empty' && return; }
+  bad=$(forbidden_char "$value")
+  [[ -z $bad ]] || { echo "contains $bad" && return; }
+  case $name in
+  PA_CLOUD_DOMAIN) [[ $value == *.* ]] && is_hostname "$value" || echo 'is not a domain name' ;;
+  PA_CLOUD_PROFILE) [[ $value == saas || $value == onprem ]] || echo 'must be saas or onprem' ;;
+  PA_REGISTRATION_URL | PA_TOKEN_URL | PA_CATALOG_URL)
+    if [[ $value == *,* ]]; then echo 'must be one https URL'; else https_urls_problem "$value"; fi
+    ;;
+  PA_COLLECTOR_URLS | PA_SSE_URLS) https_urls_problem "$value" ;;
+  PA_REGISTRY) is_host_port "$value" optional || echo 'is not a hostname or [IPv6], with an optional :port' ;;
+  esac
+}
+
+# Reads PKG_CLOUD_ENV into `cloud` and checks PKG_CLOUD_CA: a key outside CLOUD_SETTINGS, a key
+# given twice or a value that is not what its setting holds stops everything.
+parse_cloud_settings() {
+  local line n=0 name value problem
+  while IFS= read -r line; do
+    n=$((n + 1))
+    [[ -n $line ]] || continue
+    [[ $line =~ ^([A-Za-z0-9_]+)=(.*)$ ]] || package_error "line $n of PKG_CLOUD_ENV is not KEY=value"
+    name=${BASH_REMATCH[1]}
+    value=${BASH_REMATCH[2]}
+    [[ " $CLOUD_SETTINGS " == *" $name "* ]] || package_error "${name:0:40} is not a cloud setting (one of $CLOUD_SETTINGS)"
+    [[ -z ${cloud[$name]+set} ]] || package_error "$name is given twice"
+    problem=$(cloud_value_problem "$name" "$value")
+    [[ -z $problem ]] || package_error "$name $problem"
+    cloud[$name]=$value
+  done <<<"$PKG_CLOUD_ENV"
+  [[ -z $PKG_CLOUD_CA ]] || is_pem_certificate "$PKG_CLOUD_CA" ||
+    package_error 'PKG_CLOUD_CA is not a PEM certificate'
+}
+
+# The package's value of the cloud setting NAME for pa.env. --sse_url replaces every endpoint
+# of the API: the package's own URLs for each purpose then give way to it.
+cloud_setting() {
+  case $1 in
+  PA_REGISTRATION_URL | PA_TOKEN_URL | PA_CATALOG_URL | PA_COLLECTOR_URLS)
+    [[ -z $sse_url_flag ]] || return 0
+    ;;
+  esac
+  printf '%s\n' "${cloud[$1]:-}"
 }
 
 # ---- environment overrides ----------------------------------------------------------------------
@@ -326,8 +476,8 @@ take_key_from_fd() {
 }
 
 # Options (set by parse_args).
-key='' key_file='' key_stdin=0 gateway='' proxy='' no_proxy='' sse_url='' sse_ca_file=''
-dry_run=0 uninstall=0 assume_yes=0 allow_unsupported_os=0
+key='' key_file='' key_stdin=0 gateway='' gateway_address='' region='' proxy='' no_proxy='' sse_url='' sse_ca_file=''
+dry_run=0 uninstall=0 assume_yes=0 allow_unsupported_os=0 sse_url_flag=''
 
 parse_args() {
   local arg name value bad
@@ -403,8 +553,10 @@ parse_args() {
   check_gateway "$gateway"
   [[ -z $proxy ]] || check_proxy_url "$proxy"
   [[ -z $no_proxy ]] || check_no_proxy "$no_proxy"
-  sse_url=${sse_url:-$DEFAULT_SSE_URL}
-  check_sse_urls "$sse_url"
+  # --sse_url wins over the package's URLs, which win over the default.
+  sse_url_flag=$sse_url
+  [[ -n $sse_url ]] || sse_url=${cloud[PA_SSE_URLS]:-$DEFAULT_SSE_URL}
+  [[ -z $sse_url ]] || check_sse_urls "$sse_url"
   if [[ -n $sse_ca_file ]]; then
     [[ -f $sse_ca_file && -r $sse_ca_file ]] || usage_error "--sse_ca_file: cannot read $sse_ca_file"
     grep -q -- '-----BEGIN CERTIFICATE-----' "$sse_ca_file" ||
@@ -792,9 +944,19 @@ docker_gid() {
   fi
 }
 
+# The cloud's endpoints (contract of the connector's settings): empty ones are derived by the
+# connector from PA_CLOUD_DOMAIN (or come from PA_SSE_URLS when that is set).
+cloud_env_lines() {
+  local name
+  for name in $CLOUD_SETTINGS; do
+    [[ $name == PA_SSE_URLS ]] || printf '%s=%s\n' "$name" "$(cloud_setting "$name")"
+  done
+  printf 'PA_SSE_URLS=%s\nPA_GATEWAY=%s\nPA_REGION=%s\n' "$sse_url" "$gateway_address" "$region"
+}
+
 pa_env_content() {
   local ca='' proxy_plain=''
-  [[ -z $sse_ca_file ]] || ca=/etc/pa-connector/sse-ca.pem
+  [[ -z $sse_ca_file && -z $PKG_CLOUD_CA ]] || ca=/etc/pa-connector/sse-ca.pem
   proxy_has_credentials || proxy_plain=$proxy
   cat <<EOF
 # The POP's compose settings, written by $PROG (re-run it to change them). No secrets here:
@@ -803,9 +965,8 @@ PA_VERSION=$release_version
 PA_IMAGE_PREFIX=pa-connector
 PA_REDIS_IMAGE=pa-connector/redis:$release_version
 PA_HOSTNAME=$host_name
-PA_SSE_URLS=$sse_url
+$(cloud_env_lines)
 PA_SSE_CA_FILE=$ca
-PA_REGION=$gateway
 PA_PROXY_URL=$proxy_plain
 PA_NO_PROXY=$no_proxy
 PA_SECRETS_DIR=$secrets_dir
@@ -822,8 +983,7 @@ pa_connector_env_content() {
   cat <<EOF
 # Settings of pa_connector.sh, written by $PROG.
 PA_CONTAINER=${pop_manager_container:-}
-PA_SSE_URLS=$sse_url
-PA_REGION=$gateway
+$(cloud_env_lines)
 PA_NO_PROXY=$no_proxy
 EOF
   proxy_has_credentials || printf 'PA_PROXY_URL=%s\n' "$proxy"
@@ -897,6 +1057,8 @@ write_settings() {
   pa_env_content | put_file "$etc_dir/pa.env" 0644 pa.env
   if [[ -n $sse_ca_file ]]; then
     put_file "$config_dir/sse-ca.pem" 0644 sse-ca.pem <"$sse_ca_file"
+  elif [[ -n $PKG_CLOUD_CA ]]; then
+    printf '%s\n' "$PKG_CLOUD_CA" | put_file "$config_dir/sse-ca.pem" 0644 "sse-ca.pem (the cloud's CA, from the package)"
   else
     remove_file "$config_dir/sse-ca.pem" sse-ca.pem
   fi
@@ -1255,6 +1417,8 @@ install_pop() {
   [[ $dry_run == 0 ]] || kind='dry run (nothing is changed)'
   printf '%s: %s of the POP, gateway %s\n' "$PROG" "$kind" "$gateway"
   [[ -z $proxy ]] || printf '%s: proxy %s\n' "$PROG" "$(redact_url "$proxy")"
+  [[ ${#cloud[@]} -eq 0 ]] ||
+    printf '%s: cloud %s, its endpoints and CA from this package\n' "$PROG" "${cloud[PA_CLOUD_DOMAIN]:-(no domain given)}"
   check_prerequisites
   [[ $dry_run == 1 ]] || lock_bundle
   install_docker
@@ -1334,6 +1498,7 @@ uninstall() {
 
 main() {
   check_overrides
+  parse_cloud_settings
   [[ $PROJECT =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]] || die "$E_USAGE" "PA_INFRA_PROJECT: not a compose project name"
   parse_args "$@"
   # Every argument is valid: now the key leaves the command line.
