@@ -35,8 +35,10 @@
 #
 # Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
 # PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
-# PA_INFRA_CPUS (instead of nproc), PA_INFRA_DISK_FREE_KB (instead of df), PA_INFRA_MIN_CPUS,
-# PA_INFRA_MIN_MEM_GB, PA_INFRA_MIN_DISK_GB, PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER
+# PA_INFRA_CPUS (instead of nproc), PA_INFRA_DISK_SIZE_KB (the disk holding /var/lib/pa-connector,
+# instead of lsblk), PA_INFRA_DISK_FREE_KB (free on /, instead of df), PA_INFRA_MIN_CPUS,
+# PA_INFRA_MIN_MEM_GB, PA_INFRA_MIN_DISK_GB (the disk's size), PA_INFRA_MIN_ROOT_FREE_GB (free on
+# /), PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER
 # (uid:gid of the secret files when run as root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the
 # compose project name, default pa-connector).
 # PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, proxy, load, compose, readiness); it exists only
@@ -54,6 +56,7 @@ umask 022
 readonly PROG=infra.sh
 # The compose project; another name only for tests that share a Docker engine.
 readonly PROJECT=${PA_INFRA_PROJECT:-pa-connector}
+readonly SUPPORTED_UBUNTU='18.04 20.04 22.04' SUPPORTED_RHEL='8.5 8.6 8.7 9.1'
 readonly REGION_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
 # Unset: no PA_SSE_URLS, the connector derives each endpoint from the cloud's domain.
 readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-}
@@ -98,8 +101,8 @@ options:
                              the cloud's domain by the connector)
   --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: the CA of
                              this package, else the system roots)
-  --allow-unsupported-os     go on when the OS is not Ubuntu 18.04/20.04/22.04 or
-                             RHEL 8.5/8.6/8.7/9.1 (with a warning)
+  --allow-unsupported-os     go on when the OS is not Ubuntu $SUPPORTED_UBUNTU
+                             or RHEL $SUPPORTED_RHEL (with a warning)
   --dry-run                  check and print what would be done; change nothing
   --uninstall                stop and remove the stack, its volumes and its configuration
   --yes                      do not ask before --uninstall
@@ -423,6 +426,8 @@ override_pattern() {
 check_overrides() {
   override_number PA_INFRA_CPUS 1 100000
   override_number PA_INFRA_DISK_FREE_KB 0 1000000000000000
+  override_number PA_INFRA_DISK_SIZE_KB 0 1000000000000000
+  override_number PA_INFRA_MIN_ROOT_FREE_GB 0 1048576
   override_number PA_INFRA_MIN_CPUS 0 1024
   override_number PA_INFRA_MIN_MEM_GB 0 65536
   override_number PA_INFRA_MIN_DISK_GB 0 1048576
@@ -431,6 +436,7 @@ check_overrides() {
   for name in PA_INFRA_ROOT PA_INFRA_BUNDLE PA_INFRA_OS_RELEASE PA_INFRA_RESOLV_CONF PA_INFRA_PROC_MEMINFO; do
     override_path "$name"
   done
+  override_path PA_INFRA_DNF_CONF
   override_pattern PA_INFRA_HOSTNAME '^[A-Za-z0-9._-]{1,255}$' 'a hostname (letters, digits, dots, dashes)'
   override_pattern PA_INFRA_TZ '^[A-Za-z0-9_+/-]{1,64}$' 'a time zone name such as Etc/UTC'
   override_pattern PA_INFRA_SECRET_OWNER '^[0-9]{1,10}:[0-9]{1,10}$' 'uid:gid (numbers)'
@@ -637,7 +643,7 @@ os_release_value() {
 
 os_id='' os_like=''
 check_os() {
-  local file=${PA_INFRA_OS_RELEASE:-/etc/os-release} version name supported=0 major minor
+  local file=${PA_INFRA_OS_RELEASE:-/etc/os-release} version name supported=0
   if [[ ! -r $file ]]; then
     check 'OS and version' FAIL "cannot read $file"
     return
@@ -646,22 +652,18 @@ check_os() {
   os_like=$(os_release_value "$file" ID_LIKE)
   version=$(os_release_value "$file" VERSION_ID)
   name="${os_id:-unknown} ${version:-?}"
+  # The deployment document's list, exactly.
   case $os_id in
-  ubuntu) [[ " 18.04 20.04 22.04 24.04 " == *" $version "* ]] && supported=1 ;;
-  rhel)
-    if [[ $version =~ ^([0-9]+)(\.([0-9]+))?$ ]]; then
-      major=${BASH_REMATCH[1]}
-      minor=${BASH_REMATCH[3]:-0}
-      ((major == 9 || (major == 8 && minor >= 5))) && supported=1
-    fi
-    ;;
+  ubuntu) [[ " $SUPPORTED_UBUNTU " == *" $version "* ]] && supported=1 ;;
+  rhel) [[ " $SUPPORTED_RHEL " == *" $version "* ]] && supported=1 ;;
   esac
   if [[ $supported == 1 ]]; then
     check 'OS and version' ok "$name"
   elif [[ $allow_unsupported_os == 1 ]]; then
     check 'OS and version' ok "$name is not supported; going on (--allow-unsupported-os)"
+    warn "$name is not a supported OS (Ubuntu $SUPPORTED_UBUNTU; RHEL $SUPPORTED_RHEL): going on because of --allow-unsupported-os, untested"
   else
-    check 'OS and version' FAIL "$name is not supported (Ubuntu 18.04/20.04/22.04/24.04, RHEL 8.5-9.x; --allow-unsupported-os to go on)"
+    check 'OS and version' FAIL "$name is not supported (Ubuntu ${SUPPORTED_UBUNTU// //}, RHEL ${SUPPORTED_RHEL// //}; --allow-unsupported-os to go on)"
   fi
 }
 
@@ -705,16 +707,47 @@ existing_parent() {
   printf '%s\n' "$dir"
 }
 
+# The size in KB of the disk(s) holding the filesystem of DIR: lsblk follows a partition, LVM or
+# RAID device down to its disks. Empty when the disk is not visible (a container, a network
+# filesystem).
+disk_size_kb() {
+  local dir=$1 source bytes
+  source=$(df -P "$dir" 2>/dev/null | awk 'NR == 2 { print $1 }')
+  [[ $source == /dev/* ]] || return 0
+  bytes=$(lsblk -bnso TYPE,SIZE "$source" 2>/dev/null | awk '$1 == "disk" { s += $2 } END { if (s > 0) print s }')
+  [[ -z $bytes ]] || printf '%s\n' "$((bytes / 1024))"
+}
+
+free_kb() {
+  df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'
+}
+
+# The document's disk: a disk of at least 50 GB holding the install, and about 25 GB free on /.
 check_disk() {
   local min=${PA_INFRA_MIN_DISK_GB:-50} dir kb
   dir=$(existing_parent "$lib_dir")
-  kb=$(number_or_empty "${PA_INFRA_DISK_FREE_KB:-$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')}")
-  if [[ -z $kb ]]; then
-    check 'Free disk' FAIL "cannot read the free space of $dir"
+  kb=$(number_or_empty "${PA_INFRA_DISK_SIZE_KB:-$(disk_size_kb "$dir")}")
+  if [[ -z $kb && $min == 0 ]]; then
+    check 'Disk' ok "not measured: no disk found under $dir (lsblk), none required (PA_INFRA_MIN_DISK_GB=0)"
+  elif [[ -z $kb ]]; then
+    check 'Disk' FAIL "cannot find the disk holding $dir (lsblk); PA_INFRA_MIN_DISK_GB=0 to go on without this check"
   elif ((kb >= min * 1024 * 1024)); then
-    check 'Free disk' ok "$((kb / 1024 / 1024)) GB free on $dir (at least $min GB)"
+    check 'Disk' ok "$((kb / 1024 / 1024)) GB disk holding $dir (at least $min GB)"
   else
-    check 'Free disk' FAIL "$((kb / 1024 / 1024)) GB free on $dir, at least $min GB needed"
+    check 'Disk' FAIL "$((kb / 1024 / 1024)) GB disk holding $dir, at least $min GB needed"
+  fi
+}
+
+check_root_free() {
+  local min=${PA_INFRA_MIN_ROOT_FREE_GB:-25} dir kb
+  dir=$(existing_parent "$root/")
+  kb=$(number_or_empty "${PA_INFRA_DISK_FREE_KB:-$(free_kb "$dir")}")
+  if [[ -z $kb ]]; then
+    check 'Free on /' FAIL "cannot read the free space of $dir"
+  elif ((kb >= min * 1024 * 1024)); then
+    check 'Free on /' ok "$((kb / 1024 / 1024)) GB free on $dir (at least $min GB)"
+  else
+    check 'Free on /' FAIL "$((kb / 1024 / 1024)) GB free on $dir, at least $min GB needed"
   fi
 }
 
@@ -811,15 +844,73 @@ jsonish_string() {
   fi
 }
 
+# compose.yaml needs docker-compose 1.29 or Compose v2: no `version:` key, `depends_on` conditions,
+# service profiles, `${VAR-default}` (older docker-compose refuses the file or ignores profiles).
+readonly MIN_COMPOSE=1.29
+
+# Whether version $1 (x.y...) is at least MIN_COMPOSE.
+compose_version_ok() {
+  local major minor
+  [[ $1 =~ ^v?([0-9]+)\.([0-9]+) ]] || return 1
+  major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+  ((10#$major > ${MIN_COMPOSE%.*} || (10#$major == ${MIN_COMPOSE%.*} && 10#$minor >= ${MIN_COMPOSE#*.})))
+}
+
+# The candidate version apt would install of package $1, without its epoch; empty when none.
+apt_candidate() {
+  local v
+  v=$(apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }')
+  [[ $v == '(none)' ]] && v=
+  printf '%s\n' "${v#*:}"
+}
+
+# The compose the stack will run with: the installed one, else the one the OS's packages would
+# install. One too old for compose.yaml stops the install here, before anything is changed.
+check_compose() {
+  local version candidate
+  if skip_docker; then
+    check 'Docker compose' ok 'not checked (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+  elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+    version=$(docker compose version --short 2>/dev/null || true)
+    check 'Docker compose' ok "Compose v2${version:+ $version}"
+  elif command -v docker-compose >/dev/null 2>&1; then
+    version=$(docker-compose --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -n1)
+    if compose_version_ok "$version"; then
+      check 'Docker compose' ok "docker-compose $version"
+    else
+      check 'Docker compose' FAIL "docker-compose ${version:-of unknown version} is too old for compose.yaml ($MIN_COMPOSE or later, or Compose v2, needed): install Docker's docker-compose-plugin, or a newer docker-compose"
+    fi
+  else
+    case $(os_family) in
+    apt)
+      candidate=$(apt_candidate docker-compose-v2)
+      if [[ -n $candidate ]]; then
+        check 'Docker compose' ok "none yet; apt-get will install docker-compose-v2 $candidate"
+      elif candidate=$(apt_candidate docker-compose) && [[ -z $candidate ]]; then
+        check 'Docker compose' ok 'none yet; apt-get will install it (its version is checked once installed)'
+      elif compose_version_ok "$candidate"; then
+        check 'Docker compose' ok "none yet; apt-get will install docker-compose $candidate"
+      else
+        check 'Docker compose' FAIL "this OS packages docker-compose $candidate, too old for compose.yaml ($MIN_COMPOSE or later, or Compose v2, needed): install Docker's docker-compose-plugin (docs.docker.com/engine/install), then re-run"
+      fi
+      ;;
+    dnf) check 'Docker compose' ok 'none yet; dnf will install docker-compose-plugin (Compose v2)' ;;
+    *) check 'Docker compose' ok 'none yet (see the Docker step)' ;;
+    esac
+  fi
+}
+
 check_prerequisites() {
   check_os
   check_cpus
   check_memory
   check_disk
+  check_root_free
   check_timezone
   check_nameservers
   check_hostname
   check_bundle
+  check_compose
   if ((check_failures > 0)); then
     die "$E_PREREQ" "$check_failures prerequisite(s) not met (FAIL above); nothing was changed"
   fi
@@ -1094,20 +1185,59 @@ os_family() {
   fi
 }
 
+# With --proxy, apt-get and dnf go through it too. They read it from a root-only file named on their
+# command line: the URL may carry credentials, and every user can read a process's arguments.
+package_proxy_file=''
+package_proxy() {
+  [[ -n $proxy && -z $package_proxy_file ]] || return 0
+  package_proxy_file=$(mktemp)
+  chmod 0600 -- "$package_proxy_file"
+  trap 'rm -f -- "$package_proxy_file"' EXIT
+  case $(os_family) in
+  apt) printf 'Acquire::http::Proxy "%s";\nAcquire::https::Proxy "%s";\n' "$proxy" "$proxy" >"$package_proxy_file" ;;
+  dnf)
+    # --config replaces dnf.conf: its copy, with the proxy in [main].
+    {
+      if [[ -r ${PA_INFRA_DNF_CONF:-/etc/dnf/dnf.conf} ]]; then
+        grep -vE '^[[:space:]]*proxy[[:space:]]*=' "${PA_INFRA_DNF_CONF:-/etc/dnf/dnf.conf}" |
+          awk -v line="proxy=$proxy" '{ print } /^\[main\]/ && !done { print line; done = 1 } END { if (!done) { print "[main]"; print line } }'
+      else
+        printf '[main]\nproxy=%s\n' "$proxy"
+      fi
+    } >"$package_proxy_file"
+    ;;
+  esac
+  detail "apt-get/dnf use the proxy $(redact_url "$proxy") (from the root-only file $package_proxy_file)"
+}
+
+apt_get() {
+  local -a conf=()
+  package_proxy
+  [[ -z $package_proxy_file ]] || conf=(-c "$package_proxy_file")
+  DEBIAN_FRONTEND=noninteractive run_quiet apt-get "${conf[@]}" "$@"
+}
+
+dnf_run() {
+  local -a conf=()
+  package_proxy
+  [[ -z $package_proxy_file ]] || conf=(--config "$package_proxy_file")
+  run_quiet dnf "${conf[@]}" "$@"
+}
+
 apt_install() {
-  DEBIAN_FRONTEND=noninteractive run_quiet apt-get install -y "$@"
+  apt_get install -y "$@"
 }
 
 install_engine() {
   case $(os_family) in
   apt)
     detail 'installing docker.io with apt-get'
-    run_quiet apt-get update || die "$E_FAIL" 'apt-get update failed (see above)'
+    apt_get update || die "$E_FAIL" 'apt-get update failed (see above)'
     apt_install docker.io || die "$E_FAIL" 'apt-get install docker.io failed (see above)'
     ;;
   dnf)
     detail 'installing docker-ce with dnf'
-    run_quiet dnf install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
+    dnf_run install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
       die "$E_FAIL" "dnf install docker-ce failed (see above): add Docker's repository (dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo) and re-run"
     ;;
   *) die "$E_FAIL" "Docker is not installed and $PROG cannot install it on ${os_id:-this OS}: install Docker and docker compose, then re-run" ;;
@@ -1123,7 +1253,7 @@ install_compose() {
     ;;
   dnf)
     detail 'installing docker-compose-plugin with dnf'
-    run_quiet dnf install -y docker-compose-plugin || die "$E_FAIL" 'dnf install docker-compose-plugin failed (see above)'
+    dnf_run install -y docker-compose-plugin || die "$E_FAIL" 'dnf install docker-compose-plugin failed (see above)'
     ;;
   *) die "$E_FAIL" "neither \"docker compose\" (v2) nor docker-compose is installed, and $PROG cannot install it on ${os_id:-this OS}" ;;
   esac
@@ -1161,6 +1291,13 @@ install_docker() {
     docker info >/dev/null 2>&1 || die "$E_FAIL" 'the Docker engine is not running (start dockerd, then re-run)'
   fi
   compose_command
+  # What apt-get installed without a candidate known beforehand (lists not fetched yet).
+  if [[ ${compose[0]} == docker-compose ]]; then
+    local version
+    version=$(docker-compose --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -n1)
+    compose_version_ok "$version" ||
+      die "$E_PREREQ" "docker-compose ${version:-of unknown version} is too old for compose.yaml ($MIN_COMPOSE or later, or Compose v2, needed): install Docker's docker-compose-plugin, then re-run"
+  fi
   detail "compose: ${compose[*]}"
 }
 

@@ -72,9 +72,9 @@ env_value() {
 
 @test "the steps are numbered, and the Docker steps say they were skipped for tests" {
   install_ok
-  [[ $output == *' 9. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"10. Docker's proxy"*'skipped'* ]]
-  [[ $output == *'12. Secrets'*'13. Stack files'*'14. Settings'*'15. Start the stack'* ]]
-  [[ $output == *'16. Operator menu settings'*'17. Wait for the connector to be ready'* ]]
+  [[ $output == *'11. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"12. Docker's proxy"*'skipped'* ]]
+  [[ $output == *'14. Secrets'*'15. Stack files'*'16. Settings'*'17. Start the stack'* ]]
+  [[ $output == *'18. Operator menu settings'*'19. Wait for the connector to be ready'* ]]
   [[ ${lines[-1]} == 'infra.sh: done.'* ]]
 }
 

@@ -43,9 +43,10 @@ setup() {
 }
 
 @test "RHEL without Docker: dnf, and a clear message when Docker's repository is missing" {
-  printf 'ID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.4"\n' >"$PA_INFRA_OS_RELEASE"
+  printf 'ID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.1"\n' >"$PA_INFRA_OS_RELEASE"
   infra --provision_key="$KEY" --gateway=us-east
   [ "$status" -eq 1 ]
+  [[ $output == *'Docker compose                     ok    none yet; dnf will install docker-compose-plugin (Compose v2)'* ]]
   grep -qx 'dnf install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin' "$CALLS"
   [[ ${lines[-1]} == "infra.sh: dnf install docker-ce failed (see above): add Docker's repository"* ]]
   [ ! -e "$SECRETS" ]
@@ -71,26 +72,99 @@ setup() {
   infra --provision_key="$KEY" --gateway=us-east --dry-run
   [ "$status" -eq 0 ]
   [[ $output == *'would install Docker and compose'* ]]
-  [ ! -s "$CALLS" ]
+  # Only the question of which compose apt-get would install.
+  [ "$(cat "$CALLS")" = 'apt-cache policy docker-compose-v2' ]
 }
 
 @test "Docker there but no compose: compose is installed (docker-compose when there is no v2 package)" {
   cp "$STUBS/.docker" "$STUBS/docker"
   chmod +x "$STUBS/docker"
   touch "$STUBS/dockerd-running"
-  stub apt-get '[[ $* != *docker-compose-v2* ]] || { echo "E: Unable to locate package docker-compose-v2"; exit 100; }
-[[ $* != *"install -y docker-compose" ]] || { printf "#!/bin/bash\necho \"docker-compose \$*\" >>\"\$CALLS\"\n[[ \$* != *\" ps \"* ]] || echo 0123abcd\n" >"$STUBS/docker-compose"; chmod +x "$STUBS/docker-compose"; }'
+  echo 'docker-compose 1.29.2-1' >"$STUBS/candidates"
+  stub_compose_v1_install 1.29.2
   infra --provision_key="$KEY" --gateway=us-east
   echo "$output"
   [ "$status" -eq 0 ]
+  [[ $output == *'Docker compose                     ok    none yet; apt-get will install docker-compose 1.29.2-1'* ]]
   [[ $output == *'installed: Docker version 99.0 (stand-in)'*'installing compose with apt-get'*'compose: docker-compose'* ]]
   ! grep -q 'apt-get install -y docker.io' "$CALLS"
   grep -qx 'apt-get install -y docker-compose' "$CALLS"
   grep -q "^docker-compose --project-name pa-connector .* up -d --remove-orphans$" "$CALLS"
 }
 
+@test "compose too old for compose.yaml, packaged or installed: said so, exit 69, before anything changes" {
+  # Ubuntu 20.04 packages docker-compose 1.25 and no Compose v2.
+  printf 'ID=ubuntu\nVERSION_ID="20.04"\n' >"$PA_INFRA_OS_RELEASE"
+  echo 'docker-compose 1.25.0-1' >"$STUBS/candidates"
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 69 ]
+  [[ $output == *'Docker compose                     FAIL  this OS packages docker-compose 1.25.0-1, too old for compose.yaml (1.29 or later, or Compose v2, needed): install Docker'"'"'s docker-compose-plugin'* ]]
+  ! grep -q '^apt-get' "$CALLS"
+  [ -z "$(written)" ]
+  # An installed docker-compose 1.28: the same, with Docker there.
+  cp "$STUBS/.docker" "$STUBS/docker"
+  chmod +x "$STUBS/docker"
+  printf '#!/bin/bash\necho "docker-compose version 1.28.6, build unknown"\n' >"$STUBS/docker-compose"
+  chmod +x "$STUBS/docker-compose"
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 69 ]
+  [[ $output == *'Docker compose                     FAIL  docker-compose 1.28.6 is too old for compose.yaml (1.29 or later, or Compose v2, needed)'* ]]
+  [ -z "$(written)" ]
+}
+
+@test "compose of unknown version when apt-get had no lists: checked once installed, too old stops with 69" {
+  : >"$STUBS/candidates"
+  stub_compose_v1_install 1.17.1
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 69 ]
+  [[ $output == *'Docker compose                     ok    none yet; apt-get will install it (its version is checked once installed)'* ]]
+  [[ ${lines[-1]} == 'infra.sh: docker-compose 1.17.1 is too old for compose.yaml (1.29 or later, or Compose v2, needed): install Docker'"'"'s docker-compose-plugin, then re-run' ]]
+}
+
+@test "--proxy: apt-get uses it from a root-only file, never from its command line" {
+  stub_apt_config_copy
+  infra --provision_key="$KEY" --gateway=us-east --proxy='http://user:s3cret@proxy.corp:3128'
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [ "$(grep -c '^apt-get -c /' "$CALLS")" -eq 3 ]
+  grep -qE '^apt-get -c /[^ ]+ install -y docker.io$' "$CALLS"
+  ! grep -q 's3cret' "$CALLS"
+  [[ $output != *s3cret* && $output == *'apt-get/dnf use the proxy http://[redacted]@proxy.corp:3128'* ]]
+  [ "$(cat "$STUBS/apt.conf.mode")" = 600 ]
+  [ "$(cat "$STUBS/apt.conf")" = $'Acquire::http::Proxy "http://user:s3cret@proxy.corp:3128";\nAcquire::https::Proxy "http://user:s3cret@proxy.corp:3128";' ]
+  # Removed when infra.sh ends.
+  [ ! -e "$(sed -n 's/^apt-get -c \([^ ]*\) update$/\1/p' "$CALLS")" ]
+}
+
+@test "--proxy: dnf uses it from a root-only copy of dnf.conf" {
+  printf 'ID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.7"\n' >"$PA_INFRA_OS_RELEASE"
+  export PA_INFRA_DNF_CONF=$BATS_TEST_TMPDIR/dnf.conf
+  printf '[main]\ngpgcheck=1\nproxy=http://old:1\ninstallonly_limit=3\n' >"$PA_INFRA_DNF_CONF"
+  # shellcheck disable=SC2016 # expanded by the stand-in
+  stub dnf 'cp "$2" "$STUBS/dnf.conf"; stat -c %a "$2" >"$STUBS/dnf.conf.mode"; exit 1'
+  infra --provision_key="$KEY" --gateway=us-east --proxy='http://user:s3cret@proxy.corp:3128'
+  [ "$status" -eq 1 ]
+  grep -qE '^dnf --config /[^ ]+ install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin$' "$CALLS"
+  ! grep -q 's3cret' "$CALLS"
+  [ "$(cat "$STUBS/dnf.conf.mode")" = 600 ]
+  [ "$(cat "$STUBS/dnf.conf")" = $'[main]\nproxy=http://user:s3cret@proxy.corp:3128\ngpgcheck=1\ninstallonly_limit=3' ]
+}
+
 env_value() {
   sed -n "s/^$1=//p" "$ETC/pa_connector.env"
+}
+
+# apt-get cannot install Compose v2; "install -y docker-compose" installs a docker-compose of version $1.
+stub_compose_v1_install() {
+  stub apt-get '[[ $* != *docker-compose-v2* ]] || { echo "E: Unable to locate package docker-compose-v2"; exit 100; }
+[[ $* != *"install -y docker.io" ]] || install_docker
+[[ $* != *"install -y docker-compose" ]] || { printf "#!/bin/bash\necho \"docker-compose \$*\" >>\"\$CALLS\"\n[[ \$1 != --version ]] || echo \"docker-compose version '"$1"', build unknown\"\n[[ \$* != *\" ps \"* ]] || echo 0123abcd\n" >"$STUBS/docker-compose"; chmod +x "$STUBS/docker-compose"; }'
+}
+
+# apt-get as stub_package_managers has it, also keeping a copy of the file given with -c (and its mode).
+stub_apt_config_copy() {
+  # shellcheck disable=SC2016 # expanded by the stand-in
+  stub apt-get '[[ $1 != -c ]] || { cp "$2" "$STUBS/apt.conf"; stat -c %a "$2" >"$STUBS/apt.conf.mode"; }
+case "$*" in *"install -y docker.io"*) install_docker ;; *"install -y docker-compose-v2"*) touch "$STUBS/compose-v2" ;; esac'
 }
 
 # The docker stand-in also writes its environment when compose runs.
