@@ -1448,8 +1448,41 @@ compose_run() {
 }
 
 # Streams images.tar out of the bundle into docker load: no copy of the images on disk.
+# The progress of the images' load, from dd's status lines on stdin ("N bytes ... copied", ended
+# by a carriage return, the last by a newline): on a terminal one line updated in place, otherwise
+# a plain line at each tenth of TOTAL bytes (every line when TOTAL is unknown, 0).
+show_load_progress() {
+  local total=$1 chunk bytes percent=0 shown=-1 line
+  while IFS= read -r -d $'\r' chunk || [[ -n $chunk ]]; do
+    # The last count of the chunk: the final one follows dd's "records" lines.
+    [[ $chunk =~ (^|.*[^0-9])([0-9]+)\ bytes ]] || continue
+    bytes=${BASH_REMATCH[2]}
+    line="loading images: $((bytes / 1000000)) MB"
+    if ((total > 0)); then
+      percent=$((bytes * 100 / total))
+      ((percent <= 100)) || percent=100
+      line+=" of $((total / 1000000)) MB ($percent%)"
+    fi
+    if [[ -t 1 ]]; then
+      printf '\r      %s ' "$line"
+    elif ((total == 0 || percent / 10 > shown)); then
+      shown=$((percent / 10))
+      detail "$line"
+    fi
+  done
+  [[ ! -t 1 ]] || printf '\n'
+}
+
+# Streams images.tar out of the bundle into docker load (no copy of the images on disk), through dd
+# for its byte count; what tar and docker load say goes to LOG.
 load_from_bundle() {
-  tar -xOf "$bundle" images.tar | docker load
+  local log=$1 total
+  total=$(tar -tvf "$bundle" images.tar 2>/dev/null | awk 'NR == 1 { print $3 }')
+  [[ $total =~ ^[0-9]+$ ]] || total=0
+  {
+    tar -xOf "$bundle" images.tar 2>>"$log" | LC_ALL=C dd bs=1M status=progress 2>&3 |
+      docker load >>"$log" 2>&1
+  } 3>&1 | show_load_progress "$total"
 }
 
 load_images() {
@@ -1473,7 +1506,7 @@ load_images() {
   detail "loading images.tar from $bundle"
   local log
   log=$(mktemp)
-  if ! load_from_bundle >"$log" 2>&1; then
+  if ! load_from_bundle "$log"; then
     tail -n 20 "$log" >&2
     rm -f "$log"
     die "$E_FAIL" "docker load of images.tar from $bundle failed (see above)"
@@ -1508,8 +1541,26 @@ start_stack() {
   detail 'started'
 }
 
+# Why the connector is not ready yet, from its health check's latest output (the check prints the
+# /ready answer when it fails): the checks that are not ok, or the check's own words; nothing when
+# it said nothing.
+ready_reason() {
+  local id=$1 out names
+  out=$(docker inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{json .Output}}{{"\n"}}{{end}}{{end}}' "$id" 2>/dev/null | tail -n 1)
+  out=${out//\\\"/\"}
+  out=${out//\\n/ }
+  out=${out#\"}
+  out=${out%\"}
+  names=$(grep -oE '"[A-Za-z0-9_.-]+":\{"ok":false' <<<"$out" | cut -d'"' -f2 | paste -sd, - | sed 's/,/, /g')
+  if [[ -n $names ]]; then
+    printf 'not ready: %s\n' "$names"
+  elif [[ -n ${out//[[:space:]]/} ]]; then
+    printf '%s\n' "$(tr -cd '[:print:]' <<<"$out" | cut -c1-160)"
+  fi
+}
+
 wait_ready() {
-  local timeout=${PA_INFRA_READY_TIMEOUT:-300} start id health=
+  local timeout=${PA_INFRA_READY_TIMEOUT:-300} start id health='' waiting reason shown=''
   step "Wait for the connector to be ready (up to $timeout s)"
   if skip_docker; then
     detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
@@ -1524,6 +1575,18 @@ wait_ready() {
     if [[ $health == healthy ]]; then
       detail "ready after $((SECONDS - start)) s"
       return
+    fi
+    # What it waits on, said again only when that changes.
+    if [[ -z $id ]]; then
+      waiting="the connector's container"
+    else
+      waiting="the connector's health check (${health:-not run yet})"
+      reason=$(ready_reason "$id")
+      [[ -z $reason ]] || waiting+="; /ready: $reason"
+    fi
+    if [[ $waiting != "$shown" ]]; then
+      detail "$((SECONDS - start)) s: waiting on $waiting"
+      shown=$waiting
     fi
     sleep 2
   done

@@ -149,8 +149,83 @@ setup() {
   [ "$(cat "$STUBS/dnf.conf")" = $'[main]\nproxy=http://user:s3cret@proxy.corp:3128\ngpgcheck=1\ninstallonly_limit=3' ]
 }
 
+@test "loading the images: plain progress lines at most every 10 % when the output is not a terminal" {
+  slow_docker_with_big_images 3
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  local progress
+  progress=$(grep -E '^      loading images: ' <<<"$output")
+  echo "$progress"
+  # dd reports about once a second while docker load reads 40 MB in about 3 s: some steps, then 100 %.
+  [ "$(wc -l <<<"$progress")" -ge 2 ] && [ "$(wc -l <<<"$progress")" -le 11 ]
+  [[ $(tail -n 1 <<<"$progress") == '      loading images: 40 MB of 40 MB (100%)' ]]
+  # Each line a further tenth: the percentages' tens never repeat.
+  [ "$(grep -oE '\(([0-9]+)[0-9]?%\)' <<<"$progress" | sed -E 's/\(([0-9]*)[0-9]%\)/\1/' | sort | uniq -d)" = '' ]
+  [[ $output != *$'\r'* ]]
+  [[ $output == *'loaded 2 images'* ]]
+}
+
+@test "loading the images: one line updated in place on a terminal" {
+  slow_docker_with_big_images 1
+  local out=$BATS_TEST_TMPDIR/tty.out
+  script -qec "bash '$SCRIPT' --provision_key='$KEY' --gateway=us-east </dev/null" /dev/null >"$out"
+  local updates
+  updates=$(grep -o $'\r      loading images: [0-9]* MB of 40 MB ([0-9]*%)' "$out" | wc -l)
+  [ "$updates" -ge 2 ] || { cat -A "$out"; return 1; }
+  grep -q $'\r      loading images: 40 MB of 40 MB (100%) \r*$' "$out"
+  ! grep -qE '^      loading images: ' "$out"
+}
+
+@test "the wait for the connector says what it waits on: the health state and the /ready reason" {
+  slow_docker_with_big_images 3
+  infra --provision_key="$KEY" --gateway=us-east
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [[ $output == *'0 s: waiting on the connector'"'"'s health check (starting); /ready: not ready: enrolled, tunnels'* ]]
+  [[ $output == *'s: waiting on the connector'"'"'s health check (unhealthy); /ready: not ready: tunnels'* ]]
+  [[ $output == *'ready after '* ]]
+  # Said once per change, not at every poll.
+  [ "$(grep -c 'waiting on' <<<"$output")" -eq 2 ]
+}
+
 env_value() {
   sed -n "s/^$1=//p" "$ETC/pa_connector.env"
+}
+
+# Docker and Compose v2 there, a bundle with 40 MB of images.tar that the docker stand-in loads in
+# about 3 s, and a connector whose health check says starting (not enrolled, no tunnels), then
+# unhealthy (no tunnels), then healthy, for $1 polls each. Health logs are as `{{json .Output}}`
+# prints them: a JSON string holding the /ready answer.
+slow_docker_with_big_images() {
+  head -c 40000000 /dev/zero >"$HOST/bundle/images.tar"
+  tar -C "$HOST/bundle" -cf "$HOST/PoPDeployment.tar" images.tar compose.yaml pa_connector.sh release.json
+  touch "$STUBS/dockerd-running" "$STUBS/compose-v2"
+  echo "$1" >"$STUBS/polls"
+  printf '%s\n' '"{\"ready\":false,\"checks\":{\"redis\":{\"ok\":true},\"enrolled\":{\"ok\":false},\"tunnels\":{\"ok\":false}}}\n"' \
+    >"$STUBS/health-log-starting"
+  printf '%s\n' '"{\"ready\":false,\"checks\":{\"tunnels\":{\"ok\":false,\"detail\":{\"up\":1}}}}\n"' \
+    >"$STUBS/health-log-unhealthy"
+  install -m 0755 "$STUBS/.docker" "$STUBS/docker-generic"
+  cat >"$STUBS/docker" <<'EOF'
+#!/bin/bash
+polls=$(cat "$STUBS/polls")
+n=$(cat "$STUBS/health-n" 2>/dev/null || echo 0)
+# The state of poll N; the health log is the one of the latest poll.
+state_of() {
+  if (($1 < polls)); then echo starting; elif (($1 < 2 * polls)); then echo unhealthy; else echo healthy; fi
+}
+case "$*" in
+load*)
+  echo "docker $*" >>"$CALLS"
+  while [[ $(head -c 4000000 | wc -c) -gt 0 ]]; do sleep 0.3; done
+  touch "$STUBS/loaded"
+  ;;
+"image inspect"*) [[ -e $STUBS/loaded ]] ;;
+*Health.Status*) echo $((n + 1)) >"$STUBS/health-n" && state_of "$n" ;;
+*Health.Log*) cat "$STUBS/health-log-$(state_of $((n - 1)))" 2>/dev/null || true ;;
+*) exec "$STUBS/docker-generic" "$@" ;;
+esac
+EOF
+  chmod +x "$STUBS/docker"
 }
 
 # apt-get cannot install Compose v2; "install -y docker-compose" installs a docker-compose of version $1.
