@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # infra.sh: installs the POP on this VM from PoPDeployment.tar beside this script.
 #
-#   sudo bash infra.sh --provision_key_file=/root/key --gateway=us-east [--proxy=... --no_proxy=...]
+#   sudo bash infra.sh --provision_key="<key>" --gateway="us-west.pa-wgcs.skyhigh.cloud" \
+#     [--proxy="http://10.212.24.192:9090" --no_proxy="localhost,.corp.example,127.0.0.1"]
 #   sudo bash infra.sh --uninstall
+#
+# Taken out of PoPPackage.tar (Infrastructure.tar, vCenter/infra.sh), it carries its cloud's
+# endpoints and CA in the cloud block below, so the command needs no other flag.
 #
 # Steps: validate every argument (nothing runs when one is refused), check the prerequisites, install
 # Docker when missing, load the images, write the configuration, start the stack with compose and
@@ -20,7 +24,8 @@
 #   etc/pa-connector/pa_connector.env     settings of pa_connector.sh (0644)
 #   etc/pa-connector/secrets/             0700: provisioning-key, redis-password, internal-api-token,
 #                                         proxy-url (only when the proxy URL has credentials), 0600
-#   etc/pa-connector/config/              mounted into the connector: sse-ca.pem (--sse_ca_file)
+#   etc/pa-connector/config/              mounted into the connector: sse-ca.pem (--sse_ca_file, else
+#                                         the CA of the cloud block)
 #   var/lib/pa-connector/                 compose.yaml, pa_connector.sh, release.json from the bundle,
 #                                         compose.proxy.yaml (the proxy-url secret, when needed)
 #   usr/local/bin/pa_connector.sh         link to the menu
