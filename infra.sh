@@ -1482,7 +1482,7 @@ show_load_progress() {
 # for its byte count; what tar and docker load say goes to LOG.
 load_from_bundle() {
   local log=$1 total
-  total=$(tar -tvf "$bundle" images.tar 2>/dev/null | awk 'NR == 1 { print $3 }')
+  total=$(tar -tvf "$bundle" --occurrence=1 images.tar 2>/dev/null | awk 'NR == 1 { print $3 }')
   [[ $total =~ ^[0-9]+$ ]] || total=0
   {
     tar -xOf "$bundle" images.tar 2>>"$log" | LC_ALL=C dd bs=1M status=progress 2>&3 |
