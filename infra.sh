@@ -1551,7 +1551,7 @@ start_stack() {
 # it said nothing.
 ready_reason() {
   local id=$1 out names
-  out=$(docker inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{json .Output}}{{"\n"}}{{end}}{{end}}' "$id" 2>/dev/null | tail -n 1)
+  out=$(docker inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{json .Output}}{{"\n"}}{{end}}{{end}}' "$id" 2>/dev/null | sed '/^$/d' | tail -n 1)
   out=${out//\\\"/\"}
   out=${out//\\n/ }
   out=${out#\"}

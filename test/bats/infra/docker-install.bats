@@ -193,8 +193,8 @@ env_value() {
 
 # Docker and Compose v2 there, a bundle with 40 MB of images.tar that the docker stand-in loads in
 # about 3 s, and a connector whose health check says starting (not enrolled, no tunnels), then
-# unhealthy (no tunnels), then healthy, for $1 polls each. Health logs are as `{{json .Output}}`
-# prints them: a JSON string holding the /ready answer.
+# unhealthy (no tunnels), then healthy, for $1 polls each. Health logs are as docker inspect prints
+# `{{json .Output}}{{"\n"}}` per entry: a JSON string holding the /ready answer, then a blank line.
 slow_docker_with_big_images() {
   head -c 40000000 /dev/zero >"$HOST/bundle/images.tar"
   tar -C "$HOST/bundle" -cf "$HOST/PoPDeployment.tar" images.tar compose.yaml pa_connector.sh release.json
@@ -221,7 +221,7 @@ load*)
   ;;
 "image inspect"*) [[ -e $STUBS/loaded ]] ;;
 *Health.Status*) echo $((n + 1)) >"$STUBS/health-n" && state_of "$n" ;;
-*Health.Log*) cat "$STUBS/health-log-$(state_of $((n - 1)))" 2>/dev/null || true ;;
+*Health.Log*) cat "$STUBS/health-log-$(state_of $((n - 1)))" 2>/dev/null && echo || true ;;
 *) exec "$STUBS/docker-generic" "$@" ;;
 esac
 EOF
