@@ -40,12 +40,12 @@
 #
 # Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
 # PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
-# PA_INFRA_CPUS (instead of nproc), PA_INFRA_DISK_SIZE_KB (the disk holding /var/lib/pa-connector,
-# instead of lsblk), PA_INFRA_DISK_FREE_KB (free on /, instead of df), PA_INFRA_MIN_CPUS,
-# PA_INFRA_MIN_MEM_GB, PA_INFRA_MIN_DISK_GB (the disk's size), PA_INFRA_MIN_ROOT_FREE_GB (free on
-# /), PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER
-# (uid:gid of the secret files when run as root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the
-# compose project name, default pa-connector).
+# PA_INFRA_DNF_CONF (instead of /etc/dnf/dnf.conf), PA_INFRA_CPUS (instead of nproc),
+# PA_INFRA_DISK_SIZE_KB (the disk holding /var/lib/pa-connector, instead of lsblk),
+# PA_INFRA_DISK_FREE_KB (free on /, instead of df), PA_INFRA_MIN_CPUS, PA_INFRA_MIN_MEM_GB,
+# PA_INFRA_MIN_DISK_GB (the disk's size), PA_INFRA_MIN_ROOT_FREE_GB (free on /),
+# PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER (uid:gid of the secret files when run as
+# root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the compose project name, default pa-connector).
 # PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, proxy, load, compose, readiness); it exists only
 # for the unit tests of this script and leaves a host without a running POP. Every override is checked
 # before anything runs (numbers in range, absolute paths, no control characters); a bad one exits 64

@@ -104,7 +104,9 @@ fi
 
 # The cloud's endpoints as PKG_CLOUD_ENV: the contract of infra.sh's cloud block. Its values are
 # single-quoted there, so no value may hold a single quote; infra.sh checks each value itself.
-cloud_keys=' PA_CLOUD_DOMAIN PA_CLOUD_PROFILE PA_REGISTRATION_URL PA_TOKEN_URL PA_CATALOG_URL PA_COLLECTOR_URLS PA_REGISTRY PA_SSE_URLS '
+# The keys are infra.sh's own list.
+cloud_keys=" $(sed -n "s/^readonly CLOUD_SETTINGS='\([A-Z_ ]*\)'$/\1/p" "$repo/infra.sh") "
+[ "$cloud_keys" != '  ' ] || die "infra.sh has no CLOUD_SETTINGS list"
 cloud_env='' cloud_ca=''
 if [ -n "$cloud_env_file" ]; then
   [ -f "$cloud_env_file" ] && [ -r "$cloud_env_file" ] || usage_error "--cloud-env: cannot read $cloud_env_file"
