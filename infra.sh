@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # infra.sh: installs the POP on this VM from PoPDeployment.tar beside this script.
 #
-#   sudo bash infra.sh --provision_key_file=/root/key --gateway=us-east [--proxy=... --no_proxy=...]
+#   sudo bash infra.sh --provision_key="<key>" --gateway="us-west.pa-wgcs.skyhigh.cloud" \
+#     [--proxy="http://10.212.24.192:9090" --no_proxy="localhost,.corp.example,127.0.0.1"]
 #   sudo bash infra.sh --uninstall
+#
+# Taken out of PoPPackage.tar (Infrastructure.tar, vCenter/infra.sh), it carries its cloud's
+# endpoints and CA in the cloud block below, so the command needs no other flag.
 #
 # Steps: validate every argument (nothing runs when one is refused), check the prerequisites, install
 # Docker when missing, load the images, write the configuration, start the stack with compose and
@@ -20,7 +24,8 @@
 #   etc/pa-connector/pa_connector.env     settings of pa_connector.sh (0644)
 #   etc/pa-connector/secrets/             0700: provisioning-key, redis-password, internal-api-token,
 #                                         proxy-url (only when the proxy URL has credentials), 0600
-#   etc/pa-connector/config/              mounted into the connector: sse-ca.pem (--sse_ca_file)
+#   etc/pa-connector/config/              mounted into the connector: sse-ca.pem (--sse_ca_file, else
+#                                         the CA of the cloud block)
 #   var/lib/pa-connector/                 compose.yaml, pa_connector.sh, release.json from the bundle,
 #                                         compose.proxy.yaml (the proxy-url secret, when needed)
 #   usr/local/bin/pa_connector.sh         link to the menu
@@ -35,10 +40,12 @@
 #
 # Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
 # PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
-# PA_INFRA_CPUS (instead of nproc), PA_INFRA_DISK_FREE_KB (instead of df), PA_INFRA_MIN_CPUS,
-# PA_INFRA_MIN_MEM_GB, PA_INFRA_MIN_DISK_GB, PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER
-# (uid:gid of the secret files when run as root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the
-# compose project name, default pa-connector).
+# PA_INFRA_DNF_CONF (instead of /etc/dnf/dnf.conf), PA_INFRA_CPUS (instead of nproc),
+# PA_INFRA_DISK_SIZE_KB (the disk holding /var/lib/pa-connector, instead of lsblk),
+# PA_INFRA_DISK_FREE_KB (free on /, instead of df), PA_INFRA_MIN_CPUS, PA_INFRA_MIN_MEM_GB,
+# PA_INFRA_MIN_DISK_GB (the disk's size), PA_INFRA_MIN_ROOT_FREE_GB (free on /),
+# PA_INFRA_READY_TIMEOUT (seconds), PA_INFRA_SECRET_OWNER (uid:gid of the secret files when run as
+# root), PA_INFRA_DEFAULT_SSE_URL, PA_INFRA_PROJECT (the compose project name, default pa-connector).
 # PA_INFRA_SKIP_DOCKER=1 skips every Docker step (install, proxy, load, compose, readiness); it exists only
 # for the unit tests of this script and leaves a host without a running POP. Every override is checked
 # before anything runs (numbers in range, absolute paths, no control characters); a bad one exits 64
@@ -54,14 +61,26 @@ umask 022
 readonly PROG=infra.sh
 # The compose project; another name only for tests that share a Docker engine.
 readonly PROJECT=${PA_INFRA_PROJECT:-pa-connector}
+readonly SUPPORTED_UBUNTU='18.04 20.04 22.04' SUPPORTED_RHEL='8.5 8.6 8.7 9.1'
 readonly REGION_NAMES='us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local'
-readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-https://sse.pa-connector.net}
+# Unset: no PA_SSE_URLS, the connector derives each endpoint from the cloud's domain.
+readonly DEFAULT_SSE_URL=${PA_INFRA_DEFAULT_SSE_URL:-}
 # Exit codes, numbered as in docs/exit-codes.md.
 readonly E_FAIL=1 E_USAGE=64 E_PREREQ=69
 
+# The cloud this script installs for, filled in when the cloud packs it into PoPPackage.tar (like
+# a tenant's download): PKG_CLOUD_ENV holds KEY=value lines of the cloud's endpoints (the keys in
+# CLOUD_SETTINGS below), PKG_CLOUD_CA the PEM certificate of the CA of its servers. Both are
+# checked before anything runs; --sse_url and --sse_ca_file win over them.
+# >>> cloud package settings (written by the packager; empty in a source checkout)
+PKG_CLOUD_ENV=''
+PKG_CLOUD_CA=''
+# <<< cloud package settings
+readonly CLOUD_SETTINGS='PA_CLOUD_DOMAIN PA_CLOUD_PROFILE PA_REGISTRATION_URL PA_TOKEN_URL PA_CATALOG_URL PA_COLLECTOR_URLS PA_REGISTRY PA_SSE_URLS'
+
 usage() {
   cat <<EOF
-usage: sudo bash $PROG --gateway=REGION [key option] [options]
+usage: sudo bash $PROG --gateway=GATEWAY [key option] [options]
        sudo bash $PROG --uninstall [--yes] [--dry-run]
 
 Installs the POP from PoPDeployment.tar (beside this script) and starts it.
@@ -76,14 +95,19 @@ The provisioning key (the token the cloud issued for the connector group, eyJ...
                              option is given); a re-run may omit the key: the stored one is kept
 
 options:
-  --gateway=REGION              the region to join: one of $REGION_NAMES,
-                             or the hostname of the region (fewer than 64 characters)
+  --gateway=GATEWAY          the nearest Private Access Gateway: its hostname or address
+                             (us-west.pa-wgcs.skyhigh.cloud, 203.0.113.7, [2001:db8::7]:443),
+                             optionally :port; or a region name: $REGION_NAMES
   --proxy=URL                HTTP proxy to the SSE: http://[user:password@]host:port; also
                              given to dockerd (systemd drop-in) for image updates
   --no_proxy=LIST            comma-separated hosts, .domains, *.domains, IPs or CIDRs reached directly
-  --sse_url=URL              SSE API URL(s), https, comma-separated (default $DEFAULT_SSE_URL)
-  --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: system roots)
-  --allow-unsupported-os     go on when the OS is not Ubuntu 18.04-24.04 or RHEL 8.5-9.x
+  --sse_url=URL              SSE API URL(s), https, comma-separated, for every API purpose
+                             (default: the cloud's endpoints of this package, or derived from
+                             the cloud's domain by the connector)
+  --sse_ca_file=PATH         PEM file of the CA of the SSE's certificate (default: the CA of
+                             this package, else the system roots)
+  --allow-unsupported-os     go on when the OS is not Ubuntu $SUPPORTED_UBUNTU
+                             or RHEL $SUPPORTED_RHEL (with a warning)
   --dry-run                  check and print what would be done; change nothing
   --uninstall                stop and remove the stack, its volumes and its configuration
   --yes                      do not ask before --uninstall
@@ -174,24 +198,43 @@ check_proxy_url() {
     usage_error "--proxy: $(redact_url "$url") is not http://[user:password@]host:port (a hostname or [IPv6] and a port 1-65535)"
 }
 
-# https://host[:port][/path], one or more, comma-separated.
-check_sse_urls() {
+# What is wrong with a list of https://host[:port][/path] URLs, comma-separated; nothing when
+# it is right. Credentials are never printed.
+https_urls_problem() {
   local list=$1 url rest hostport
   local -a urls
   IFS=, read -r -a urls <<<"$list"
-  [[ ${#urls[@]} -gt 0 && $list != *, && $list != ,* && $list != *,,* ]] ||
-    usage_error "--sse_url: give one or more https URLs separated by commas"
+  if [[ ${#urls[@]} -eq 0 || $list == *, || $list == ,* || $list == *,,* ]]; then
+    echo 'give one or more https URLs separated by commas'
+    return
+  fi
   for url in "${urls[@]}"; do
-    [[ $url == https://* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must start with https://"
+    if [[ $url != https://* ]]; then
+      echo "\"$(redact_url "$url")\" must start with https://"
+      return
+    fi
     rest=${url#https://}
     # No "@" anywhere (a plain path has none): whatever precedes one would be credentials.
-    [[ $rest != *@* ]] || usage_error "--sse_url: \"$(redact_url "$url")\" must not carry credentials"
+    if [[ $rest == *@* ]]; then
+      echo "\"$(redact_url "$url")\" must not carry credentials"
+      return
+    fi
     hostport=${rest%%/*}
-    is_host_port "$hostport" optional ||
-      usage_error "--sse_url: \"$url\" has no valid host (a hostname or [IPv6], port 1-65535)"
-    [[ $rest == "$hostport" || ${rest#"$hostport"} =~ ^/[A-Za-z0-9._~/%-]*$ ]] ||
-      usage_error "--sse_url: \"$url\" has a path that is not plain"
+    if ! is_host_port "$hostport" optional; then
+      echo "\"$url\" has no valid host (a hostname or [IPv6], port 1-65535)"
+      return
+    fi
+    if [[ $rest != "$hostport" && ! ${rest#"$hostport"} =~ ^/[A-Za-z0-9._~/%-]*$ ]]; then
+      echo "\"$url\" has a path that is not plain"
+      return
+    fi
   done
+}
+
+check_sse_urls() {
+  local problem
+  problem=$(https_urls_problem "$1")
+  [[ -z $problem ]] || usage_error "--sse_url: $problem"
 }
 
 check_no_proxy() {
@@ -216,12 +259,55 @@ check_no_proxy() {
   done
 }
 
+# An IPv6 address in full or :: form (no embedded IPv4): groups of 1-4 hex digits, at most one "::".
+is_ipv6_address() {
+  local addr=$1 group count=0
+  local -a groups
+  [[ $addr =~ ^[0-9A-Fa-f:]{2,39}$ && $addr == *:* && $addr != *:::* ]] || return 1
+  [[ ${addr/::/} != *::* ]] || return 1
+  [[ $addr != :[!:]* && $addr != *[!:]: ]] || return 1
+  IFS=: read -r -a groups <<<"$addr"
+  for group in "${groups[@]}"; do
+    [[ -z $group ]] && continue
+    ((${#group} <= 4)) || return 1
+    count=$((count + 1))
+  done
+  if [[ $addr == *::* ]]; then ((count <= 7)); else ((count == 8)); fi
+}
+
+# A gateway's address: a hostname, an IPv4 address or an IPv6 address (in brackets to add a port),
+# optionally :port.
+is_gateway_address() {
+  local gw=$1 host part
+  is_ipv6_address "$gw" && return
+  if [[ $gw =~ ^\[([^]]+)\](:[0-9]{1,5})?$ ]]; then
+    is_ipv6_address "${BASH_REMATCH[1]}" && is_host_port "$gw" optional
+    return
+  fi
+  is_host_port "$gw" optional || return 1
+  host=${gw%:*}
+  # All digits and dots: an IPv4 address, four parts of 0-255.
+  if [[ $host =~ ^[0-9.]+$ ]]; then
+    [[ $host =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || return 1
+    for part in "${BASH_REMATCH[@]:1}"; do ((10#$part <= 255)) || return 1; done
+  fi
+}
+
+# --gateway: with a dot or a colon, the hostname or address of the gateway the operator named
+# (PA_GATEWAY: the connector registers for that gateway's PoP); a bare word is a region name
+# (PA_REGION), as before gateways had names.
 check_gateway() {
   local gw=$1
+  if [[ $gw == *[.:]* ]]; then
+    is_gateway_address "$gw" ||
+      usage_error "--gateway: \"$gw\" is not a gateway hostname or address (hostname, IPv4 or IPv6 address, [IPv6]:port or host:port with a port 1-65535)"
+    gateway_address=$gw
+    return
+  fi
   [[ ${#gw} -lt 64 ]] || usage_error "--gateway: must be shorter than 64 characters"
-  [[ " $REGION_NAMES " == *" $gw "* ]] && return
   is_hostname "$gw" ||
-    usage_error "--gateway: \"$gw\" is neither a region name ($REGION_NAMES) nor a hostname (RFC 1123)"
+    usage_error "--gateway: \"$gw\" is neither a region name ($REGION_NAMES) nor a gateway hostname or address"
+  region=$gw
 }
 
 # ---- the provisioning key -----------------------------------------------------------------------
@@ -344,6 +430,78 @@ redact_url() {
   fi
 }
 
+# ---- the cloud of this package ------------------------------------------------------------------
+
+# The cloud's settings from PKG_CLOUD_ENV, by name (set by parse_cloud_settings).
+declare -A cloud=()
+
+package_error() {
+  die "$E_FAIL" "the cloud settings packed into this $PROG are broken: $* (download the package again); nothing was done"
+}
+
+# One or more PEM certificate blocks and nothing else.
+is_pem_certificate() {
+  local line state=out blocks=0
+  while IFS= read -r line; do
+    case $state:$line in
+    'out:-----BEGIN CERTIFICATE-----') state=in ;;
+    out:) ;;
+    'in:-----END CERTIFICATE-----') state=out blocks=$((blocks + 1)) ;;
+    in:*) [[ $line =~ ^[A-Za-z0-9+/=]{1,76}$ ]] || return 1 ;;
+    *) return 1 ;;
+    esac
+  done <<<"$1"
+  [[ $state == out && $blocks -gt 0 ]]
+}
+
+# What is wrong with the VALUE of the cloud setting NAME; nothing when it is right.
+cloud_value_problem() {
+  local name=$1 value=$2 bad
+  [[ -n $value ]] || { echo 'is empty' && return; }
+  bad=$(forbidden_char "$value")
+  [[ -z $bad ]] || { echo "contains $bad" && return; }
+  case $name in
+  PA_CLOUD_DOMAIN) [[ $value == *.* ]] && is_hostname "$value" || echo 'is not a domain name' ;;
+  PA_CLOUD_PROFILE) [[ $value == saas || $value == onprem ]] || echo 'must be saas or onprem' ;;
+  PA_REGISTRATION_URL | PA_TOKEN_URL | PA_CATALOG_URL)
+    if [[ $value == *,* ]]; then echo 'must be one https URL'; else https_urls_problem "$value"; fi
+    ;;
+  PA_COLLECTOR_URLS | PA_SSE_URLS) https_urls_problem "$value" ;;
+  PA_REGISTRY) is_host_port "$value" optional || echo 'is not a hostname or [IPv6], with an optional :port' ;;
+  esac
+}
+
+# Reads PKG_CLOUD_ENV into `cloud` and checks PKG_CLOUD_CA: a key outside CLOUD_SETTINGS, a key
+# given twice or a value that is not what its setting holds stops everything.
+parse_cloud_settings() {
+  local line n=0 name value problem
+  while IFS= read -r line; do
+    n=$((n + 1))
+    [[ -n $line ]] || continue
+    [[ $line =~ ^([A-Za-z0-9_]+)=(.*)$ ]] || package_error "line $n of PKG_CLOUD_ENV is not KEY=value"
+    name=${BASH_REMATCH[1]}
+    value=${BASH_REMATCH[2]}
+    [[ " $CLOUD_SETTINGS " == *" $name "* ]] || package_error "${name:0:40} is not a cloud setting (one of $CLOUD_SETTINGS)"
+    [[ -z ${cloud[$name]+set} ]] || package_error "$name is given twice"
+    problem=$(cloud_value_problem "$name" "$value")
+    [[ -z $problem ]] || package_error "$name $problem"
+    cloud[$name]=$value
+  done <<<"$PKG_CLOUD_ENV"
+  [[ -z $PKG_CLOUD_CA ]] || is_pem_certificate "$PKG_CLOUD_CA" ||
+    package_error 'PKG_CLOUD_CA is not a PEM certificate'
+}
+
+# The package's value of the cloud setting NAME for pa.env. --sse_url replaces every endpoint
+# of the API: the package's own URLs for each purpose then give way to it.
+cloud_setting() {
+  case $1 in
+  PA_REGISTRATION_URL | PA_TOKEN_URL | PA_CATALOG_URL | PA_COLLECTOR_URLS)
+    [[ -z $sse_url_flag ]] || return 0
+    ;;
+  esac
+  printf '%s\n' "${cloud[$1]:-}"
+}
+
 # ---- environment overrides ----------------------------------------------------------------------
 # Checked before anything runs: a number reaches arithmetic, where bash would evaluate an array
 # subscript such as a[$(cmd)], and a path reaches commands.
@@ -375,6 +533,8 @@ override_pattern() {
 check_overrides() {
   override_number PA_INFRA_CPUS 1 100000
   override_number PA_INFRA_DISK_FREE_KB 0 1000000000000000
+  override_number PA_INFRA_DISK_SIZE_KB 0 1000000000000000
+  override_number PA_INFRA_MIN_ROOT_FREE_GB 0 1048576
   override_number PA_INFRA_MIN_CPUS 0 1024
   override_number PA_INFRA_MIN_MEM_GB 0 65536
   override_number PA_INFRA_MIN_DISK_GB 0 1048576
@@ -383,6 +543,7 @@ check_overrides() {
   for name in PA_INFRA_ROOT PA_INFRA_BUNDLE PA_INFRA_OS_RELEASE PA_INFRA_RESOLV_CONF PA_INFRA_PROC_MEMINFO; do
     override_path "$name"
   done
+  override_path PA_INFRA_DNF_CONF
   override_pattern PA_INFRA_HOSTNAME '^[A-Za-z0-9._-]{1,255}$' 'a hostname (letters, digits, dots, dashes)'
   override_pattern PA_INFRA_TZ '^[A-Za-z0-9_+/-]{1,64}$' 'a time zone name such as Etc/UTC'
   override_pattern PA_INFRA_SECRET_OWNER '^[0-9]{1,10}:[0-9]{1,10}$' 'uid:gid (numbers)'
@@ -428,8 +589,8 @@ take_key_from_fd() {
 }
 
 # Options (set by parse_args).
-key='' key_file='' key_stdin=0 gateway='' proxy='' no_proxy='' sse_url='' sse_ca_file=''
-dry_run=0 uninstall=0 assume_yes=0 allow_unsupported_os=0
+key='' key_file='' key_stdin=0 gateway='' gateway_address='' region='' proxy='' no_proxy='' sse_url='' sse_ca_file=''
+dry_run=0 uninstall=0 assume_yes=0 allow_unsupported_os=0 sse_url_flag=''
 
 parse_args() {
   local arg name value bad
@@ -505,8 +666,10 @@ parse_args() {
   check_gateway "$gateway"
   [[ -z $proxy ]] || check_proxy_url "$proxy"
   [[ -z $no_proxy ]] || check_no_proxy "$no_proxy"
-  sse_url=${sse_url:-$DEFAULT_SSE_URL}
-  check_sse_urls "$sse_url"
+  # --sse_url wins over the package's URLs, which win over the default.
+  sse_url_flag=$sse_url
+  [[ -n $sse_url ]] || sse_url=${cloud[PA_SSE_URLS]:-$DEFAULT_SSE_URL}
+  [[ -z $sse_url ]] || check_sse_urls "$sse_url"
   if [[ -n $sse_ca_file ]]; then
     [[ -f $sse_ca_file && -r $sse_ca_file ]] || usage_error "--sse_ca_file: cannot read $sse_ca_file"
     grep -q -- '-----BEGIN CERTIFICATE-----' "$sse_ca_file" ||
@@ -587,7 +750,7 @@ os_release_value() {
 
 os_id='' os_like=''
 check_os() {
-  local file=${PA_INFRA_OS_RELEASE:-/etc/os-release} version name supported=0 major minor
+  local file=${PA_INFRA_OS_RELEASE:-/etc/os-release} version name supported=0
   if [[ ! -r $file ]]; then
     check 'OS and version' FAIL "cannot read $file"
     return
@@ -596,22 +759,18 @@ check_os() {
   os_like=$(os_release_value "$file" ID_LIKE)
   version=$(os_release_value "$file" VERSION_ID)
   name="${os_id:-unknown} ${version:-?}"
+  # The deployment document's list, exactly.
   case $os_id in
-  ubuntu) [[ " 18.04 20.04 22.04 24.04 " == *" $version "* ]] && supported=1 ;;
-  rhel)
-    if [[ $version =~ ^([0-9]+)(\.([0-9]+))?$ ]]; then
-      major=${BASH_REMATCH[1]}
-      minor=${BASH_REMATCH[3]:-0}
-      ((major == 9 || (major == 8 && minor >= 5))) && supported=1
-    fi
-    ;;
+  ubuntu) [[ " $SUPPORTED_UBUNTU " == *" $version "* ]] && supported=1 ;;
+  rhel) [[ " $SUPPORTED_RHEL " == *" $version "* ]] && supported=1 ;;
   esac
   if [[ $supported == 1 ]]; then
     check 'OS and version' ok "$name"
   elif [[ $allow_unsupported_os == 1 ]]; then
     check 'OS and version' ok "$name is not supported; going on (--allow-unsupported-os)"
+    warn "$name is not a supported OS (Ubuntu $SUPPORTED_UBUNTU; RHEL $SUPPORTED_RHEL): going on because of --allow-unsupported-os, untested"
   else
-    check 'OS and version' FAIL "$name is not supported (Ubuntu 18.04/20.04/22.04/24.04, RHEL 8.5-9.x; --allow-unsupported-os to go on)"
+    check 'OS and version' FAIL "$name is not supported (Ubuntu ${SUPPORTED_UBUNTU// //}, RHEL ${SUPPORTED_RHEL// //}; --allow-unsupported-os to go on)"
   fi
 }
 
@@ -655,16 +814,47 @@ existing_parent() {
   printf '%s\n' "$dir"
 }
 
+# The size in KB of the disk(s) holding the filesystem of DIR: lsblk follows a partition, LVM or
+# RAID device down to its disks. Empty when the disk is not visible (a container, a network
+# filesystem).
+disk_size_kb() {
+  local dir=$1 source bytes
+  source=$(df -P "$dir" 2>/dev/null | awk 'NR == 2 { print $1 }')
+  [[ $source == /dev/* ]] || return 0
+  bytes=$(lsblk -bnso TYPE,SIZE "$source" 2>/dev/null | awk '$1 == "disk" { s += $2 } END { if (s > 0) print s }')
+  [[ -z $bytes ]] || printf '%s\n' "$((bytes / 1024))"
+}
+
+free_kb() {
+  df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'
+}
+
+# The document's disk: a disk of at least 50 GB holding the install, and about 25 GB free on /.
 check_disk() {
   local min=${PA_INFRA_MIN_DISK_GB:-50} dir kb
   dir=$(existing_parent "$lib_dir")
-  kb=$(number_or_empty "${PA_INFRA_DISK_FREE_KB:-$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')}")
-  if [[ -z $kb ]]; then
-    check 'Free disk' FAIL "cannot read the free space of $dir"
+  kb=$(number_or_empty "${PA_INFRA_DISK_SIZE_KB:-$(disk_size_kb "$dir")}")
+  if [[ -z $kb && $min == 0 ]]; then
+    check 'Disk' ok "not measured: no disk found under $dir (lsblk), none required (PA_INFRA_MIN_DISK_GB=0)"
+  elif [[ -z $kb ]]; then
+    check 'Disk' FAIL "cannot find the disk holding $dir (lsblk); PA_INFRA_MIN_DISK_GB=0 to go on without this check"
   elif ((kb >= min * 1024 * 1024)); then
-    check 'Free disk' ok "$((kb / 1024 / 1024)) GB free on $dir (at least $min GB)"
+    check 'Disk' ok "$((kb / 1024 / 1024)) GB disk holding $dir (at least $min GB)"
   else
-    check 'Free disk' FAIL "$((kb / 1024 / 1024)) GB free on $dir, at least $min GB needed"
+    check 'Disk' FAIL "$((kb / 1024 / 1024)) GB disk holding $dir, at least $min GB needed"
+  fi
+}
+
+check_root_free() {
+  local min=${PA_INFRA_MIN_ROOT_FREE_GB:-25} dir kb
+  dir=$(existing_parent "$root/")
+  kb=$(number_or_empty "${PA_INFRA_DISK_FREE_KB:-$(free_kb "$dir")}")
+  if [[ -z $kb ]]; then
+    check 'Free on /' FAIL "cannot read the free space of $dir"
+  elif ((kb >= min * 1024 * 1024)); then
+    check 'Free on /' ok "$((kb / 1024 / 1024)) GB free on $dir (at least $min GB)"
+  else
+    check 'Free on /' FAIL "$((kb / 1024 / 1024)) GB free on $dir, at least $min GB needed"
   fi
 }
 
@@ -761,15 +951,73 @@ jsonish_string() {
   fi
 }
 
+# compose.yaml needs docker-compose 1.29 or Compose v2: no `version:` key, `depends_on` conditions,
+# service profiles, `${VAR-default}` (older docker-compose refuses the file or ignores profiles).
+readonly MIN_COMPOSE=1.29
+
+# Whether version $1 (x.y...) is at least MIN_COMPOSE.
+compose_version_ok() {
+  local major minor
+  [[ $1 =~ ^v?([0-9]+)\.([0-9]+) ]] || return 1
+  major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+  ((10#$major > ${MIN_COMPOSE%.*} || (10#$major == ${MIN_COMPOSE%.*} && 10#$minor >= ${MIN_COMPOSE#*.})))
+}
+
+# The candidate version apt would install of package $1, without its epoch; empty when none.
+apt_candidate() {
+  local v
+  v=$(apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }')
+  [[ $v == '(none)' ]] && v=
+  printf '%s\n' "${v#*:}"
+}
+
+# The compose the stack will run with: the installed one, else the one the OS's packages would
+# install. One too old for compose.yaml stops the install here, before anything is changed.
+check_compose() {
+  local version candidate
+  if skip_docker; then
+    check 'Docker compose' ok 'not checked (PA_INFRA_SKIP_DOCKER=1, for tests only)'
+  elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+    version=$(docker compose version --short 2>/dev/null || true)
+    check 'Docker compose' ok "Compose v2${version:+ $version}"
+  elif command -v docker-compose >/dev/null 2>&1; then
+    version=$(docker-compose --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -n1)
+    if compose_version_ok "$version"; then
+      check 'Docker compose' ok "docker-compose $version"
+    else
+      check 'Docker compose' FAIL "docker-compose ${version:-of unknown version} is too old for compose.yaml ($MIN_COMPOSE or later, or Compose v2, needed): install Docker's docker-compose-plugin, or a newer docker-compose"
+    fi
+  else
+    case $(os_family) in
+    apt)
+      candidate=$(apt_candidate docker-compose-v2)
+      if [[ -n $candidate ]]; then
+        check 'Docker compose' ok "none yet; apt-get will install docker-compose-v2 $candidate"
+      elif candidate=$(apt_candidate docker-compose) && [[ -z $candidate ]]; then
+        check 'Docker compose' ok 'none yet; apt-get will install it (its version is checked once installed)'
+      elif compose_version_ok "$candidate"; then
+        check 'Docker compose' ok "none yet; apt-get will install docker-compose $candidate"
+      else
+        check 'Docker compose' FAIL "this OS packages docker-compose $candidate, too old for compose.yaml ($MIN_COMPOSE or later, or Compose v2, needed): install Docker's docker-compose-plugin (docs.docker.com/engine/install), then re-run"
+      fi
+      ;;
+    dnf) check 'Docker compose' ok 'none yet; dnf will install docker-compose-plugin (Compose v2)' ;;
+    *) check 'Docker compose' ok 'none yet (see the Docker step)' ;;
+    esac
+  fi
+}
+
 check_prerequisites() {
   check_os
   check_cpus
   check_memory
   check_disk
+  check_root_free
   check_timezone
   check_nameservers
   check_hostname
   check_bundle
+  check_compose
   if ((check_failures > 0)); then
     die "$E_PREREQ" "$check_failures prerequisite(s) not met (FAIL above); nothing was changed"
   fi
@@ -894,9 +1142,19 @@ docker_gid() {
   fi
 }
 
+# The cloud's endpoints (contract of the connector's settings): empty ones are derived by the
+# connector from PA_CLOUD_DOMAIN (or come from PA_SSE_URLS when that is set).
+cloud_env_lines() {
+  local name
+  for name in $CLOUD_SETTINGS; do
+    [[ $name == PA_SSE_URLS ]] || printf '%s=%s\n' "$name" "$(cloud_setting "$name")"
+  done
+  printf 'PA_SSE_URLS=%s\nPA_GATEWAY=%s\nPA_REGION=%s\n' "$sse_url" "$gateway_address" "$region"
+}
+
 pa_env_content() {
   local ca='' proxy_plain=''
-  [[ -z $sse_ca_file ]] || ca=/etc/pa-connector/sse-ca.pem
+  [[ -z $sse_ca_file && -z $PKG_CLOUD_CA ]] || ca=/etc/pa-connector/sse-ca.pem
   proxy_has_credentials || proxy_plain=$proxy
   cat <<EOF
 # The POP's compose settings, written by $PROG (re-run it to change them). No secrets here:
@@ -905,9 +1163,8 @@ PA_VERSION=$release_version
 PA_IMAGE_PREFIX=pa-connector
 PA_REDIS_IMAGE=pa-connector/redis:$release_version
 PA_HOSTNAME=$host_name
-PA_SSE_URLS=$sse_url
+$(cloud_env_lines)
 PA_SSE_CA_FILE=$ca
-PA_REGION=$gateway
 PA_PROXY_URL=$proxy_plain
 PA_NO_PROXY=$no_proxy
 PA_SECRETS_DIR=$secrets_dir
@@ -927,8 +1184,7 @@ pa_connector_env_content() {
   cat <<EOF
 # Settings of pa_connector.sh, written by $PROG.
 PA_CONTAINER=${pop_manager_container:-}
-PA_SSE_URLS=$sse_url
-PA_REGION=$gateway
+$(cloud_env_lines)
 PA_NO_PROXY=$no_proxy
 EOF
   # Paths in the pop-manager container, where the CLI runs: the CA and the proxy-url secret.
@@ -1015,6 +1271,8 @@ write_settings() {
   pa_env_content | put_file "$etc_dir/pa.env" 0644 pa.env
   if [[ -n $sse_ca_file ]]; then
     put_file "$config_dir/sse-ca.pem" 0644 sse-ca.pem <"$sse_ca_file"
+  elif [[ -n $PKG_CLOUD_CA ]]; then
+    printf '%s\n' "$PKG_CLOUD_CA" | put_file "$config_dir/sse-ca.pem" 0644 "sse-ca.pem (the cloud's CA, from the package)"
   else
     remove_file "$config_dir/sse-ca.pem" sse-ca.pem
   fi
@@ -1050,20 +1308,59 @@ os_family() {
   fi
 }
 
+# With --proxy, apt-get and dnf go through it too. They read it from a root-only file named on their
+# command line: the URL may carry credentials, and every user can read a process's arguments.
+package_proxy_file=''
+package_proxy() {
+  [[ -n $proxy && -z $package_proxy_file ]] || return 0
+  package_proxy_file=$(mktemp)
+  chmod 0600 -- "$package_proxy_file"
+  trap 'rm -f -- "$package_proxy_file"' EXIT
+  case $(os_family) in
+  apt) printf 'Acquire::http::Proxy "%s";\nAcquire::https::Proxy "%s";\n' "$proxy" "$proxy" >"$package_proxy_file" ;;
+  dnf)
+    # --config replaces dnf.conf: its copy, with the proxy in [main].
+    {
+      if [[ -r ${PA_INFRA_DNF_CONF:-/etc/dnf/dnf.conf} ]]; then
+        grep -vE '^[[:space:]]*proxy[[:space:]]*=' "${PA_INFRA_DNF_CONF:-/etc/dnf/dnf.conf}" |
+          awk -v line="proxy=$proxy" '{ print } /^\[main\]/ && !done { print line; done = 1 } END { if (!done) { print "[main]"; print line } }'
+      else
+        printf '[main]\nproxy=%s\n' "$proxy"
+      fi
+    } >"$package_proxy_file"
+    ;;
+  esac
+  detail "apt-get/dnf use the proxy $(redact_url "$proxy") (from the root-only file $package_proxy_file)"
+}
+
+apt_get() {
+  local -a conf=()
+  package_proxy
+  [[ -z $package_proxy_file ]] || conf=(-c "$package_proxy_file")
+  DEBIAN_FRONTEND=noninteractive run_quiet apt-get "${conf[@]}" "$@"
+}
+
+dnf_run() {
+  local -a conf=()
+  package_proxy
+  [[ -z $package_proxy_file ]] || conf=(--config "$package_proxy_file")
+  run_quiet dnf "${conf[@]}" "$@"
+}
+
 apt_install() {
-  DEBIAN_FRONTEND=noninteractive run_quiet apt-get install -y "$@"
+  apt_get install -y "$@"
 }
 
 install_engine() {
   case $(os_family) in
   apt)
     detail 'installing docker.io with apt-get'
-    run_quiet apt-get update || die "$E_FAIL" 'apt-get update failed (see above)'
+    apt_get update || die "$E_FAIL" 'apt-get update failed (see above)'
     apt_install docker.io || die "$E_FAIL" 'apt-get install docker.io failed (see above)'
     ;;
   dnf)
     detail 'installing docker-ce with dnf'
-    run_quiet dnf install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
+    dnf_run install -y docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
       die "$E_FAIL" "dnf install docker-ce failed (see above): add Docker's repository (dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo) and re-run"
     ;;
   *) die "$E_FAIL" "Docker is not installed and $PROG cannot install it on ${os_id:-this OS}: install Docker and docker compose, then re-run" ;;
@@ -1079,7 +1376,7 @@ install_compose() {
     ;;
   dnf)
     detail 'installing docker-compose-plugin with dnf'
-    run_quiet dnf install -y docker-compose-plugin || die "$E_FAIL" 'dnf install docker-compose-plugin failed (see above)'
+    dnf_run install -y docker-compose-plugin || die "$E_FAIL" 'dnf install docker-compose-plugin failed (see above)'
     ;;
   *) die "$E_FAIL" "neither \"docker compose\" (v2) nor docker-compose is installed, and $PROG cannot install it on ${os_id:-this OS}" ;;
   esac
@@ -1117,6 +1414,13 @@ install_docker() {
     docker info >/dev/null 2>&1 || die "$E_FAIL" 'the Docker engine is not running (start dockerd, then re-run)'
   fi
   compose_command
+  # What apt-get installed without a candidate known beforehand (lists not fetched yet).
+  if [[ ${compose[0]} == docker-compose ]]; then
+    local version
+    version=$(docker-compose --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -n1)
+    compose_version_ok "$version" ||
+      die "$E_PREREQ" "docker-compose ${version:-of unknown version} is too old for compose.yaml ($MIN_COMPOSE or later, or Compose v2, needed): install Docker's docker-compose-plugin, then re-run"
+  fi
   detail "compose: ${compose[*]}"
 }
 
@@ -1267,8 +1571,41 @@ compose_run() {
 }
 
 # Streams images.tar out of the bundle into docker load: no copy of the images on disk.
+# The progress of the images' load, from dd's status lines on stdin ("N bytes ... copied", ended
+# by a carriage return, the last by a newline): on a terminal one line updated in place, otherwise
+# a plain line at each tenth of TOTAL bytes (every line when TOTAL is unknown, 0).
+show_load_progress() {
+  local total=$1 chunk bytes percent=0 shown=-1 line
+  while IFS= read -r -d $'\r' chunk || [[ -n $chunk ]]; do
+    # The last count of the chunk: the final one follows dd's "records" lines.
+    [[ $chunk =~ (^|.*[^0-9])([0-9]+)\ bytes ]] || continue
+    bytes=${BASH_REMATCH[2]}
+    line="loading images: $((bytes / 1000000)) MB"
+    if ((total > 0)); then
+      percent=$((bytes * 100 / total))
+      ((percent <= 100)) || percent=100
+      line+=" of $((total / 1000000)) MB ($percent%)"
+    fi
+    if [[ -t 1 ]]; then
+      printf '\r      %s ' "$line"
+    elif ((total == 0 || percent / 10 > shown)); then
+      shown=$((percent / 10))
+      detail "$line"
+    fi
+  done
+  [[ ! -t 1 ]] || printf '\n'
+}
+
+# Streams images.tar out of the bundle into docker load (no copy of the images on disk), through dd
+# for its byte count; what tar and docker load say goes to LOG.
 load_from_bundle() {
-  tar -xOf "$bundle" images.tar | docker load
+  local log=$1 total
+  total=$(tar -tvf "$bundle" --occurrence=1 images.tar 2>/dev/null | awk 'NR == 1 { print $3 }')
+  [[ $total =~ ^[0-9]+$ ]] || total=0
+  {
+    tar -xOf "$bundle" images.tar 2>>"$log" | LC_ALL=C dd bs=1M status=progress 2>&3 |
+      docker load >>"$log" 2>&1
+  } 3>&1 | show_load_progress "$total"
 }
 
 load_images() {
@@ -1292,7 +1629,7 @@ load_images() {
   detail "loading images.tar from $bundle"
   local log
   log=$(mktemp)
-  if ! load_from_bundle >"$log" 2>&1; then
+  if ! load_from_bundle "$log"; then
     tail -n 20 "$log" >&2
     rm -f "$log"
     die "$E_FAIL" "docker load of images.tar from $bundle failed (see above)"
@@ -1327,8 +1664,26 @@ start_stack() {
   detail 'started'
 }
 
+# Why the connector is not ready yet, from its health check's latest output (the check prints the
+# /ready answer when it fails): the checks that are not ok, or the check's own words; nothing when
+# it said nothing.
+ready_reason() {
+  local id=$1 out names
+  out=$(docker inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{json .Output}}{{"\n"}}{{end}}{{end}}' "$id" 2>/dev/null | sed '/^$/d' | tail -n 1)
+  out=${out//\\\"/\"}
+  out=${out//\\n/ }
+  out=${out#\"}
+  out=${out%\"}
+  names=$(grep -oE '"[A-Za-z0-9_.-]+":\{"ok":false' <<<"$out" | cut -d'"' -f2 | paste -sd, - | sed 's/,/, /g')
+  if [[ -n $names ]]; then
+    printf 'not ready: %s\n' "$names"
+  elif [[ -n ${out//[[:space:]]/} ]]; then
+    printf '%s\n' "$(tr -cd '[:print:]' <<<"$out" | cut -c1-160)"
+  fi
+}
+
 wait_ready() {
-  local timeout=${PA_INFRA_READY_TIMEOUT:-300} start id health=
+  local timeout=${PA_INFRA_READY_TIMEOUT:-300} start id health='' waiting reason shown=''
   step "Wait for the connector to be ready (up to $timeout s)"
   if skip_docker; then
     detail 'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'
@@ -1343,6 +1698,18 @@ wait_ready() {
     if [[ $health == healthy ]]; then
       detail "ready after $((SECONDS - start)) s"
       return
+    fi
+    # What it waits on, said again only when that changes.
+    if [[ -z $id ]]; then
+      waiting="the connector's container"
+    else
+      waiting="the connector's health check (${health:-not run yet})"
+      reason=$(ready_reason "$id")
+      [[ -z $reason ]] || waiting+="; /ready: $reason"
+    fi
+    if [[ $waiting != "$shown" ]]; then
+      detail "$((SECONDS - start)) s: waiting on $waiting"
+      shown=$waiting
     fi
     sleep 2
   done
@@ -1373,6 +1740,8 @@ install_pop() {
   [[ $dry_run == 0 ]] || kind='dry run (nothing is changed)'
   printf '%s: %s of the POP, gateway %s\n' "$PROG" "$kind" "$gateway"
   [[ -z $proxy ]] || printf '%s: proxy %s\n' "$PROG" "$(redact_url "$proxy")"
+  [[ ${#cloud[@]} -eq 0 ]] ||
+    printf '%s: cloud %s, its endpoints and CA from this package\n' "$PROG" "${cloud[PA_CLOUD_DOMAIN]:-(no domain given)}"
   check_prerequisites
   [[ $dry_run == 1 ]] || lock_bundle
   install_docker
@@ -1452,6 +1821,7 @@ uninstall() {
 
 main() {
   check_overrides
+  parse_cloud_settings
   [[ $PROJECT =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]] || die "$E_USAGE" "PA_INFRA_PROJECT: not a compose project name"
   parse_args "$@"
   # Every argument is valid: now the key leaves the command line.

@@ -92,12 +92,29 @@ export function popManagerSchema(o: PopManagerSchemaOptions = {}) {
 
 export type PopManagerConfig = ConfigOf<ReturnType<typeof popManagerSchema>>;
 
+/**
+ * The cloud's endpoints, as the connector reads them: the container carries them for the operator
+ * CLI run inside it (`pa_connector.sh diagnose` checks the same endpoints), not for this service.
+ */
+const OPERATOR_CLI_CLOUD_SETTINGS = [
+  'PA_CLOUD_DOMAIN',
+  'PA_CLOUD_PROFILE',
+  'PA_REGISTRATION_URL',
+  'PA_TOKEN_URL',
+  'PA_CATALOG_URL',
+  'PA_COLLECTOR_URLS',
+  'PA_REGISTRY',
+  'PA_SSE_URLS',
+  'PA_GATEWAY',
+  'PA_REGION',
+] as const;
+
 /** Throws a ConfigError naming the first bad setting. */
 export function loadPopManagerConfig(
   env: Env = process.env,
   o: PopManagerSchemaOptions = {},
 ): PopManagerConfig {
-  const config = loadServiceConfig(popManagerSchema(o), env);
+  const config = loadServiceConfig(popManagerSchema(o), env, OPERATOR_CLI_CLOUD_SETTINGS);
   if (config.pushRetryMaxDelay < config.pushRetryInitialDelay) {
     throw new ConfigError(
       'PA_POP_PUSH_RETRY_MAX_DELAY',

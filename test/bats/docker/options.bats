@@ -7,7 +7,8 @@ bats_require_minimum_version 1.5.0
 @test "every option with a value refuses an empty one, in both spellings" {
   local spec script opt
   for spec in build-base-image.sh:--image build-base-image.sh:--mirror build-bundle.sh:--tag \
-    build-bundle.sh:--out build-bundle.sh:--base-image build-images.sh:--tag \
+    build-bundle.sh:--out build-bundle.sh:--base-image build-bundle.sh:--images-tar \
+    build-bundle.sh:--cloud-env build-bundle.sh:--cloud-ca build-images.sh:--tag \
     build-images.sh:--base-image build-images.sh:--only; do
     script=$BATS_TEST_DIRNAME/../../../docker/${spec%%:*}
     opt=${spec#*:}

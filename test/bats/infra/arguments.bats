@@ -166,22 +166,49 @@ key_refused() {
   [ ! -e "$SECRETS/provisioning-key" ]
 }
 
-@test "--gateway: a region name of the list or an RFC 1123 hostname shorter than 64" {
-  local ok
+@test "--gateway: a region name of the list or a bare RFC 1123 label shorter than 64" {
+  local ok bad
   for ok in us-east us-west eu-central eu-west ap-south ap-southeast sa-east me-central local \
-    pop.example.com gw-1.corp 10.1.2.3 "$(printf 'a%.0s' {1..63})"; do
+    "$(printf 'a%.0s' {1..63})"; do
     infra --provision_key="$KEY" --gateway="$ok" --dry-run
     [ "$status" -eq 0 ] || { echo "--gateway=$ok: $output"; return 1; }
   done
   infra --provision_key="$KEY" --gateway="$(printf 'a%.0s' {1..64})"
   refused_with '--gateway: must be shorter than 64 characters'
-  for bad in -pop pop- pop_1 'pop..corp' '.pop' 'pop.' "$(printf 'a%.0s' {1..64}).x"; do
+  for bad in -pop pop- pop_1; do
     infra --provision_key="$KEY" --gateway="$bad"
     [ "$status" -eq 64 ] || { echo "--gateway=$bad: $output"; return 1; }
-    [[ $output == "infra.sh: --gateway: "* ]]
+    [[ $output == "infra.sh: --gateway: "*"is neither a region name"* ]]
   done
   infra --provision_key="$KEY"
   refused_with 'missing --gateway'
+}
+
+@test "--gateway: a gateway's hostname or address, optionally with a port" {
+  local ok bad
+  for ok in us-west.pa-wgcs.skyhigh.cloud us-west.pa-wgcs.skyhigh.cloud:443 gw-1.corp 10.1.2.3 \
+    10.1.2.3:5660 fd00::1 '[fd00::1]' '[fd00::1]:443' "$(printf 'a%.0s' {1..63}).$(printf 'b%.0s' {1..63})"; do
+    infra --provision_key="$KEY" --gateway="$ok" --dry-run
+    [ "$status" -eq 0 ] || { echo "--gateway=$ok: $output"; return 1; }
+  done
+  for bad in 'pop..corp' '.pop' 'pop.' pop.corp:0 pop.corp:65536 pop.corp:x 10.1.2.256 1.2.3 \
+    '[fd00::1' '[pop.corp]:443' fd00::1:443: "$(printf 'a%.0s' {1..64}).x"; do
+    infra --provision_key="$KEY" --gateway="$bad"
+    [ "$status" -eq 64 ] || { echo "--gateway=$bad: $output"; return 1; }
+    [[ $output == "infra.sh: --gateway: \"$bad\" is not a gateway hostname or address"* ]] || { echo "$output"; return 1; }
+  done
+}
+
+@test "the document's example command passes the checks as the shell hands it over (--dry-run)" {
+  # sudo bash infra.sh --provision_key="<key>" --gateway="us-west.pa-wgcs.skyhigh.cloud"
+  #   --proxy="http://10.212.24.192:9090" --no_proxy="localhost,.corp.trellix.com,172.17.0.1,ubuntu,127.0.0.1"
+  infra --provision_key="$KEY" --gateway="us-west.pa-wgcs.skyhigh.cloud" --proxy="http://10.212.24.192:9090" \
+    --no_proxy="localhost,.corp.trellix.com,172.17.0.1,ubuntu,127.0.0.1" --dry-run
+  [ "$status" -eq 0 ] || { echo "exit $status: $output"; return 1; }
+  [[ ${lines[0]} == 'infra.sh: dry run (nothing is changed) of the POP, gateway us-west.pa-wgcs.skyhigh.cloud' ]]
+  [[ ${lines[1]} == 'infra.sh: proxy http://10.212.24.192:9090' ]]
+  [[ $output == *'would write pa.env'* && $output == *'infra.sh: dry run done; nothing was changed' ]]
+  [ -z "$(written)" ]
 }
 
 @test "--proxy: http://[user:password@]host:port only" {

@@ -38,7 +38,9 @@ env_value() {
   [ "$(env_value "$ETC/pa.env" PA_VERSION)" = 1.0.3 ]
   [ "$(env_value "$ETC/pa.env" PA_REGION)" = us-east ]
   [ "$(env_value "$ETC/pa.env" PA_HOSTNAME)" = pop-test-1 ]
-  [ "$(env_value "$ETC/pa.env" PA_SSE_URLS)" = https://sse.pa-connector.net ]
+  # No endpoint given: the connector derives each from the cloud's default domain.
+  [ -z "$(env_value "$ETC/pa.env" PA_SSE_URLS)" ]
+  [ -z "$(env_value "$ETC/pa.env" PA_GATEWAY)" ]
   [ "$(env_value "$ETC/pa.env" PA_SECRETS_DIR)" = "$SECRETS" ]
   [ "$(env_value "$ETC/pa.env" PA_CONFIG_DIR)" = "$ETC/config" ]
   [ "$(env_value "$ETC/pa_connector.env" PA_REGION)" = us-east ]
@@ -54,11 +56,25 @@ env_value() {
   [[ $output != *"$KEY"* && $output != *"$(cat "$SECRETS/redis-password")"* ]]
 }
 
+@test "--gateway with a gateway's name is PA_GATEWAY, in pa.env and pa_connector.env; a region name is PA_REGION" {
+  install_ok
+  [ "$(env_value "$ETC/pa.env" PA_REGION)" = us-east ]
+  install_ok --gateway=us-west.pa-wgcs.skyhigh.cloud
+  local f
+  for f in "$ETC/pa.env" "$ETC/pa_connector.env"; do
+    [ "$(env_value "$f" PA_GATEWAY)" = us-west.pa-wgcs.skyhigh.cloud ]
+    [ -z "$(env_value "$f" PA_REGION)" ]
+    grep -qx 'PA_REGION=' "$f"
+  done
+  install_ok --gateway='[2001:db8::7]:5660'
+  [ "$(env_value "$ETC/pa.env" PA_GATEWAY)" = '[2001:db8::7]:5660' ]
+}
+
 @test "the steps are numbered, and the Docker steps say they were skipped for tests" {
   install_ok
-  [[ $output == *' 9. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"10. Docker's proxy"*'skipped'* ]]
-  [[ $output == *'12. Secrets'*'13. Stack files'*'14. Settings'*'15. Start the stack'* ]]
-  [[ $output == *'16. Operator menu settings'*'17. Wait for the connector to be ready'* ]]
+  [[ $output == *'11. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"12. Docker's proxy"*'skipped'* ]]
+  [[ $output == *'14. Secrets'*'15. Stack files'*'16. Settings'*'17. Start the stack'* ]]
+  [[ $output == *'18. Operator menu settings'*'19. Wait for the connector to be ready'* ]]
   [[ ${lines[-1]} == 'infra.sh: done.'* ]]
 }
 

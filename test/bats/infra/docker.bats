@@ -97,7 +97,8 @@ container_ids() {
   infra --provision_key="$KEY" --gateway=us-east --sse_url=https://sse.test:8443
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ $output == *'loaded 1 images'* ]]
+  # The load's progress, counted between the bundle and docker load: plain lines here, ending at 100 %.
+  [[ $output == *'loading images.tar from '*'      loading images: '*' MB of '*' MB (100%)'*'loaded 1 images'* ]]
   [[ $output =~ ready\ after\ ([0-9]+)\ s ]]
   echo "# connector healthy ${BASH_REMATCH[1]} s after compose up" >&3
   docker image inspect "$TEST_IMAGE" >/dev/null
@@ -129,9 +130,12 @@ container_ids() {
 }
 
 @test "docker: a connector that never becomes ready fails with a pointer to the logs" {
-  docker_bundle 'false'
+  docker_bundle 'echo no-tunnels-yet; false'
   PA_INFRA_READY_TIMEOUT=8 infra --provision_key="$KEY" --gateway=us-east
+  echo "$output"
   [ "$status" -eq 1 ]
+  # While it waits: the health state, and what the failing check said (docker's health log).
+  [[ $output == *"s: waiting on the connector's health check (unhealthy); /ready: no-tunnels-yet"* ]]
   [[ ${lines[-1]} == 'infra.sh: the connector was not ready after 8 s (health: unhealthy); see why with: pa_connector.sh logs --service connector'* ]]
   # Before the verdict: the state of the connector and its last log lines.
   [[ $output == *'last lines of the connector (running, restarted 0 times):'*"  connector-started-$RUN_ID"* ]]

@@ -85,7 +85,7 @@ victim_untouched() {
 @test "an arithmetic injection through a PA_INFRA_* number does not run, and exits 64 naming it" {
   local name
   for name in PA_INFRA_MIN_CPUS PA_INFRA_MIN_MEM_GB PA_INFRA_MIN_DISK_GB PA_INFRA_READY_TIMEOUT \
-    PA_INFRA_CPUS PA_INFRA_DISK_FREE_KB; do
+    PA_INFRA_CPUS PA_INFRA_DISK_FREE_KB PA_INFRA_DISK_SIZE_KB PA_INFRA_MIN_ROOT_FREE_GB; do
     env "$name=a[\$(touch $MARKER)]" bash "$SCRIPT" --provision_key="$KEY" --gateway=us-east \
       </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 && status=0 || status=$?
     [ ! -e "$MARKER" ] || { echo "$name ran the command"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
@@ -100,7 +100,7 @@ victim_untouched() {
   for spec in PA_INFRA_MIN_CPUS=2000 PA_INFRA_MIN_MEM_GB=100000 PA_INFRA_READY_TIMEOUT=-1 \
     PA_INFRA_ROOT=relative/dir PA_INFRA_BUNDLE=$'/tmp/a\nb' PA_INFRA_OS_RELEASE=os-release \
     PA_INFRA_SECRET_OWNER='root:root' PA_INFRA_SKIP_DOCKER=yes PA_INFRA_HOSTNAME=$'pop\n1' \
-    PA_INFRA_TZ='$(id)'; do
+    PA_INFRA_TZ='$(id)' PA_INFRA_DNF_CONF=dnf.conf; do
     name=${spec%%=*}
     value=${spec#*=}
     env "$name=$value" bash "$SCRIPT" --provision_key="$KEY" --gateway=us-east \

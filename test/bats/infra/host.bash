@@ -26,11 +26,12 @@ fake_host() {
   export PA_INFRA_PROC_MEMINFO=$HOST/meminfo
   export PA_INFRA_RESOLV_CONF=$HOST/resolv.conf
   export PA_INFRA_CPUS=4
-  export PA_INFRA_DISK_FREE_KB=$((60 * 1024 * 1024))
+  export PA_INFRA_DISK_SIZE_KB=$((60 * 1024 * 1024))
+  export PA_INFRA_DISK_FREE_KB=$((30 * 1024 * 1024))
   export PA_INFRA_TZ=Etc/UTC
   export PA_INFRA_HOSTNAME=pop-test-1
   export PA_INFRA_SKIP_DOCKER=1
-  unset PA_INFRA_MIN_CPUS PA_INFRA_MIN_MEM_GB PA_INFRA_MIN_DISK_GB
+  unset PA_INFRA_MIN_CPUS PA_INFRA_MIN_MEM_GB PA_INFRA_MIN_DISK_GB PA_INFRA_MIN_ROOT_FREE_GB PA_INFRA_DNF_CONF
 
   # Well-formed keys, as the cloud issues them (base64url JSON), each with its own random secret.
   SECRET=$(random_secret)

@@ -1,5 +1,5 @@
 # Stand-ins for the tools infra.sh runs to install and drive Docker: PATH holds this machine's tools
-# except docker, apt-get, dnf and systemctl, which are small scripts that record how they were called
+# except docker, apt-get, apt-cache, dnf and systemctl, which are small scripts that record how they were called
 # (in $CALLS). apt-get can "install" a stand-in docker that answers what infra.sh asks of it
 # afterwards (info, compose, image inspect, ps, inspect).
 # shellcheck disable=SC2034 # the variables set here are used by the .bats files that load it
@@ -12,7 +12,7 @@ link_host_tools() {
   for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
     for f in "$dir"/*; do
       name=${f##*/}
-      case $name in docker | docker-* | dockerd* | apt-get | dnf | yum | systemctl) continue ;; esac
+      case $name in docker | docker-* | dockerd* | apt-get | apt-cache | dnf | yum | systemctl) continue ;; esac
       [[ -e $TOOLS/$name || ! -x $f ]] || ln -s "$f" "$TOOLS/$name"
     done
   done
@@ -55,9 +55,18 @@ EOF
 }
 
 # The package managers of a Debian/Ubuntu host: apt-get installs the stand-in docker (and marks
-# Compose v2 installed); dnf fails.
+# Compose v2 installed); dnf fails. apt-cache policy answers the candidate versions listed in
+# $STUBS/candidates ("package version" lines; docker-compose-v2 2.20.2 unless a test changes it).
 stub_package_managers() {
   # shellcheck disable=SC2016 # expanded by the stand-in, not here
   stub apt-get 'case "$*" in *"install -y docker.io"*) install_docker ;; *"install -y docker-compose-v2"*) touch "$STUBS/compose-v2" ;; esac'
   stub dnf 'exit 1'
+  echo 'docker-compose-v2 2.20.2+ds1-0ubuntu1~22.04.1' >"$STUBS/candidates"
+  cat >"$STUBS/apt-cache" <<'EOF'
+#!/bin/bash
+echo "apt-cache $*" >>"$CALLS"
+v=$(awk -v p="$2" '$1 == p { print $2 }' "$STUBS/candidates")
+printf '%s:\n  Installed: (none)\n  Candidate: %s\n' "$2" "${v:-(none)}"
+EOF
+  chmod +x "$STUBS/apt-cache"
 }

@@ -16,6 +16,19 @@ describe('pop-manager config', () => {
     expect(c.recentErrors).toBe(20);
   });
 
+  it("accepts the cloud's endpoints its container carries for the operator CLI, and still refuses a typo", () => {
+    const c = loadPopManagerConfig({
+      PA_CLOUD_DOMAIN: 'example.net',
+      PA_GATEWAY: 'us-west.pa-wgcs.example.net',
+      PA_SSE_URLS: '',
+      PA_REGION: '',
+    });
+    expect(c.httpPort).toBe(8083);
+    expect(() => loadPopManagerConfig({ PA_CLOUD_DOMIAN: 'example.net' })).toThrow(
+      'PA_CLOUD_DOMIAN: is not a setting of this service',
+    );
+  });
+
   it('reports under PA_HOSTNAME, else the VM hostname', () => {
     expect(loadPopManagerConfig({ PA_HOSTNAME: 'pop-a.corp' }).hostname).toBe('pop-a.corp');
     expect(loadPopManagerConfig({}, { readHostname: () => 'vm-7' }).hostname).toBe('vm-7');
