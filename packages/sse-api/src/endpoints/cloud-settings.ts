@@ -1,6 +1,11 @@
 import { ConfigError, isHostname, setting } from '@pa-connector/config';
 import { type HostPort, parseHostPort } from './host-port';
-import { CLOUD_PROFILES, DEFAULT_CLOUD_DOMAIN, DEFAULT_CLOUD_PROFILE } from './profiles';
+import {
+  CLOUD_PROFILES,
+  type CloudProfile,
+  DEFAULT_CLOUD_DOMAIN,
+  DEFAULT_CLOUD_PROFILE,
+} from './profiles';
 
 function hostPort(what: string) {
   return (raw: string, env: string): HostPort => {
@@ -32,12 +37,20 @@ export function cloudSettings() {
       pattern: { test: (s: string) => s.includes('.') && isHostname(s.replace(/\.$/, '')) },
       patternText: 'a DNS domain such as example.com',
     }),
-    cloudProfile: setting.enum({
+    cloudProfile: setting.custom({
       env: 'PA_CLOUD_PROFILE',
       description:
         "The cloud's default ports: `saas` (registration on 8080, everything else on 443) or `onprem` (registration, tokens and catalog on 443, collectors on 5640, gateways on 5660).",
-      values: CLOUD_PROFILES,
       default: DEFAULT_CLOUD_PROFILE,
+      parse(raw, env): CloudProfile {
+        if (!(CLOUD_PROFILES as readonly string[]).includes(raw)) {
+          throw new ConfigError(
+            env,
+            `must be one of ${CLOUD_PROFILES.join(', ')}, got ${JSON.stringify(raw)}`,
+          );
+        }
+        return raw as CloudProfile;
+      },
     }),
     registrationUrl: setting.url({
       env: 'PA_REGISTRATION_URL',
