@@ -60,6 +60,17 @@ export function createSseClient(
     userAgent: `pa-connector/${s.version}`,
     observer: (e) => {
       deps.metrics.sseRequests.inc({ endpoint: e.endpoint, outcome: e.outcome });
+      // Which URL each call went to: with one endpoint per purpose, the first thing to look at.
+      log.debug(
+        {
+          endpoint: e.endpoint,
+          [LogField.url]: e.url,
+          outcome: e.outcome,
+          [LogField.status]: e.status,
+          [LogField.durationMs]: e.durationMs,
+        },
+        'SSE request',
+      );
       if (e.failingOver) {
         log.warn(
           {
