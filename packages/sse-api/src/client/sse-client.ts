@@ -78,8 +78,9 @@ export interface SseClientOptions {
   baseUrls?: ReadonlyArray<URL | string>;
   /**
    * The base URLs of each purpose (SsePurposeOf says which route is which). Registration, tokens
-   * and the catalog try theirs in order, the one that last worked first; the collectors are all
-   * used at once, calls spread round-robin over those that answer.
+   * and the catalog try theirs in order, the one that last worked first; collectors of their own
+   * (a list no other purpose has) are all used at once, calls spread round-robin over those that
+   * answer.
    */
   endpoints?: Partial<Record<SsePurpose, ReadonlyArray<URL | string>>>;
   /**
@@ -196,10 +197,7 @@ export class SseClient {
     [this.#direct, this.#proxied] = this.#build();
   }
 
-  /**
-   * The base URL a purpose's requests go to first: the last one that answered (for the
-   * collectors, the next in turn).
-   */
+  /** The base URL a purpose's requests go to first: the last one that answered. */
   activeUrl(purpose: Exclude<SsePurpose, 'collector'>): string {
     return (this.#pools[purpose] as FailoverPool).active.href;
   }
@@ -503,18 +501,39 @@ function checkedUrls(list: ReadonlyArray<URL | string>, purpose: SsePurpose): UR
 const DEFAULT_SET_ASIDE = (failures: number) =>
   Math.min(60_000, 1_000 * 2 ** Math.min(failures - 1, 6));
 
+/**
+ * One pool per distinct URL list. Purposes given the same list (PA_SSE_URLS: one listener for
+ * the whole API, with replicas) share one failover pool, so the URL that last answered is tried
+ * first whatever the purpose. Collectors of their own are spread over.
+ */
 function buildPools(o: SseClientOptions): Record<SsePurpose, UrlPool> {
+  const lists = {} as Record<SsePurpose, URL[]>;
+  for (const purpose of SSE_PURPOSES) {
+    lists[purpose] = checkedUrls(o.endpoints?.[purpose] ?? o.baseUrls ?? [], purpose);
+  }
+  const keyOf = (urls: URL[]) => urls.map((u) => u.href).join(',');
+  const shared = new Map<string, FailoverPool>();
   const pools = {} as Record<SsePurpose, UrlPool>;
   for (const purpose of SSE_PURPOSES) {
-    const urls = checkedUrls(o.endpoints?.[purpose] ?? o.baseUrls ?? [], purpose);
-    pools[purpose] =
-      purpose === 'collector'
-        ? new SpreadPool(urls, {
-            now: o.now ?? Date.now,
-            setAsideMs: o.setAsideMs ?? DEFAULT_SET_ASIDE,
-            onState: (e) => o.onUrlState?.({ ...e, purpose }),
-          })
-        : new FailoverPool(urls);
+    const urls = lists[purpose];
+    const key = keyOf(urls);
+    const ownCollectors =
+      purpose === 'collector' &&
+      SSE_PURPOSES.every((p) => p === 'collector' || keyOf(lists[p]) !== key);
+    if (ownCollectors) {
+      pools[purpose] = new SpreadPool(urls, {
+        now: o.now ?? Date.now,
+        setAsideMs: o.setAsideMs ?? DEFAULT_SET_ASIDE,
+        onState: (e) => o.onUrlState?.({ ...e, purpose }),
+      });
+      continue;
+    }
+    let pool = shared.get(key);
+    if (!pool) {
+      pool = new FailoverPool(urls);
+      shared.set(key, pool);
+    }
+    pools[purpose] = pool;
   }
   return pools;
 }

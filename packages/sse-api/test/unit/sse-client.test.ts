@@ -303,4 +303,21 @@ describe('SseClient', () => {
     ]);
     expect(changes).toEqual([['collector', `${S1}/`, false]]);
   });
+
+  it('with one URL list for every purpose, tries first the URL that last answered, whatever the purpose', async () => {
+    const { mock, client, events } = setup();
+    mock.get(A).intercept({ path: '/v1/connectors/register', method: 'POST' }).reply(503, 'down');
+    mock
+      .get(B)
+      .intercept({ path: '/v1/connectors/register', method: 'POST' })
+      .reply(201, registerBody);
+    mock.get(B).intercept({ path: '/v1/pop/status', method: 'POST' }).reply(202, { accepted: 1 });
+    await client.register(registerReq);
+    await client.popStatus({ hostname: 'h', reportedAt: 'x' }, 't');
+    expect(events.map((e) => [e.endpoint, e.url])).toEqual([
+      ['register', `${A}/`],
+      ['register', `${B}/`],
+      ['popStatus', `${B}/`],
+    ]);
+  });
 });
