@@ -207,6 +207,11 @@ export class SseClient {
     return [...new Set(SSE_PURPOSES.flatMap((p) => this.urlsOf(p)))];
   }
 
+  /** Whether collector calls are spread over the collectors (a list of their own). */
+  get spreadsCollectors(): boolean {
+    return this.#pools.collector instanceof SpreadPool;
+  }
+
   /** The base URLs of one purpose, in the order given. */
   urlsOf(purpose: SsePurpose): readonly string[] {
     return this.#pools[purpose].urls.map((u) => u.href);

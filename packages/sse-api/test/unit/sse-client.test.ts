@@ -302,6 +302,8 @@ describe('SseClient', () => {
       [`${S2}/`, 202],
     ]);
     expect(changes).toEqual([['collector', `${S1}/`, false]]);
+    expect(client.spreadsCollectors).toBe(true);
+    expect(setup().client.spreadsCollectors).toBe(false);
   });
 
   it('with one URL list for every purpose, tries first the URL that last answered, whatever the purpose', async () => {

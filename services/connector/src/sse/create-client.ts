@@ -37,7 +37,6 @@ export function createSseClient(
   },
 ): SseClient {
   const log = deps.logger;
-  for (const url of s.urls.collector) deps.metrics.collectorUp.set({ url: url.href }, 1);
   const client = new SseClient({
     endpoints: s.urls,
     ...(s.setAsideMs ? { setAsideMs: s.setAsideMs } : {}),
@@ -86,6 +85,9 @@ export function createSseClient(
       }
     },
   });
+  if (client.spreadsCollectors) {
+    for (const url of client.urlsOf('collector')) deps.metrics.collectorUp.set({ url }, 1);
+  }
   const byPurpose = Object.fromEntries(SSE_PURPOSES.map((p) => [p, client.urlsOf(p)]));
   log.info(
     {
