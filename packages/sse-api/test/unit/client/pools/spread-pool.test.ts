@@ -1,5 +1,5 @@
-import { SpreadPool } from '../../../src/client/pools/spread-pool';
-import type { UrlStateEvent } from '../../../src/client/pools/url-pool';
+import { SpreadPool } from '../../../../src/client/pools/spread-pool';
+import type { UrlStateEvent } from '../../../../src/client/pools/url-pool';
 
 const A = new URL('https://c1.test');
 const B = new URL('https://c2.test');
