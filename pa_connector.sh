@@ -17,7 +17,9 @@ readonly E_USAGE=64 E_UNAVAILABLE=69 E_CONFIG=78
 # Settings handed to the CLI inside the container (by name: `docker exec -e NAME` reads the value
 # from this process, so no value ever appears in a process list).
 readonly FORWARDED=(PA_SSE_URLS PA_SSE_CA_FILE PA_PROXY_URL PA_PROXY_URL_FILE PA_NO_PROXY PA_REGION
-  PA_GATEWAYS PA_DIAG_PROFILE PA_DIAG_SSE_PORT PA_DIAG_GATEWAY_PORT PA_DIAG_TIMEOUT)
+  PA_GATEWAYS PA_DIAG_PROFILE PA_DIAG_SSE_PORT PA_DIAG_GATEWAY_PORT PA_DIAG_TIMEOUT
+  PA_CLOUD_DOMAIN PA_CLOUD_PROFILE PA_REGISTRATION_URL PA_TOKEN_URL PA_CATALOG_URL PA_COLLECTOR_URLS
+  PA_GATEWAY PA_REGISTRY)
 # Where things are inside the pop-manager container (compose.yaml), unless the env file says
 # otherwise: the CLI's own defaults are those of a host (services on 127.0.0.1, /etc). Given at
 # each exec, as pop-manager's environment takes only its own settings.

@@ -110,7 +110,7 @@ export const EXIT_CODES = {
   config: {
     code: 78,
     meaning:
-      'a setting is missing or wrong, or a file it names cannot be read; the line names the setting (EX_CONFIG). The connector also: no provisioning key while not enrolled, PA_REGION unknown to the SSE',
+      'a setting is missing or wrong, or a file it names cannot be read; the line names the setting (EX_CONFIG). The connector also: no provisioning key while not enrolled, PA_REGION or PA_GATEWAY unknown to the SSE',
     programs:
       'connector, logging, update, pop-manager, pa-operator, pa_connector.sh (its env file), the redis image',
     action: 'fix the setting the line names',

@@ -3,6 +3,9 @@ import { ConfigError, type ConfigOf, type Env, setting } from '@pa-connector/con
 import { logShippingSettings } from '@pa-connector/logger';
 import { commonSettings, loadServiceConfig } from '@pa-connector/service-runtime';
 import {
+  type CloudEndpoints,
+  cloudEndpoints,
+  cloudSettings,
   type ProxySettings,
   parseNoProxy,
   parseProxyUrl,
@@ -98,12 +101,7 @@ export function connectorSchema() {
     ...healthSettings(),
     ...proxySettings(),
     ...dialSettings(),
-    sseUrls: setting.urlList({
-      env: 'PA_SSE_URLS',
-      description:
-        'Comma-separated https URLs of the SSE API, tried in order with failover (the one that last answered is tried first).',
-      protocols: ['https'],
-    }),
+    ...cloudSettings(),
     sseCa,
     provisioningKey: setting.secret({
       env: 'PA_PROVISIONING_KEY',
@@ -120,7 +118,7 @@ export function connectorSchema() {
     region: setting.string({
       env: 'PA_REGION',
       description:
-        "Region to enroll in. Unset: the group's default region. Its former name PA_POP is still read.",
+        "Region to enroll in when PA_GATEWAY is not set. Unset: the group's default region. Its former name PA_POP is still read.",
       optional: true,
       pattern: /^[A-Za-z0-9._-]{1,64}$/,
       patternText: 'a region name (letters, digits, ._-)',
@@ -272,6 +270,8 @@ export type ConnectorSchema = ReturnType<typeof connectorSchema>;
 export type ConnectorConfig = ConfigOf<ConnectorSchema> & {
   /** PA_PROXY_URL or PA_PROXY_URL_FILE, whichever is set. */
   readonly proxy: ProxySettings | undefined;
+  /** Where each purpose of the cloud is reached (from the cloud settings). */
+  readonly endpoints: CloudEndpoints;
 };
 
 /**
@@ -315,5 +315,5 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
   if (c.tunnelPingRestart <= c.tunnelPing) {
     throw new ConfigError('PA_TUNNEL_PING_RESTART', 'must be longer than PA_TUNNEL_PING');
   }
-  return Object.freeze({ ...c, proxy: c.proxyUrl ?? c.proxyUrlFile });
+  return Object.freeze({ ...c, proxy: c.proxyUrl ?? c.proxyUrlFile, endpoints: cloudEndpoints(c) });
 }

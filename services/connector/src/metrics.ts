@@ -62,6 +62,12 @@ export function connectorMetrics(registry: Registry) {
       labelNames: ['endpoint', 'outcome'] as const,
       registers,
     }),
+    collectorUp: new Gauge({
+      name: name('sse_collector_up'),
+      help: 'Per collector URL: 1 while in use, 0 while set aside after failing.',
+      labelNames: ['url'] as const,
+      registers,
+    }),
     internalApiRequests: new Counter({
       name: name('internal_api_requests_total'),
       help: 'Internal API requests by route and status code.',

@@ -2,6 +2,7 @@ import type { SecretValues } from '@pa-connector/logger';
 import { componentLogger } from '@pa-connector/logger';
 import type { KeyPairPem } from '@pa-connector/pki';
 import {
+  backoffDelay,
   createServiceServer,
   type Listening,
   type MemberBase,
@@ -85,9 +86,13 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     deadlineMs: config.dnsTimeout,
     ...(config.dnsServers?.length ? { servers: config.dnsServers } : {}),
   });
+  const backoff = { initialMs: config.retryInitialDelay, maxMs: config.retryMaxDelay };
   const client = createSseClient(
     {
-      urls: config.sseUrls,
+      urls: config.endpoints.urls,
+      // A collector that failed gets traffic again after the same backoff as every retry.
+      setAsideMs: (failures) => backoffDelay(failures, backoff, random),
+      now: () => clock.now(),
       ca: config.sseCa,
       proxy: config.proxy,
       noProxy: config.noProxy,
@@ -98,7 +103,10 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     { logger: componentLogger(logger, 'sse'), metrics },
   );
   const apps = new AppList();
-  const backoff = { initialMs: config.retryInitialDelay, maxMs: config.retryMaxDelay };
+  const noProxy = parseNoProxy(config.noProxy);
+  const gateway = config.endpoints.gateway?.host;
+  // Through the proxy the gateway's name is the proxy's to resolve; directly, ours.
+  const gatewayDirect = gateway !== undefined && (!config.proxy || noProxy.matches(gateway));
   const controlPlane = new ControlPlane({
     client,
     store,
@@ -112,6 +120,8 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     settings: {
       hostname: config.hostname,
       region: config.region,
+      gateway,
+      resolveGateway: gatewayDirect ? (host) => resolver.resolveAll(host) : undefined,
       version: d.version,
       provisioningKey: config.provisioningKey?.reveal(),
       backoff,
@@ -150,7 +160,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
             maxMs: config.tunnelRestartMaxDelay,
           },
           proxy: config.proxy,
-          noProxy: parseNoProxy(config.noProxy),
+          noProxy,
           users: {
             // Back after a restart once the proxy listens on it and its gateway heard from us.
             carrying: (v) =>

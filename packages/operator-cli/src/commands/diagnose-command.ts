@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode } from '@pa-connector/config';
+import { parseHostPort } from '@pa-connector/sse-api';
 import { CliError } from '../cli-error';
 import { type CliContext, popManager } from '../context';
 import { loadAppServers } from '../diagnose/app-servers';
 import { checkRows } from '../diagnose/check-rows';
 import { loadGateways } from '../diagnose/gateways';
 import { parseNameservers } from '../diagnose/nameservers';
-import { describeProfile, resolveProfile } from '../diagnose/profile';
+import { describeProfile, resolveProfile, withProfilePorts } from '../diagnose/profile';
 import { diagnoseJson, renderDiagnose } from '../diagnose/render';
 import { buildRows } from '../diagnose/rows';
 import { readConnectionSettings } from '../diagnose/settings';
@@ -48,11 +49,20 @@ async function readResolvConf(path: string): Promise<string[]> {
   }
 }
 
-/** `diagnose`: the firewall table of the configuration, each row checked live. Exit 1 on a failed required row. */
+/**
+ * `diagnose`: the firewall table of `docs/firewall.md` with this POP's values, then the other
+ * checks (host, proxy, gateways, apps), each row checked live. Exit 1 on a failed required row.
+ */
 export async function diagnoseCommand(ctx: CliContext, o: DiagnoseOptions): Promise<number> {
   const profile = resolveProfile(o, ctx.env);
   const timeoutMs = timeoutOf(o.timeout, ctx.env);
-  const settings = await readConnectionSettings(ctx.env);
+  // The flag's profile is the cloud's profile: the endpoints derive from it as the connector's do.
+  const read = await readConnectionSettings({ ...ctx.env, PA_CLOUD_PROFILE: profile.name });
+  const gatewayPortWritten = parseHostPort(ctx.env.PA_GATEWAY ?? '')?.port !== undefined;
+  const settings = {
+    ...read,
+    endpoints: withProfilePorts(read.endpoints, profile, gatewayPortWritten),
+  };
   const gateways = await loadGateways(ctx.env);
   const resolvConf = ctx.env.PA_DIAG_RESOLV_CONF?.trim() || '/etc/resolv.conf';
   const nameservers = await readResolvConf(resolvConf);

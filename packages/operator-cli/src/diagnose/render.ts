@@ -25,7 +25,10 @@ function summarize(rows: readonly CheckedRow[]) {
   };
 }
 
-/** The firewall table with a result per row, then one summary line. */
+/**
+ * The firewall table (the document's shape: destination, port, protocol, purpose) with a result
+ * per row, then the other checks, then one summary line.
+ */
 export function renderDiagnose(r: DiagnoseReport): string {
   const head = [
     `Profile:  ${r.profile}`,
@@ -34,6 +37,26 @@ export function renderDiagnose(r: DiagnoseReport): string {
     `Apps:     ${r.appsSource}`,
     '',
   ];
+  const firewall = formatTable(
+    [
+      { header: 'DESTINATION' },
+      { header: 'PORT', align: 'right' },
+      { header: 'PROTOCOL' },
+      { header: 'PURPOSE' },
+      { header: 'RESULT' },
+      { header: 'DETAIL' },
+    ],
+    r.rows
+      .filter((x) => x.section === 'firewall')
+      .map((x) => [
+        x.destination,
+        x.port === undefined ? '-' : String(x.port),
+        x.protocol,
+        x.purpose,
+        WORD[x.result],
+        x.detail,
+      ]),
+  );
   const table = formatTable(
     [
       { header: 'SERVICE' },
@@ -45,16 +68,18 @@ export function renderDiagnose(r: DiagnoseReport): string {
       { header: 'RESULT' },
       { header: 'DETAIL' },
     ],
-    r.rows.map((x) => [
-      x.service,
-      x.destination,
-      x.port === undefined ? '-' : String(x.port),
-      x.protocol,
-      x.purpose,
-      x.required ? 'yes' : 'no',
-      WORD[x.result],
-      x.detail,
-    ]),
+    r.rows
+      .filter((x) => x.section !== 'firewall')
+      .map((x) => [
+        x.service,
+        x.destination,
+        x.port === undefined ? '-' : String(x.port),
+        x.protocol,
+        x.purpose,
+        x.required ? 'yes' : 'no',
+        WORD[x.result],
+        x.detail,
+      ]),
   );
   const s = summarize(r.rows);
   const verdict =
@@ -63,6 +88,10 @@ export function renderDiagnose(r: DiagnoseReport): string {
       : 'OK: every required check passed';
   return [
     ...head,
+    'Firewall (docs/firewall.md):',
+    firewall,
+    '',
+    'Other checks:',
     table,
     '',
     `${verdict} (${s.passed} ok, ${s.warnings} warnings, ${s.failed} failed, ${s.skipped} skipped)`,

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
+import { type FirewallRow, firewallRows } from '@pa-connector/sse-api';
 import type { AppServerList } from './app-servers';
 import type { GatewayList } from './gateways';
-import type { Profile } from './profile';
+import { expectedPort, type Profile } from './profile';
 import { type ConnectionSettings, usesProxy } from './settings';
 
 /** How a row is checked live. */
@@ -19,8 +20,12 @@ export type Probe =
   /** Listed for the firewall table; nothing to check (yet). */
   | { kind: 'none'; why: string };
 
-/** One line of the firewall table: a connection the POP makes (or a host prerequisite). */
+/**
+ * One line of the diagnosis: a row of the firewall table (`docs/firewall.md`, with this POP's
+ * values), or another check (a host prerequisite, the proxy, each gateway, each app server).
+ */
 export interface DiagnoseRow {
+  section: 'firewall' | 'checks';
   service: string;
   destination: string;
   port: number | undefined;
@@ -35,10 +40,6 @@ export interface DiagnoseRow {
 
 function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
-}
-
-function portOf(url: URL): number {
-  return url.port ? Number(url.port) : 443;
 }
 
 const shownHost = (h: string) => (isIP(h) === 6 ? `[${h}]` : h);
@@ -75,7 +76,9 @@ export function buildRows({
   nameservers,
 }: RowInputs): DiagnoseRow[] {
   const rows: DiagnoseRow[] = [
+    ...settingsFirewallRows(settings, profile, gateways),
     {
+      section: 'checks',
       service: 'host',
       destination: 'time zone',
       port: undefined,
@@ -85,6 +88,7 @@ export function buildRows({
       probe: { kind: 'timezone' },
     },
     {
+      section: 'checks',
       service: 'host',
       destination: 'resolv.conf',
       port: undefined,
@@ -102,6 +106,7 @@ export function buildRows({
   ].find((h) => isIP(h) === 0 && h.includes('.') && !/(^|\.)localhost\.?$/i.test(h));
   for (const ns of nameservers.slice(0, 3)) {
     rows.push({
+      section: 'checks',
       service: 'host',
       destination: shownHost(ns),
       port: 53,
@@ -113,6 +118,7 @@ export function buildRows({
   }
   if (settings.proxy) {
     rows.push({
+      section: 'checks',
       service: 'connector',
       destination: shownHost(settings.proxy.host),
       port: settings.proxy.port,
@@ -122,34 +128,6 @@ export function buildRows({
       probe: { kind: 'tcp', host: settings.proxy.host, port: settings.proxy.port, viaProxy: false },
     });
   }
-  for (const url of settings.sseUrls) {
-    const host = hostOf(url);
-    const port = portOf(url);
-    const warning = profileWarning(profile, port, profile.ssePort, 'the SSE API');
-    rows.push({
-      service: 'connector',
-      destination: shownHost(host),
-      port,
-      protocol: 'tcp/https',
-      purpose: 'SSE API: enrollment, tokens, catalog, POP status, logs',
-      required: true,
-      probe: { kind: 'tls', host, port, viaProxy: usesProxy(settings, host) },
-      ...(warning ? { warning } : {}),
-    });
-  }
-  if (gateways.gateways.length === 0) {
-    rows.push({
-      service: 'connector',
-      destination: settings.region
-        ? `gateways of region ${settings.region}`
-        : 'gateways of the region',
-      port: profile.gatewayPort,
-      protocol: 'udp or tcp/openvpn',
-      purpose: 'tunnels to the Private Access Gateways',
-      required: false,
-      probe: { kind: 'none', why: `addresses not known: ${gateways.source}` },
-    });
-  }
   for (const g of gateways.gateways) {
     const port = g.port ?? profile.gatewayPort;
     const warning =
@@ -157,6 +135,7 @@ export function buildRows({
         ? 'UDP cannot go through an HTTP proxy: the firewall must let it out directly'
         : profileWarning(profile, port, profile.gatewayPort, 'gateways');
     rows.push({
+      section: 'checks',
       service: 'connector',
       destination: shownHost(g.host),
       port,
@@ -176,6 +155,7 @@ export function buildRows({
   }
   if (appServers && appServers.servers.length === 0) {
     rows.push({
+      section: 'checks',
       service: 'connector',
       destination: 'app servers',
       port: undefined,
@@ -187,6 +167,7 @@ export function buildRows({
   }
   for (const a of appServers?.servers ?? []) {
     rows.push({
+      section: 'checks',
       service: 'connector',
       destination: shownHost(a.host),
       port: a.port,
@@ -198,4 +179,76 @@ export function buildRows({
     });
   }
   return rows;
+}
+
+/**
+ * The firewall table of `docs/firewall.md` with this POP's values, each row with its live check:
+ * the SSE API's rows by a TLS handshake with the SSE CA, the named gateway and the registry by a
+ * TCP connection (directly or through the proxy, as the connector would go).
+ */
+function settingsFirewallRows(
+  settings: ConnectionSettings,
+  profile: Profile,
+  gateways: GatewayList,
+): DiagnoseRow[] {
+  return firewallRows(settings.endpoints).map((r) => firewallRow(r, settings, profile, gateways));
+}
+
+function firewallRow(
+  r: FirewallRow,
+  settings: ConnectionSettings,
+  profile: Profile,
+  gateways: GatewayList,
+): DiagnoseRow {
+  const base = {
+    section: 'firewall' as const,
+    service: 'connector',
+    destination: shownHost(r.host),
+    port: r.port,
+    protocol: r.protocol,
+    purpose: r.purpose,
+  };
+  const viaProxy = usesProxy(settings, r.host);
+  switch (r.kind) {
+    case 'gateway': {
+      if (!settings.endpoints.gateway) {
+        return {
+          ...base,
+          required: false,
+          probe: {
+            kind: 'none',
+            why:
+              gateways.gateways.length > 0
+                ? "PA_GATEWAY is not set: the PoP's gateways are checked below"
+                : `PA_GATEWAY is not set${settings.region ? ` (region ${settings.region})` : ''}; gateway addresses not known: ${gateways.source}`,
+          },
+        };
+      }
+      const warning = profileWarning(profile, r.port, profile.gatewayPort, 'gateways');
+      return {
+        ...base,
+        // UDP may carry the tunnel where TCP is blocked: a failed TCP check only warns.
+        required: false,
+        probe: { kind: 'tcp', host: r.host, port: r.port, viaProxy },
+        ...(warning ? { warning } : {}),
+      };
+    }
+    case 'registry':
+      return {
+        ...base,
+        // Needed for updates only: the images of the install came in the package.
+        required: false,
+        probe: { kind: 'tcp', host: r.host, port: r.port, viaProxy },
+      };
+    default: {
+      const warning = profileWarning(profile, r.port, expectedPort(profile, r.kind), r.purpose);
+      return {
+        ...base,
+        protocol: 'tcp/https',
+        required: true,
+        probe: { kind: 'tls', host: r.host, port: r.port, viaProxy },
+        ...(warning ? { warning } : {}),
+      };
+    }
+  }
 }

@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig } from '@pa-connector/config';
 import {
+  type CloudEndpoints,
+  cloudEndpoints,
+  cloudSettings,
   type NoProxyList,
   type ProxySettings,
   parseNoProxy,
@@ -15,6 +19,9 @@ export interface ProxyTarget extends ProxySettings {
 
 /** The part of the connector's configuration that says where it connects. */
 export interface ConnectionSettings {
+  /** Where each purpose of the cloud is reached, from the same settings as the connector's. */
+  endpoints: CloudEndpoints;
+  /** Every SSE API URL, each once (for the DNS check's choice of a name). */
   sseUrls: URL[];
   /** PEM of PA_SSE_CA_FILE; undefined: the system's roots. */
   sseCa: string | undefined;
@@ -51,27 +58,17 @@ function proxyTarget(setting: string, raw: string): ProxyTarget {
 export async function readConnectionSettings(
   env: Record<string, string | undefined>,
 ): Promise<ConnectionSettings> {
-  const rawUrls = env.PA_SSE_URLS?.trim();
-  if (!rawUrls)
-    throw new CliError(
-      'config',
-      'PA_SSE_URLS is not set: the SSE URLs are needed to know where the POP connects',
-    );
-  const sseUrls = rawUrls
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      let u: URL;
-      try {
-        u = new URL(s);
-      } catch {
-        throw new CliError('config', `PA_SSE_URLS: ${JSON.stringify(s)} is not a URL`);
-      }
-      if (u.protocol !== 'https:')
-        throw new CliError('config', `PA_SSE_URLS: ${s} must start with https://`);
-      return u;
-    });
+  let endpoints: CloudEndpoints;
+  try {
+    endpoints = cloudEndpoints(loadConfig(cloudSettings(), env));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError('config', err.message, { cause: err });
+    throw err;
+  }
+  const seen = new Set<string>();
+  const sseUrls = Object.values(endpoints.urls)
+    .flat()
+    .filter((u) => !seen.has(u.href) && seen.add(u.href));
   const sseCaFile = env.PA_SSE_CA_FILE?.trim() || undefined;
   const sseCa = sseCaFile ? await readConfigFile('PA_SSE_CA_FILE', sseCaFile) : undefined;
   if (sseCa !== undefined && !sseCa.includes('-----BEGIN CERTIFICATE-----')) {
@@ -104,7 +101,15 @@ export async function readConnectionSettings(
   } catch (err) {
     throw new CliError('config', `PA_NO_PROXY: ${(err as Error).message}`);
   }
-  return { sseUrls, sseCa, sseCaFile, proxy, noProxy, region: env.PA_REGION?.trim() || undefined };
+  return {
+    endpoints,
+    sseUrls,
+    sseCa,
+    sseCaFile,
+    proxy,
+    noProxy,
+    region: env.PA_REGION?.trim() || undefined,
+  };
 }
 
 /** Whether the connector would go through the proxy to reach `host`. */

@@ -44,6 +44,7 @@ async function startConnectProxy(
 }
 
 interface JsonRow {
+  section: 'firewall' | 'checks';
   service: string;
   destination: string;
   port: number | null;
@@ -118,10 +119,12 @@ describe('diagnose against the real emulator', () => {
       result: 'pass',
     });
     expect(sse?.detail).toMatch(/TLSv1\.[23]/);
-    expect(report.rows.find((x) => x.port === gatewayPort)).toMatchObject({
-      protocol: 'tcp/openvpn',
-      result: 'pass',
-    });
+    expect(report.rows.find((x) => x.port === gatewayPort && x.section === 'checks')).toMatchObject(
+      {
+        protocol: 'tcp/openvpn',
+        result: 'pass',
+      },
+    );
     expect(report.rows.find((x) => x.destination === 'time zone')).toMatchObject({
       result: 'pass',
     });
@@ -146,17 +149,31 @@ describe('diagnose against the real emulator', () => {
     );
   });
 
-  it('prints the firewall table with a result per row (human output)', async () => {
+  it('prints the firewall table first, then the other checks, with a result per row', async () => {
     const r = await runInProcess(['diagnose'], base);
     const lines = r.stdout.split('\n');
-    const header = lines.find((l) => l.startsWith('SERVICE'));
-    expect(header).toMatch(
+    const firewall = lines.indexOf('Firewall (docs/firewall.md):');
+    const others = lines.indexOf('Other checks:');
+    expect(firewall).toBeGreaterThan(0);
+    expect(others).toBeGreaterThan(firewall);
+    expect(lines[firewall + 1]).toMatch(
+      /^DESTINATION\s+PORT\s+PROTOCOL\s+PURPOSE\s+RESULT\s+DETAIL$/,
+    );
+    expect(lines[others + 1]).toMatch(
       /^SERVICE\s+DESTINATION\s+PORT\s+PROTOCOL\s+PURPOSE\s+REQUIRED\s+RESULT\s+DETAIL$/,
     );
-    expect(lines.find((l) => l.includes('tcp/https'))).toMatch(
-      new RegExp(
-        `^connector\\s+localhost\\s+${ssePort}\\s+tcp/https\\s+SSE API.*\\s+yes\\s+WARN\\s+the saas profile expects the SSE API on port 443`,
-      ),
+    expect(lines.slice(firewall + 2, others - 1).map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual(
+      [
+        ['<pop>.pa-wgcs.pa-connector.net', '443', 'udp/tcp', 'tunnel to the gateway'],
+        ['localhost', String(ssePort), 'tcp/https', 'connector registration'],
+        ['localhost', String(ssePort), 'tcp/https', 'tokens'],
+        ['localhost', String(ssePort), 'tcp/https', 'POP status, logs and health'],
+        ['localhost', String(ssePort), 'tcp/https', 'catalog and release'],
+        ['registry.pa-connector.net', '443', 'tcp', 'image pulls'],
+      ],
+    );
+    expect(lines.find((l) => l.includes('connector registration'))).toMatch(
+      /\s+WARN\s+the saas profile expects connector registration on port 8080; /,
     );
     expect(r.stdout).toContain('OK: every required check passed');
     expect(r.code).toBe(0);

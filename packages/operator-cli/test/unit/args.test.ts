@@ -50,11 +50,11 @@ describe('command line', () => {
     expect(r.stdout).toContain('diagnose [--json] [--profile saas|onprem]');
   });
 
-  it('diagnose without PA_SSE_URLS: exit 78 naming it', async () => {
-    const r = await runInProcess(['diagnose'], {});
+  it('diagnose with a bad cloud setting: exit 78 naming it', async () => {
+    const r = await runInProcess(['diagnose'], { PA_CLOUD_DOMAIN: 'not a domain' });
     expect(r).toMatchObject({ code: 78, stdout: '' });
     expect(r.stderr).toBe(
-      'pa-operator: PA_SSE_URLS is not set: the SSE URLs are needed to know where the POP connects',
+      'pa-operator: PA_CLOUD_DOMAIN: must be a DNS domain such as example.com, got "not a domain"',
     );
   });
 

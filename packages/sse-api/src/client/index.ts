@@ -13,6 +13,7 @@ export {
 } from './internal-api-call';
 export { InternalApiError } from './internal-api-error';
 export { type NoProxyList, parseNoProxy } from './no-proxy';
+export type { UrlStateEvent } from './pools/url-pool';
 export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
 export {
   readAccepted,
@@ -30,4 +31,5 @@ export {
   type DispatcherKind,
   SseClient,
   type SseClientOptions,
+  type UrlStateChange,
 } from './sse-client';

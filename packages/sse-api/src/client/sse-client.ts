@@ -13,9 +13,18 @@ import type { LogBatch } from '../contracts/logs';
 import type { PopStatusReport } from '../contracts/pop-status';
 import type { ReleaseManifest } from '../contracts/release';
 import type { TokenResponse } from '../contracts/tokens';
-import { type SseEndpoint, SseRoutes } from '../routes';
+import {
+  SSE_PURPOSES,
+  type SseEndpoint,
+  type SsePurpose,
+  SsePurposeOf,
+  SseRoutes,
+} from '../routes';
 import { ClientErrorCode, SseApiError, SseClientConfigError, SseProtocolError } from './errors';
 import { type NoProxyList, parseNoProxy } from './no-proxy';
+import { FailoverPool } from './pools/failover-pool';
+import { SpreadPool } from './pools/spread-pool';
+import type { UrlPool, UrlStateEvent } from './pools/url-pool';
 import { type ProxySettings, parseProxyUrl } from './proxy';
 import {
   readAccepted,
@@ -56,9 +65,33 @@ export interface AttemptEvent {
   error: Error | undefined;
 }
 
+/** A URL of a purpose set aside after failing, or back in use (collectors). */
+export interface UrlStateChange extends UrlStateEvent {
+  purpose: SsePurpose;
+}
+
 export interface SseClientOptions {
-  /** SSE base URLs, tried in order; the one that last worked is tried first. */
-  baseUrls: ReadonlyArray<URL | string>;
+  /**
+   * SSE base URLs of every purpose without its own list in `endpoints` (one listener serving the
+   * whole API).
+   */
+  baseUrls?: ReadonlyArray<URL | string>;
+  /**
+   * The base URLs of each purpose (SsePurposeOf says which route is which). Registration, tokens
+   * and the catalog try theirs in order, the one that last worked first; collectors of their own
+   * (a list no other purpose has) are all used at once, calls spread round-robin over those that
+   * answer.
+   */
+  endpoints?: Partial<Record<SsePurpose, ReadonlyArray<URL | string>>>;
+  /**
+   * How long a collector that failed `failures` times in a row is set aside before it gets a
+   * call again. Default: 1 s doubling up to 60 s.
+   */
+  setAsideMs?: (failures: number) => number;
+  /** Milliseconds, for the set-aside windows. Default Date.now. */
+  now?: () => number;
+  /** A collector set aside, or back in use. */
+  onUrlState?: (e: UrlStateChange) => void;
   /** PEM certificates to trust for the SSE (replaces the system roots when given). */
   ca?: string;
   /** Client certificate for mutual TLS; absent before enrollment. */
@@ -133,7 +166,7 @@ function defaultDispatcher(
  * success response that breaks the contract, an SseProtocolError.
  */
 export class SseClient {
-  readonly #urls: URL[];
+  readonly #pools: Record<SsePurpose, UrlPool>;
   readonly #ca: string | undefined;
   readonly #proxy: ProxySettings | undefined;
   readonly #noProxy: NoProxyList;
@@ -145,18 +178,10 @@ export class SseClient {
   #identity: ClientIdentity | undefined;
   #direct: Dispatcher;
   #proxied: Dispatcher | undefined;
-  #preferred = 0;
   #closed = false;
 
   constructor(o: SseClientOptions) {
-    if (o.baseUrls.length === 0) throw new SseClientConfigError('at least one SSE URL is needed');
-    this.#urls = o.baseUrls.map((u) => {
-      const url = new URL(String(u));
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new SseClientConfigError(`SSE URL ${url.origin} must be https`);
-      }
-      return url;
-    });
+    this.#pools = buildPools(o);
     this.#ca = o.ca;
     this.#proxy = typeof o.proxy === 'string' ? parseProxyUrl(o.proxy) : o.proxy;
     this.#noProxy =
@@ -172,13 +197,24 @@ export class SseClient {
     [this.#direct, this.#proxied] = this.#build();
   }
 
-  /** The base URL requests go to first (the last one that answered). */
-  get activeUrl(): string {
-    return (this.#urls[this.#preferred] as URL).href;
+  /** The base URL a purpose's requests go to first: the last one that answered. */
+  activeUrl(purpose: Exclude<SsePurpose, 'collector'>): string {
+    return (this.#pools[purpose] as FailoverPool).active.href;
   }
 
+  /** Every base URL, each once, whatever its purpose. */
   get baseUrls(): readonly string[] {
-    return this.#urls.map((u) => u.href);
+    return [...new Set(SSE_PURPOSES.flatMap((p) => this.urlsOf(p)))];
+  }
+
+  /** Whether collector calls are spread over the collectors (a list of their own). */
+  get spreadsCollectors(): boolean {
+    return this.#pools.collector instanceof SpreadPool;
+  }
+
+  /** The base URLs of one purpose, in the order given. */
+  urlsOf(purpose: SsePurpose): readonly string[] {
+    return this.#pools[purpose].urls.map((u) => u.href);
   }
 
   /** Whether requests to `url` go through the proxy. */
@@ -317,23 +353,22 @@ export class SseClient {
         ClientErrorCode.network,
         'SSE client is closed',
       );
-    const n = this.#urls.length;
-    const first = this.#preferred;
+    const pool = this.#pools[SsePurposeOf[call.endpoint]];
+    const order = pool.order();
     let last: Error | undefined;
-    for (let i = 0; i < n; i++) {
-      const idx = (first + i) % n;
-      const base = this.#urls[idx] as URL;
-      const r = await this.#attempt(call, base, i < n - 1);
+    for (const [i, base] of order.entries()) {
+      const r = await this.#attempt(call, base, i < order.length - 1);
       if (r.ok) {
-        this.#preferred = idx;
+        pool.answered(base);
         return r.value;
       }
       // A failure the SSE answered on purpose (4xx, bad body) ends the call: another URL of
       // the same cloud would say the same. Unreachable or failing servers hand over to the next.
       if (!r.failover) {
-        this.#preferred = idx;
+        pool.answered(base);
         throw r.error;
       }
+      pool.failed(base);
       // Report the most telling failure: an answer from a server (5xx) says more than a
       // connection refused by another URL tried after it.
       if (!last || (statusOf(last) === undefined && statusOf(r.error) !== undefined))
@@ -453,6 +488,59 @@ export class SseClient {
     report('http_error', status, failover && hasNext, error);
     return { ok: false, error, failover };
   }
+}
+
+function checkedUrls(list: ReadonlyArray<URL | string>, purpose: SsePurpose): URL[] {
+  if (list.length === 0) {
+    throw new SseClientConfigError(`at least one SSE URL is needed for ${purpose}`);
+  }
+  return list.map((u) => {
+    const url = new URL(String(u));
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new SseClientConfigError(`SSE URL ${url.origin} must be https`);
+    }
+    return url;
+  });
+}
+
+const DEFAULT_SET_ASIDE = (failures: number) =>
+  Math.min(60_000, 1_000 * 2 ** Math.min(failures - 1, 6));
+
+/**
+ * One pool per distinct URL list. Purposes given the same list (PA_SSE_URLS: one listener for
+ * the whole API, with replicas) share one failover pool, so the URL that last answered is tried
+ * first whatever the purpose. Collectors of their own are spread over.
+ */
+function buildPools(o: SseClientOptions): Record<SsePurpose, UrlPool> {
+  const lists = {} as Record<SsePurpose, URL[]>;
+  for (const purpose of SSE_PURPOSES) {
+    lists[purpose] = checkedUrls(o.endpoints?.[purpose] ?? o.baseUrls ?? [], purpose);
+  }
+  const keyOf = (urls: URL[]) => urls.map((u) => u.href).join(',');
+  const shared = new Map<string, FailoverPool>();
+  const pools = {} as Record<SsePurpose, UrlPool>;
+  for (const purpose of SSE_PURPOSES) {
+    const urls = lists[purpose];
+    const key = keyOf(urls);
+    const ownCollectors =
+      purpose === 'collector' &&
+      SSE_PURPOSES.every((p) => p === 'collector' || keyOf(lists[p]) !== key);
+    if (ownCollectors) {
+      pools[purpose] = new SpreadPool(urls, {
+        now: o.now ?? Date.now,
+        setAsideMs: o.setAsideMs ?? DEFAULT_SET_ASIDE,
+        onState: (e) => o.onUrlState?.({ ...e, purpose }),
+      });
+      continue;
+    }
+    let pool = shared.get(key);
+    if (!pool) {
+      pool = new FailoverPool(urls);
+      shared.set(key, pool);
+    }
+    pools[purpose] = pool;
+  }
+  return pools;
 }
 
 function statusOf(err: Error): number | undefined {

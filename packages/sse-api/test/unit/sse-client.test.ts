@@ -139,7 +139,7 @@ describe('SseClient', () => {
     };
     mock.get(B).intercept({ path: '/v1/auth/token', method: 'POST' }).reply(200, token).times(2);
     await expect(client.token()).resolves.toMatchObject({ accessToken: 'tok-123456' });
-    expect(client.activeUrl).toBe(`${B}/`);
+    expect(client.activeUrl('tokens')).toBe(`${B}/`);
     await client.token();
     expect(events.map((e) => [e.url, e.outcome, e.failingOver])).toEqual([
       [`${A}/`, 'http_error', true],
@@ -234,5 +234,92 @@ describe('SseClient', () => {
     ]);
     expect(client.usesProxy(A)).toBe(true);
     expect(client.usesProxy(B)).toBe(false);
+  });
+
+  it('sends each route to the URLs of its purpose', async () => {
+    const R = 'https://wgcs.test:8080';
+    const T = 'https://iam.test';
+    const C = 'https://catalog.test';
+    const S = 'https://status.test';
+    const { mock, client, events } = setup({
+      baseUrls: undefined,
+      endpoints: { registration: [R], tokens: [T], catalog: [C], collector: [S] },
+    });
+    const token = {
+      accessToken: 'tok-123456',
+      tokenType: 'Bearer',
+      expiresIn: 60,
+      expiresAt: '2030-01-01T00:00:00Z',
+    };
+    mock
+      .get(R)
+      .intercept({ path: '/v1/connectors/register', method: 'POST' })
+      .reply(201, registerBody);
+    mock.get(T).intercept({ path: '/v1/auth/token', method: 'POST' }).reply(200, token);
+    mock.get(C).intercept({ path: '/v1/catalog', method: 'GET' }).reply(304, '');
+    mock.get(S).intercept({ path: '/v1/logs', method: 'POST' }).reply(202, { accepted: 1 });
+    await client.register(registerReq);
+    await client.token();
+    await client.catalog('t', { etag: '"1"' });
+    await client.logs({ entries: [{}] }, 't');
+    expect(events.map((e) => [e.endpoint, e.url])).toEqual([
+      ['register', `${R}/`],
+      ['token', `${T}/`],
+      ['catalog', `${C}/`],
+      ['logs', `${S}/`],
+    ]);
+    expect(client.urlsOf('tokens')).toEqual([`${T}/`]);
+    expect(client.baseUrls).toEqual([`${R}/`, `${T}/`, `${C}/`, `${S}/`]);
+  });
+
+  it('refuses a purpose with no URL, naming it', () => {
+    expect(() => setup({ baseUrls: undefined, endpoints: { registration: [A] } })).toThrow(
+      /at least one SSE URL is needed for tokens/,
+    );
+  });
+
+  it('spreads collector calls over every collector and moves a failed batch to the next', async () => {
+    const S1 = 'https://status-1.test';
+    const S2 = 'https://status-2.test';
+    const changes: unknown[] = [];
+    const { mock, client, events } = setup({
+      endpoints: { collector: [S1, S2] },
+      setAsideMs: () => 60_000,
+      onUrlState: (e) => changes.push([e.purpose, e.url, e.up]),
+    });
+    const accepted = { accepted: 1 };
+    mock.get(S1).intercept({ path: '/v1/logs', method: 'POST' }).reply(202, accepted);
+    mock.get(S2).intercept({ path: '/v1/logs', method: 'POST' }).reply(202, accepted);
+    mock.get(S1).intercept({ path: '/v1/logs', method: 'POST' }).reply(503, 'down');
+    mock.get(S2).intercept({ path: '/v1/logs', method: 'POST' }).reply(202, accepted).times(3);
+    for (let i = 0; i < 5; i++) await client.logs({ entries: [{}] }, 't');
+    expect(events.map((e) => [e.url, e.status])).toEqual([
+      [`${S1}/`, 202],
+      [`${S2}/`, 202],
+      [`${S1}/`, 503],
+      [`${S2}/`, 202],
+      [`${S2}/`, 202],
+      [`${S2}/`, 202],
+    ]);
+    expect(changes).toEqual([['collector', `${S1}/`, false]]);
+    expect(client.spreadsCollectors).toBe(true);
+    expect(setup().client.spreadsCollectors).toBe(false);
+  });
+
+  it('with one URL list for every purpose, tries first the URL that last answered, whatever the purpose', async () => {
+    const { mock, client, events } = setup();
+    mock.get(A).intercept({ path: '/v1/connectors/register', method: 'POST' }).reply(503, 'down');
+    mock
+      .get(B)
+      .intercept({ path: '/v1/connectors/register', method: 'POST' })
+      .reply(201, registerBody);
+    mock.get(B).intercept({ path: '/v1/pop/status', method: 'POST' }).reply(202, { accepted: 1 });
+    await client.register(registerReq);
+    await client.popStatus({ hostname: 'h', reportedAt: 'x' }, 't');
+    expect(events.map((e) => [e.endpoint, e.url])).toEqual([
+      ['register', `${A}/`],
+      ['register', `${B}/`],
+      ['popStatus', `${B}/`],
+    ]);
   });
 });

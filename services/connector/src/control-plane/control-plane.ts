@@ -27,6 +27,10 @@ export const STOP_WAIT_MS = 5_000;
 export interface ControlPlaneSettings {
   hostname: string;
   region: string | undefined;
+  /** The gateway the operator named (host without port); registered for instead of the region. */
+  gateway?: string | undefined;
+  /** Resolves the gateway's name before registering; absent when the proxy resolves it. */
+  resolveGateway?: ((host: string) => Promise<unknown[]>) | undefined;
   version: string;
   /** Revealed provisioning key, when configured. */
   provisioningKey: string | undefined;
@@ -195,6 +199,8 @@ export class ControlPlane {
         provisioningKey: s.provisioningKey,
         hostname: s.hostname,
         region: s.region,
+        ...(s.gateway ? { gateway: s.gateway } : {}),
+        ...(s.gateway && s.resolveGateway ? { resolveGateway: s.resolveGateway } : {}),
         version: s.version,
         clock: this.#o.clock,
         random: this.#o.random,

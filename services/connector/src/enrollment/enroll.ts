@@ -22,6 +22,7 @@ import type { IdentityStore } from '../identity/identity-store';
 import type { ConnectorMetrics } from '../metrics';
 import { checkedRegistration } from './answer-check';
 import { enrollmentFailure } from './enrollment-failure';
+import { checkGatewayResolves, GatewayUnresolvedError } from './gateway-check';
 import type { PendingKeyStore } from './pending-key';
 
 export interface EnrollOptions {
@@ -31,6 +32,16 @@ export interface EnrollOptions {
   provisioningKey: string | undefined;
   hostname: string;
   region?: string;
+  /**
+   * The gateway the operator named (a hostname or address, without port): registered for
+   * instead of `region`.
+   */
+  gateway?: string;
+  /**
+   * Resolves the gateway's name before each registration attempt (the connector's own
+   * resolver); absent when the gateway is reached through the proxy, which resolves it.
+   */
+  resolveGateway?: (host: string) => Promise<unknown[]>;
   version: string;
   clock: Clock;
   random: Random;
@@ -80,22 +91,38 @@ export async function enroll(o: EnrollOptions): Promise<Identity> {
   const privateKeyPem = await pendingPrivateKey(o);
   const csr = createCsr({ privateKeyPem, commonName: o.hostname });
   log.info(
-    { keyId: key.keyId, connectorName: key.connectorName, hostname: o.hostname },
+    {
+      keyId: key.keyId,
+      connectorName: key.connectorName,
+      hostname: o.hostname,
+      ...(o.gateway ? { gateway: o.gateway } : o.region ? { [LogField.region]: o.region } : {}),
+    },
     'enrolling with the SSE',
   );
+  // The gateway names the PoP to register for; the region is for a connector given none.
+  const where = o.gateway ? { gateway: o.gateway } : o.region ? { region: o.region } : {};
 
   let response: RegisterResponse;
   try {
     response = await retry(
       async (attempt) => {
         try {
+          if (o.gateway && o.resolveGateway) {
+            try {
+              await checkGatewayResolves(o.gateway, o.resolveGateway);
+            } catch (err) {
+              if (err instanceof GatewayUnresolvedError)
+                log.warn({ gateway: o.gateway }, err.message);
+              throw err;
+            }
+          }
           const r = checkedRegistration(
             await o.client.register({
               provisioningKey: token,
               csr,
               hostname: o.hostname,
               version: o.version,
-              ...(o.region ? { region: o.region } : {}),
+              ...where,
             }),
           );
           checkResponse(r, privateKeyPem, new Date(o.clock.now()));

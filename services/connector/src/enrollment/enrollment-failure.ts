@@ -29,6 +29,11 @@ const BY_CODE: Record<string, { exit: ExitCodeValue; reason: string }> = {
     exit: ExitCode.config,
     reason: 'PA_REGION names a region the SSE does not have',
   },
+  [SseErrorCode.unknownGateway]: {
+    exit: ExitCode.config,
+    reason:
+      'PA_GATEWAY (--gateway) names a gateway the SSE does not know; check the gateway name given at install',
+  },
   [SseErrorCode.invalidCsr]: {
     exit: ExitCode.enrollmentRefused,
     reason: 'the SSE refused the certificate request',

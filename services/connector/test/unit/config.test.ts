@@ -26,9 +26,9 @@ describe('connector settings', () => {
     throw new Error('expected a ConfigError');
   };
 
-  it('has defaults for everything but the SSE URLs', () => {
+  it('has defaults for everything', () => {
     const c = loadConnectorConfig(base);
-    expect(c.sseUrls.map((u) => u.href)).toEqual([
+    expect(c.sseUrls?.map((u) => u.href)).toEqual([
       'https://sse1.example:8443/',
       'https://[::1]:9443/api',
     ]);
@@ -47,7 +47,30 @@ describe('connector settings', () => {
       internalApiAttempts: 3,
     });
     expect(c.certRenewAt).toBeCloseTo(2 / 3);
-    expect(fail({ PA_SSE_URLS: '' }).setting).toBe('PA_SSE_URLS');
+  });
+
+  it("derives every purpose's endpoint from the cloud domain without PA_SSE_URLS", () => {
+    const c = loadConnectorConfig({});
+    expect(c.sseUrls).toBeUndefined();
+    expect(c.endpoints.urls.registration.map(String)).toEqual([
+      'https://wgcs.pa-connector.net:8080/',
+    ]);
+    expect(c.endpoints.urls.collector.map(String)).toEqual(['https://status.pa-connector.net/']);
+  });
+
+  it('lets PA_SSE_URLS stand in for every purpose without its own setting', () => {
+    const c = loadConnectorConfig({ ...base, PA_TOKEN_URL: 'https://iam.example' });
+    expect(c.endpoints.urls.tokens.map(String)).toEqual(['https://iam.example/']);
+    expect(c.endpoints.urls.catalog.map(String)).toEqual([
+      'https://sse1.example:8443/',
+      'https://[::1]:9443/api',
+    ]);
+  });
+
+  it('reads the gateway the operator named', () => {
+    const c = loadConnectorConfig({ PA_GATEWAY: 'us-west.pa-wgcs.skyhigh.cloud' });
+    expect(c.endpoints.gateway).toEqual({ host: 'us-west.pa-wgcs.skyhigh.cloud', port: 443 });
+    expect(fail({ PA_GATEWAY: 'us west' }).setting).toBe('PA_GATEWAY');
   });
 
   it('wants https SSE URLs', () => {

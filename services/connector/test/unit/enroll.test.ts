@@ -41,7 +41,12 @@ describe('enrollment', () => {
   function setup(
     register: (req: RegisterRequest) => Promise<RegisterResponse>,
     key: { value: string | undefined } = { value: KEY },
-    o: { signal?: AbortSignal } = {},
+    o: {
+      signal?: AbortSignal;
+      region?: string;
+      gateway?: string;
+      resolveGateway?: (host: string) => Promise<unknown[]>;
+    } = {},
   ) {
     const provisioningKey = key.value;
     const clock = new FakeClock(Date.now());
@@ -64,6 +69,9 @@ describe('enrollment', () => {
           metrics: connectorMetrics(registry),
           pendingKey: new PendingKeyFile(join(dir, 'data', PENDING_KEY_FILE), logger),
           ...(o.signal ? { signal: o.signal } : {}),
+          ...(o.region ? { region: o.region } : {}),
+          ...(o.gateway ? { gateway: o.gateway } : {}),
+          ...(o.resolveGateway ? { resolveGateway: o.resolveGateway } : {}),
         }),
       );
     return { clock, store, client, run, entries, lines, registry };
@@ -226,6 +234,51 @@ describe('enrollment', () => {
     }));
     await expect(run()).rejects.toMatchObject({ exitCode: 76 });
   });
+
+  describe('with the gateway the operator named', () => {
+    const GW = 'us-west.pa-wgcs.skyhigh.cloud';
+
+    it('registers for that gateway instead of the region', async () => {
+      const { client, run } = setup(async (req) => registerResponse(req), undefined, {
+        region: 'eu',
+        gateway: GW,
+        resolveGateway: async () => ['192.0.2.7'],
+      });
+      await run();
+      const req = client.register.mock.calls[0]?.[0] as RegisterRequest;
+      expect(req.gateway).toBe(GW);
+      expect(req).not.toHaveProperty('region');
+    });
+
+    it('waits, with a clear line and backoff, until the name resolves', async () => {
+      let answers = 0;
+      const resolveGateway = jest.fn(async () => {
+        if (++answers <= 2) throw new Error(`${GW} has no address in DNS`);
+        return ['192.0.2.7'];
+      });
+      const { clock, client, run, entries } = setup(
+        async (req) => registerResponse(req),
+        undefined,
+        {
+          gateway: GW,
+          resolveGateway,
+        },
+      );
+      const p = run();
+      for (const delay of [500, 1_000]) {
+        await clock.waitForTimer();
+        await clock.advance(delay);
+      }
+      await expect(p).resolves.toMatchObject({ connectorId: 'con_1' });
+      expect(resolveGateway).toHaveBeenCalledTimes(3);
+      expect(client.register).toHaveBeenCalledTimes(1);
+      const lines = entries()
+        .filter((e) => e.level === 'warn')
+        .map((e) => e.msg);
+      expect(lines).toContain(`gateway ${GW} does not resolve: ${GW} has no address in DNS`);
+      expect(lines.filter((m) => m === 'enrollment attempt failed; retrying')).toHaveLength(2);
+    });
+  });
 });
 
 describe('classification of enrollment failures', () => {
@@ -238,6 +291,7 @@ describe('classification of enrollment failures', () => {
     ['invalid_csr', 400, 74],
     ['invalid_request', 400, 74],
     ['unknown_region', 400, 78],
+    ['unknown_gateway', 400, 78],
     ['certificate_revoked', 401, 72],
   ])('%s (HTTP %i) -> exit %i with one line naming it', (code, status, exitCode) => {
     const e = enrollmentFailure(new SseApiError('register', status, code, `SSE said ${code}`));

@@ -1,10 +1,17 @@
-import { parseNoProxy } from '@pa-connector/sse-api';
+import { loadConfig } from '@pa-connector/config';
+import { cloudEndpoints, cloudSettings, parseNoProxy } from '@pa-connector/sse-api';
 import type { GatewayList } from '../../../src/diagnose/gateways';
-import { resolveProfile } from '../../../src/diagnose/profile';
+import { resolveProfile, withProfilePorts } from '../../../src/diagnose/profile';
 import { buildRows } from '../../../src/diagnose/rows';
 import { type ConnectionSettings, usesProxy } from '../../../src/diagnose/settings';
 
-const settings = (o: Partial<ConnectionSettings> = {}): ConnectionSettings => ({
+const SSE_URLS = 'https://sse.example.com,https://[2001:db8::5]:8443';
+
+const settings = (
+  o: Partial<ConnectionSettings> = {},
+  env: Record<string, string> = { PA_SSE_URLS: SSE_URLS },
+): ConnectionSettings => ({
+  endpoints: cloudEndpoints(loadConfig(cloudSettings(), env)),
   sseUrls: [new URL('https://sse.example.com'), new URL('https://[2001:db8::5]:8443')],
   sseCa: undefined,
   sseCaFile: undefined,
@@ -32,6 +39,7 @@ const proxy = {
 
 const table = (rows: ReturnType<typeof buildRows>) =>
   rows.map((r) => [
+    r.section,
     r.service,
     r.destination,
     r.port ?? '-',
@@ -41,64 +49,166 @@ const table = (rows: ReturnType<typeof buildRows>) =>
   ]);
 
 describe('diagnose rows', () => {
-  it('saas: host checks, nameservers, every SSE URL and gateway; 443 expected everywhere', () => {
+  it('saas: the firewall table first (one row per purpose and URL), then the other checks', () => {
     const rows = buildRows({
       settings: settings(),
       gateways,
       profile: resolveProfile({}, {}),
       nameservers: ['10.0.0.1', '10.0.0.2'],
     });
+    const saasPorts = 'the saas profile expects';
     expect(table(rows)).toEqual([
-      ['host', 'time zone', '-', '-', 'req', ''],
-      ['host', 'resolv.conf', '-', '-', 'req', ''],
-      ['host', '10.0.0.1', 53, 'udp/dns', 'opt', ''],
-      ['host', '10.0.0.2', 53, 'udp/dns', 'opt', ''],
-      ['connector', 'sse.example.com', 443, 'tcp/https', 'req', ''],
+      ['firewall', 'connector', '<pop>.pa-wgcs.pa-connector.net', 443, 'udp/tcp', 'opt', ''],
       [
+        'firewall',
+        'connector',
+        'sse.example.com',
+        443,
+        'tcp/https',
+        'req',
+        `${saasPorts} connector registration on port 8080`,
+      ],
+      [
+        'firewall',
         'connector',
         '[2001:db8::5]',
         8443,
         'tcp/https',
         'req',
-        'the saas profile expects the SSE API on port 443',
+        `${saasPorts} connector registration on port 8080`,
       ],
-      ['connector', 'gw-a.example.com', 443, 'udp/openvpn', 'opt', ''],
-      ['connector', '192.0.2.7', 443, 'tcp/openvpn', 'req', ''],
+      ['firewall', 'connector', 'sse.example.com', 443, 'tcp/https', 'req', ''],
+      [
+        'firewall',
+        'connector',
+        '[2001:db8::5]',
+        8443,
+        'tcp/https',
+        'req',
+        `${saasPorts} tokens on port 443`,
+      ],
+      ['firewall', 'connector', 'sse.example.com', 443, 'tcp/https', 'req', ''],
+      [
+        'firewall',
+        'connector',
+        '[2001:db8::5]',
+        8443,
+        'tcp/https',
+        'req',
+        `${saasPorts} POP status, logs and health on port 443`,
+      ],
+      ['firewall', 'connector', 'sse.example.com', 443, 'tcp/https', 'req', ''],
+      [
+        'firewall',
+        'connector',
+        '[2001:db8::5]',
+        8443,
+        'tcp/https',
+        'req',
+        `${saasPorts} catalog and release on port 443`,
+      ],
+      ['firewall', 'connector', 'registry.pa-connector.net', 443, 'tcp', 'opt', ''],
+      ['checks', 'host', 'time zone', '-', '-', 'req', ''],
+      ['checks', 'host', 'resolv.conf', '-', '-', 'req', ''],
+      ['checks', 'host', '10.0.0.1', 53, 'udp/dns', 'opt', ''],
+      ['checks', 'host', '10.0.0.2', 53, 'udp/dns', 'opt', ''],
+      ['checks', 'connector', 'gw-a.example.com', 443, 'udp/openvpn', 'opt', ''],
+      ['checks', 'connector', '192.0.2.7', 443, 'tcp/openvpn', 'req', ''],
     ]);
-    expect(rows[2]?.probe).toEqual({
+    expect(rows[0]?.probe).toEqual({
+      kind: 'none',
+      why: "PA_GATEWAY is not set: the PoP's gateways are checked below",
+    });
+    expect(rows[1]?.purpose).toBe('connector registration');
+    expect(rows[12]?.probe).toEqual({
       kind: 'nameserver',
       server: '10.0.0.1',
       name: 'sse.example.com',
     });
-    expect(rows[4]?.probe).toEqual({
+    expect(rows[3]?.probe).toEqual({
       kind: 'tls',
       host: 'sse.example.com',
       port: 443,
       viaProxy: false,
     });
-    expect(rows[5]?.probe).toMatchObject({ host: '2001:db8::5', port: 8443 });
-    expect(rows[6]?.probe.kind).toBe('resolve');
+    expect(rows[2]?.probe).toMatchObject({ host: '2001:db8::5', port: 8443 });
+    expect(rows[9]?.probe).toEqual({
+      kind: 'tcp',
+      host: 'registry.pa-connector.net',
+      port: 443,
+      viaProxy: false,
+    });
+    expect(rows.find((r) => r.destination === 'gw-a.example.com')?.probe.kind).toBe('resolve');
   });
 
-  it('onprem: gateways without a port get the profile port; other ports are flagged', () => {
+  it("derived from the cloud's domain: the document's rows, the named gateway checked by TCP", () => {
+    const rows = buildRows({
+      settings: settings(
+        {},
+        { PA_CLOUD_DOMAIN: 'skyhigh.cloud', PA_GATEWAY: 'us-west.pa-wgcs.skyhigh.cloud' },
+      ),
+      gateways: { gateways: [], source: 'x' },
+      profile: resolveProfile({}, {}),
+      nameservers: [],
+    });
+    const firewall = rows.filter((r) => r.section === 'firewall');
+    expect(firewall.map((r) => [r.destination, r.port, r.purpose, r.warning ?? ''])).toEqual([
+      ['us-west.pa-wgcs.skyhigh.cloud', 443, 'tunnel to the gateway', ''],
+      ['wgcs.skyhigh.cloud', 8080, 'connector registration', ''],
+      ['iam.skyhigh.cloud', 443, 'tokens', ''],
+      ['status.skyhigh.cloud', 443, 'POP status, logs and health', ''],
+      ['wgcs.skyhigh.cloud', 443, 'catalog and release', ''],
+      ['registry.skyhigh.cloud', 443, 'image pulls', ''],
+    ]);
+    expect(firewall[0]?.probe).toEqual({
+      kind: 'tcp',
+      host: 'us-west.pa-wgcs.skyhigh.cloud',
+      port: 443,
+      viaProxy: false,
+    });
+  });
+
+  it('onprem: --sse-port and --gateway-port move the derived endpoints; other ports are flagged', () => {
     const profile = resolveProfile({ profile: 'onprem' }, { PA_DIAG_GATEWAY_PORT: '6000' });
     expect(profile).toEqual({ name: 'onprem', ssePort: 5640, gatewayPort: 6000 });
+    const env = {
+      PA_CLOUD_DOMAIN: 'sse.corp',
+      PA_CLOUD_PROFILE: 'onprem',
+      PA_GATEWAY: 'gw.sse.corp',
+    };
+    const base = settings({}, env);
     const rows = buildRows({
-      settings: settings({ sseUrls: [new URL('https://sse.corp:5640')] }),
+      settings: { ...base, endpoints: withProfilePorts(base.endpoints, profile, false) },
       gateways,
       profile,
       nameservers: [],
     });
-    const sse = rows.find((r) => r.destination === 'sse.corp');
-    expect(sse).toMatchObject({ port: 5640 });
-    expect(sse?.warning).toBeUndefined();
+    const firewall = rows.filter((r) => r.section === 'firewall');
+    expect(firewall.map((r) => [r.destination, r.port, r.warning ?? ''])).toEqual([
+      ['gw.sse.corp', 6000, ''],
+      ['wgcs.sse.corp', 443, ''],
+      ['iam.sse.corp', 443, ''],
+      ['status.sse.corp', 5640, ''],
+      ['wgcs.sse.corp', 443, ''],
+      ['registry.sse.corp', 443, ''],
+    ]);
     expect(rows.find((r) => r.destination === '192.0.2.7')).toMatchObject({ port: 6000 });
     expect(rows.find((r) => r.destination === 'gw-a.example.com')?.warning).toBe(
       'the onprem profile expects gateways on port 6000',
     );
+    const moved = resolveProfile({ profile: 'onprem', ssePort: '9443' }, {});
+    const all = buildRows({
+      settings: { ...base, endpoints: withProfilePorts(base.endpoints, moved, false) },
+      gateways,
+      profile: moved,
+      nameservers: [],
+    });
+    expect(all.filter((r) => r.protocol === 'tcp/https').map((r) => r.port)).toEqual([
+      9443, 9443, 9443, 9443,
+    ]);
   });
 
-  it('no gateways known: one placeholder row at the profile port, explaining why', () => {
+  it('no gateways known: the firewall row says why', () => {
     const rows = buildRows({
       settings: settings(),
       gateways: {
@@ -108,11 +218,14 @@ describe('diagnose rows', () => {
       profile: resolveProfile({ profile: 'onprem', gatewayPort: '5660' }, {}),
       nameservers: [],
     });
-    expect(rows.at(-1)).toMatchObject({
-      destination: 'gateways of region eu-1',
-      port: 5660,
+    expect(rows[0]).toMatchObject({
+      destination: '<pop>.pa-wgcs.pa-connector.net',
+      purpose: 'tunnel to the gateway',
       required: false,
-      probe: { kind: 'none', why: expect.stringContaining('not enrolled yet') },
+      probe: {
+        kind: 'none',
+        why: expect.stringMatching(/region eu-1.*not enrolled yet/),
+      },
     });
   });
 
@@ -138,6 +251,12 @@ describe('diagnose rows', () => {
       'UDP cannot go through an HTTP proxy',
     );
     expect(JSON.stringify(rows)).not.toContain('dTpw');
+  });
+
+  it('takes the profile from PA_CLOUD_PROFILE, the flag winning', () => {
+    expect(resolveProfile({}, { PA_CLOUD_PROFILE: 'onprem' }).name).toBe('onprem');
+    expect(resolveProfile({ profile: 'saas' }, { PA_CLOUD_PROFILE: 'onprem' }).name).toBe('saas');
+    expect(resolveProfile({}, { PA_DIAG_PROFILE: 'onprem' }).name).toBe('onprem');
   });
 
   it('rejects ports with the saas profile and bad profile names', () => {
@@ -194,6 +313,7 @@ describe('app server rows', () => {
     });
     expect(rows.slice(-2)).toEqual([
       {
+        section: 'checks',
         service: 'connector',
         destination: '10.1.0.5',
         port: 8443,

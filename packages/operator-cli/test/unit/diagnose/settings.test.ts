@@ -37,9 +37,21 @@ describe('connection settings', () => {
     expect(s.noProxy.matches('x.corp')).toBe(true);
   });
 
+  it("derives every endpoint from the cloud's domain when no URL is set", async () => {
+    const s = await readConnectionSettings({ PA_CLOUD_DOMAIN: 'skyhigh.cloud' });
+    expect(s.sseUrls.map(String)).toEqual([
+      'https://wgcs.skyhigh.cloud:8080/',
+      'https://iam.skyhigh.cloud/',
+      'https://wgcs.skyhigh.cloud/',
+      'https://status.skyhigh.cloud/',
+    ]);
+    expect(s.endpoints.registry).toEqual({ host: 'registry.skyhigh.cloud', port: 443 });
+  });
+
   it.each([
-    [{}, 'PA_SSE_URLS is not set'],
-    [{ PA_SSE_URLS: 'http://a' }, 'must start with https://'],
+    [{ PA_SSE_URLS: 'http://a' }, 'PA_SSE_URLS: must use https'],
+    [{ PA_TOKEN_URL: 'http://iam.a' }, 'PA_TOKEN_URL: must use https'],
+    [{ PA_GATEWAY: 'gw a' }, 'PA_GATEWAY: must be a gateway'],
     [
       { PA_SSE_URLS: 'https://a', PA_SSE_CA_FILE: '/nonexistent/ca' },
       'PA_SSE_CA_FILE: cannot read /nonexistent/ca (ENOENT)',
