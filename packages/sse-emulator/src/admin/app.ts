@@ -22,6 +22,9 @@ import {
 export function buildAdminApp(deps: AdminDeps): AdminApp {
   const app: AdminApp = Fastify({
     loggerInstance: deps.logger,
+    // A package download (hundreds of MB) still in flight, or one whose client vanished without
+    // closing its side, must not hold up the emulator's shutdown: close() ends every connection.
+    forceCloseConnections: true,
     ...schemaOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
   requireRouteSchemas(app);
