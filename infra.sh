@@ -1133,8 +1133,19 @@ proxy_has_credentials() {
   [[ $proxy =~ ^http://[^/]*@ ]]
 }
 
+# The engine's socket: DOCKER_HOST's when it names a unix socket (a rootless engine, or a second
+# engine on the host), else the standard one. The update service is given the same socket.
+docker_socket() {
+  if [[ ${DOCKER_HOST:-} =~ ^unix://(/.+)$ ]]; then
+    printf '%s\n' "${BASH_REMATCH[1]}"
+  else
+    printf '/var/run/docker.sock\n'
+  fi
+}
+
 docker_gid() {
-  local socket=/var/run/docker.sock
+  local socket
+  socket=$(docker_socket)
   if [[ -S $socket ]]; then
     stat -c %g "$socket"
   else
@@ -1171,6 +1182,7 @@ PA_SECRETS_DIR=$secrets_dir
 PA_CONFIG_DIR=$config_dir
 PA_DOCKER_GID=$(docker_gid)
 EOF
+  [[ $(docker_socket) == /var/run/docker.sock ]] || printf 'PA_DOCKER_SOCKET=%s\n' "$(docker_socket)"
   # The host's file that compose.yaml mounts into pop-manager for diagnose (docker's path, not
   # one under PA_INFRA_ROOT); where it is missing (RHEL), docker would make a directory there.
   [[ -e /etc/timezone ]] || printf 'PA_HOST_TIMEZONE_FILE=/dev/null\n'
@@ -1187,8 +1199,9 @@ PA_CONTAINER=${pop_manager_container:-}
 $(cloud_env_lines)
 PA_NO_PROXY=$no_proxy
 EOF
-  # Paths in the pop-manager container, where the CLI runs: the CA and the proxy-url secret.
-  [[ -z $sse_ca_file ]] || printf 'PA_SSE_CA_FILE=/etc/pa-connector/sse-ca.pem\n'
+  # Paths in the pop-manager container, where the CLI runs: the CA (given or the package's) and
+  # the proxy-url secret.
+  [[ -z $sse_ca_file && -z $PKG_CLOUD_CA ]] || printf 'PA_SSE_CA_FILE=/etc/pa-connector/sse-ca.pem\n'
   if proxy_has_credentials; then
     printf 'PA_PROXY_URL_FILE=/run/secrets/proxy_url\n'
   else

@@ -107,6 +107,8 @@ env_value() {
   [ "$(env_value "$f" PA_SSE_CA_FILE)" = /etc/pa-connector/sse-ca.pem ]
   cmp "$ETC/config/sse-ca.pem" "$BATS_TEST_TMPDIR/ca.pem"
   [ "$(env_value "$ETC/pa_connector.env" PA_CLOUD_DOMAIN)" = cloud.example ]
+  # The menu's diagnose checks the cloud with the package's CA too (its path in the container).
+  [ "$(env_value "$ETC/pa_connector.env" PA_SSE_CA_FILE)" = /etc/pa-connector/sse-ca.pem ]
   # A re-run changes nothing.
   run bash "$VM/infra.sh" --gateway="us-west.pa-wgcs.skyhigh.cloud" --proxy="http://10.212.24.192:9090" \
     --no_proxy="localhost,.corp.trellix.com,172.17.0.1,ubuntu,127.0.0.1" </dev/null

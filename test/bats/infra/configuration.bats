@@ -70,6 +70,16 @@ env_value() {
   [ "$(env_value "$ETC/pa.env" PA_GATEWAY)" = '[2001:db8::7]:5660' ]
 }
 
+@test "the engine's socket: the standard one, or DOCKER_HOST's unix socket handed to compose" {
+  install_ok
+  ! grep -q '^PA_DOCKER_SOCKET=' "$ETC/pa.env"
+  DOCKER_HOST=unix:///run/pa-test-engine/docker.sock install_ok
+  [ "$(env_value "$ETC/pa.env" PA_DOCKER_SOCKET)" = /run/pa-test-engine/docker.sock ]
+  # A TCP engine has no socket to mount: the standard one stays.
+  DOCKER_HOST=tcp://127.0.0.1:2375 install_ok
+  ! grep -q '^PA_DOCKER_SOCKET=' "$ETC/pa.env"
+}
+
 @test "the steps are numbered, and the Docker steps say they were skipped for tests" {
   install_ok
   [[ $output == *'11. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"12. Docker's proxy"*'skipped'* ]]
