@@ -1186,6 +1186,10 @@ EOF
   # The host's file that compose.yaml mounts into pop-manager for diagnose (docker's path, not
   # one under PA_INFRA_ROOT); where it is missing (RHEL), docker would make a directory there.
   [[ -e /etc/timezone ]] || printf 'PA_HOST_TIMEZONE_FILE=/dev/null\n'
+  # The resolv.conf the DNS check read is the one diagnose reads (a host whose resolver file
+  # lives elsewhere, given with PA_INFRA_RESOLV_CONF).
+  [[ ${PA_INFRA_RESOLV_CONF:-/etc/resolv.conf} == /etc/resolv.conf ]] ||
+    printf 'PA_HOST_RESOLV_CONF=%s\n' "$PA_INFRA_RESOLV_CONF"
 }
 
 pa_connector_env_content() {

@@ -80,6 +80,13 @@ env_value() {
   ! grep -q '^PA_DOCKER_SOCKET=' "$ETC/pa.env"
 }
 
+@test "the resolv.conf the DNS check read is the one the menu's diagnose is given" {
+  install_ok
+  [ "$(env_value "$ETC/pa.env" PA_HOST_RESOLV_CONF)" = "$PA_INFRA_RESOLV_CONF" ]
+  PA_INFRA_RESOLV_CONF=/etc/resolv.conf install_ok
+  ! grep -q '^PA_HOST_RESOLV_CONF=' "$ETC/pa.env"
+}
+
 @test "the steps are numbered, and the Docker steps say they were skipped for tests" {
   install_ok
   [[ $output == *'11. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"12. Docker's proxy"*'skipped'* ]]
