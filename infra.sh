@@ -443,6 +443,8 @@ package_error() {
 is_pem_certificate() {
   local line state=out blocks=0
   while IFS= read -r line; do
+    # CRLF line ends are PEM too (OpenSSL and Windows tools write them; so does the emulator).
+    line=${line%$'\r'}
     case $state:$line in
     'out:-----BEGIN CERTIFICATE-----') state=in ;;
     out:) ;;

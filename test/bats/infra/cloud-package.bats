@@ -133,6 +133,14 @@ env_value() {
   cmp "$ETC/config/sse-ca.pem" "$BATS_TEST_TMPDIR/other.pem"
 }
 
+@test "a CA with CRLF line ends, as some tools write PEM, is a certificate too" {
+  filled_script 'PA_SSE_URLS=https://emulator.test:8443' "$(sed 's/$/\r/' "$BATS_TEST_TMPDIR/ca.pem")"
+  run bash "$FILLED" --provision_key="$KEY" --gateway=local </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [ "$(env_value "$ETC/pa.env" PA_SSE_CA_FILE)" = /etc/pa-connector/sse-ca.pem ]
+  [ -s "$ETC/config/sse-ca.pem" ]
+}
+
 @test "PA_SSE_URLS of the package is used when no --sse_url is given" {
   filled_script 'PA_SSE_URLS=https://emulator.test:8443,https://emulator.test:9443' ''
   run bash "$FILLED" --provision_key="$KEY" --gateway=local </dev/null
