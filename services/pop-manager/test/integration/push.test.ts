@@ -159,7 +159,6 @@ describe('POP status reaches the SSE through a real connector, and survives outa
     const keys = new RedisKeys(redis.prefix);
     const sub = new Redis(redis.url, { lazyConnect: true });
     await sub.connect();
-    const before = await newestReceived();
     let made = 0;
     sub.on('message', () => made++);
     await sub.subscribe(keys.channel('pop-status'));
@@ -169,6 +168,7 @@ describe('POP status reaches the SSE through a real connector, and survives outa
     let clearedAt: number;
     let newestAtClear: number;
     let madeDuring: number;
+    let before: Awaited<ReturnType<typeof newestReceived>>;
     try {
       during = await waitFor(
         'pop-manager sees the SSE down',
@@ -178,7 +178,11 @@ describe('POP status reaches the SSE through a real connector, and survives outa
         },
         20_000,
       );
+      // The newest status the SSE took: read once a push has failed, as a push already in flight
+      // when the fault was set may still have been taken just after it.
+      before = await newestReceived();
       // Let several statuses be made (and fail) while the SSE is down.
+      made = 0;
       await waitFor('five statuses made during the outage', () => made >= 5, 20_000);
       expect(reportedAt(await newestReceived())).toBe(reportedAt(before));
       const stored = JSON.parse((await client.get(keys.popStatus())) as string);
