@@ -823,7 +823,8 @@ disk_size_kb() {
   local dir=$1 source bytes
   source=$(df -P "$dir" 2>/dev/null | awk 'NR == 2 { print $1 }')
   [[ $source == /dev/* ]] || return 0
-  bytes=$(lsblk -bnso TYPE,SIZE "$source" 2>/dev/null | awk '$1 == "disk" { s += $2 } END { if (s > 0) print s }')
+  # %.0f: awk prints a number past 2^31 in exponent form (2.74878e+11), which bash cannot count.
+  bytes=$(lsblk -bnso TYPE,SIZE "$source" 2>/dev/null | awk '$1 == "disk" { s += $2 } END { if (s > 0) printf "%.0f\n", s }')
   [[ -z $bytes ]] || printf '%s\n' "$((bytes / 1024))"
 }
 

@@ -166,7 +166,7 @@ install_dry() {
   unset PA_INFRA_DISK_SIZE_KB PA_INFRA_DISK_FREE_KB
   local source bytes
   source=$(df -P "$PA_INFRA_ROOT" | awk 'NR == 2 { print $1 }')
-  bytes=$(lsblk -bnso TYPE,SIZE "$source" 2>/dev/null | awk '$1 == "disk" { s += $2 } END { print s + 0 }')
+  bytes=$(lsblk -bnso TYPE,SIZE "$source" 2>/dev/null | awk '$1 == "disk" { s += $2 } END { printf "%.0f\n", s }')
   PA_INFRA_MIN_DISK_GB=0 PA_INFRA_MIN_ROOT_FREE_GB=0 install_dry
   if ((bytes > 0)); then
     [ "$status" -eq 0 ]
