@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_REGIONS } from '@pa-connector/sse-emulator';
 import { startRedis, stopAll, type TestRedis, waitFor } from '@pa-connector/test-support';
 import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
 import { type InProcessConnector, scratch, startInProcess, testEnv } from '../support/connector';
@@ -23,7 +24,10 @@ describe('the gateway the operator named (PA_GATEWAY)', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    emu = await startEmulatorHarness();
+    // The emulator's one PoP carries the name the operator gives (its gateways stay local).
+    emu = await startEmulatorHarness({
+      regions: DEFAULT_REGIONS.map((r) => ({ ...r, hostnames: [GATEWAY] })),
+    });
     tmp = scratch();
     dns = await startDnsServer((name, type) =>
       known && name === GATEWAY && type === 'A' ? ['192.0.2.10'] : [],
@@ -64,5 +68,8 @@ describe('the gateway the operator named (PA_GATEWAY)', () => {
     await waitFor('enrolled', () => c.service.controlPlane.state.phase === 'enrolled', 15_000);
     expect(c.failures).toEqual([]);
     expect(await emu.admin.connectorIds()).toHaveLength(1);
+    // Registered for the PoP that name belongs to.
+    const [id] = await emu.admin.connectorIds();
+    expect((await emu.admin.connector(id as string)).region).toBe(DEFAULT_REGIONS[0]?.name);
   });
 });
