@@ -5,8 +5,8 @@ import { ensureDockerd } from './dockerd';
 
 const BASE_IMAGE = 'pa-base:bookworm';
 
-/** The tag the POP's images are built under on this machine's engine: the workspace's version. */
-export const POP_IMAGE_TAG = VERSION;
+/** The tag the POP's images are built under on this machine's engine: the release version. */
+const POP_IMAGE_TAG = VERSION;
 
 /**
  * The deployment bundle (`PoPDeployment.tar`) as the vendor makes it, at `out`: the POP's images

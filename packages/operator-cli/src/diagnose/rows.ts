@@ -242,9 +242,9 @@ function firewallRow(
       };
     default: {
       const warning = profileWarning(profile, r.port, expectedPort(profile, r.kind), r.purpose);
+      // The protocol column stays the table's (tcp), so the printed table is docs/firewall.md's.
       return {
         ...base,
-        protocol: 'tcp/https',
         required: true,
         probe: { kind: 'tls', host: r.host, port: r.port, viaProxy },
         ...(warning ? { warning } : {}),

@@ -114,7 +114,7 @@ describe('diagnose against the real emulator', () => {
     const sse = row('localhost');
     expect(sse).toMatchObject({
       port: ssePort,
-      protocol: 'tcp/https',
+      protocol: 'tcp',
       required: true,
       result: 'pass',
     });
@@ -165,10 +165,10 @@ describe('diagnose against the real emulator', () => {
     expect(lines.slice(firewall + 2, others - 1).map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual(
       [
         ['<pop>.pa-wgcs.pa-connector.net', '443', 'udp/tcp', 'tunnel to the gateway'],
-        ['localhost', String(ssePort), 'tcp/https', 'connector registration'],
-        ['localhost', String(ssePort), 'tcp/https', 'tokens'],
-        ['localhost', String(ssePort), 'tcp/https', 'POP status, logs and health'],
-        ['localhost', String(ssePort), 'tcp/https', 'catalog and release'],
+        ['localhost', String(ssePort), 'tcp', 'connector registration'],
+        ['localhost', String(ssePort), 'tcp', 'tokens'],
+        ['localhost', String(ssePort), 'tcp', 'POP status, logs and health'],
+        ['localhost', String(ssePort), 'tcp', 'catalog and release'],
         ['registry.pa-connector.net', '443', 'tcp', 'image pulls'],
       ],
     );
@@ -237,7 +237,7 @@ describe('diagnose against the real emulator', () => {
         PA_SSE_URLS: `https://[::1]:${port}`,
         PA_SSE_CA_FILE: v6.caCertPath,
       });
-      const sse = report.rows.find((x) => x.protocol === 'tcp/https');
+      const sse = report.rows.find((x) => x.purpose === 'connector registration');
       expect(sse).toMatchObject({ destination: '[::1]', port, result: 'warn' });
       expect(sse?.detail).toMatch(/; tcp \d+(\.\d)? ms, TLSv1\.[23] /);
       expect(code).toBe(0);
