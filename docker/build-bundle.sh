@@ -94,8 +94,8 @@ out_dir=$(dirname "$out")
 [ -w "$out_dir" ] || usage_error "--out: directory $out_dir is not writable"
 [ -n "$base_image" ] && build_args+=(--base-image "$base_image")
 if [ -n "$images_tar" ]; then
-  [ -f "$images_tar" ] && [ -r "$images_tar" ] || usage_error "--images-tar: cannot read $images_tar"
-  [ "$skip_build" = 0 ] && [ -z "$base_image" ] ||
+  [[ -f $images_tar && -r $images_tar ]] || usage_error "--images-tar: cannot read $images_tar"
+  [[ $skip_build == 0 && -z $base_image ]] ||
     usage_error "--images-tar: the images are not built or saved, so --skip-build and --base-image do not apply"
 fi
 if [ "$package" = 0 ]; then
@@ -109,7 +109,7 @@ cloud_keys=" $(sed -n "s/^readonly CLOUD_SETTINGS='\([A-Z_ ]*\)'$/\1/p" "$repo/i
 [ "$cloud_keys" != '  ' ] || die "infra.sh has no CLOUD_SETTINGS list"
 cloud_env='' cloud_ca=''
 if [ -n "$cloud_env_file" ]; then
-  [ -f "$cloud_env_file" ] && [ -r "$cloud_env_file" ] || usage_error "--cloud-env: cannot read $cloud_env_file"
+  [[ -f $cloud_env_file && -r $cloud_env_file ]] || usage_error "--cloud-env: cannot read $cloud_env_file"
   n=0
   while IFS= read -r line || [ -n "$line" ]; do
     n=$((n + 1))
@@ -124,7 +124,7 @@ if [ -n "$cloud_env_file" ]; then
   cloud_env=${cloud_env%$'\n'}
 fi
 if [ -n "$cloud_ca_file" ]; then
-  [ -f "$cloud_ca_file" ] && [ -r "$cloud_ca_file" ] || usage_error "--cloud-ca: cannot read $cloud_ca_file"
+  [[ -f $cloud_ca_file && -r $cloud_ca_file ]] || usage_error "--cloud-ca: cannot read $cloud_ca_file"
   cloud_ca=$(tr -d '\r' <"$cloud_ca_file")
   [[ $cloud_ca == *'-----BEGIN CERTIFICATE-----'* ]] || usage_error "--cloud-ca: $cloud_ca_file holds no PEM certificate"
   [[ $cloud_ca != *"'"* ]] || usage_error "--cloud-ca: $cloud_ca_file holds a single quote"
@@ -143,7 +143,7 @@ fill_cloud_block() {
     esac
     printf '%s\n' "$line"
   done <"$repo/infra.sh"
-  [ "$state" = after ] && [ "$filled" = 2 ] || die "infra.sh has no cloud block with PKG_CLOUD_ENV='' and PKG_CLOUD_CA=''"
+  [[ $state == after && $filled == 2 ]] || die "infra.sh has no cloud block with PKG_CLOUD_ENV='' and PKG_CLOUD_CA=''"
 }
 
 started=$SECONDS

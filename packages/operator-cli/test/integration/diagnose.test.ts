@@ -49,6 +49,7 @@ interface JsonRow {
   destination: string;
   port: number | null;
   protocol: string;
+  purpose: string;
   required: boolean;
   result: string;
   detail: string;
