@@ -223,7 +223,7 @@ check_menu() {
   has_line '^host +time zone .* ok +/host/etc/localtime '
   has_line "^host +resolv\\.conf .* ok +[0-9]+ nameservers?: ${nameserver//./\\.}"
   # (a WARN only for its port: the saas profile expects 443)
-  has_line '^connector +emulator +8443 .* (ok|WARN) .*TLSv1'
+  has_line '^emulator +8443 +tcp +connector registration +(ok|WARN) .*TLSv1'
   [[ $output == *'Gateways: registered gateways in /var/lib/pa-connector/identity/identity.json'* ]]
   [ "$(grep -c 'tunnel to gateway' <<<"$output")" -eq 2 ]
   # The menu itself, fed from a pipe: every entry, then q.

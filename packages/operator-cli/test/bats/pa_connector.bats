@@ -137,6 +137,9 @@ ENV
 }
 
 @test "menu without a terminal: every entry 1 to 6 runs, logs shows the recent lines instead of following" {
+  # A wrong setting for diagnose (the endpoints are otherwise derived from the cloud's domain,
+  # which a test must not look up): its refusal is reported and the menu goes on.
+  printf 'PA_SSE_URLS=ftp://sse.test\n' >>"$ENV_FILE"
   run --separate-stderr timeout 60 bash "$SCRIPT" menu <<<$'1\n2\n3\n4\n5\n6\nq\n'
   [ "$status" -eq 0 ]
   [[ $output =~ connector[[:space:]]+up ]]
@@ -145,9 +148,8 @@ ENV
   [[ $output =~ wiki[[:space:]]+wiki\.corp:443 ]]
   [[ $output == *"catalog entry rejected appId=x"* ]]
   [[ $output != *"live line"* ]]
-  # diagnose has no SSE URL in this env file: its refusal is reported and the menu goes on.
   [[ $output == *"(diagnose ended with exit code 78)"* ]]
-  [[ $stderr == *"PA_SSE_URLS is not set"* ]]
+  [[ $stderr == *"PA_SSE_URLS: must use https, got ftp:"* ]]
   [ "$(grep -c 'Choice: ' <<<"$output")" -eq 7 ]
 }
 
