@@ -22,6 +22,12 @@ export const SseRoutes = {
   release: '/v1/release',
   /** POST LogBatch -> 202 AcceptedResponse. */
   logs: '/v1/logs',
+  /** GET -> 200 GroupInfo: the caller's group, its connectors and its update slot. */
+  group: '/v1/group',
+  /** POST UpdateSlotRequest -> 200 UpdateSlotGrant, or 409 update_slot_taken. */
+  updateSlot: '/v1/group/update-slot',
+  /** POST UpdateSlotReleaseRequest -> 200 UpdateSlotReleaseResponse. */
+  updateSlotRelease: '/v1/group/update-slot/release',
 } as const;
 
 export type SseEndpoint = keyof typeof SseRoutes;
@@ -38,6 +44,17 @@ export const InternalApiRoutes = {
   release: '/internal/v1/release',
   /** POST LogBatch -> 202 AcceptedResponse (forwarded to SseRoutes.logs). */
   logs: '/internal/v1/logs',
+  /** GET -> GroupInfo (from SseRoutes.group). */
+  group: '/internal/v1/group',
+  /** POST UpdateSlotRequest -> UpdateSlotGrant, or 409 update_slot_taken (SseRoutes.updateSlot). */
+  updateSlot: '/internal/v1/update-slot',
+  /** POST UpdateSlotReleaseRequest -> UpdateSlotReleaseResponse (SseRoutes.updateSlotRelease). */
+  updateSlotRelease: '/internal/v1/update-slot/release',
+  /**
+   * The connector's own drain, not forwarded: POST DrainRequest -> 202 DrainState (start),
+   * GET -> 200 DrainState, DELETE -> 200 DrainState (back in service).
+   */
+  drain: '/internal/v1/drain',
 } as const;
 
 export type InternalEndpoint = keyof typeof InternalApiRoutes;
@@ -49,7 +66,8 @@ export type InternalEndpoint = keyof typeof InternalApiRoutes;
  * - `registration`: enrollment and certificate renewal (the provisioning key, then the
  *   connector's certificate); `wgcs.<domain>:8080` in SaaS;
  * - `tokens`: the IAM service that issues and refreshes access tokens;
- * - `catalog`: configuration the connector pulls: the app catalog and the release manifest;
+ * - `catalog`: configuration the connector pulls: the app catalog, the release manifest, and its
+ *   group (its peers and the group's update slot);
  * - `collector`: ingest the connector pushes: health, POP status and logs. There may be several
  *   collectors; ingest spreads its batches over every one that answers.
  */
@@ -66,4 +84,7 @@ export const SsePurposeOf: Record<SseEndpoint, SsePurpose> = {
   health: 'collector',
   popStatus: 'collector',
   logs: 'collector',
+  group: 'catalog',
+  updateSlot: 'catalog',
+  updateSlotRelease: 'catalog',
 };

@@ -30,6 +30,11 @@ export const HealthUpdate = Type.Object({
    * opens user connections there.
    */
   proxyPort: Type.Optional(Port),
+  /**
+   * The connector is draining (stopping, updating, or told to drain): the ingress sends it no new
+   * users; streams already open go on. Absent means false.
+   */
+  draining: Type.Optional(Type.Boolean()),
   apps: Type.Array(AppHealthReport),
 });
 export type HealthUpdate = Static<typeof HealthUpdate>;

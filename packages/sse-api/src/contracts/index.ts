@@ -2,6 +2,7 @@ export * from './catalog';
 export { AcceptedResponse, NoBody, Nullable } from './common';
 export * from './enrollment';
 export * from './error-body';
+export * from './group';
 export * from './health';
 export * from './logs';
 export * from './pop-status';

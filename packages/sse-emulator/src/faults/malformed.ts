@@ -12,6 +12,9 @@ const SUCCESS_STATUS: Record<SseEndpoint, number> = {
   popStatus: 202,
   release: 200,
   logs: 202,
+  group: 200,
+  updateSlot: 200,
+  updateSlotRelease: 200,
 };
 
 /** Valid JSON that lacks what a client must find (certificate, token, apps, ...). */
@@ -29,6 +32,9 @@ const MISSING_FIELDS: Record<SseEndpoint, Record<string, unknown>> = {
   popStatus: { ok: true },
   release: { version: '0.0.0' },
   logs: { ok: true },
+  group: { groupId: 'grp_0000000000000000' },
+  updateSlot: { connectorId: 'con_0000000000000000' },
+  updateSlotRelease: { ok: true },
 };
 
 export function malformedResponse(
