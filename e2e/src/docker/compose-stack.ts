@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
+import { ROOT, seconds, VERSION } from './build-figures';
 import { mustRun } from './command';
 import { ComposeProject, summary } from './compose-project';
 import { type Dockerd, ensureDockerd } from './dockerd';
+import { buildPopImages } from './pop-images';
 
-export const ROOT = join(__dirname, '../../..');
-const BASE_IMAGE = 'pa-base:bookworm';
-/** The release version the images are built at by default (four parts, like v1.0.0.3). */
-export const VERSION = readFileSync(join(ROOT, 'docker/release-version'), 'utf8').trim();
+export { printFigures, ROOT, seconds, VERSION } from './build-figures';
+
 /** The long-running services of compose.yaml with the demo profile. */
 const STACK_SERVICES = [
   'redis',
@@ -33,10 +33,6 @@ export interface ComposeStack {
    * while dockerd still runs), the directory removed, dockerd stopped if started.
    */
   stop(afterDown?: () => Promise<void>): Promise<void>;
-}
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**
@@ -77,22 +73,7 @@ export async function startComposeStack(o: {
     }
   };
   try {
-    t = Date.now();
-    const base = await mustRun('bash', [join(ROOT, 'docker/build-base-image.sh')], {
-      timeoutMs: 300_000,
-    });
-    figures['base image'] = `${seconds(Date.now() - t)} (${base.stdout.trim().split('\n').pop()})`;
-
-    t = Date.now();
-    const images = await mustRun(
-      'bash',
-      [join(ROOT, 'docker/build-images.sh'), '--base-image', BASE_IMAGE, '--tag', VERSION],
-      { timeoutMs: 600_000 },
-    );
-    const built = images.stdout.split('\n').filter((l) => / built | up to date/.test(l));
-    figures.images = `${seconds(Date.now() - t)} (${built.length} images: ${
-      built.filter((l) => l.includes(' built ')).length
-    } built, the rest up to date)`;
+    await buildPopImages(figures);
 
     dir = mkdtempSync(join(tmpdir(), 'pa-compose-'));
     const env = {
@@ -119,13 +100,4 @@ export async function startComposeStack(o: {
     throw err;
   }
   return { dockerd, project, dir, figures, stop };
-}
-
-/** Prints the figures of a stack's run, one per line. */
-export function printFigures(title: string, figures: Record<string, string>): void {
-  console.log(
-    `${title}:\n${Object.entries(figures)
-      .map(([k, v]) => `  ${k.padEnd(24)} ${v}`)
-      .join('\n')}`,
-  );
 }
