@@ -1,5 +1,12 @@
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
-import { type IngressStats, type Stack, type StackPop, startStack } from '../src/stack';
+import {
+  type IngressStats,
+  type RequestSample,
+  type Stack,
+  type StackPop,
+  startRequestLoops,
+  startStack,
+} from '../src/stack';
 
 /**
  * A lost VM, three ways, under user load: two POPs enrolled in one group, POP 2 is lost by
@@ -29,45 +36,6 @@ import { type IngressStats, type Stack, type StackPop, startStack } from '../src
  */
 
 jest.setTimeout(900_000);
-
-/** One user request of the load: when it ran, whether it got the app's answer. */
-interface Sample {
-  start: number;
-  end: number;
-  ok: boolean;
-  why?: string;
-}
-
-/** Loops of user requests through the ingress until stopped; each request timed. */
-function userLoad(stack: Stack, loops: number) {
-  const samples: Sample[] = [];
-  let running = true;
-  const loop = async () => {
-    while (running) {
-      const start = Date.now();
-      try {
-        const a = await stack.request('/');
-        const ok = a.status === 200;
-        samples.push({
-          start,
-          end: Date.now(),
-          ok,
-          ...(ok ? {} : { why: a.refusal ?? `HTTP ${a.status}` }),
-        });
-      } catch (err) {
-        samples.push({ start, end: Date.now(), ok: false, why: (err as Error).message });
-      }
-    }
-  };
-  const done = Promise.all(Array.from({ length: loops }, loop));
-  return {
-    samples,
-    stop: async () => {
-      running = false;
-      await done;
-    },
-  };
-}
 
 /** Connections the ingress carried over a connector's tunnels. */
 function carried(stats: IngressStats, connectorId: string): number {
@@ -119,13 +87,21 @@ interface Figures {
 }
 
 /** The figures of the requests that ended after the fault and before POP 2 was restored. */
-function figures(way: string, samples: Sample[], faultAt: number, noticedAt: number): Figures {
+function figures(
+  way: string,
+  samples: RequestSample[],
+  faultAt: number,
+  noticedAt: number,
+): Figures {
   const window = samples.filter((s) => s.end >= faultAt);
   const failures = window.filter((s) => !s.ok);
   const lastFailureEnd = Math.max(...failures.map((s) => s.end), faultAt);
   const firstSuccess = window
     .filter((s) => s.ok && s.end >= lastFailureEnd)
-    .reduce<Sample | undefined>((a, s) => (a === undefined || s.end < a.end ? s : a), undefined);
+    .reduce<RequestSample | undefined>(
+      (a, s) => (a === undefined || s.end < a.end ? s : a),
+      undefined,
+    );
   if (failures.length > 0 && !firstSuccess) {
     throw new Error(`${way}: no request succeeded after the last failure`);
   }
@@ -134,7 +110,7 @@ function figures(way: string, samples: Sample[], faultAt: number, noticedAt: num
     requests: window.length,
     failed: failures.length,
     noticedS: (noticedAt - faultAt) / 1000,
-    recoveredS: failures.length === 0 ? 0 : ((firstSuccess as Sample).end - faultAt) / 1000,
+    recoveredS: failures.length === 0 ? 0 : ((firstSuccess as RequestSample).end - faultAt) / 1000,
     longestS: Math.max(...window.map((s) => s.end - s.start)) / 1000,
   };
 }
@@ -174,7 +150,7 @@ describe('a lost VM: two POPs in one group, POP 2 lost three ways under user loa
     expect(pop2.groupId).toBe(pop1.groupId);
     const id1 = pop1.connector.connectorId;
     const id2 = pop2.connector.connectorId;
-    const load = userLoad(s, 4);
+    const load = startRequestLoops(s, 4);
     const ways: Array<{ way: string; fault: () => void; restore: () => Promise<void> }> = [
       { way: 'kill', fault: () => pop2.kill(), restore: () => pop2.restartConnector() },
       {

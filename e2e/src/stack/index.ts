@@ -76,6 +76,7 @@ export {
   openvpnChildren,
   stillOpenvpn,
 } from './openvpn-children';
+export { type RequestSample, startRequestLoops } from './request-loops';
 export {
   type IngressStats,
   SIDE_SERVICES,
