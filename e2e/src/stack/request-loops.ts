@@ -13,6 +13,8 @@ export interface RequestSample {
 export interface RequestLoops {
   /** Every request so far, in the order they ended. */
   samples: RequestSample[];
+  /** Date.now() at the start of each request still under way. */
+  inFlight(): number[];
   /** Ends the loops after their current request; resolves once they have. */
   stop(): Promise<void>;
 }
@@ -24,9 +26,12 @@ export interface RequestLoops {
 export function startRequestLoops(stack: Stack, loops: number): RequestLoops {
   const samples: RequestSample[] = [];
   let running = true;
+  const current = new Set<{ start: number }>();
   const loop = async () => {
     while (running) {
       const start = Date.now();
+      const mark = { start };
+      current.add(mark);
       try {
         const a = await stack.request('/');
         const ok = a.status === 200;
@@ -38,12 +43,15 @@ export function startRequestLoops(stack: Stack, loops: number): RequestLoops {
         });
       } catch (err) {
         samples.push({ start, end: Date.now(), ok: false, why: (err as Error).message });
+      } finally {
+        current.delete(mark);
       }
     }
   };
   const done = Promise.all(Array.from({ length: loops }, loop));
   return {
     samples,
+    inFlight: () => [...current].map((m) => m.start),
     stop: async () => {
       running = false;
       await done;
