@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   requireBinary,
@@ -15,6 +15,19 @@ const DEMO = join(ROOT, 'e2e/dist/demo/main.js');
 const PROVISIONING_KEY = /eyJjb25uZWN0b3JOYW1lIjoi[A-Za-z0-9_-]{100,}/;
 
 afterAll(stopAll);
+
+/** The `--json` line that says everything is up. */
+interface ReadyLine {
+  ingressUrl: string;
+  adminUrl: string;
+  apps: Array<{ id: string; host: string; port: number }>;
+  connectors: Array<{
+    id: string;
+    netns: string;
+    readyUrl: string;
+    pids: { connector: number; openvpn: { t1: number; t2: number } };
+  }>;
+}
 
 /** What a finished (or stopped) demo printed about itself. */
 function runFacts(out: string) {
@@ -34,10 +47,15 @@ function demoRunDirs(): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
+/** Alive and not a zombie (a SIGKILLed orphan waits for a reaper that may not exist here). */
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -100,6 +118,74 @@ describe('the demo (pnpm demo)', () => {
     expect(out).toContain('all checks passed');
     expectHealthyReport(out);
     expectCleanedUp(out);
+  });
+
+  it('--connectors 2 --json --once: one JSON object per line, the ready line names both connectors, their /ready and their processes', async () => {
+    const demo = spawnTracked(process.execPath, [DEMO, '--connectors', '2', '--json', '--once'], {
+      cwd: ROOT,
+    });
+    const readyLine = await demo.waitForLine(/^\{"event":"ready"/, 150_000);
+    // Hold the demo itself while its stack is looked at: --once would otherwise go on to its
+    // checks and clean-up; the stack's processes are its own and run on.
+    demo.child.kill('SIGSTOP');
+    let ready: ReadyLine;
+    const seen: Array<{ id: string; status: number; alive: boolean[] }> = [];
+    try {
+      ready = JSON.parse(readyLine) as ReadyLine;
+      for (const c of ready.connectors) {
+        const res = await fetch(c.readyUrl, { signal: AbortSignal.timeout(5_000) });
+        const pids = [c.pids.connector, c.pids.openvpn.t1, c.pids.openvpn.t2];
+        seen.push({ id: c.id, status: res.status, alive: pids.map(isRunning) });
+      }
+    } finally {
+      demo.child.kill('SIGCONT');
+    }
+    const code = await demo.exited;
+    const events = demo.lines.map((l) => JSON.parse(l) as { event: string; [k: string]: unknown });
+    expect(code).toBe(0);
+    expect(ready.ingressUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ready.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ready.apps).toEqual([
+      { id: 'web', host: 'web.demo.internal', port: 80 },
+      { id: 'web6', host: 'web6.demo.internal', port: 80 },
+    ]);
+    expect(ready.connectors.map((c) => c.netns)).toEqual([
+      expect.stringMatching(/^pa[0-9a-f]{6}-pop$/),
+      expect.stringMatching(/^pa[0-9a-f]{6}-pop2$/),
+    ]);
+    expect(new Set(ready.connectors.map((c) => c.id)).size).toBe(2);
+    expect(seen).toEqual(
+      ready.connectors.map((c) => ({ id: c.id, status: 200, alive: [true, true, true] })),
+    );
+    expect(events.filter((e) => e.event === 'ready')).toHaveLength(1);
+    expect(events.every((e) => ['progress', 'ready', 'check', 'done'].includes(e.event))).toBe(
+      true,
+    );
+    const checks = events.filter((e) => e.event === 'check');
+    expect(checks.length).toBeGreaterThan(10);
+    expect(checks.filter((c) => c.ok !== true)).toEqual([]);
+    expect(checks.map((c) => c.what)).toEqual(
+      expect.arrayContaining([
+        'pop1 both tunnels up',
+        'pop2 both tunnels up',
+        'pop2 connector /ready 200',
+      ]),
+    );
+    expect(events.at(-1)).toEqual({ event: 'done', ok: true });
+    // The human lines are all there, as progress events; the clean-up is the same.
+    const progress = events
+      .filter((e) => e.event === 'progress')
+      .map((e) => String(e.line))
+      .join('\n');
+    expect(progress).toMatch(/HTTP 200 from app[12] in [\d.]+ ms/);
+    expect(progress).not.toMatch(PROVISIONING_KEY);
+    expectCleanedUp(progress);
+    const pids = ready.connectors.flatMap((c) => [
+      c.pids.connector,
+      c.pids.openvpn.t1,
+      c.pids.openvpn.t2,
+    ]);
+    expect(pids.filter(isRunning)).toEqual([]);
   });
 
   it('runs until Ctrl-C: pa_connector.sh status works against it, SIGINT removes everything', async () => {

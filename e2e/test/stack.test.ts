@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary, requireRoot, spawnTracked, stopAll } from '@pa-connector/test-support';
-import { type Stack, startStack } from '../src/stack';
+import { getJson, type Stack, type StackPop, startStack } from '../src/stack';
 
 /** Alive and not a zombie (a SIGKILLed orphan waits for a reaper that may not exist here). */
 function isRunning(pid: number): boolean {
@@ -64,6 +64,52 @@ describe('the e2e stack (startStack)', () => {
       const { runId, runDir } = stack;
       const pids = stack.pids();
       expect(pids.length).toBe(5); // redis, emulator, app1, app2, connector
+      await stack.stop();
+      stack = undefined;
+      expect(existsSync(runDir)).toBe(false);
+      expectNothingLeft(runId, pids);
+    } finally {
+      await stack?.stop();
+    }
+  });
+
+  it('two POPs in separate groups: each a VM of its own, users spread over all four tunnels, stop() removes everything', async () => {
+    let stack: Stack | undefined;
+    try {
+      stack = await startStack({ connectors: 2, groups: 'separate', parentDir: parent });
+      const [p1, p2] = stack.pops as [StackPop, StackPop];
+      expect(p1.connector).toBe(stack.connector);
+      expect([p1.netns, p2.netns]).toEqual([`pa${stack.runId}-pop`, `pa${stack.runId}-pop2`]);
+      expect(p2.connectorEnv.PA_HOSTNAME).toBe(`pop2-${stack.runId}`);
+      expect(p1.groupId).toBe(stack.groupId);
+      expect(p2.groupId).not.toBe(p1.groupId);
+      expect(p2.redis.port).not.toBe(p1.redis.port);
+      expect(p2.redis.prefix).not.toBe(p1.redis.prefix);
+      expect(p2.redis.passwordFile).not.toBe(p1.redis.passwordFile);
+      expect(p2.connector.connectorId).not.toBe(p1.connector.connectorId);
+      for (const p of [p1, p2]) {
+        const vpn = p.openvpnPids();
+        expect(Object.keys(vpn).sort()).toEqual(['t1', 't2']);
+        // The connector and its openvpn clients run inside the POP's own namespace.
+        expect(p.processPids()).toEqual(
+          expect.arrayContaining([p.connector.process.pid, vpn.t1, vpn.t2]),
+        );
+        expect((await getJson(`${p.connector.url}/ready`)).status).toBe(200);
+      }
+      // waitForApp counts tunnels over both connectors: all four report web up.
+      await stack.waitForApp(stack.apps.web, 'up', 4, 5_000);
+      const answers = [];
+      for (let i = 0; i < 8; i++) answers.push(await stack.request('/'));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      const stats = await stack.ingressStats();
+      const byConnector = (id: string) =>
+        stats.tunnels.filter((t) => t.connectorId === id).map((t) => t.carried);
+      expect(byConnector(p1.connector.connectorId)).toEqual([2, 2]);
+      expect(byConnector(p2.connector.connectorId)).toEqual([2, 2]);
+
+      const { runId, runDir } = stack;
+      const pids = [...stack.pids(), ...p1.processPids(), ...p2.processPids()];
+      expect(stack.pids().length).toBe(7); // redis x2, emulator, app1, app2, connector x2
       await stack.stop();
       stack = undefined;
       expect(existsSync(runDir)).toBe(false);

@@ -1,7 +1,14 @@
 import { lstatSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExitCode } from '@pa-connector/config';
-import { getJson, SIDE_SERVICES, type Stack, startStack } from '../stack';
+import {
+  getJson,
+  openvpnChildren,
+  SIDE_SERVICES,
+  type Stack,
+  type StackPop,
+  startStack,
+} from '../stack';
 
 /**
  * The local demo, the real thing: Redis, the cloud emulator with two gateways in their own
@@ -10,51 +17,126 @@ import { getJson, SIDE_SERVICES, type Stack, startStack } from '../stack';
  * request through the gateways' user ingress to prove the path, prints how to do the same with
  * curl and how to run `pa_connector.sh status` against it, then runs until Ctrl-C and removes
  * everything it created. `--once` runs the same checks and exits (0 when all is well, else 1).
+ * `--connectors N` runs N POPs enrolled in one group; `--json` prints one JSON object per line
+ * for programs that drive the demo (progress, the `ready` line with every address and PID, the
+ * checks, `done`).
  */
 
 const ROOT = resolve(__dirname, '../../..');
 
+const MAX_CONNECTORS = 8;
+
 interface Options {
   once: boolean;
   transport: 'udp' | 'tcp';
+  connectors: number;
+  json: boolean;
+}
+
+function usageError(message: string): never {
+  process.stderr.write(`demo: ${message} (try --help)\n`);
+  process.exit(ExitCode.usage);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { once: false, transport: 'udp' };
+  const o: Options = { once: false, transport: 'udp', connectors: 1, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--once') o.once = true;
     else if (a === '--tcp') o.transport = 'tcp';
-    else if (a === '--help' || a === '-h') {
+    else if (a === '--json') o.json = true;
+    else if (a === '--connectors' || a?.startsWith('--connectors=')) {
+      const v = a === '--connectors' ? argv[++i] : a.slice('--connectors='.length);
+      if (v === undefined) usageError('--connectors needs a number');
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_CONNECTORS) {
+        usageError(
+          `--connectors must be a whole number from 1 to ${MAX_CONNECTORS}, not ${JSON.stringify(v)}`,
+        );
+      }
+      o.connectors = Number(v);
+    } else if (a === '--help' || a === '-h') {
       process.stdout.write(
         [
-          'usage: pnpm demo [--once] [--tcp]   (as root: namespaces, tun devices, openvpn)',
-          '  --once  check that everything came up and a request gets through, then clean up and exit',
-          '  --tcp   gateways on TCP instead of UDP',
+          'usage: pnpm demo [--once] [--tcp] [--connectors N] [--json]   (as root: namespaces, tun devices, openvpn)',
+          '  --once          check that everything came up and a request gets through, then clean up and exit',
+          '  --tcp           gateways on TCP instead of UDP',
+          `  --connectors N  run N connector POPs (1 to ${MAX_CONNECTORS}, default 1) enrolled in one group`,
+          '  --json          one JSON object per line: {"event":"progress"|"ready"|"check"|"done"|"error",...}',
           '',
         ].join('\n'),
       );
       process.exit(ExitCode.ok);
-    } else {
-      process.stderr.write(`demo: unknown option ${a} (try --help)\n`);
-      process.exit(ExitCode.usage);
-    }
+    } else usageError(`unknown option ${a}`);
   }
   return o;
 }
 
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const step = (n: number, text: string) => say(`[${n}] ${text}`);
+/**
+ * Where the demo's output goes: lines for a person (the default), or with `--json` one JSON
+ * object per line (`progress` for each of those lines, `check`, `ready`, `done`, `error`).
+ */
+class Output {
+  constructor(readonly json: boolean) {}
+  private emit(event: string, fields: Record<string, unknown>): void {
+    process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
+  }
+  say(line = ''): void {
+    if (this.json) this.emit('progress', { line });
+    else process.stdout.write(`${line}\n`);
+  }
+  step(n: number, text: string): void {
+    this.say(`[${n}] ${text}`);
+  }
+  check(what: string, ok: boolean): void {
+    if (this.json) this.emit('check', { what, ok });
+    else if (!ok) this.say(`      CHECK FAILED: ${what}`);
+  }
+  ready(fields: Record<string, unknown>): void {
+    if (this.json) this.emit('ready', fields);
+  }
+  done(ok: boolean): void {
+    if (this.json) this.emit('done', { ok });
+  }
+  error(message: string): void {
+    if (this.json) this.emit('error', { message });
+    else process.stderr.write(`demo: ${message}\n`);
+  }
+}
 
-/** A check of --once: printed as it passes; a failure is collected and makes the exit code 1. */
+let out = new Output(false);
+const say = (line = '') => out.say(line);
+const step = (n: number, text: string) => out.step(n, text);
+
+/** A check of --once: a failure is collected and makes the exit code 1. */
 class Checks {
   readonly failed: string[] = [];
   check(ok: boolean, what: string): void {
-    if (!ok) {
-      this.failed.push(what);
-      say(`      CHECK FAILED: ${what}`);
-    }
+    out.check(what, ok);
+    if (!ok) this.failed.push(what);
   }
+}
+
+/** What a program driving the demo needs, once everything is up. */
+function readyFacts(stack: Stack): Record<string, unknown> {
+  return {
+    ingressUrl: stack.emulator.ingressUrl,
+    adminUrl: stack.emulator.adminUrl,
+    apps: [stack.apps.web, stack.apps.web6].map((a) => ({ id: a.id, host: a.host, port: a.port })),
+    connectors: stack.pops.map((p) => ({
+      id: p.connector.connectorId,
+      netns: p.netns,
+      readyUrl: `${p.connector.url}/ready`,
+      pids: {
+        connector: p.connector.process.pid,
+        openvpn: openvpnChildren(p.connector.process.pid),
+      },
+    })),
+  };
+}
+
+/** `pop2 ` for POP 2 and on; nothing for POP 1, so a one-POP demo reads as it always has. */
+function popLabel(stack: Stack, p: StackPop): string {
+  return stack.pops.length === 1 ? '' : `pop${p.index} `;
 }
 
 function listFiles(dir: string, prefix = ''): Array<{ line: string; mode: number; dir: boolean }> {
@@ -93,38 +175,49 @@ function writeOperatorEnv(stack: Stack): string {
 }
 
 async function show(stack: Stack, checks: Checks): Promise<void> {
-  // Tunnels.
-  const tunnels = await stack.tunnels();
-  const up = Object.values(tunnels).filter((t) => t.phase === 'connected');
-  step(2, `tunnels: ${up.length} of ${Object.keys(tunnels).length} up`);
-  for (const [name, t] of Object.entries(tunnels)) {
-    say(
-      `      ${name}  ${t.phase.padEnd(10)} gateway ${t.gateway} (${t.remote})  tunnel address ${t.localAddress ?? '-'} <-> ${t.remoteAddress ?? '-'}`,
-    );
+  // Tunnels, of each connector.
+  if (stack.pops.length > 1) step(2, `tunnels of each of the ${stack.pops.length} connectors:`);
+  for (const p of stack.pops) {
+    const label = popLabel(stack, p);
+    const tunnels = await p.tunnels();
+    const up = Object.values(tunnels).filter((t) => t.phase === 'connected');
+    const line = `${label}tunnels: ${up.length} of ${Object.keys(tunnels).length} up`;
+    if (stack.pops.length === 1) step(2, line);
+    else say(`      ${line}`);
+    for (const [name, t] of Object.entries(tunnels)) {
+      say(
+        `      ${name}  ${t.phase.padEnd(10)} gateway ${t.gateway} (${t.remote})  tunnel address ${t.localAddress ?? '-'} <-> ${t.remoteAddress ?? '-'}`,
+      );
+    }
+    checks.check(up.length === 2, `${label}both tunnels up`);
   }
-  checks.check(up.length === 2, 'both tunnels up');
 
   // Every service's /ready.
   step(3, 'every service is ready:');
-  for (const s of [stack.connector, ...SIDE_SERVICES.map((n) => stack.services[n])]) {
-    if (!s) continue;
-    const ready = await getJson(`${s.url}/ready`).catch((err: Error) => ({
-      status: 0,
-      body: err.message,
-    }));
-    const health = await getJson(`${s.url}/healthz`).catch(() => ({ status: 0, body: {} }));
-    const version = String((health.body as { version?: string } | undefined)?.version ?? '?');
-    say(
-      `      ${s.name.padEnd(12)} /ready ${ready.status}  version ${version}  pid ${s.process.pid}  ${s.url}`,
-    );
-    checks.check(ready.status === 200, `${s.name} /ready 200`);
+  for (const p of stack.pops) {
+    const label = popLabel(stack, p);
+    for (const s of [p.connector, ...SIDE_SERVICES.map((n) => p.services[n])]) {
+      if (!s) continue;
+      const ready = await getJson(`${s.url}/ready`).catch((err: Error) => ({
+        status: 0,
+        body: err.message,
+      }));
+      const health = await getJson(`${s.url}/healthz`).catch(() => ({ status: 0, body: {} }));
+      const version = String((health.body as { version?: string } | undefined)?.version ?? '?');
+      say(
+        `      ${`${label}${s.name}`.padEnd(12)} /ready ${ready.status}  version ${version}  pid ${s.process.pid}  ${s.url}`,
+      );
+      checks.check(ready.status === 200, `${label}${s.name} /ready 200`);
+    }
   }
 
   // What enrollment left on disk.
-  step(4, `identity in ${stack.connector.dataDir}:`);
-  for (const f of listFiles(stack.connector.dataDir)) {
-    say(`      ${f.line}`);
-    checks.check(f.dir || f.mode === 0o600, `${f.line.slice(6)} is 0600`);
+  for (const p of stack.pops) {
+    step(4, `${popLabel(stack, p)}identity in ${p.connector.dataDir}:`);
+    for (const f of listFiles(p.connector.dataDir)) {
+      say(`      ${f.line}`);
+      checks.check(f.dir || f.mode === 0o600, `${f.line.slice(6)} is 0600`);
+    }
   }
 
   // What the cloud sees.
@@ -150,10 +243,12 @@ async function show(stack: Stack, checks: Checks): Promise<void> {
       `      gateway ${g.name} ${g.host}:${g.port}/${g.protocol} ${g.running ? 'running' : 'DOWN'}, ${g.clients?.length ?? 0} tunnel(s) connected`,
     );
   }
-  checks.check(
-    connectors.some((c) => c.id === stack.connector.connectorId),
-    'the cloud lists the connector',
-  );
+  for (const p of stack.pops) {
+    checks.check(
+      connectors.some((c) => c.id === p.connector.connectorId),
+      `the cloud lists the connector ${popLabel(stack, p)}`.trim(),
+    );
+  }
 
   // One request through the ingress, as a user would.
   const app = stack.apps.web;
@@ -189,6 +284,7 @@ async function show(stack: Stack, checks: Checks): Promise<void> {
 
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
+  out = new Output(opts.json);
   let stack: Stack | undefined;
   let stopping: Promise<void> | undefined;
   const cleanup = () => {
@@ -218,10 +314,13 @@ async function main(): Promise<number> {
 
   step(
     1,
-    'starting: network namespaces, Redis, the emulator and its gateways, the sample app, the four services',
+    opts.connectors === 1
+      ? 'starting: network namespaces, Redis, the emulator and its gateways, the sample app, the four services'
+      : `starting: network namespaces, the emulator and its gateways, the sample app, ${opts.connectors} POPs each with its Redis and the four services`,
   );
   try {
     stack = await startStack({
+      connectors: opts.connectors,
       services: SIDE_SERVICES,
       transport: opts.transport,
       parentDir: join(ROOT, '.demo'),
@@ -229,21 +328,24 @@ async function main(): Promise<number> {
       progress: (line) => say(`      ${line}`),
     });
   } catch (err) {
-    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    out.error(err instanceof Error ? err.message : String(err));
+    if (!starting.signal.aborted) out.done(false);
     return starting.signal.aborted ? 0 : 1;
   }
   say(`      processes (by PID): ${stack.pids().join(' ')}`);
+  out.ready(readyFacts(stack));
   const checks = new Checks();
   try {
     await show(stack, checks);
   } catch (err) {
     checks.failed.push(err instanceof Error ? err.message : String(err));
-    process.stderr.write(`demo: ${checks.failed.at(-1)}\n`);
+    out.error(checks.failed.at(-1) as string);
   }
   if (opts.once || checks.failed.length > 0) {
     if (checks.failed.length > 0) say(`\nFAILED: ${checks.failed.join('; ')}`);
     else say('\nall checks passed');
     await cleanup();
+    out.done(checks.failed.length === 0);
     return checks.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   }
   say('\nready: the demo runs until Ctrl-C, which stops everything and removes what it created.');
@@ -254,7 +356,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`demo: ${String(err)}\n`);
+    out.error(String(err));
     process.exit(ExitCode.failed);
   },
 );

@@ -52,22 +52,26 @@ export async function startCloud(
   return { emulator, admin, gateways };
 }
 
-/** A group holding the apps, and a one-use provisioning key in a 0600 file (never printed). */
+/**
+ * A group `name` holding the apps, and a provisioning key for `uses` connectors in a 0600 file
+ * in `dir` (never printed).
+ */
 export async function publishGroup(
   run: StackRun,
   admin: AdminCall,
-  runId: string,
+  a: { name: string; dir: string; uses: number },
   apps: { web: StackApp; web6: StackApp },
 ): Promise<{ groupId: string; keyFile: string }> {
-  const group = await admin<{ id: string }>('POST', '/admin/groups', { name: `demo-${runId}` });
+  const group = await admin<{ id: string }>('POST', '/admin/groups', { name: a.name });
   await admin('PUT', `/admin/groups/${group.id}/apps`, catalogEntries(apps));
   const key = await admin<{ id: string; key: string }>('POST', `/admin/groups/${group.id}/keys`, {
-    maxUses: 1,
+    maxUses: a.uses,
   });
-  const keyFile = join(run.runDir, 'provisioning.key');
+  const keyFile = join(a.dir, 'provisioning.key');
   writeFileSync(keyFile, `${key.key}\n`, { mode: 0o600 });
+  const uses = a.uses === 1 ? 'one-use' : `${a.uses}-use`;
   run.say(
-    `cloud: group ${group.id} with apps web, web6; one-use provisioning key ${key.id} in ${keyFile}`,
+    `cloud: group ${group.id} with apps web, web6; ${uses} provisioning key ${key.id} in ${keyFile}`,
   );
   return { groupId: group.id, keyFile };
 }

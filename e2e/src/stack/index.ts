@@ -34,9 +34,20 @@
  * - optionally (`services`) logging, update and pop-manager in the root namespace on loopback
  *   ports, `PA_CONNECTOR_URL` = the connector's bridge address URL.
  *
- * startStack resolves once both tunnels are up, every service answers /ready 200 and both
- * tunnels carry health updates saying `web` is up (the ingress can route to it). On failure it
- * stops what it started and rethrows with the failing process's last lines.
+ * Several POPs (`connectors: N`, default 1): roles `pop`, `pop2` … `popN`, each a VM of its own
+ * (`stack.pops[i]`): its namespace, its Redis (own port, password file, key prefix), its
+ * connector (hostname `pop<i>-<run>`, data and logs under `<runDir>/pop<i>/`) and its side
+ * services; POP 1 is what `stack.connector`, `stack.redis` and `stack.services` name, exactly as
+ * with one POP. `groups: 'shared'` (default) enrolls all with one group's key of N uses,
+ * `'separate'` gives each its own group (same apps) and key. Each POP's faults act on its
+ * namespace by PID: `kill()` (connector and openvpn clients SIGKILLed; `restartConnector()`
+ * brings it back), `cutNetwork()` / `restoreNetwork()` (every packet in and out dropped, no RST
+ * or FIN), `freeze()` / `thaw()` (SIGSTOP / SIGCONT of every process in it); `stop()` undoes a
+ * fault still in place before it stops everything.
+ *
+ * startStack resolves once every POP's two tunnels are up, every service answers /ready 200 and
+ * both tunnels of every POP carry health updates saying `web` is up (the ingress can route to it).
+ * On failure it stops what it started and rethrows with the failing process's last lines.
  *
  * Helpers: `request(path, app)`, `tunnels()`, `waitForTunnels(n)`, `waitForApp(app, state, n)`,
  * `ingressStats()` (`GET /admin/ingress`), `killGateway(name)` / `startGateway(name)`,
@@ -65,11 +76,13 @@ export {
   openvpnChildren,
   stillOpenvpn,
 } from './openvpn-children';
+export { type RequestSample, startRequestLoops } from './request-loops';
 export {
   type IngressStats,
   SIDE_SERVICES,
   type Stack,
   type StackApp,
+  type StackPop,
   type StackService,
 } from './stack-types';
 export { startStack } from './start-stack';

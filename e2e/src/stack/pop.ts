@@ -20,17 +20,20 @@ export interface PopRedis {
   relays: TcpRelay[];
 }
 
-/** The POP's Redis in the root namespace; with `redisRelay`, reached through pausable relays. */
+/**
+ * The POP's Redis in the root namespace, its files and log in `dir`, its keys under `prefix`;
+ * with `redisRelay`, reached through pausable relays.
+ */
 export async function startPopRedis(
   run: StackRun,
-  bridgeAddress: string,
-  runId: string,
+  a: { dir: string; bridgeAddress: string; prefix: string; say: (line: string) => void },
   o: StackOptions,
   relays: TcpRelay[],
 ): Promise<PopRedis> {
-  const redis = await startStackRedis(run.runDir, bridgeAddress, `stack-${runId}:`);
+  const { bridgeAddress } = a;
+  const redis = await startStackRedis(a.dir, bridgeAddress, a.prefix);
   run.procs.push(redis.process);
-  run.say(`redis: 127.0.0.1:${redis.port} and ${bridgeAddress}:${redis.port}`);
+  a.say(`redis: 127.0.0.1:${redis.port} and ${bridgeAddress}:${redis.port}`);
   // With relays the services get the relays' addresses; the password is the same.
   let redisUrl = redis.url;
   let redisBridgeUrl = redis.bridgeUrl;
@@ -43,7 +46,7 @@ export async function startPopRedis(
     relays.push(local, bridge);
     redisUrl = `redis://${local.host}:${local.port}`;
     redisBridgeUrl = `redis://${bridge.host}:${bridge.port}`;
-    run.say(`redis relays: ${local.host}:${local.port} and ${bridge.host}:${bridge.port}`);
+    a.say(`redis relays: ${local.host}:${local.port} and ${bridge.host}:${bridge.port}`);
   }
   return { redis, redisUrl, redisBridgeUrl, relays };
 }
@@ -58,8 +61,9 @@ export function mountLogDirTmpfs(run: StackRun, logDir: string, sizeMb: number):
 
 /** The connector's settings: short intervals so the stack reacts within seconds. */
 export function connectorSettings(a: {
-  run: StackRun;
-  runId: string;
+  /** The POP's directory: its tunnels' run directory is made there. */
+  dir: string;
+  hostname: string;
   pop: Host;
   redis: PopRedis;
   emulator: StackEmulator;
@@ -68,7 +72,7 @@ export function connectorSettings(a: {
   overrides?: Record<string, string>;
 }): Record<string, string> {
   return {
-    PA_HOSTNAME: `pop-${a.runId}`,
+    PA_HOSTNAME: a.hostname,
     PA_HTTP_HOST: a.pop.ipv4,
     PA_HTTP_PORT: String(CONNECTOR_HTTP_PORT),
     PA_REDIS_URL: a.redis.redisBridgeUrl,
@@ -78,7 +82,7 @@ export function connectorSettings(a: {
     PA_SSE_CA_FILE: a.emulator.caCertPath,
     PA_PROVISIONING_KEY_FILE: a.keyFile,
     PA_DATA_DIR: a.dataDir,
-    PA_TUNNEL_RUN_DIR: join(a.run.runDir, 'tunnels'),
+    PA_TUNNEL_RUN_DIR: join(a.dir, 'tunnels'),
     PA_HEARTBEAT_INTERVAL: '2s',
     PA_CATALOG_INTERVAL: '5s',
     PA_HEALTH_INTERVAL: '500ms',
@@ -91,15 +95,16 @@ export function connectorSettings(a: {
   };
 }
 
-/** The connector inside the pop namespace, with its openvpn children and proxy. */
+/** The connector inside the pop namespace, with its openvpn children and proxy; its log in `dir`. */
 export function startConnectorProcess(
   run: StackRun,
+  dir: string,
   mains: StackMains,
   pop: Host,
   env: Record<string, string>,
 ): LoggedProcess {
   const p = startLogged(
-    run.runDir,
+    dir,
     'connector',
     run.ip,
     ['netns', 'exec', pop.netns, process.execPath, mains.connector],
@@ -109,9 +114,10 @@ export function startConnectorProcess(
   return p;
 }
 
-/** logging, update and pop-manager in the root namespace on loopback ports; restartable. */
+/** logging, update and pop-manager in the root namespace on loopback ports (logs in `dir`); restartable. */
 export async function startSideServices(a: {
   run: StackRun;
+  dir: string;
   mains: StackMains;
   names: readonly SideService[];
   redis: PopRedis;
@@ -124,7 +130,7 @@ export async function startSideServices(a: {
   const services: Partial<Record<SideService, StackService>> = {};
   const envs = new Map<SideService, Record<string, string>>();
   const start = (name: SideService) => {
-    const p = startLogged(a.run.runDir, name, process.execPath, [a.mains[name]], envs.get(name));
+    const p = startLogged(a.dir, name, process.execPath, [a.mains[name]], envs.get(name));
     a.run.procs.push(p);
     return p;
   };

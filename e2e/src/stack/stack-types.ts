@@ -11,6 +11,13 @@ export type SideService = 'logging' | 'update' | 'pop-manager';
 export const SIDE_SERVICES: readonly SideService[] = ['logging', 'update', 'pop-manager'];
 
 export interface StackOptions {
+  /** How many POPs ("VMs") run, each with its own Redis, connector and services (default 1). */
+  connectors?: number;
+  /**
+   * `shared` (default): every POP enrolls with one group's key of N uses; `separate`: one group
+   * per POP, each with its own key and the same apps.
+   */
+  groups?: 'shared' | 'separate';
   /** Services to run besides the connector (default: none). */
   services?: readonly SideService[];
   /** Transport of both gateways (default `udp`). */
@@ -101,6 +108,46 @@ export interface StackService {
   process: LoggedProcess;
 }
 
+/** The connector of a POP: its status listener on the POP's bridge address. */
+export type StackConnector = StackService & { dataDir: string; host: Host; connectorId: string };
+
+/**
+ * One POP: a whole VM of its own (namespace, Redis, connector with its two tunnels, side
+ * services). Faults act on its namespace's processes by PID.
+ */
+export interface StackPop {
+  /** 1-based: POP 1 is `stack.connector`'s. */
+  index: number;
+  host: Host;
+  netns: string;
+  /** The group its key enrolled it in. */
+  groupId: string;
+  redis: StackRedis;
+  connector: StackConnector;
+  services: Partial<Record<SideService, StackService>>;
+  connectorEnv: Record<string, string>;
+  /** POP 1's connector's tunnels from its /ready (`{}` when it does not answer). */
+  tunnels(): Promise<Record<string, TunnelDetail>>;
+  /** Waits until `count` of its tunnels are connected. */
+  waitForTunnels(count?: number, timeoutMs?: number): Promise<Record<string, TunnelDetail>>;
+  /** As `Stack.restartConnector`, for this POP; also brings back a connector after kill(). */
+  restartConnector(o?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+  /** The connector's openvpn clients by tunnel name (`t1`, `t2`). */
+  openvpnPids(): Record<string, number>;
+  /** Every PID inside its namespace. */
+  processPids(): number[];
+  /** Drops every packet in and out of its namespace, silently (no RST, no FIN). */
+  cutNetwork(): void;
+  /** Removes exactly the rules cutNetwork added. */
+  restoreNetwork(): void;
+  /** SIGSTOP of every process in its namespace, by PID. */
+  freeze(): void;
+  /** SIGCONT of what freeze() stopped and whatever else runs in its namespace. */
+  thaw(): void;
+  /** SIGKILL of the connector and its openvpn clients, by PID (restartConnector brings it back). */
+  kill(): void;
+}
+
 export interface Stack {
   runId: string;
   /** 0700 directory holding every file of the run (logs, data, keys); removed by stop(). */
@@ -113,9 +160,11 @@ export interface Stack {
   /** The region's gateways, e.g. `['demo-gw1', 'demo-gw2']`. */
   gateways: string[];
   groupId: string;
-  /** The connector: its status listener on the pop's bridge address. */
-  connector: StackService & { dataDir: string; host: Host; connectorId: string };
-  /** The other services that run (by name). */
+  /** The connector: its status listener on the pop's bridge address (POP 1's). */
+  connector: StackConnector;
+  /** Every POP, POP 1 (`connector`, `services`, `redis` above) first. */
+  pops: StackPop[];
+  /** The other services that run (by name), POP 1's. */
   services: Partial<Record<SideService, StackService>>;
   /** Where the side services reach Redis (`redis.url`, or the loopback relay's with `redisRelay`). */
   redisUrl: string;
@@ -135,8 +184,8 @@ export interface Stack {
   /** Waits until `count` tunnels are connected; resolves with them. */
   waitForTunnels(count?: number, timeoutMs?: number): Promise<Record<string, TunnelDetail>>;
   /**
-   * Waits until `tunnels` tunnels carry a fresh health update naming `app` in `state`
-   * (what the ingress needs to send users there).
+   * Waits until `tunnels` tunnels, counted over every connector, carry a fresh health update
+   * naming `app` in `state` (what the ingress needs to send users there).
    */
   waitForApp(app: StackApp, state?: string, tunnels?: number, timeoutMs?: number): Promise<void>;
   ingressStats(): Promise<IngressStats>;

@@ -1,42 +1,75 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectNoUnhandledRejections, repoRoot, Topology } from '@pa-connector/test-support';
+import { repoRoot, Topology } from '@pa-connector/test-support';
 import { appServers, stackApps } from './apps';
-import {
-  checkPrerequisites,
-  pollWhileRunning,
-  readTunnels,
-  waitForAppState,
-  waitForConnectedTunnels,
-  waitForReady,
-} from './checks';
-import { gatewayConnector, publishGroup, startCloud } from './cloud';
-import { getJson } from './http';
+import { checkPrerequisites, waitForAppState } from './checks';
+import { type AdminCall, gatewayConnector, publishGroup, startCloud } from './cloud';
 import { requestThroughIngress } from './ingress-client';
-import {
-  connectorSettings,
-  mountLogDirTmpfs,
-  startConnectorProcess,
-  startPopRedis,
-  startSideServices,
-} from './pop';
+import { mountLogDirTmpfs } from './pop';
 import { restartStackRedis } from './redis';
 import { readAppHealth } from './redis-read';
+import { type PopContext, popDir, popRole, type StartedPop, startPop } from './stack-pop';
 import type { StackRun } from './stack-run';
-import type {
-  IngressStats,
-  SideService,
-  Stack,
-  StackApp,
-  StackOptions,
-  StackService,
-} from './stack-types';
+import type { IngressStats, Stack, StackApp, StackOptions } from './stack-types';
 import { StackTeardown } from './teardown';
 
+/** `connectors` checked: a whole number of POPs, at least one. */
+function connectorCount(n: number | undefined): number {
+  if (n === undefined) return 1;
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new Error(`connectors must be a whole number from 1 to 8, not ${n}`);
+  }
+  return n;
+}
+
 /**
- * Starts the whole stack: the network, the POP's Redis, the cloud (emulator and gateways), the
- * app servers, the connector and the other services, then waits until users can reach `web`.
+ * The groups and keys the POPs enroll with: one group whose key has a use per POP (`shared`),
+ * or a group and a one-use key per POP, each with the same apps (`separate`).
+ */
+async function publishGroups(
+  run: StackRun,
+  admin: AdminCall,
+  runId: string,
+  apps: { web: StackApp; web6: StackApp },
+  count: number,
+  groups: 'shared' | 'separate',
+): Promise<Array<{ groupId: string; keyFile: string }>> {
+  if (groups !== 'shared' && groups !== 'separate') {
+    throw new Error(`groups must be "shared" or "separate", not ${JSON.stringify(groups)}`);
+  }
+  if (groups === 'shared') {
+    const g = await publishGroup(
+      run,
+      admin,
+      { name: `demo-${runId}`, dir: run.runDir, uses: count },
+      apps,
+    );
+    return Array.from({ length: count }, () => g);
+  }
+  const out = [];
+  for (let i = 1; i <= count; i++) {
+    const name = i === 1 ? `demo-${runId}` : `demo-${runId}-${popRole(i)}`;
+    out.push(await publishGroup(run, admin, { name, dir: popDir(run.runDir, i), uses: 1 }, apps));
+  }
+  return out;
+}
+
+/**
+ * Every start settled before the first failure is thrown, so no start still running adds
+ * processes after the teardown has begun.
+ */
+async function startAll<T>(starts: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * Starts the whole stack: the network, the cloud (emulator and gateways), the app servers, then
+ * each POP (its Redis, connector and other services), then waits until users can reach `web`
+ * over every POP's tunnels.
  * On any failure it tears down what it had started and rethrows.
  */
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
@@ -61,11 +94,17 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   };
   const procs = run.procs;
   const teardown = new StackTeardown(run, logDir, o.keepRunDir ?? false);
-  const { relays, watched, stop } = teardown;
+  const { relays, stop } = teardown;
 
   try {
     const topo = await Topology.create({
-      roles: ['gw1', 'gw2', 'pop', 'app1', 'app2'],
+      roles: [
+        'gw1',
+        'gw2',
+        ...Array.from({ length: connectorCount(o.connectors) }, (_, i) => popRole(i + 1)),
+        'app1',
+        'app2',
+      ],
       attachRoot: true,
     });
     teardown.topology = topo;
@@ -75,8 +114,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       `network: namespaces ${[...topo.hosts.values()].map((h) => h.netns).join(', ')}; root ${rootAddr.ipv4}`,
     );
 
-    const popRedis = await startPopRedis(run, rootAddr.ipv4, runId, o, relays);
-    const { redis, redisUrl } = popRedis;
+    const count = connectorCount(o.connectors);
     if (o.logDirTmpfsMb !== undefined) {
       mountLogDirTmpfs(run, logDir, o.logDirTmpfsMb);
       teardown.logDirMounted = true;
@@ -87,93 +125,40 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     await servers.start(1);
     await servers.start(2);
     const apps = stackApps(topo);
-    const { groupId, keyFile } = await publishGroup(run, admin, runId, apps);
+    const enrollments = await publishGroups(run, admin, runId, apps, count, o.groups ?? 'shared');
 
-    const pop = topo.host('pop');
-    const dataDir = join(runDir, 'connector-data');
-    const connectorEnv = connectorSettings({
+    // The POPs are independent VMs: they start side by side, each waiting for its own tunnels.
+    const ctx: PopContext = {
       run,
       runId,
-      pop,
-      redis: popRedis,
-      emulator,
-      keyFile,
-      dataDir,
-      ...(o.connectorEnv ? { overrides: o.connectorEnv } : {}),
-    });
-    const connectorUrl = `http://${pop.ipv4}:${connectorEnv.PA_HTTP_PORT}`;
-    const connector = {
-      name: 'connector',
-      url: connectorUrl,
-      process: startConnectorProcess(run, mains, pop, connectorEnv),
-      dataDir,
-      host: pop,
-      connectorId: '',
-    };
-    run.say(`connector: started in ${pop.netns}, status on ${connectorUrl}`);
-
-    const tunnels = () => readTunnels(connectorUrl);
-    const waitForTunnels = (count = 2, ms = timeoutMs) =>
-      waitForConnectedTunnels(() => connector.process, connectorUrl, count, ms, o.signal);
-    await waitForTunnels(2);
-    const identity = (await getJson(`${connectorUrl}/ready`)).body as unknown;
-    const connectors = await admin<Array<{ id: string; hostname: string }>>(
-      'GET',
-      '/admin/connectors',
-    );
-    const connectorId = connectors.find((c) => c.hostname === connectorEnv.PA_HOSTNAME)?.id;
-    if (!connectorId)
-      throw new Error(
-        `the cloud does not list connector pop-${runId}: ${JSON.stringify(identity).slice(0, 200)}`,
-      );
-    connector.connectorId = connectorId;
-    run.say(`connector: enrolled as ${connectorId}, both tunnels up`);
-
-    const side = await startSideServices({
-      run,
       mains,
-      names: o.services ?? [],
-      redis: popRedis,
-      logDir,
-      connectorUrl,
-    });
-    const services = side.services;
-    watched.push({ name: 'connector', url: connectorUrl, process: () => connector.process });
-    for (const s of Object.values(services)) {
-      watched.push({ name: s.name, url: s.url, process: () => s.process });
-    }
-    const restartConnector: Stack['restartConnector'] = async ({ signal = 'SIGTERM' } = {}) => {
-      await expectNoUnhandledRejections('connector', connectorUrl, () =>
-        connector.process.tail(200),
-      );
-      // compose's stop_grace_period: the connector's own stop timeout ends it sooner.
-      await connector.process.stop(90_000, signal);
-      connector.process = startConnectorProcess(run, mains, pop, connectorEnv);
-      await waitForTunnels(2);
-      await pollWhileRunning(
-        connector.process,
-        'connector /ready 200 after its restart',
-        async () => ((await getJson(`${connectorUrl}/ready`)).status === 200 ? true : undefined),
-        timeoutMs,
-        o.signal,
-      );
+      rootAddress: rootAddr.ipv4,
+      emulator,
+      admin,
+      teardown,
+      relays,
+      o,
+      timeoutMs,
     };
-    const serviceReady = (s: StackService, what = '') => waitForReady(s, what, timeoutMs, o.signal);
-    for (const s of [connector, ...Object.values(services)]) await serviceReady(s);
-    const restartService = async (name: SideService, signal: NodeJS.Signals = 'SIGTERM') => {
-      const s = services[name];
-      if (!s) throw new Error(`the stack runs no ${name}`);
-      await s.process.stop(8_000, signal);
-      s.process = side.start(name);
-      await serviceReady(s, ' after its restart');
-    };
+    const pops = await startAll(
+      enrollments.map((e, i) =>
+        startPop(ctx, {
+          index: i + 1,
+          host: topo.host(popRole(i + 1)),
+          groupId: e.groupId,
+          keyFile: e.keyFile,
+          logDir: i === 0 ? logDir : join(popDir(runDir, i + 1), 'logs'),
+        }),
+      ),
+    );
+    const first = pops[0] as StartedPop;
+    const { connector, services, redis, connectorEnv, redisUrl } = first;
     const restartRedis = async () => {
       procs.push(await restartStackRedis(runDir, redis));
     };
-    if (o.services?.length) run.say(`services: ${o.services.join(', ')} ready`);
 
-    const waitForApp = (app: StackApp, state = 'up', count = 2, ms = timeoutMs) =>
-      waitForAppState(admin, gateways, app, state, count, ms, o.signal);
+    const waitForApp = (app: StackApp, state = 'up', tunnels = 2, ms = timeoutMs) =>
+      waitForAppState(admin, gateways, app, state, tunnels, ms, o.signal);
     const ingressHost = new URL(emulator.ingressUrl).hostname;
     const proxyPort = Number(connectorEnv.PA_PROXY_PORT ?? 3128);
 
@@ -185,8 +170,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       redis,
       emulator,
       gateways,
-      groupId,
+      groupId: first.groupId,
       connector,
+      pops,
       services,
       redisUrl,
       logDir,
@@ -206,8 +192,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       connectorEnv,
       request: (path = '/', app = apps.web) =>
         requestThroughIngress(ingressHost, emulator.ingressPort, app.address, path),
-      tunnels,
-      waitForTunnels,
+      tunnels: first.tunnels,
+      waitForTunnels: first.waitForTunnels,
       waitForApp,
       ingressStats: () => admin<IngressStats>('GET', '/admin/ingress'),
       killGateway: async (name) => {
@@ -220,16 +206,21 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       startAppServer: servers.start,
       appHealth: (app) => readAppHealth(redis, app.id),
       proxyPort,
-      connectFromGateway: gatewayConnector(run, topo, gateways, tunnels, proxyPort),
+      connectFromGateway: gatewayConnector(run, topo, gateways, first.tunnels, proxyPort),
       admin,
       pids: () => procs.filter((p) => p.running()).map((p) => p.pid),
-      restartConnector,
+      restartConnector: first.restartConnector,
       restartRedis,
-      restartService,
+      restartService: first.restartService,
       stop,
     };
-    await waitForApp(apps.web);
-    run.say('ingress: both tunnels report app web up');
+    // Every POP's two tunnels, counted over all connectors by the gateways' health views.
+    await waitForApp(apps.web, 'up', 2 * count);
+    run.say(
+      count === 1
+        ? 'ingress: both tunnels report app web up'
+        : `ingress: all ${2 * count} tunnels of ${count} connectors report app web up`,
+    );
     return stack;
   } catch (err) {
     await stop();

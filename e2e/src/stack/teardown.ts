@@ -55,6 +55,8 @@ export class StackTeardown {
   readonly relays: TcpRelay[] = [];
   /** Services whose /metrics are read before they stop: any unhandled rejection fails stop(). */
   readonly watched: WatchedService[] = [];
+  /** Run first, on stop() and at exit: undo faults that would keep processes from stopping. */
+  readonly beforeStop: Array<() => void> = [];
   private stopped = false;
 
   constructor(
@@ -65,7 +67,18 @@ export class StackTeardown {
     process.once('exit', this.onExit);
   }
 
+  private undoFaults(): void {
+    for (const undo of this.beforeStop) {
+      try {
+        undo();
+      } catch {
+        // the namespace is gone already
+      }
+    }
+  }
+
   private readonly onExit = () => {
+    this.undoFaults();
     if (this.topology) destroyTopologySync(this.topology);
     if (this.logDirMounted) {
       execFileSync('umount', [this.logDir], { stdio: 'pipe', timeout: 5_000 });
@@ -77,6 +90,7 @@ export class StackTeardown {
     if (this.stopped) return;
     this.stopped = true;
     process.off('exit', this.onExit);
+    this.undoFaults();
     const procs = this.run.procs;
     const faults = (
       await Promise.all(
