@@ -1,7 +1,11 @@
 import { requireBinary, requireRoot } from '@pa-connector/test-support';
 import {
-  type IngressStats,
-  type RequestSample,
+  carriedBy,
+  LOST_VM_WAYS,
+  type LostVmFigures,
+  loseAndRestore,
+  lostVmTable,
+  pollUntil,
   type Stack,
   type StackPop,
   startRequestLoops,
@@ -39,98 +43,7 @@ import {
 
 jest.setTimeout(900_000);
 
-/** Connections the ingress carried over a connector's tunnels. */
-function carried(stats: IngressStats, connectorId: string): number {
-  return stats.tunnels
-    .filter((t) => t.connectorId === connectorId)
-    .reduce((n, t) => n + t.carried, 0);
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v !== undefined) return v;
-    await sleep(200);
-  }
-  throw new Error(`${what} did not happen within ${ms / 1000}s`);
-}
-
-/** Tunnels of `connectorId` the ingress may choose for `web`: a fresh update saying it is up. */
-async function routableTunnels(stack: Stack, connectorId: string): Promise<number> {
-  let n = 0;
-  for (const g of stack.gateways) {
-    const v = await stack.admin<{
-      health?: Array<{
-        connectorId: string;
-        stale: boolean;
-        body: { apps?: Array<{ id: string; state: string }> };
-      }>;
-    }>('GET', `/admin/gateways/${g}`);
-    for (const h of v.health ?? []) {
-      if (h.connectorId !== connectorId || h.stale) continue;
-      if (h.body.apps?.some((a) => a.id === 'web' && a.state === 'up')) n += 1;
-    }
-  }
-  return n;
-}
-
-interface Figures {
-  way: string;
-  requests: number;
-  failed: number;
-  /** Seconds from the fault until the ingress stopped choosing POP 2. */
-  noticedS: number;
-  /** Seconds from the fault to the first success after the last failure (0: none failed). */
-  recoveredS: number;
-  longestS: number;
-}
-
-/** The figures of the requests that ended after the fault and before POP 2 was restored. */
-function figures(
-  way: string,
-  samples: RequestSample[],
-  faultAt: number,
-  noticedAt: number,
-): Figures {
-  const window = samples.filter((s) => s.end >= faultAt);
-  const failures = window.filter((s) => !s.ok);
-  const lastFailureEnd = Math.max(...failures.map((s) => s.end), faultAt);
-  const firstSuccess = window
-    .filter((s) => s.ok && s.end >= lastFailureEnd)
-    .reduce<RequestSample | undefined>(
-      (a, s) => (a === undefined || s.end < a.end ? s : a),
-      undefined,
-    );
-  if (failures.length > 0 && !firstSuccess) {
-    throw new Error(`${way}: no request succeeded after the last failure`);
-  }
-  return {
-    way,
-    requests: window.length,
-    failed: failures.length,
-    noticedS: (noticedAt - faultAt) / 1000,
-    recoveredS: failures.length === 0 ? 0 : ((firstSuccess as RequestSample).end - faultAt) / 1000,
-    longestS: Math.max(...window.map((s) => s.end - s.start)) / 1000,
-  };
-}
-
-function table(rows: Figures[]): string {
-  const head = ['way', 'requests', 'failed', 'ingress noticed s', 'recovered s', 'longest s'];
-  const body = rows.map((r) => [
-    r.way,
-    String(r.requests),
-    String(r.failed),
-    r.noticedS.toFixed(1),
-    r.recoveredS.toFixed(1),
-    r.longestS.toFixed(1),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n');
-}
 
 describe('a lost VM: two POPs in one group, POP 2 lost three ways under user load', () => {
   let stack: Stack | undefined;
@@ -153,79 +66,46 @@ describe('a lost VM: two POPs in one group, POP 2 lost three ways under user loa
     const id1 = pop1.connector.connectorId;
     const id2 = pop2.connector.connectorId;
     const load = startRequestLoops(s, 4);
-    const ways: Array<{ way: string; fault: () => void; restore: () => Promise<void> }> = [
-      { way: 'kill', fault: () => pop2.kill(), restore: () => pop2.restartConnector() },
-      {
-        way: 'cutNetwork',
-        fault: () => pop2.cutNetwork(),
-        restore: async () => pop2.restoreNetwork(),
-      },
-      { way: 'freeze', fault: () => pop2.freeze(), restore: async () => pop2.thaw() },
-    ];
-    const rows: Figures[] = [];
+    const rows: LostVmFigures[] = [];
     try {
       // Both POPs carry users before the first fault.
       const before = await s.ingressStats();
-      await until(
+      await pollUntil(
         'both POPs carrying users',
         async () => {
           const now = await s.ingressStats();
-          return carried(now, id1) > carried(before, id1) &&
-            carried(now, id2) > carried(before, id2)
+          return carriedBy(now, id1) > carriedBy(before, id1) &&
+            carriedBy(now, id2) > carriedBy(before, id2)
             ? true
             : undefined;
         },
         30_000,
       );
-      for (const { way, fault, restore } of ways) {
-        const faultAt = Date.now();
-        fault();
-        await until(
-          `${way}: the ingress no longer choosing POP 2`,
-          async () => ((await routableTunnels(s, id2)) === 0 ? true : undefined),
-          60_000,
-        );
-        const noticedAt = Date.now();
-        // From now on users go through POP 1 only.
-        const a = await s.ingressStats();
-        await sleep(5_000);
-        const b = await s.ingressStats();
-        expect({ way, pop1Grew: carried(b, id1) > carried(a, id1) }).toEqual({
-          way,
-          pop1Grew: true,
+      for (const way of LOST_VM_WAYS) {
+        const row = await loseAndRestore(s, pop2, way, load, async (noticedAt) => {
+          // From now on users go through POP 1 only.
+          const a = await s.ingressStats();
+          await sleep(5_000);
+          const b = await s.ingressStats();
+          expect({ way, pop1Grew: carriedBy(b, id1) > carriedBy(a, id1) }).toEqual({
+            way,
+            pop1Grew: true,
+          });
+          expect({ way, pop2: carriedBy(b, id2) }).toEqual({ way, pop2: carriedBy(a, id2) });
+          const afterNotice = load.samples.filter((x) => x.start >= noticedAt + 1_000);
+          expect(afterNotice.length).toBeGreaterThan(0);
+          expect({ way, failed: afterNotice.filter((x) => !x.ok) }).toEqual({ way, failed: [] });
         });
-        expect({ way, pop2: carried(b, id2) }).toEqual({ way, pop2: carried(a, id2) });
-        const afterNotice = load.samples.filter((x) => x.start >= noticedAt + 1_000);
-        expect(afterNotice.length).toBeGreaterThan(0);
-        expect({ way, failed: afterNotice.filter((x) => !x.ok) }).toEqual({ way, failed: [] });
-        // Every request that started before the ingress noticed has ended, however it did.
-        await until(
-          `${way}: the requests started before the ingress noticed ending`,
-          async () => (load.inFlight().every((t) => t >= noticedAt) ? true : undefined),
-          60_000,
-        );
-        const row = figures(way, [...load.samples], faultAt, noticedAt);
-        const why = new Set(
-          load.samples.filter((x) => !x.ok && x.end >= faultAt).map((x) => x.why ?? '?'),
-        );
-        if (why.size > 0) process.stdout.write(`${way}: failures: ${[...why].join(' | ')}\n`);
-        rows.push(row);
+        if (row.why.length > 0) process.stdout.write(`${way}: failures: ${row.why.join(' | ')}\n`);
         process.stdout.write(`${way}: ${JSON.stringify(row)}\n`);
-
-        await restore();
-        await pop2.waitForTunnels(2, 120_000);
-        const c = await s.ingressStats();
-        await until(
-          `${way}: POP 2 carrying users again`,
-          async () => (carried(await s.ingressStats(), id2) > carried(c, id2) ? true : undefined),
-          120_000,
-        );
-        await s.waitForApp(s.apps.web, 'up', 4, 60_000);
+        rows.push(row);
       }
     } finally {
       await load.stop();
     }
-    process.stdout.write(`\nPOP 2 lost, 4 user loops through the ingress:\n${table(rows)}\n\n`);
+    process.stdout.write(
+      `\nPOP 2 lost, 4 user loops through the ingress:\n${lostVmTable(rows)}\n\n`,
+    );
     expect(rows.map((r) => r.way)).toEqual(['kill', 'cutNetwork', 'freeze']);
     for (const r of rows) {
       // Recovery: whatever failed, requests succeed again well within the bounds above.

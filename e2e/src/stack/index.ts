@@ -71,12 +71,20 @@ export {
 } from './ingress-client';
 export { type LoggedProcess, startLogged } from './logged-process';
 export {
+  carriedBy,
+  LOST_VM_WAYS,
+  type LostVmFigures,
+  loseAndRestore,
+  lostVmTable,
+  pollUntil,
+} from './lost-vm';
+export {
   configCertificateSerial,
   normalSerial,
   openvpnChildren,
   stillOpenvpn,
 } from './openvpn-children';
-export { type RequestSample, startRequestLoops } from './request-loops';
+export { startRequestLoops } from './request-loops';
 export {
   type IngressStats,
   SIDE_SERVICES,
