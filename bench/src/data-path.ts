@@ -21,15 +21,19 @@ import { requireBinary, run, stopAll } from '@pa-connector/test-support';
  * request/response p50/p99, new connections per second, the connector's RSS with 10 000 proxied
  * connections held open, and failover (a gateway SIGKILLed, seconds until a user request through
  * the emulator's ingress succeeds through the other). The measuring tools' ceiling on plain veth
- * is measured first. Targets are printed beside the figures, never asserted. Needs root,
+ * is measured first. Then a second stack with two connectors in one group (data-path/group.ts):
+ * the request rate through the ingress with two connectors against one, a lost VM three ways,
+ * and a drain under user load (`--group-only` runs just that part). Targets are printed beside the figures, never asserted. Needs root,
  * openvpn, redis-server, haproxy, iperf3, iptables and a built tree (`pnpm build`).
  *
  *   pnpm exec tsc -b && node bench/dist/data-path.js [--seconds 4] [--rounds 5] [--held 10000]
+ *     [--group-only]
  */
-import { positiveInteger } from './cli-args';
+import { option, positiveInteger } from './cli-args';
 import { startAppServer } from './data-path/app-server-process';
 import { connectionRate } from './data-path/connection-rate';
 import { failover } from './data-path/failover';
+import { groupFigures } from './data-path/group';
 import { startHaproxy } from './data-path/haproxy-baseline';
 import { heldConnections } from './data-path/held-connections';
 import { iperf3Gbps } from './data-path/iperf3';
@@ -52,6 +56,8 @@ export interface DataPathBenchOptions {
   pings?: number;
   /** Proxied connections held open for the RSS figure (default 10 000). */
   held?: number;
+  /** Only the group of two connectors (default false: everything). */
+  groupOnly?: boolean;
 }
 
 /**
@@ -70,6 +76,9 @@ const PRODUCTION_LIKE: Record<string, string> = {
   PA_HEALTH_UPDATE_INTERVAL: '5s',
   PA_HEARTBEAT_INTERVAL: '10s',
 };
+
+/** Three missed health updates of PRODUCTION_LIKE. */
+const HEALTH_STALE = '15s';
 
 const RAW_PORT = 7001;
 const HAPROXY_PORT = 7002;
@@ -112,6 +121,20 @@ async function addBenchApp(stack: Stack, server: { host: string; port: number })
 export async function runDataPathBench(
   o: DataPathBenchOptions = {},
 ): Promise<Record<string, number | string>> {
+  const say = (line: string) => process.stderr.write(`data-path: ${line}\n`);
+  const single = o.groupOnly ? {} : await oneConnector(o, say);
+  const group = await groupFigures({
+    connectorEnv: PRODUCTION_LIKE,
+    healthStale: HEALTH_STALE,
+    say,
+  });
+  return { ...single, ...group };
+}
+
+async function oneConnector(
+  o: DataPathBenchOptions,
+  say: (line: string) => void,
+): Promise<Record<string, number | string>> {
   for (const [bin, pkg] of [
     ['haproxy', 'haproxy'],
     ['iperf3', 'iperf3'],
@@ -123,13 +146,12 @@ export async function runDataPathBench(
   const rounds = o.rounds ?? 5;
   const pings = o.pings ?? 2_000;
   const want = o.held ?? 10_000;
-  const say = (line: string) => process.stderr.write(`data-path: ${line}\n`);
 
   say('measuring tools on plain veth');
   const ceiling = await vethCeiling(3);
   const stack = await startStack({
     connectorEnv: PRODUCTION_LIKE,
-    healthStale: '15s',
+    healthStale: HEALTH_STALE,
     progress: (line) => say(line),
   });
   let dir: string | undefined;
@@ -274,6 +296,7 @@ if (require.main === module) {
     rounds: positiveInteger('rounds', 5),
     pings: positiveInteger('pings', 2_000),
     held: positiveInteger('held', 10_000),
+    groupOnly: option('group-only') === true,
   }).then(
     (figures) => {
       for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(40)} ${v}\n`);
