@@ -230,10 +230,12 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
   try {
     listening = await d.base.listen(app, {
       checks,
+      // A connector that drains but keeps running is up, not starting: only /ready says it takes
+      // no new users.
       heartbeatStatus: () =>
         closing || controlPlane.state.phase === 'stopping'
           ? 'stopping'
-          : readiness(checks).ready
+          : readiness(drain.draining ? checks.filter((c) => c.name !== 'accepting') : checks).ready
             ? 'ready'
             : 'starting',
     });
