@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pa_connector.sh: the operator's menu of a POP (1 service status, 2 version, 3 tunnels, 4 apps,
 # 5 logs, 6 diagnose). Every entry also runs non-interactively, e.g. `pa_connector.sh status --json`.
+# `drain` takes the connector out of service and stops its container; `start` brings it back.
 #
 # Settings come from an env file (PA_CONNECTOR_ENV, default /etc/pa-connector/pa_connector.env):
 # KEY=value lines, no shell code (the file is parsed, never sourced). The commands run the
@@ -11,7 +12,14 @@ set -euo pipefail
 
 readonly PROG=pa_connector.sh
 readonly DEFAULT_ENV_FILE=/etc/pa-connector/pa_connector.env
-readonly COMMANDS='status version tunnels apps logs diagnose'
+# The compose project infra.sh starts the stack under.
+readonly DEFAULT_PROJECT=pa-connector
+# Seconds docker waits after the drain before it kills the connector: its own stop (tunnels,
+# heartbeat, log shipping) once nothing is left open, with room to spare.
+readonly STOP_MARGIN=30
+# The grace of a drain that names none, at most (PA_PROXY_DRAIN_GRACE is 60 s at most).
+readonly MAX_DEFAULT_GRACE=60
+readonly COMMANDS='status version tunnels apps logs diagnose drain undrain start'
 # Exit codes of its own, numbered as in docs/exit-codes.md (the CLI's pass through unchanged).
 readonly E_USAGE=64 E_UNAVAILABLE=69 E_CONFIG=78
 # Settings handed to the CLI inside the container (by name: `docker exec -e NAME` reads the value
@@ -46,10 +54,18 @@ commands:
                        5  recent log lines (-f: follow live until Ctrl-C)
   diagnose [--json] [--profile saas|onprem] [--sse-port N] [--gateway-port N] [--no-apps]
                        6  every connection the POP makes, checked live (exit 1 on a failure)
+  drain [--grace S] [--json]
+                          the connector drains (the cloud sends its users to the group's other
+                          connectors, open connections may finish within S seconds), then its
+                          container is stopped and stays stopped until start
+  undrain [--json]        the connector back in service without a restart (after the CLI's drain)
+  start                   starts the connector container again (after drain)
   menu                    the interactive menu, even without a terminal
   help                    this text
 
-settings: PA_CONNECTOR_ENV names the env file (default $DEFAULT_ENV_FILE).
+settings: PA_CONNECTOR_ENV names the env file (default $DEFAULT_ENV_FILE); drain and start find
+the connector container by its compose labels (project PA_COMPOSE_PROJECT, default
+$DEFAULT_PROJECT), or by name with PA_CONNECTOR_CONTAINER.
 exit codes: 0 ok, 1 a required diagnose check failed, 64 bad command line, 69 a POP service is
 not reachable or there is no way to run the CLI, 78 a setting or the env file is wrong.
 EOF
@@ -128,6 +144,58 @@ run_cli() {
     [[ -n ${!name:-} ]] && args+=(-e "$name")
   done
   docker "${args[@]}" "$container" pa-operator "$@"
+}
+
+# The connector's container: PA_CONNECTOR_CONTAINER, else the one compose labels as the
+# connector of the project (its name differs between docker-compose 1 and Compose 2).
+connector_container() {
+  local name=${PA_CONNECTOR_CONTAINER:-} project=${PA_COMPOSE_PROJECT:-$DEFAULT_PROJECT} ids
+  if [[ -n $name ]]; then
+    [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "$E_CONFIG" "PA_CONNECTOR_CONTAINER: \"$name\" is not a container name"
+    printf '%s\n' "$name"
+    return
+  fi
+  [[ $project =~ ^[a-z0-9][a-z0-9_-]*$ ]] || die "$E_CONFIG" "PA_COMPOSE_PROJECT: \"$project\" is not a compose project name"
+  command -v docker >/dev/null 2>&1 || die "$E_UNAVAILABLE" "no docker on this host to reach the connector container"
+  ids=$(docker ps -aq --filter "label=com.docker.compose.project=$project" \
+    --filter label=com.docker.compose.service=connector) ||
+    die "$E_UNAVAILABLE" "docker could not list the containers of compose project $project"
+  [[ -n $ids ]] || die "$E_UNAVAILABLE" "no connector container of compose project $project (set PA_COMPOSE_PROJECT or PA_CONNECTOR_CONTAINER)"
+  [[ $ids != *$'\n'* ]] || die "$E_UNAVAILABLE" "several connector containers in compose project $project: name one with PA_CONNECTOR_CONTAINER"
+  printf '%s\n' "$ids"
+}
+
+# `drain [--grace S] [--json]`: the CLI drains the connector and waits until nothing is left open
+# (or the grace passed); then docker stops the container. A container stopped by hand stays
+# stopped: the compose restart policy (unless-stopped) does not bring it back, a reboot neither.
+drain_and_stop() {
+  local grace='' arg prev='' container code=0
+  for arg in "$@"; do
+    [[ $prev == --grace ]] && grace=$arg
+    [[ $arg == --grace=* ]] && grace=${arg#--grace=}
+    prev=$arg
+  done
+  container=$(connector_container) || exit
+  run_cli drain "$@" || code=$?
+  if [[ $code -ne 0 ]]; then
+    printf '%s: the connector is not stopped (the drain did not finish); it keeps running, draining\n' "$PROG" >&2
+    return "$code"
+  fi
+  # The CLI checked --grace (whole seconds up to 3600).
+  [[ $grace =~ ^[0-9]+$ ]] || grace=$MAX_DEFAULT_GRACE
+  printf 'Stopping the connector container %s...\n' "$container" >&2
+  docker stop --time "$((grace + STOP_MARGIN))" "$container" >/dev/null ||
+    die "$E_UNAVAILABLE" "docker could not stop the connector container $container"
+  printf 'The connector is stopped and stays stopped; bring it back with: %s start\n' "$PROG" >&2
+}
+
+# `start`: the connector container again, after drain.
+start_connector() {
+  [[ $# -eq 0 ]] || usage_error "start takes no options"
+  local container
+  container=$(connector_container) || exit
+  docker start "$container" >/dev/null || die "$E_UNAVAILABLE" "docker could not start the connector container $container"
+  printf 'The connector container %s is starting; pa_connector.sh status shows when it is ready.\n' "$container"
 }
 
 pause() {
@@ -219,7 +287,17 @@ main() {
     menu
     return 0
   fi
-  run_cli "$@"
+  case $command in
+  drain)
+    shift
+    drain_and_stop "$@"
+    ;;
+  start)
+    shift
+    start_connector "$@"
+    ;;
+  *) run_cli "$@" ;;
+  esac
 }
 
 main "$@"

@@ -8,6 +8,8 @@ export const COMMANDS = [
   'apps',
   'logs',
   'diagnose',
+  'drain',
+  'undrain',
   'help',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -23,6 +25,8 @@ const SPEC: Record<CommandName, { flags: string[]; values: string[] }> = {
     flags: ['json', 'no-apps'],
     values: ['profile', 'sse-port', 'gateway-port', 'timeout'],
   },
+  drain: { flags: ['json'], values: ['grace'] },
+  undrain: { flags: ['json'], values: [] },
   help: { flags: [], values: [] },
 };
 
@@ -37,7 +41,8 @@ export interface ParsedArgs {
 export const USAGE = `usage: pa-operator <command> [options]
 
 commands:
-  status [--json]              services (up/stale/down), tunnels, apps and errors at a glance
+  status [--json]              services (up/stale/down), tunnels, apps and errors at a glance;
+                               whether the connector drains, its group's peers and update slot
   version [--json]             running version of each service (and the available one, when known)
   tunnels [--json]             the tunnels to the gateways
   apps [--json]                the private apps and the health of their servers
@@ -45,9 +50,14 @@ commands:
                                recent log lines of the POP (-f: follow live)
   diagnose [--json] [--profile saas|onprem] [--sse-port N] [--gateway-port N] [--timeout D]
            [--no-apps]         every connection the POP makes, checked live (exit 1 on a failure)
+  drain [--grace S] [--json]   the connector drains: no new users, open connections may finish
+                               within S seconds (default PA_PROXY_DRAIN_GRACE); shows them until
+                               none is left, then what to do next (exit 1 if not drained)
+  undrain [--json]             the connector back in service after a drain
   help                         this text
 
-settings (environment): PA_POP_MANAGER_URL, PA_LOGGING_URL, PA_CONNECTOR_URL; for diagnose the
+settings (environment): PA_POP_MANAGER_URL, PA_LOGGING_URL, PA_CONNECTOR_URL,
+PA_INTERNAL_API_TOKEN_FILE (the connector's internal API secret, for drain and the group); for diagnose the
 connector's PA_SSE_URLS, PA_SSE_CA_FILE, PA_PROXY_URL or PA_PROXY_URL_FILE, PA_NO_PROXY, PA_REGION,
 PA_DATA_DIR or PA_GATEWAYS.
 exit codes: 0 ok, 1 a required diagnose check failed, 64 bad command line, 69 a POP service is

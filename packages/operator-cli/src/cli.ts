@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { setTimeout as wait } from 'node:timers/promises';
 import { runCli } from './run-cli';
 
 const stop = new AbortController();
@@ -14,6 +16,8 @@ runCli(process.argv.slice(2), {
   err: (t) => process.stderr.write(`${t}\n`),
   now: () => new Date(),
   signal: stop.signal,
+  sleep: (ms) => wait(ms, undefined, { signal: stop.signal }).catch(() => undefined),
+  readFile: (path) => readFile(path, 'utf8'),
 }).then((code) => {
   process.exitCode = code;
 });

@@ -8,8 +8,12 @@ export interface CliContext {
   /** Writes text to stderr (a newline is added). */
   err(text: string): void;
   now(): Date;
-  /** Aborted on SIGINT/SIGTERM: ends `logs -f`. */
+  /** Aborted on SIGINT/SIGTERM: ends `logs -f` and the wait of `drain`. */
   signal: AbortSignal;
+  /** Waits `ms` (resolves early when `signal` is aborted); tests pass their own. */
+  sleep(ms: number): Promise<void>;
+  /** Reads a text file (the internal API token's); tests pass their own. */
+  readFile(path: string): Promise<string>;
 }
 
 /** Timeout of one request to a POP service. */

@@ -2,6 +2,7 @@ import { ExitCode } from '@pa-connector/config';
 import { type ParsedArgs, parseArgs, USAGE } from './args';
 import { CliError } from './cli-error';
 import { diagnoseCommand } from './commands/diagnose-command';
+import { drainCommand, undrainCommand } from './commands/drain-command';
 import { logsCommand } from './commands/logs-command';
 import {
   appsCommand,
@@ -41,6 +42,10 @@ async function dispatch(ctx: CliContext, a: ParsedArgs): Promise<number> {
         limit: intOf(a.values.get('limit'), 'limit'),
         since: a.values.get('since'),
       });
+    case 'drain':
+      return drainCommand(ctx, { json, grace: a.values.get('grace') });
+    case 'undrain':
+      return undrainCommand(ctx, { json });
     case 'diagnose':
       return diagnoseCommand(ctx, {
         json,

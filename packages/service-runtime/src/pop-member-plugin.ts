@@ -11,6 +11,8 @@ export interface PopMemberOptions {
   version: string;
   registry: Registry;
   checks: ReadinessCheck[];
+  /** A service that can drain says here whether it is draining (`draining` in /ready). */
+  draining?: () => boolean;
   /** Injectable clock for uptime. */
   now?: () => number;
 }
@@ -36,7 +38,10 @@ const plugin: FastifyPluginAsync<PopMemberOptions> = async (app, o) => {
   const ready = { response: { 200: ReadyAnswer, 503: ReadyAnswer, ...ERROR_RESPONSES } };
   app.get('/ready', { schema: ready }, async (_req, reply) => {
     const report = readiness(o.checks);
-    return reply.code(report.ready ? 200 : 503).send({ service: o.service, ...report });
+    const draining = o.draining ? { draining: o.draining() } : {};
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ service: o.service, ...report, ...draining });
   });
   // Prometheus text, not JSON: the one route every server exempts from declaring a schema.
   app.get(METRICS_PATH, async (_req, reply) => {

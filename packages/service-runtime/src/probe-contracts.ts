@@ -20,5 +20,10 @@ export const ReadyAnswer = Type.Object({
   service: Type.String(),
   ready: Type.Boolean(),
   checks: Type.Record(Type.String(), ReadinessCheckReport),
+  /**
+   * Only from a service that can drain (the connector): true while it takes no new work and
+   * lets the open work finish. Absent means the service has no such state.
+   */
+  draining: Type.Optional(Type.Boolean()),
 });
 export type ReadyAnswer = Static<typeof ReadyAnswer>;

@@ -18,6 +18,8 @@ export interface ServiceServerOptions {
   registry: Registry;
   /** /ready is 200 when every check passes. */
   checks: ReadinessCheck[];
+  /** A service that can drain says here whether it is draining (`draining` in /ready). */
+  draining?: () => boolean;
   logger?: Logger;
   /** Injectable clock for uptime. */
   now?: () => number;
@@ -51,6 +53,7 @@ export async function createServiceServer(o: ServiceServerOptions): Promise<Fast
     version: o.version,
     registry: o.registry,
     checks: o.checks,
+    ...(o.draining ? { draining: o.draining } : {}),
     ...(o.now ? { now: o.now } : {}),
   });
   return app;

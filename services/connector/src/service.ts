@@ -18,6 +18,7 @@ import type { ConnectorConfig } from './config';
 import { ControlPlane } from './control-plane/control-plane';
 import { HostResolver } from './dial/host-resolver';
 import { lookupVia } from './dial/lookup';
+import { Drain } from './drain/drain';
 import { AppList } from './health/app-source';
 import { IdentityStore } from './identity/identity-store';
 import { connectorMetrics } from './metrics';
@@ -193,23 +194,33 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
   });
   /** Set when a stop begins: from then on the proxy refuses new streams while open ones drain. */
   let closing = false;
+  // One drain, whether a stop or the internal API began it.
+  const drain = new Drain({
+    clock,
+    logger: componentLogger(logger, 'drain'),
+    registry,
+    defaultGraceMs: config.proxyDrainGrace,
+    target: () => dataPath,
+  });
   const checks = [
     enrolledCheck(controlPlane.state),
     redisReadiness(redis),
     ...(tunnels ? [observer.check] : []),
-    { name: 'accepting', check: () => !closing },
+    { name: 'accepting', check: () => !closing && !drain.draining },
   ];
   const app = await createServiceServer({
     service: 'connector',
     version: d.version,
     registry,
     checks,
+    draining: () => drain.draining,
     logger: componentLogger(logger, 'http'),
     quietRoutes: 'all',
   });
   await app.register(connectorApp, {
     internalApi: {
       forwarder: () => controlPlane.forwarder,
+      drain,
       ...(config.internalApiToken ? { apiToken: config.internalApiToken.reveal() } : {}),
       observe: (route, status) =>
         metrics.internalApiRequests.inc({ route, status: String(status) }),
@@ -219,10 +230,12 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
   try {
     listening = await d.base.listen(app, {
       checks,
+      // A connector that drains but keeps running is up, not starting: only /ready says it takes
+      // no new users.
       heartbeatStatus: () =>
         closing || controlPlane.state.phase === 'stopping'
           ? 'stopping'
-          : readiness(checks).ready
+          : readiness(drain.draining ? checks.filter((c) => c.name !== 'accepting') : checks).ready
             ? 'ready'
             : 'starting',
     });
@@ -246,6 +259,7 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
       registry,
     });
     dataPath.start();
+    drain.targetReady();
     followTunnels();
     tunnels?.start(() => controlPlane.identity ?? identity);
   });
@@ -261,7 +275,9 @@ export async function startConnectorService(d: ConnectorServiceDeps): Promise<Co
     address,
     async close(lastWords?: () => void) {
       closing = true;
-      // Open streams drain first, then the openvpn children end; the identity and run directory stay.
+      // Open streams drain first (the gateways told at once), then the openvpn children end; the
+      // identity and run directory stay.
+      await drain.stop();
       await dataPath?.stop();
       await tunnels?.stop();
       await controlPlane.stop();

@@ -50,8 +50,17 @@ function pushLine(push: Obj, now: Date): string {
   return parts.join('; ');
 }
 
+/** The connector's own view in `status`: its readiness, whether it drains, its group. */
+export interface ConnectorLines {
+  ready: string;
+  /** `yes`, `no` or `unknown`. */
+  draining: string;
+  /** The group's line, or `unknown: <why>`. */
+  group: string;
+}
+
 /** `status`: the POP in one screen: who it is, its services, a line each for tunnels and apps. */
-export function renderStatus(s: PopStatus, now: Date, connectorReady?: string): string {
+export function renderStatus(s: PopStatus, now: Date, connector?: ConnectorLines): string {
   const pairs: [string, string][] = [
     ['POP', text(s.hostname)],
     ['reported', s.reportedAt ? `${s.reportedAt} (${formatAge(s.reportedAt, now)})` : '-'],
@@ -74,7 +83,11 @@ export function renderStatus(s: PopStatus, now: Date, connectorReady?: string): 
     ),
   ]);
   if (s.push) pairs.push(['push to SSE', pushLine(s.push, now)]);
-  if (connectorReady !== undefined) pairs.push(['connector', connectorReady]);
+  if (connector) {
+    pairs.push(['connector', connector.ready]);
+    pairs.push(['draining', connector.draining]);
+    pairs.push(['group', connector.group]);
+  }
   pairs.push(['recent errors', String(s.recentErrors.length)]);
   const services = formatTable(
     [

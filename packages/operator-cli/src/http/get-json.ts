@@ -66,13 +66,21 @@ function answerProblem(status: number, body: string): string {
 }
 
 /**
- * GETs JSON from a POP service. Unreachable, a non-2xx status (unless listed in `accept`) or a
- * body that is not JSON is a CliError whose message names the service and the URL.
+ * GETs JSON from a POP service (or sends another method, with `body` as JSON). Unreachable, a
+ * non-2xx status (unless listed in `accept`) or a body that is not JSON is a CliError whose
+ * message names the service and the URL.
  */
 export async function getJson(
   ep: Endpoint,
   path: string,
-  o: { timeoutMs: number; query?: Record<string, string | undefined>; accept?: number[] },
+  o: {
+    timeoutMs: number;
+    query?: Record<string, string | undefined>;
+    accept?: number[];
+    method?: 'GET' | 'POST' | 'DELETE';
+    body?: unknown;
+    headers?: Record<string, string>;
+  },
 ): Promise<{ status: number; body: unknown }> {
   const url = endpointUrl(ep, path, o.query);
   const shown = `${url.origin}${url.pathname}`;
@@ -80,8 +88,14 @@ export async function getJson(
   let text: string;
   try {
     res = await fetch(url, {
+      method: o.method ?? 'GET',
       signal: AbortSignal.timeout(o.timeoutMs),
-      headers: { accept: 'application/json' },
+      headers: {
+        accept: 'application/json',
+        ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...o.headers,
+      },
+      ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
     });
     text = await res.text();
   } catch (err) {

@@ -44,7 +44,7 @@ ENV
 @test "help prints every command and exits 0" {
   run bash "$SCRIPT" help
   [ "$status" -eq 0 ]
-  for c in status version tunnels apps logs diagnose menu; do
+  for c in status version tunnels apps logs diagnose drain undrain start menu; do
     [[ $output == *"  $c"* ]]
   done
   run bash "$SCRIPT" --help
@@ -278,6 +278,79 @@ SH
   run env PATH="$BATS_TEST_TMPDIR/empty" "$BASH" "$SCRIPT" status
   [ "$status" -eq 69 ]
   [[ $output == *"cannot run the operator CLI: no node with /nonexistent/cli.js on this host, and no docker to reach container pa-pop-manager"* ]]
+}
+
+# A docker that records its arguments (one per line, a blank line between calls) and answers
+# `ps` with the connector container's id.
+docker_recorder() {
+  bin=$BATS_TEST_TMPDIR/bin
+  mkdir -p "$bin"
+  cat >"$bin/docker" <<'SH'
+#!/usr/bin/env bash
+printf '%s\n' "$@" '' >>"$DOCKER_ARGS"
+[[ $1 == ps ]] && printf 'c0ffee\n'
+exit 0
+SH
+  chmod +x "$bin/docker"
+  export DOCKER_ARGS=$BATS_TEST_TMPDIR/docker-args
+  export PATH="$bin:$PATH"
+}
+
+@test "drain: the CLI drains the connector, then docker stops its container with the grace plus a margin" {
+  docker_recorder
+  run --separate-stderr bash "$SCRIPT" drain --grace 20
+  [ "$status" -eq 0 ]
+  [[ $output == *"Drained: no connection left open."* ]]
+  [[ $stderr == *"The connector is stopped and stays stopped; bring it back with: pa_connector.sh start"* ]]
+  run cat "$DOCKER_ARGS"
+  [ "$output" = "$(printf '%s\n' ps -aq --filter label=com.docker.compose.project=pa-connector --filter label=com.docker.compose.service=connector '' stop --time 50 c0ffee)" ]
+}
+
+@test "drain without a grace: docker waits the longest default grace plus the margin; a named container is used as is" {
+  docker_recorder
+  printf 'PA_CONNECTOR_URL=http://127.0.0.1:%s\nPA_OPERATOR_CLI=%s\nPA_CONNECTOR_CONTAINER=pa-conn-test\n' "$STUB_PORT" "$CLI" >"$ENV_FILE"
+  run bash "$SCRIPT" drain
+  [ "$status" -eq 0 ]
+  run cat "$DOCKER_ARGS"
+  [ "$output" = "$(printf '%s\n' stop --time 90 pa-conn-test)" ]
+}
+
+@test "drain: when the drain fails the container is not stopped, and the CLI's exit code comes back" {
+  docker_recorder
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  printf 'PA_CONNECTOR_URL=http://127.0.0.1:%s\nPA_OPERATOR_CLI=%s\n' "$port" "$CLI" >"$ENV_FILE"
+  run --separate-stderr bash "$SCRIPT" drain --grace 5
+  [ "$status" -eq 69 ]
+  [[ $stderr == *"connector is not reachable"* ]]
+  [[ $stderr == *"the connector is not stopped (the drain did not finish)"* ]]
+  run grep -c '^stop$' "$DOCKER_ARGS"
+  [ "$output" = 0 ]
+}
+
+@test "start: docker starts the connector container; undrain goes to the CLI" {
+  docker_recorder
+  run bash "$SCRIPT" start
+  [ "$status" -eq 0 ]
+  [[ $output == *"The connector container c0ffee is starting"* ]]
+  run tail -n 3 "$DOCKER_ARGS"
+  [ "$output" = "$(printf '%s\n' start c0ffee '')" ]
+  run bash "$SCRIPT" undrain
+  [ "$status" -eq 0 ]
+  [[ $output == "Back in service: the gateways send users to this connector again." ]]
+  run --separate-stderr bash "$SCRIPT" start now
+  [ "$status" -eq 64 ]
+  [[ $stderr == *"start takes no options"* ]]
+}
+
+@test "drain and start name a bad container or project setting" {
+  printf 'PA_OPERATOR_CLI=%s\nPA_CONNECTOR_CONTAINER=x;reboot\n' "$CLI" >"$ENV_FILE"
+  run --separate-stderr bash "$SCRIPT" start
+  [ "$status" -eq 78 ]
+  [[ $stderr == *'PA_CONNECTOR_CONTAINER: "x;reboot" is not a container name'* ]]
+  printf 'PA_OPERATOR_CLI=%s\nPA_COMPOSE_PROJECT=../x\n' "$CLI" >"$ENV_FILE"
+  run --separate-stderr bash "$SCRIPT" drain
+  [ "$status" -eq 78 ]
+  [[ $stderr == *'PA_COMPOSE_PROJECT: "../x" is not a compose project name'* ]]
 }
 
 @test "shellcheck finds nothing" {

@@ -1,5 +1,6 @@
-// A stand-in for pop-manager's /status and logging's /logs, for the wrapper's tests only: it
-// answers fixed JSON on a free loopback port and prints that port on its first line.
+// A stand-in for pop-manager's /status, logging's /logs and the connector's /ready and drain, for
+// the wrapper's tests only: it answers fixed JSON on a free loopback port and prints that port on
+// its first line.
 const http = require('node:http');
 
 const status = {
@@ -65,6 +66,15 @@ const server = http.createServer((req, res) => {
     // A live tail: one line now, then nothing until the client goes away.
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.write(`${JSON.stringify({ ...logs.entries[0], msg: 'live line' })}\n`);
+    return;
+  }
+  if (path === '/internal/v1/drain') {
+    const draining = req.method !== 'DELETE';
+    const state = draining
+      ? { draining, since: new Date().toISOString(), openConnections: 0, drained: true }
+      : { draining, openConnections: 0, drained: false };
+    res.writeHead(req.method === 'POST' ? 202 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(state));
     return;
   }
   const ready = { service: 'connector', ready: true, checks: { enrolled: { ok: true } } };

@@ -13,7 +13,7 @@ import {
   waitFor,
 } from '@pa-connector/test-support';
 import { type EmulatorHarness, startEmulatorHarness } from '@pa-connector/test-support/emulator';
-import { connectorReadyLine } from '../../src/commands/connector-ready';
+import { connectorReady } from '../../src/commands/connector-ready';
 import { runInProcess } from '../support/run-in-process';
 
 afterAll(stopAll);
@@ -150,11 +150,13 @@ describe('diagnose with the gateways a real connector registered', () => {
       err: () => undefined,
       now: () => new Date(),
       signal: new AbortController().signal,
+      sleep: async () => undefined,
+      readFile: async () => '',
     };
-    expect(await connectorReadyLine(ctx)).toBe('ready');
+    expect((await connectorReady(ctx)).line).toBe('ready');
     await redis.stop();
     const line = await waitFor('the connector not ready', async () => {
-      const l = await connectorReadyLine(ctx);
+      const l = (await connectorReady(ctx)).line;
       return l === 'ready' ? undefined : l;
     });
     expect(line).toMatch(/^not ready: \S*redis/);

@@ -187,6 +187,8 @@ describe('pa-operator and pa_connector.sh against the real pop-manager and loggi
       err: (l) => out.push(`ERR ${l}`),
       now: () => new Date(),
       signal: stop.signal,
+      sleep: async () => undefined,
+      readFile: async () => '',
     });
     const marker = `marker-${process.pid}-${Date.now()}`;
     const t0 = Date.now();

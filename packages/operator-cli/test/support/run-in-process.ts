@@ -11,7 +11,12 @@ export interface CliRun {
 export async function runInProcess(
   argv: string[],
   env: Record<string, string | undefined>,
-  o: { now?: Date; signal?: AbortSignal } = {},
+  o: {
+    now?: Date;
+    signal?: AbortSignal;
+    sleep?: (ms: number) => Promise<void>;
+    readFile?: (path: string) => Promise<string>;
+  } = {},
 ): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
@@ -21,6 +26,8 @@ export async function runInProcess(
     err: (t) => err.push(t),
     now: () => o.now ?? new Date(),
     signal: o.signal ?? new AbortController().signal,
+    sleep: o.sleep ?? (async () => undefined),
+    readFile: o.readFile ?? (async (path) => Promise.reject(new Error(`no file ${path}`))),
   };
   const code = await runCli(argv, ctx);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };

@@ -18,10 +18,13 @@ export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
 export {
   readAccepted,
   readCatalogResponse,
+  readGroupInfo,
   readRegisterResponse,
   readReleaseManifest,
   readRenewResponse,
   readTokenResponse,
+  readUpdateSlotGrant,
+  readUpdateSlotRelease,
 } from './read-answer';
 export {
   type AttemptEvent,

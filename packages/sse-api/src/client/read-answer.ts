@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { CatalogAnswer, type CatalogResponse } from '../contracts/catalog';
 import { AcceptedResponse } from '../contracts/common';
 import { RegisterResponse, RenewResponse } from '../contracts/enrollment';
+import { GroupInfo, UpdateSlotGrant, UpdateSlotReleaseResponse } from '../contracts/group';
 import { ReleaseManifest } from '../contracts/release';
 import { TokenResponse } from '../contracts/tokens';
 import type { SseEndpoint } from '../routes';
@@ -59,6 +60,9 @@ const renew = reader(RenewResponse);
 const catalog = reader(CatalogAnswer);
 const release = reader(ReleaseManifest);
 const accepted = reader(AcceptedResponse);
+const group = reader(GroupInfo);
+const slotGrant = reader(UpdateSlotGrant);
+const slotRelease = reader(UpdateSlotReleaseResponse);
 
 export function readRegisterResponse(body: unknown, url?: string): RegisterResponse {
   return register(body, 'register', url);
@@ -92,4 +96,16 @@ export function readAccepted(
   url?: string,
 ): AcceptedResponse {
   return accepted(body, endpoint, url);
+}
+
+export function readGroupInfo(body: unknown, url?: string): GroupInfo {
+  return group(body, 'group', url);
+}
+
+export function readUpdateSlotGrant(body: unknown, url?: string): UpdateSlotGrant {
+  return slotGrant(body, 'updateSlot', url);
+}
+
+export function readUpdateSlotRelease(body: unknown, url?: string): UpdateSlotReleaseResponse {
+  return slotRelease(body, 'updateSlotRelease', url);
 }

@@ -8,6 +8,13 @@ import type {
   RenewRequest,
   RenewResponse,
 } from '../contracts/enrollment';
+import type {
+  GroupInfo,
+  UpdateSlotGrant,
+  UpdateSlotReleaseRequest,
+  UpdateSlotReleaseResponse,
+  UpdateSlotRequest,
+} from '../contracts/group';
 import type { HealthUpdate } from '../contracts/health';
 import type { LogBatch } from '../contracts/logs';
 import type { PopStatusReport } from '../contracts/pop-status';
@@ -29,10 +36,13 @@ import { type ProxySettings, parseProxyUrl } from './proxy';
 import {
   readAccepted,
   readCatalogResponse,
+  readGroupInfo,
   readRegisterResponse,
   readReleaseManifest,
   readRenewResponse,
   readTokenResponse,
+  readUpdateSlotGrant,
+  readUpdateSlotRelease,
 } from './read-answer';
 
 /** The connector's client certificate and its private key (PEM). */
@@ -330,6 +340,44 @@ export class SseClient {
       body: batch,
       accessToken,
       read: (_s, body, _h, url) => readAccepted(body, 'logs', url),
+    });
+  }
+
+  /** The connector's group as the cloud sees it: its connectors and who holds the update slot. */
+  group(accessToken: string): Promise<GroupInfo> {
+    return this.#send({
+      endpoint: 'group',
+      method: 'GET',
+      accessToken,
+      read: (_s, body, _h, url) => readGroupInfo(body, url),
+    });
+  }
+
+  /**
+   * Takes (or, when this connector holds it, renews) the group's update slot. SseApiError 409
+   * `update_slot_taken` when another connector of the group holds it.
+   */
+  updateSlot(req: UpdateSlotRequest, accessToken: string): Promise<UpdateSlotGrant> {
+    return this.#send({
+      endpoint: 'updateSlot',
+      method: 'POST',
+      body: req,
+      accessToken,
+      read: (_s, body, _h, url) => readUpdateSlotGrant(body, url),
+    });
+  }
+
+  /** Gives the group's update slot back (`released: false` when the lease was no longer current). */
+  updateSlotRelease(
+    req: UpdateSlotReleaseRequest,
+    accessToken: string,
+  ): Promise<UpdateSlotReleaseResponse> {
+    return this.#send({
+      endpoint: 'updateSlotRelease',
+      method: 'POST',
+      body: req,
+      accessToken,
+      read: (_s, body, _h, url) => readUpdateSlotRelease(body, url),
     });
   }
 

@@ -92,6 +92,8 @@ export class HealthUpdates {
   #debounce: TimerHandle | undefined;
   #unsubscribe: (() => void) | undefined;
   #running = false;
+  /** Every update says `draining: true` (the gateways send no new users here). */
+  #draining = false;
   readonly #inflight = new Set<Promise<void>>();
 
   constructor(o: HealthUpdatesOptions) {
@@ -180,20 +182,26 @@ export class HealthUpdates {
     });
   }
 
-  /**
-   * `withdraw` over every tunnel at once: a stop begins, and every gateway is told that no app is
-   * reachable here while the open streams drain. Resolves with whether each gateway took it.
-   */
-  withdrawAll(): Promise<boolean[]> {
-    return Promise.all([...this.#slots.keys()].map((name) => this.withdraw(name)));
-  }
-
   /** Undoes `withdraw(name)`: the apps' real state goes to the gateway again at once. */
   restore(name: string): void {
     const slot = this.#slots.get(name);
     if (!slot?.withdrawn) return;
     slot.withdrawn = false;
     if (this.#running) this.#sendTo(slot);
+  }
+
+  /**
+   * From now on every update says whether the connector drains, with the apps' real states; a
+   * change is sent over every tunnel at once, not at the next interval.
+   */
+  setDraining(draining: boolean): void {
+    if (this.#draining === draining) return;
+    this.#draining = draining;
+    if (this.#running) for (const slot of this.#slots.values()) this.#sendTo(slot);
+  }
+
+  get draining(): boolean {
+    return this.#draining;
   }
 
   /** The connected tunnels now. A tunnel that is new (or whose endpoint changed) gets an update at once. */
@@ -300,6 +308,7 @@ export class HealthUpdates {
       tunnel: e.name,
       proxyPort: this.#o.proxyPort,
       apps: withdrawn || degraded ? apps.map((a) => ({ ...a, state: 'down' as const })) : apps,
+      ...(this.#draining ? { draining: true } : {}),
     };
     let r: Awaited<ReturnType<UpdateSender>>;
     try {

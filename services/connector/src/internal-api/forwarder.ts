@@ -2,16 +2,24 @@ import type { Logger } from '@pa-connector/logger';
 import { type BackoffPolicy, logRetries, retry } from '@pa-connector/service-runtime';
 import type {
   AcceptedResponse,
+  GroupInfo,
   LogBatch,
   PopStatusReport,
   ReleaseManifest,
   SseClient,
+  UpdateSlotGrant,
+  UpdateSlotReleaseRequest,
+  UpdateSlotReleaseResponse,
+  UpdateSlotRequest,
 } from '@pa-connector/sse-api';
 import type { TokenManager } from '../auth/token-manager';
 import type { Clock, Random } from '../clock';
 
 export interface ForwarderOptions {
-  client: Pick<SseClient, 'popStatus' | 'release' | 'logs'>;
+  client: Pick<
+    SseClient,
+    'popStatus' | 'release' | 'logs' | 'group' | 'updateSlot' | 'updateSlotRelease'
+  >;
   tokens: Pick<TokenManager, 'withToken'>;
   clock: Clock;
   random: Random;
@@ -43,6 +51,18 @@ export class SseForwarder {
 
   logs(batch: LogBatch): Promise<AcceptedResponse> {
     return this.#call('logs', (t) => this.#o.client.logs(batch, t));
+  }
+
+  group(): Promise<GroupInfo> {
+    return this.#call('group', (t) => this.#o.client.group(t));
+  }
+
+  updateSlot(req: UpdateSlotRequest): Promise<UpdateSlotGrant> {
+    return this.#call('updateSlot', (t) => this.#o.client.updateSlot(req, t));
+  }
+
+  updateSlotRelease(req: UpdateSlotReleaseRequest): Promise<UpdateSlotReleaseResponse> {
+    return this.#call('updateSlotRelease', (t) => this.#o.client.updateSlotRelease(req, t));
   }
 
   #call<T>(what: string, fn: (token: string) => Promise<T>): Promise<T> {

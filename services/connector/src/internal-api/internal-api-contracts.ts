@@ -1,9 +1,16 @@
 import { ERROR_RESPONSES } from '@pa-connector/service-runtime';
 import {
   AcceptedResponse,
+  DrainRequest,
+  DrainState,
+  GroupInfo,
   LogBatch,
   PopStatusReport,
   ReleaseManifest,
+  UpdateSlotGrant,
+  UpdateSlotReleaseRequest,
+  UpdateSlotReleaseResponse,
+  UpdateSlotRequest,
 } from '@pa-connector/sse-api';
 import { Type } from '@sinclair/typebox';
 
@@ -36,4 +43,27 @@ export const releaseSchema = {
 export const logsSchema = {
   body: LogBatch,
   response: { 202: AcceptedResponse, ...ERROR_RESPONSES },
+};
+
+export const groupSchema = {
+  response: { 200: GroupInfo, ...ERROR_RESPONSES },
+};
+
+export const updateSlotSchema = {
+  body: UpdateSlotRequest,
+  response: { 200: UpdateSlotGrant, ...ERROR_RESPONSES },
+};
+
+export const updateSlotReleaseSchema = {
+  body: UpdateSlotReleaseRequest,
+  response: { 200: UpdateSlotReleaseResponse, ...ERROR_RESPONSES },
+};
+
+export const drainStartSchema = {
+  body: DrainRequest,
+  response: { 202: DrainState, ...ERROR_RESPONSES },
+};
+
+export const drainStateSchema = {
+  response: { 200: DrainState, ...ERROR_RESPONSES },
 };

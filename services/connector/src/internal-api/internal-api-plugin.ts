@@ -3,12 +3,29 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorBody, HttpErrorCode } from '@pa-connector/service-runtime';
 import { InternalApiRoutes, SseApiError, SseProtocolError } from '@pa-connector/sse-api';
 import type { FastifyReply } from 'fastify';
+import type { Drain } from '../drain/drain';
 import type { SseForwarder } from './forwarder';
-import { logsSchema, popStatusSchema, releaseSchema } from './internal-api-contracts';
+import {
+  drainStartSchema,
+  drainStateSchema,
+  groupSchema,
+  logsSchema,
+  popStatusSchema,
+  releaseSchema,
+  updateSlotReleaseSchema,
+  updateSlotSchema,
+} from './internal-api-contracts';
 
 export interface InternalApiOptions {
   /** Undefined until the connector is enrolled (requests then get 503). */
-  forwarder: () => Pick<SseForwarder, 'popStatus' | 'release' | 'logs'> | undefined;
+  forwarder: () =>
+    | Pick<
+        SseForwarder,
+        'popStatus' | 'release' | 'logs' | 'group' | 'updateSlot' | 'updateSlotRelease'
+      >
+    | undefined;
+  /** The connector's own drain (InternalApiRoutes.drain). */
+  drain: Pick<Drain, 'start' | 'state' | 'resume'>;
   /** When set, callers must send `Authorization: Bearer <token>`. */
   apiToken?: string;
   /** Counts requests per route and status. */
@@ -26,7 +43,15 @@ const InternalErrorCode = {
   sseUnavailable: 'sse_unavailable',
   sseBadResponse: 'sse_bad_response',
   sseRejected: 'sse_rejected',
+  /** DELETE of the drain while the connector stops: a stop's drain cannot be undone. */
+  stopping: 'stopping',
 } as const;
+
+/**
+ * Answers of the SSE passed through as they are: it refused what the caller sent (400, 413,
+ * 422), has nothing (404), or the state it holds conflicts (409: the group's update slot taken).
+ */
+const PASSED_THROUGH: readonly number[] = [400, 404, 409, 413, 422];
 
 function send(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.code(status).send(errorBody(code, message));
@@ -66,8 +91,7 @@ export const internalApiPlugin: FastifyPluginAsyncTypebox<InternalApiOptions> = 
       return reply.code(okStatus).send(await call());
     } catch (err) {
       if (err instanceof SseApiError) {
-        if (err.status !== undefined && [400, 404, 413, 422].includes(err.status)) {
-          // The SSE refused what the caller sent (or has nothing): pass its answer through.
+        if (err.status !== undefined && PASSED_THROUGH.includes(err.status)) {
           return send(reply, err.status, err.code, err.message);
         }
         if (err.retryable) {
@@ -125,4 +149,53 @@ export const internalApiPlugin: FastifyPluginAsyncTypebox<InternalApiOptions> = 
       return forward(reply, 202, () => f.logs(req.body));
     },
   );
+
+  app.get(InternalApiRoutes.group, { schema: groupSchema }, async (_req, reply) => {
+    const f = enrolled(reply);
+    if (!f) return reply;
+    return forward(reply, 200, () => f.group());
+  });
+
+  app.post(InternalApiRoutes.updateSlot, { schema: updateSlotSchema }, async (req, reply) => {
+    const f = enrolled(reply);
+    if (!f) return reply;
+    return forward(reply, 200, () => f.updateSlot(req.body));
+  });
+
+  app.post(
+    InternalApiRoutes.updateSlotRelease,
+    { schema: updateSlotReleaseSchema },
+    async (req, reply) => {
+      const f = enrolled(reply);
+      if (!f) return reply;
+      return forward(reply, 200, () => f.updateSlotRelease(req.body));
+    },
+  );
+
+  app.post(
+    InternalApiRoutes.drain,
+    {
+      schema: drainStartSchema,
+      // A bare POST (no body) drains with the configured grace.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => reply.code(202).send(o.drain.start(req.body.graceSeconds)),
+  );
+
+  app.get(InternalApiRoutes.drain, { schema: drainStateSchema }, async () => o.drain.state());
+
+  app.delete(InternalApiRoutes.drain, { schema: drainStateSchema }, async (_req, reply) => {
+    const r = o.drain.resume();
+    if (r === 'stopping') {
+      return send(
+        reply,
+        409,
+        InternalErrorCode.stopping,
+        'the connector is stopping; its drain cannot be undone',
+      );
+    }
+    return r;
+  });
 };

@@ -183,15 +183,36 @@ export class DataPath {
   }
 
   /**
-   * Tells every gateway that no app is reachable here any more (new users go to the group's other
-   * connectors), drains the proxy (up to its grace), then stops health updates and checks.
+   * The connector drains: every gateway is told at once (updates say `draining: true`, with the
+   * apps' real states), so new users go to the group's other connectors; the proxy refuses new
+   * streams and lets the open ones go on for up to `graceMs`. Resolves with how many were cut.
+   */
+  drain(graceMs: number): Promise<number> {
+    this.updates.setDraining(true);
+    return this.proxy.drain(graceMs);
+  }
+
+  /** Back in service: updates no longer say draining and the proxy accepts again. */
+  undrain(): void {
+    this.updates.setDraining(false);
+    this.proxy.undrain();
+  }
+
+  /** Streams open on the proxy now. */
+  get openConnections(): number {
+    return this.proxy.openStreams;
+  }
+
+  /**
+   * Tells every gateway the connector drains (if it did not already), drains the proxy (up to
+   * its grace), then stops health updates and checks.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#retry?.cancel();
-    // Not awaited: a gateway that does not answer must not hold the drain up; updates.stop()
-    // below waits for what is in flight, each update bounded by its timeout.
-    void this.updates.withdrawAll();
+    // Sent at once, not awaited: a gateway that does not answer must not hold the drain up;
+    // updates.stop() below waits for what is in flight, each update bounded by its timeout.
+    this.updates.setDraining(true);
     await this.proxy.close();
     await this.updates.stop();
     await this.health.stop();

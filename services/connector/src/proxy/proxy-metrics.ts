@@ -29,7 +29,7 @@ export function proxyMetrics(registry: Registry) {
     }),
     errors: new Counter({
       name: name('proxy_errors_total'),
-      help: 'Refused or failed connections by reason (not_in_catalog, forbidden_address, no_healthy_server, connection_limit, dial_failed, dial_timeout, header_timeout, idle_timeout, tunnel_down: ended because its tunnel went down, …).',
+      help: 'Refused or failed connections by reason (not_in_catalog, forbidden_address, no_healthy_server, connection_limit, dial_failed, dial_timeout, header_timeout, idle_timeout, tunnel_down: ended because its tunnel went down, draining: refused while the connector drains, drain_grace_over: cut when the drain grace ended, …).',
       labelNames: ['reason'] as const,
       registers,
     }),

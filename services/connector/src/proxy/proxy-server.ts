@@ -66,6 +66,12 @@ interface Conn {
   done: boolean;
 }
 
+/** A drain in progress: `cut` ends the grace of the open streams; `over` says how many it cut. */
+interface Draining {
+  cut: TimerHandle | undefined;
+  over: Promise<number>;
+}
+
 const MIN_LIMITS: Array<[keyof ProxyLimits, number]> = [
   ['maxConnections', 1],
   ['maxConnectionsPerApp', 1],
@@ -100,6 +106,8 @@ export class ProxyServer {
   readonly #perApp = new Map<string, number>();
   readonly #events = new EventEmitter();
   #closing: Promise<void> | undefined;
+  /** Set while draining: new CONNECTs are refused; `cut` ends the grace of the open streams. */
+  #draining: Draining | undefined;
 
   constructor(o: ProxyServerOptions) {
     for (const [k, min] of MIN_LIMITS) {
@@ -193,6 +201,74 @@ export class ProxyServer {
   }
 
   /**
+   * Streams open now: connections being routed, dialed or piped (a refused one lingering until
+   * its socket closes is not one).
+   */
+  get openStreams(): number {
+    let n = 0;
+    for (const c of this.#conns) if (!c.done) n++;
+    return n;
+  }
+
+  /** Whether new CONNECTs are refused because the connector drains (see drain). */
+  get draining(): boolean {
+    return this.#draining !== undefined;
+  }
+
+  /**
+   * Takes no new CONNECT (503 `draining`, the listeners stay up so the answer is immediate) and
+   * lets the open streams go on for up to `graceMs`, then cuts those left. Resolves with how many
+   * were cut, once none is open; at once when called again while draining (the first grace
+   * holds). `undrain` ends it early (resolving with 0).
+   */
+  drain(graceMs: number): Promise<number> {
+    if (this.#draining) return this.#draining.over;
+    let finish: (cut: number) => void = () => undefined;
+    const over = new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+    const state: Draining = { cut: undefined, over };
+    this.#draining = state;
+    // Connections still sending their request were not let in yet: they are new ones.
+    for (const c of [...this.#conns]) if (!c.upstream && !c.app) this.#refuse(c, 'draining');
+    // Over when nothing is left open, or when undrain() ended the drain.
+    const onChange = () => {
+      if (this.#draining !== state || this.openStreams === 0) done(0);
+    };
+    const done = (cut: number) => {
+      state.cut?.cancel();
+      this.#events.off('changed', onChange);
+      finish(cut);
+    };
+    this.#events.on('changed', onChange);
+    state.cut = this.#o.clock.setTimer(() => {
+      let cut = 0;
+      for (const c of [...this.#conns]) {
+        if (c.done) continue;
+        cut++;
+        c.done = true;
+        c.client.destroy();
+        c.upstream?.destroy();
+      }
+      if (cut > 0) {
+        this.#m.errors.inc({ reason: 'drain_grace_over' }, cut);
+        this.#log.warn({ cut, graceMs }, 'drain grace over; cut the connections left open');
+      }
+      done(cut);
+    }, graceMs);
+    onChange();
+    return over;
+  }
+
+  /** Back in service: new CONNECTs are accepted again, nothing open is cut. */
+  undrain(): void {
+    if (!this.#draining) return;
+    this.#draining.cut?.cancel();
+    this.#draining = undefined;
+    this.#events.emit('changed');
+  }
+
+  /**
    * Stops accepting, lets open streams finish for up to the drain grace, then cuts the rest.
    * Connections still sending their request are cut at once.
    */
@@ -266,6 +342,10 @@ export class ProxyServer {
       this.#refuse(c, 'shutting_down');
       return;
     }
+    if (this.#draining) {
+      this.#refuse(c, 'draining');
+      return;
+    }
     if (this.#conns.size > this.#o.maxConnections) {
       this.#refuse(c, 'connection_limit');
       return;
@@ -300,6 +380,10 @@ export class ProxyServer {
   }
 
   async #route(c: Conn, head: Buffer, rest: Buffer): Promise<void> {
+    if (this.#draining) {
+      this.#refuse(c, 'draining');
+      return;
+    }
     const req = parseConnect(head);
     if (!req.ok) {
       this.#refuse(c, req.reason, { detail: req.detail });
@@ -432,6 +516,7 @@ export class ProxyServer {
     this.#m.errors.inc({ reason });
     this.#refusals.refused(reason, { remote: c.client.remoteAddress, ...fields });
     c.upstream?.destroy();
+    this.#events.emit('changed');
     const client = c.client;
     if (client.destroyed) return;
     client.removeAllListeners('data');
@@ -482,6 +567,7 @@ export class ProxyServer {
       if (n <= 0) this.#perApp.delete(c.app.id);
       else this.#perApp.set(c.app.id, n);
     }
+    this.#events.emit('changed');
     if (this.#conns.size === 0) this.#events.emit('empty');
   }
 }

@@ -12,7 +12,8 @@ export type RefusalReason =
   | 'resolve_failed'
   | 'dial_failed'
   | 'dial_timeout'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'draining';
 
 const STATUS: Record<RefusalReason, [number, string, string]> = {
   malformed: [400, 'Bad Request', 'expected CONNECT host:port HTTP/1.1'],
@@ -28,6 +29,11 @@ const STATUS: Record<RefusalReason, [number, string, string]> = {
   dial_failed: [502, 'Bad Gateway', 'could not connect to the application server'],
   dial_timeout: [504, 'Gateway Timeout', 'timed out connecting to the application server'],
   shutting_down: [503, 'Service Unavailable', 'the connector is shutting down'],
+  draining: [
+    503,
+    'Service Unavailable',
+    'the connector is draining: it takes no new connections, try another connector',
+  ],
 };
 
 function build(reason: RefusalReason): Buffer {

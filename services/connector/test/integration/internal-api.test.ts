@@ -141,6 +141,43 @@ describe('internal API: the other POP services reach the SSE through the connect
     expect(r.status).toBe(202);
   });
 
+  it('drains and comes back through the internal API: /ready 503 draining, the state, then in service again', async () => {
+    const auth = { authorization: `Bearer ${apiToken}` };
+    const started = await fetch(
+      `${c.url}${InternalApiRoutes.drain}`,
+      json({ graceSeconds: 5 }, apiToken),
+    );
+    expect(started.status).toBe(202);
+    expect(await started.json()).toMatchObject({ draining: true, openConnections: 0 });
+    const state = await waitFor('drained (nothing open)', async () => {
+      const r = await fetch(`${c.url}${InternalApiRoutes.drain}`, { headers: auth });
+      const b = (await r.json()) as { drained: boolean };
+      return b.drained ? b : undefined;
+    });
+    expect(state).toMatchObject({ draining: true, drained: true });
+    const ready = await fetch(`${c.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      draining: true,
+      checks: { accepting: { ok: false } },
+    });
+    expect(await (await fetch(`${c.url}/metrics`)).text()).toMatch(/^pa_connector_draining 1$/m);
+    expect(c.lines.some((l) => l.includes('"msg":"drain started'))).toBe(true);
+    const back = await fetch(`${c.url}${InternalApiRoutes.drain}`, {
+      method: 'DELETE',
+      headers: auth,
+    });
+    expect([back.status, await back.json()]).toEqual([
+      200,
+      { draining: false, openConnections: 0, drained: false },
+    ]);
+    const readyAgain = await fetch(`${c.url}/ready`);
+    expect([
+      readyAgain.status,
+      ((await readyAgain.json()) as { draining: boolean }).draining,
+    ]).toEqual([200, false]);
+  });
+
   it('requires the shared secret', async () => {
     const r = await fetch(
       `${c.url}${InternalApiRoutes.popStatus}`,

@@ -42,6 +42,8 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
         'apps:           1 up, 1 unhealthy, 1 unknown',
         'push to SSE:    last delivered 30s ago',
         'connector:      not ready: enrolled (phase enrolling)',
+        'draining:       unknown',
+        `group:          unknown: connector at ${pm.url}/internal/v1/group answered HTTP 404`,
         'recent errors:  1',
       ].join('\n'),
     );
@@ -91,9 +93,14 @@ describe('status, version, tunnels, apps (against a stand-in pop-manager)', () =
     }
   });
 
-  it('status --json prints the answer as it came', async () => {
+  it('status --json prints the answer as it came, with the connector draining and its group (null when unknown)', async () => {
     const r = await run('status', '--json');
-    expect(JSON.parse(r.stdout)).toEqual(popStatusFixture());
+    expect(JSON.parse(r.stdout)).toEqual({
+      ...(popStatusFixture() as object),
+      draining: null,
+      group: null,
+      groupError: `connector at ${pm.url}/internal/v1/group answered HTTP 404`,
+    });
   });
 
   it('version: running versions; the available column only once it is published', async () => {

@@ -150,6 +150,51 @@ describe('DataPath: settings -> health checks, health updates, balancer and prox
     await waitFor('tun0 carrying users again', () => dp.carries('tun0', '127.0.0.2'));
   });
 
+  it('drains the connector: both gateways hear draining with the app up, new CONNECTs get 503, an open stream goes on until the grace cuts it; undrain serves again', async () => {
+    const open = await connectVia({ host: '127.0.0.2', port }, 'a.internal:80');
+    expect(open.status).toBe(200);
+    const from = received.length;
+    let cut: number | undefined;
+    const over = dp.drain(1_500).then((n) => {
+      cut = n;
+    });
+    await waitFor('both gateways told the connector drains', () => {
+      const told = received.slice(from).filter((u) => u.draining === true);
+      return told.some((u) => u.tunnel === 'tun0') && told.some((u) => u.tunnel === 'tun1');
+    });
+    expect(
+      received
+        .slice(from)
+        .filter((u) => u.draining)
+        .map((u) => u.apps[0]?.state),
+    ).not.toContain('down');
+    for (const host of ['127.0.0.2', '::1']) {
+      const refused = await connectVia({ host, port }, 'a.internal:80');
+      expect(refused.status).toBe(503);
+      expect(refused.answer).toContain('the connector is draining');
+    }
+    // The open stream still works within the grace.
+    open.socket.write('who\n');
+    expect(await open.line()).toBe('app');
+    expect(dp.openConnections).toBe(1);
+    await over;
+    expect(cut).toBe(1);
+    expect(await open.rest()).toBe('');
+    expect(dp.openConnections).toBe(0);
+    // Every update since the drain began says so.
+    const since = received.length;
+    await waitFor('a periodic update', () => received.length > since + 1);
+    expect(received.slice(since).every((u) => u.draining === true)).toBe(true);
+    dp.undrain();
+    const back = received.length;
+    await waitFor('updates without draining again', () =>
+      received.slice(back).some((u) => u.tunnel === 'tun0' && u.draining === undefined),
+    );
+    const again = await connectVia({ host: '127.0.0.2', port }, 'a.internal:80');
+    expect(again.status).toBe(200);
+    again.socket.destroy();
+  });
+
   it('stops listening on a tunnel that went away', async () => {
     dp.setTunnels([{ name: 'tun1', controlUrl: 'http://[::1]:1', localAddress: '::1' }]);
     await waitFor('one listener', () => dp.proxy.listening().length === 1);

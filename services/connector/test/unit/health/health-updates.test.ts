@@ -329,6 +329,38 @@ describe('HealthUpdates', () => {
     await t.hu.stop();
   });
 
+  it('draining: both gateways hear it at once with the real app states, every later update keeps it, until undrained', async () => {
+    const t = setup();
+    t.hu.setTunnels([t1, t2]);
+    t.hu.start();
+    await t.clock.advance(0);
+    expect(t.sent.map((s) => s.update.draining)).toEqual([undefined, undefined]);
+    t.sent.length = 0;
+    const asked = t.clock.now();
+    t.hu.setDraining(true);
+    await t.clock.advance(0);
+    // At once, not at the next interval, and the apps keep their real state.
+    expect(
+      t.sent.map((s) => [s.at, s.update.tunnel, s.update.draining, s.update.apps[0]?.state]),
+    ).toEqual([
+      [asked, 'tun0', true, 'up'],
+      [asked, 'tun1', true, 'up'],
+    ]);
+    t.change('down');
+    await t.clock.advance(5000);
+    expect(t.sent.slice(2).every((s) => s.update.draining === true)).toBe(true);
+    expect(t.sent.at(-1)?.update.apps[0]?.state).toBe('down');
+    expect([t.hu.delivered('tun0'), t.hu.delivered('tun1')]).toEqual([true, true]);
+    t.sent.length = 0;
+    t.hu.setDraining(false);
+    await t.clock.advance(0);
+    expect(t.sent.map((s) => [s.update.tunnel, 'draining' in s.update])).toEqual([
+      ['tun0', false],
+      ['tun1', false],
+    ]);
+    await t.hu.stop();
+  });
+
   it('withdraw answers false when the gateway was not told (failure, unknown tunnel, tunnel gone)', async () => {
     let ok = true;
     const t = setup(() =>

@@ -41,7 +41,7 @@ const app: CatalogApp = {
   healthCheck: { type: 'tcp' },
 };
 
-function setup(o: { up?: boolean; resolveTo?: string } = {}) {
+function setup(o: { up?: boolean; resolveTo?: string; resolve?: () => Promise<never> } = {}) {
   const clock = new FakeClock();
   const log = captureLogger();
   const registry = createRegistry('connector', { defaultMetrics: false });
@@ -69,6 +69,7 @@ function setup(o: { up?: boolean; resolveTo?: string } = {}) {
     drainGraceMs: 1_000,
     resolve: async (host) => {
       resolved.push(host);
+      if (o.resolve) return o.resolve();
       return [{ address: o.resolveTo ?? '169.254.169.254', family: 4 as const }];
     },
   });
@@ -149,6 +150,62 @@ describe('ProxyServer (fake sockets and clock)', () => {
     expect(held.every((h) => h.written === '')).toBe(true);
     const m = await t.registry.getSingleMetricAsString('pa_connector_proxy_errors_total');
     expect(m).toContain('reason="connection_limit"} 1');
+  });
+
+  it('drains: new CONNECTs get 503 draining, an open stream goes on until the grace, then is cut; undrain accepts again', async () => {
+    // A stream held open: its server name never resolves (the resolve deadline is the test's).
+    const t = setup({ resolve: () => new Promise<never>(() => undefined) });
+    const open = t.open();
+    open.push('CONNECT named.internal:80 HTTP/1.1\r\n\r\n');
+    await flush();
+    const halfHead = t.open();
+    halfHead.push('CONNECT a.inter');
+    await flush();
+    let cut: number | undefined;
+    void t.proxy.drain(500).then((n) => {
+      cut = n;
+    });
+    await flush();
+    expect(t.proxy.draining).toBe(true);
+    // The one still sending its request was not let in yet: refused like a new one.
+    expect(halfHead.written).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(halfHead.written).toContain('the connector is draining');
+    const late = t.open();
+    late.push('CONNECT a.internal:80 HTTP/1.1\r\n\r\n');
+    await flush();
+    expect(late.written).toContain('503 Service Unavailable: the connector is draining');
+    expect([t.proxy.openStreams, open.destroyed, cut]).toEqual([1, false, undefined]);
+    await t.clock.advance(499);
+    expect([open.destroyed, cut]).toEqual([false, undefined]);
+    await t.clock.advance(1);
+    await flush();
+    expect([open.destroyed, cut, t.proxy.openStreams]).toEqual([true, 1, 0]);
+    expect(
+      t.log.entries().some((l) => l.msg === 'drain grace over; cut the connections left open'),
+    ).toBe(true);
+    t.proxy.undrain();
+    expect(t.proxy.draining).toBe(false);
+    // The refused sockets' linger ends (the connection limit is 2).
+    await t.clock.advance(1_000);
+    const after = t.open();
+    after.push('GET / HTTP/1.1\r\n\r\n');
+    await flush();
+    expect(after.written).toMatch(/^HTTP\/1\.1 405 /);
+  });
+
+  it('a drain with nothing open is over at once, and undrain ends a drain early without cutting', async () => {
+    const t = setup({ resolve: () => new Promise<never>(() => undefined) });
+    await expect(t.proxy.drain(1_000)).resolves.toBe(0);
+    t.proxy.undrain();
+    const open = t.open();
+    open.push('CONNECT named.internal:80 HTTP/1.1\r\n\r\n');
+    await flush();
+    const over = t.proxy.drain(500);
+    t.proxy.undrain();
+    await expect(over).resolves.toBe(0);
+    // Past the drain's grace, within the resolve deadline (the dial timeout, 1 s).
+    await t.clock.advance(900);
+    expect(open.destroyed).toBe(false);
   });
 
   it('names a bad limit', () => {
