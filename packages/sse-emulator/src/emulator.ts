@@ -109,7 +109,8 @@ function buildSseListener(
       ...(only ? { purposes: only.purposes.join(',') } : {}),
     }),
     tls: { ...deps.serverTls, caPem: deps.ca.certPem },
-    ...(deps.gateways ? { gateways: deps.gateways } : {}),
+    ...(deps.gateways ? { gateways: deps.gateways, health: deps.gateways } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
     ...(only ? { purposes: only.purposes, listenerUrl: only.url } : {}),
   });
 }
