@@ -109,7 +109,8 @@ function buildSseListener(
       ...(only ? { purposes: only.purposes.join(',') } : {}),
     }),
     tls: { ...deps.serverTls, caPem: deps.ca.certPem },
-    ...(deps.gateways ? { gateways: deps.gateways } : {}),
+    ...(deps.gateways ? { gateways: deps.gateways, health: deps.gateways } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
     ...(only ? { purposes: only.purposes, listenerUrl: only.url } : {}),
   });
 }
@@ -153,6 +154,10 @@ export interface EmulatorOptions {
   ingressPort?: number;
   /** Default 127.0.0.1. */
   ingressHost?: string;
+  /** One ingress attempt's connect (relay and its dial of the connector's proxy). Default 2000. */
+  ingressConnectTimeoutMs?: number;
+  /** A connector whose ingress attempt failed is tried last for this long. Default 5000. */
+  ingressSuspectMs?: number;
   /** How long a gateway's relay waits for a connector's proxy to accept. Default 5000. */
   relayDialTimeoutMs?: number;
   /** The port profile the endpoints were configured with (shown in the endpoint table). */
@@ -266,6 +271,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
       staleSeconds: fleet.healthStaleSeconds,
       clock,
       logger,
+      ...(o.ingressConnectTimeoutMs ? { connectTimeoutMs: o.ingressConnectTimeoutMs } : {}),
+      ...(o.ingressSuspectMs ? { suspectMs: o.ingressSuspectMs } : {}),
     });
   }
 

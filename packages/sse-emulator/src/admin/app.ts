@@ -5,9 +5,11 @@ import Fastify from 'fastify';
 import { bearerToken, installErrorHandling } from '../http/errors';
 import { schemaOptions } from '../http/schema-errors';
 import { digestsEqual, sha256Hex } from '../state/secrets';
+import { appRoutes } from './app-routes';
 import type { AdminApp, AdminDeps } from './deps';
 import { endpointRoutes } from './endpoint-routes';
 import { gatewayRoutes } from './gateway-routes';
+import { groupViewRoutes } from './group-view-routes';
 import { packageRoutes } from './package-routes';
 import {
   connectorAdminRoutes,
@@ -47,6 +49,8 @@ export function buildAdminApp(deps: AdminDeps): AdminApp {
   }
   infoRoutes(app, deps);
   groupRoutes(app, deps);
+  appRoutes(app, deps);
+  groupViewRoutes(app, deps);
   keyRoutes(app, deps);
   connectorAdminRoutes(app, deps);
   releaseRoutes(app, deps);

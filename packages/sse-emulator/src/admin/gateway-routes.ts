@@ -50,6 +50,7 @@ export function gatewayRoutes(app: AdminApp, deps: AdminDeps): void {
       url: ingress.url ?? null,
       totals: { ...ingress.stats.totals },
       tunnels: ingress.stats.tunnels(),
+      connectors: ingress.stats.connectors(),
     };
   });
 }

@@ -2,6 +2,7 @@ import type { ReleaseManifest } from '@pa-connector/sse-api';
 import { Type } from '@sinclair/typebox';
 import { invalidRequest, notFound } from '../errors';
 import { resolveFaultSpec } from '../faults/fault-table';
+import type { GroupRecord } from '../state/model';
 import type { AdminApp, AdminDeps } from './deps';
 import {
   AppRequest,
@@ -33,6 +34,7 @@ import { connectorSummary, connectorView, groupSummary, groupView, keyView } fro
 
 export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
   const { state } = deps;
+  const view = (group: GroupRecord) => groupView(group, state.catalogEntries(group.id));
 
   app.post(
     '/admin/groups',
@@ -51,20 +53,20 @@ export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
       );
       await deps.persist();
       // The only time the group's key is shown whole.
-      return reply.code(201).send({ ...groupView(group), key: key.key });
+      return reply.code(201).send({ ...view(group), key: key.key });
     },
   );
 
   app.get(
     '/admin/groups',
     { schema: { response: answers({ 200: Type.Array(GroupSummary) }) } },
-    async () => state.listGroups().map(groupSummary),
+    async () => state.listGroups().map((g) => groupSummary(g, state.catalogEntries(g.id))),
   );
 
   app.get(
     '/admin/groups/:id',
     { schema: { params: IdParams, response: answers({ 200: GroupView }) } },
-    async (request) => groupView(state.group(request.params.id)),
+    async (request) => view(state.group(request.params.id)),
   );
 
   // Raw on purpose: tests feed malformed catalog entries through here.
@@ -74,7 +76,7 @@ export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
     async (request) => {
       const group = state.setApps(request.params.id, request.body);
       await deps.persist();
-      return groupView(group);
+      return view(group);
     },
   );
 
@@ -87,7 +89,7 @@ export function groupRoutes(app: AdminApp, deps: AdminDeps): void {
       const entry = keys.length === 1 && keys[0] === 'app' ? b.app : b;
       const group = state.addApp(request.params.id, entry);
       await deps.persist();
-      return reply.code(201).send(groupView(group));
+      return reply.code(201).send(view(group));
     },
   );
 }

@@ -1,10 +1,13 @@
 import {
+  CatalogApp,
+  GroupConnectorState,
   NoBody,
   Nullable,
   ReleaseImage,
   ReleaseManifest,
   SSE_ENDPOINTS,
   SseErrorBody,
+  UpdateSlotHolder,
 } from '@pa-connector/sse-api';
 import { type TSchema, Type } from '@sinclair/typebox';
 import {
@@ -62,6 +65,41 @@ export const AppsRequest = Type.Array(Type.Unknown(), {
 /** `{"app": {...}}` or the app object itself, stored as given. */
 export const AppRequest = Type.Record(Type.String(), Type.Unknown(), {
   description: 'a JSON object like {"app":{"id":"wiki",...}}',
+});
+
+// Apps defined once and associated with groups.
+
+const GroupIds = Type.Array(Type.String({ minLength: 1 }), {
+  description: 'a list of group ids',
+});
+
+/** A CatalogApp (id optional: generated) and the groups it is associated with at once. */
+export const NewAppRequest = Type.Object(
+  {
+    ...CatalogApp.properties,
+    id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        pattern: '^\\S+$',
+        description: 'a non-empty string without spaces (default: app_<hex>)',
+      }),
+    ),
+    groups: Type.Optional(GroupIds),
+  },
+  { description: 'a JSON object like {"name":"Wiki","host":"wiki.corp","port":443,...}' },
+);
+
+export const AppGroupsRequest = Type.Object(
+  { groups: GroupIds },
+  { description: 'a JSON object like {"groups":["grp_1","grp_2"]}' },
+);
+
+export const AppRecordView = Type.Object({
+  id: Type.String(),
+  app: CatalogApp,
+  groups: Type.Array(Type.String()),
+  createdAt: Type.String(),
 });
 
 const GroupFields = {
@@ -252,11 +290,48 @@ const TunnelCounts = Type.Object({
   refused: Type.Integer(),
   failed: Type.Integer(),
 });
+const Counts = {
+  carried: Type.Integer(),
+  active: Type.Integer(),
+  refused: Type.Integer(),
+  failed: Type.Integer(),
+};
+/** What the user ingress sent to one connector, over all its tunnels. */
+const ConnectorCounts = Type.Object({ connectorId: Type.String(), ...Counts });
 export const IngressView = Type.Object({
   url: Nullable(Type.String()),
   totals: Type.Record(Type.String(), Type.Number()),
   tunnels: Type.Array(TunnelCounts),
+  connectors: Type.Array(ConnectorCounts),
 });
+
+// The operator's view of a group.
+
+export const GroupOperatorView = Type.Object({
+  group: Type.Object({ id: Type.String(), name: Type.String(), maxConnectors: Type.Integer() }),
+  connectors: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      hostname: Type.String(),
+      state: GroupConnectorState,
+      draining: Type.Boolean(),
+      tunnels: Type.Array(
+        Type.Object({
+          gateway: Type.String(),
+          tunnel: Nullable(Type.String()),
+          address: Type.String(),
+          receivedAt: Type.String(),
+          fresh: Type.Boolean(),
+        }),
+      ),
+      apps: Type.Record(Type.String(), Type.String()),
+      ingress: Type.Object(Counts),
+    }),
+  ),
+  updateSlot: Nullable(UpdateSlotHolder),
+});
+
+export const FreedUpdateSlot = Type.Object({ freed: Nullable(UpdateSlotHolder) });
 
 // The firewall table as served.
 

@@ -2,8 +2,11 @@ import type { Static } from '@sinclair/typebox';
 import type { ConnectorRecord, GroupRecord, ProvisioningKeyRecord } from '../state/model';
 import type { ConnectorSummary, ConnectorView, GroupSummary, GroupView, KeyView } from './schemas';
 
-/** What the admin API shows. Hashes of secrets and tokens never leave the emulator. */
-export function groupSummary(g: GroupRecord): Static<typeof GroupSummary> {
+/**
+ * What the admin API shows. Hashes of secrets and tokens never leave the emulator. A group's
+ * apps are its whole catalog: its own entries, then the apps associated with it.
+ */
+export function groupSummary(g: GroupRecord, catalog: unknown[]): Static<typeof GroupSummary> {
   return {
     id: g.id,
     name: g.name,
@@ -12,13 +15,13 @@ export function groupSummary(g: GroupRecord): Static<typeof GroupSummary> {
     keyId: g.keyId ?? null,
     region: g.region,
     catalogVersion: g.catalogVersion,
-    appCount: g.apps.length,
+    appCount: catalog.length,
     createdAt: g.createdAt,
   };
 }
 
-export function groupView(g: GroupRecord): Static<typeof GroupView> {
-  return { ...groupSummary(g), apps: g.apps };
+export function groupView(g: GroupRecord, catalog: unknown[]): Static<typeof GroupView> {
+  return { ...groupSummary(g, catalog), apps: catalog };
 }
 
 export type KeyStatus = Static<typeof KeyView>['status'];

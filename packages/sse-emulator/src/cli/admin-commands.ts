@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseDurationSeconds } from '../config/durations';
+import { type GroupViewAnswer, groupTable } from './group-table';
 import { readAdminToken } from './serve-options';
 import { UsageError } from './usage-error';
 
@@ -13,7 +14,11 @@ interface AdminCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: unknown;
+  /** How the answer is printed (default: the JSON as it came). */
+  print?: (answer: unknown) => string;
 }
+
+type Values = Record<string, string | boolean | undefined>;
 
 /** Turns `group create --name x` etc. into an admin API call. */
 function adminCall(
@@ -27,29 +32,26 @@ function adminCall(
 } {
   const spec = COMMANDS[`${noun} ${verb}`];
   if (!spec) throw new UsageError(`unknown command "${noun} ${verb}"`);
-  let values: Record<string, string | undefined>;
+  let values: Values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: { ...COMMON, ...spec.flags },
       strict: true,
       allowPositionals: false,
-    }) as { values: Record<string, string | undefined> });
+    }) as { values: Values });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   return {
     call: spec.build(values),
-    adminUrl: values['admin-url'],
-    tokenFile: values['admin-token-file'],
+    adminUrl: values['admin-url'] as string | undefined,
+    tokenFile: values['admin-token-file'] as string | undefined,
   };
 }
 
-type Flags = Record<string, { type: 'string' }>;
-const COMMANDS: Record<
-  string,
-  { flags: Flags; build: (v: Record<string, string | undefined>) => AdminCall }
-> = {
+type Flags = Record<string, { type: 'string' } | { type: 'boolean' }>;
+const COMMANDS: Record<string, { flags: Flags; build: (v: Values) => AdminCall }> = {
   'group create': {
     flags: {
       name: { type: 'string' },
@@ -62,7 +64,7 @@ const COMMANDS: Record<
       path: '/admin/groups',
       body: {
         name: required(v, 'name'),
-        ...(v.region ? { region: v.region } : {}),
+        ...(v.region !== undefined ? { region: v.region } : {}),
         ...(v['customer-id'] !== undefined ? { customerId: v['customer-id'] } : {}),
         ...(v['max-connectors'] !== undefined
           ? { maxConnectors: positiveInteger(v, 'max-connectors') }
@@ -71,6 +73,63 @@ const COMMANDS: Record<
     }),
   },
   'group list': { flags: {}, build: () => ({ method: 'GET', path: '/admin/groups' }) },
+  'group view': {
+    flags: { group: { type: 'string' }, json: { type: 'boolean' } },
+    build: (v) => ({
+      method: 'GET',
+      path: `/admin/groups/${segment(required(v, 'group'))}/view`,
+      ...(v.json ? {} : { print: (answer) => groupTable(answer as GroupViewAnswer) }),
+    }),
+  },
+  'group slot-free': {
+    flags: { group: { type: 'string' } },
+    build: (v) => ({
+      method: 'DELETE',
+      path: `/admin/groups/${segment(required(v, 'group'))}/update-slot`,
+    }),
+  },
+  'app create': {
+    flags: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      servers: { type: 'string' },
+      strategy: { type: 'string' },
+      'health-check': { type: 'string' },
+      groups: { type: 'string' },
+    },
+    build: (v) => ({
+      method: 'POST',
+      path: '/admin/apps',
+      body: {
+        ...(v.id !== undefined ? { id: v.id } : {}),
+        name: required(v, 'name'),
+        host: required(v, 'host'),
+        port: portNumber(required(v, 'port'), '--port'),
+        servers: list(required(v, 'servers')).map(server),
+        strategy: v.strategy ?? 'round-robin',
+        healthCheck: healthCheck((v['health-check'] as string | undefined) ?? 'tcp'),
+        ...(v.groups !== undefined ? { groups: list(v.groups as string) } : {}),
+      },
+    }),
+  },
+  'app list': { flags: {}, build: () => ({ method: 'GET', path: '/admin/apps' }) },
+  'app groups': {
+    flags: { app: { type: 'string' }, groups: { type: 'string' } },
+    build: (v) => {
+      if (typeof v.groups !== 'string') throw new UsageError('--groups is required (may be "")');
+      return {
+        method: 'PUT',
+        path: `/admin/apps/${segment(required(v, 'app'))}/groups`,
+        body: { groups: list(v.groups) },
+      };
+    },
+  },
+  'app delete': {
+    flags: { app: { type: 'string' } },
+    build: (v) => ({ method: 'DELETE', path: `/admin/apps/${segment(required(v, 'app'))}` }),
+  },
   'key create': {
     flags: {
       group: { type: 'string' },
@@ -81,7 +140,7 @@ const COMMANDS: Record<
       const body: Record<string, number> = {};
       if (v['max-uses'] !== undefined) body.maxUses = positiveInteger(v, 'max-uses');
       if (v['expires-in'] !== undefined) {
-        const s = parseDurationSeconds(v['expires-in']);
+        const s = parseDurationSeconds(v['expires-in'] as string);
         if (s === undefined) throw new UsageError('--expires-in must be a duration like 30m or 7d');
         body.expiresInSeconds = s;
       }
@@ -109,14 +168,44 @@ const COMMANDS: Record<
 
 export const ADMIN_COMMANDS = Object.keys(COMMANDS);
 
-function required(v: Record<string, string | undefined>, name: string): string {
+function required(v: Values, name: string): string {
   const value = v[name];
-  if (!value) throw new UsageError(`--${name} is required`);
+  if (typeof value !== 'string' || !value) throw new UsageError(`--${name} is required`);
   return value;
 }
 
-function positiveInteger(v: Record<string, string | undefined>, name: string): number {
-  const value = v[name] ?? '';
+/** `a,b, c` -> ['a','b','c'] (empty parts dropped: "" is the empty list). */
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function portNumber(value: string, what: string): number {
+  if (!/^[1-9]\d{0,4}$/.test(value) || Number(value) > 65_535) {
+    throw new UsageError(`${what} must be a port number 1-65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** `host:port`, an IPv6 address in brackets: one server of the app. */
+function server(spec: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):([^:]+)$/.exec(spec);
+  if (!m) throw new UsageError(`--servers takes host:port[,host:port...], got "${spec}"`);
+  return { host: (m[1] ?? m[2]) as string, port: portNumber(m[3] as string, `--servers ${spec}`) };
+}
+
+/** `tcp`, or `http:/path` (a GET that must answer 200). */
+function healthCheck(spec: string) {
+  if (spec === 'tcp') return { type: 'tcp' as const };
+  const m = /^http:(\/\S*)$/.exec(spec);
+  if (!m) throw new UsageError(`--health-check must be tcp or http:/path, got "${spec}"`);
+  return { type: 'http' as const, path: m[1] as string, expectStatus: 200 };
+}
+
+function positiveInteger(v: Values, name: string): number {
+  const value = (v[name] as string | undefined) ?? '';
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new UsageError(`--${name} must be a positive integer`);
   return Number(value);
 }
@@ -145,7 +234,7 @@ export async function runAdminCommand(noun: string, verb: string, argv: string[]
       `cannot reach the admin API at ${base}: ${(err as Error).cause ?? (err as Error).message}`,
     );
   }
-  const text = await res.text();
+  let text = await res.text();
   if (!res.ok) {
     let message = text;
     try {
@@ -153,5 +242,6 @@ export async function runAdminCommand(noun: string, verb: string, argv: string[]
     } catch {}
     throw new Error(`${call.method} ${call.path}: ${res.status} ${message}`);
   }
+  if (call.print) text = call.print(JSON.parse(text));
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -9,7 +9,8 @@ const USAGE = `usage:
                     [--cert-lifetime 365d] [--token-lifetime 1h]
                     [--region name=host:port/udp[@netns],host:port/udp ...] [--tls-name NAME ...]
                     [--gateways] [--control-port 8900] [--health-stale 15s]
-                    [--ingress-port N [--ingress-host 127.0.0.1]]
+                    [--ingress-port N [--ingress-host 127.0.0.1]
+                     [--ingress-connect-timeout 2s] [--ingress-suspect 5s]]
                     [--profile saas|onprem] [--endpoint PURPOSE=[host][:port][@bind] ...]
                     [--pop-hostname REGION=NAME[,NAME] ...]
                     [--bundle PoPDeployment.tar --infra-script infra.sh]
@@ -17,6 +18,14 @@ const USAGE = `usage:
   pa-emulator group create --name NAME [--region REGION]
                            [--max-connectors N] [--customer-id ID]
   pa-emulator group list
+  pa-emulator group view --group ID [--json]
+  pa-emulator group slot-free --group ID
+  pa-emulator app create --name NAME --host HOST --port N --servers HOST:PORT[,HOST:PORT]
+                         [--id ID] [--strategy round-robin|least-connections]
+                         [--health-check tcp|http:/PATH] [--groups ID[,ID]]
+  pa-emulator app list
+  pa-emulator app groups --app ID --groups ID[,ID]   (--groups "" leaves it in none)
+  pa-emulator app delete --app ID
   pa-emulator key create --group ID [--max-uses N] [--expires-in 1h]
   pa-emulator key list --group ID
   pa-emulator key revoke --key KEYID

@@ -49,6 +49,8 @@ const SERVE_FLAGS = {
   'health-stale': { type: 'string' },
   'ingress-port': { type: 'string' },
   'ingress-host': { type: 'string' },
+  'ingress-connect-timeout': { type: 'string' },
+  'ingress-suspect': { type: 'string' },
   profile: { type: 'string' },
   endpoint: { type: 'string', multiple: true },
   'pop-hostname': { type: 'string', multiple: true },
@@ -75,6 +77,10 @@ interface ConfigFile {
   /** The user ingress (as `--ingress-port` / `--ingress-host`). */
   ingressPort?: number;
   ingressHost?: string;
+  /** Each attempt's connect deadline (as `--ingress-connect-timeout`). */
+  ingressConnectTimeout?: string | number;
+  /** How long a failed connector is tried last (as `--ingress-suspect`). */
+  ingressSuspect?: string | number;
   /** `saas` or `onprem`: ports for endpoints and gateways given without one. */
   profile?: string;
   /** `PURPOSE=[host][:port][@bind]` each, as `--endpoint`. */
@@ -193,6 +199,23 @@ export async function serveSettings(
     options.ingressHost = ingressHost ?? '127.0.0.1';
   } else if (ingressHost !== undefined) {
     throw new UsageError('--ingress-host is given without --ingress-port');
+  }
+  const connectTimeout = flag('ingress-connect-timeout') ?? file.ingressConnectTimeout;
+  const suspect = flag('ingress-suspect') ?? file.ingressSuspect;
+  for (const [name, value] of [
+    ['--ingress-connect-timeout', connectTimeout],
+    ['--ingress-suspect', suspect],
+  ] as const) {
+    if (value !== undefined && ingressPort === undefined) {
+      throw new UsageError(`${name} is given without --ingress-port`);
+    }
+  }
+  if (connectTimeout !== undefined) {
+    options.ingressConnectTimeoutMs =
+      duration('--ingress-connect-timeout', connectTimeout, 60) * 1000;
+  }
+  if (suspect !== undefined) {
+    options.ingressSuspectMs = duration('--ingress-suspect', suspect, 3600) * 1000;
   }
 
   const bundle = flag('bundle') ?? file.bundle;

@@ -10,7 +10,9 @@ import { EmulatorError, invalidRequest } from '../errors';
 export function installErrorHandling(app: FastifyInstance<any, any, any, any>): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof EmulatorError) {
-      return reply.code(err.statusCode).send(errorBody(err.code, err.message));
+      return reply
+        .code(err.statusCode)
+        .send({ error: { code: err.bodyCode, message: err.message } });
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -18,6 +18,15 @@ export interface TunnelCounts {
   failed: number;
 }
 
+/** Per connector: the sums over its tunnels. */
+export interface ConnectorCounts {
+  connectorId: string;
+  carried: number;
+  active: number;
+  refused: number;
+  failed: number;
+}
+
 export interface IngressTotals {
   /** User connections accepted by the listener. */
   connections: number;
@@ -72,5 +81,27 @@ export class IngressStats {
     const all = [...this.#tunnels.values()].map((t) => ({ ...t }));
     const list = gateway === undefined ? all : all.filter((t) => t.gateway === gateway);
     return list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Sums per connector over its tunnels (every gateway), sorted by connector id. */
+  connectors(): ConnectorCounts[] {
+    const by = new Map<string, ConnectorCounts>();
+    for (const t of this.#tunnels.values()) {
+      const c = by.get(t.connectorId) ?? {
+        connectorId: t.connectorId,
+        carried: 0,
+        active: 0,
+        refused: 0,
+        failed: 0,
+      };
+      c.carried += t.carried;
+      c.active += t.active;
+      c.refused += t.refused;
+      c.failed += t.failed;
+      by.set(t.connectorId, c);
+    }
+    return [...by.values()].sort((a, b) =>
+      a.connectorId < b.connectorId ? -1 : a.connectorId > b.connectorId ? 1 : 0,
+    );
   }
 }

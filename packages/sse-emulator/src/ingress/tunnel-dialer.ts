@@ -4,7 +4,12 @@ import { IngressError } from './ingress-error';
 import type { TunnelCandidate } from './tunnel-selection';
 
 export interface DialOptions {
-  /** Waiting for the relay's verdict (it has its own dial timeout) and the proxy's answer. */
+  /**
+   * The connect: reaching the gateway's relay and its verdict on the TCP dial of the connector's
+   * proxy. Short, so a connector that is gone costs the user little before the next one.
+   */
+  connectTimeoutMs: number;
+  /** Then the proxy's answer to the CONNECT. */
   answerTimeoutMs: number;
 }
 
@@ -30,11 +35,24 @@ export async function dialThroughTunnel(
   target: ConnectTarget,
   o: DialOptions,
 ): Promise<ProxyAnswer> {
+  const started = performance.now();
   const socket = connect({ path: c.relayPath, allowHalfOpen: true });
   socket.on('error', () => undefined); // reported through the reads below
   try {
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
+      socket.setTimeout(o.connectTimeoutMs, () =>
+        reject(
+          new IngressError(
+            'relay_unreachable',
+            `relay of gateway ${c.gateway}: no connection within ${o.connectTimeoutMs}ms`,
+            true,
+          ),
+        ),
+      );
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        resolve();
+      });
       socket.once('error', (err) =>
         reject(
           new IngressError(
@@ -47,10 +65,12 @@ export async function dialThroughTunnel(
       );
     });
     socket.write(`${c.address} ${c.proxyPort}\n`);
+    // What is left of the connect deadline (at least 1 ms, so the read can time out).
+    const left = Math.max(1, Math.ceil(o.connectTimeoutMs - (performance.now() - started)));
     const verdict = await readUntil(socket, '\n', {
       maxBytes: 512,
-      timeoutMs: o.answerTimeoutMs,
-      what: `relay answer from gateway ${c.gateway}`,
+      timeoutMs: left,
+      what: `relay answer from gateway ${c.gateway} (its connect to ${c.address}:${c.proxyPort})`,
     });
     const line = verdict.head.toString('utf8').trim();
     if (line !== 'OK') {

@@ -31,10 +31,19 @@ export interface TunnelCandidate {
 export interface Exclusions {
   gatewayDown: number;
   stale: number;
+  /** The connector's latest update says it is draining: no new users go there. */
+  draining: number;
   appDown: number;
   appNotReported: number;
   noProxyPort: number;
   addressMismatch: number;
+}
+
+/** One tunnel passed over, and why (the ingress logs which connector was skipped). */
+export interface SkippedTunnel {
+  key: string;
+  connectorId: string;
+  reason: keyof Exclusions;
 }
 
 export interface SelectionContext {
@@ -52,7 +61,7 @@ function tunnelKey(gateway: string, connectorId: string, tunnel: string | null):
 
 /**
  * The tunnels that can carry a connection to an app: the latest update on that tunnel is not
- * stale, comes from a connector of a group whose catalog holds the app, reports the app `up` or
+ * stale, does not say the connector is draining, comes from a connector of a group whose catalog holds the app, reports the app `up` or
  * `unhealthy`, and names the connector's proxy port; the gateway is running. Sorted by key, so
  * round-robin over them is stable.
  */
@@ -60,45 +69,59 @@ export function eligibleTunnels(
   apps: AppMatch[],
   gateways: GatewayTunnels[],
   ctx: SelectionContext,
-): { candidates: TunnelCandidate[]; excluded: Exclusions } {
+): { candidates: TunnelCandidate[]; excluded: Exclusions; skipped: SkippedTunnel[] } {
   const excluded: Exclusions = {
     gatewayDown: 0,
     stale: 0,
+    draining: 0,
     appDown: 0,
     appNotReported: 0,
     noProxyPort: 0,
     addressMismatch: 0,
   };
   const candidates: TunnelCandidate[] = [];
+  const skipped: SkippedTunnel[] = [];
   for (const g of gateways) {
     for (const h of g.health) {
       const group = ctx.groupOf(h.connectorId);
       const app = apps.find((a) => a.groupId === group);
       if (!app) continue;
+      const skip = (reason: keyof Exclusions) => {
+        excluded[reason] += 1;
+        skipped.push({
+          key: tunnelKey(g.gateway, h.connectorId, h.tunnel),
+          connectorId: h.connectorId,
+          reason,
+        });
+      };
       if (!g.running) {
-        excluded.gatewayDown += 1;
+        skip('gatewayDown');
         continue;
       }
       if (ctx.now - Date.parse(h.receivedAt) > ctx.staleMs) {
-        excluded.stale += 1;
+        skip('stale');
         continue;
       }
       if (!h.addressMatches) {
-        excluded.addressMismatch += 1;
+        skip('addressMismatch');
+        continue;
+      }
+      if (h.body.draining === true) {
+        skip('draining');
         continue;
       }
       const state = reportedState(h.body, app.appId);
       if (state === undefined) {
-        excluded.appNotReported += 1;
+        skip('appNotReported');
         continue;
       }
       if (state === 'down') {
-        excluded.appDown += 1;
+        skip('appDown');
         continue;
       }
       const proxyPort = h.body.proxyPort;
       if (typeof proxyPort !== 'number' || !Number.isInteger(proxyPort)) {
-        excluded.noProxyPort += 1;
+        skip('noProxyPort');
         continue;
       }
       candidates.push({
@@ -114,7 +137,8 @@ export function eligibleTunnels(
     }
   }
   candidates.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { candidates, excluded };
+  skipped.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { candidates, excluded, skipped };
 }
 
 function reportedState(body: Record<string, unknown>, appId: string): AppState | undefined {
@@ -135,6 +159,7 @@ export function describeExclusions(e: Exclusions): string {
   const parts: string[] = [];
   if (e.gatewayDown) parts.push(`${e.gatewayDown} on a gateway that is down`);
   if (e.stale) parts.push(`${e.stale} with stale health updates`);
+  if (e.draining) parts.push(`${e.draining} draining`);
   if (e.appDown) parts.push(`${e.appDown} reporting the app down`);
   if (e.appNotReported) parts.push(`${e.appNotReported} not reporting the app`);
   if (e.noProxyPort) parts.push(`${e.noProxyPort} without a proxyPort`);

@@ -3,6 +3,7 @@ import type { Logger } from '@pa-connector/logger';
 import type { Clock } from '../clock';
 import type { EmulatorState } from '../state/emulator-state';
 import { findApps } from './app-lookup';
+import { AttemptPlan, SuspectConnectors } from './attempt-order';
 import {
   authority,
   BadRequest,
@@ -20,12 +21,13 @@ import {
   eligibleTunnels,
   type GatewayTunnels,
   RoundRobin,
+  type SkippedTunnel,
   type TunnelCandidate,
 } from './tunnel-selection';
 
 export interface UserIngressOptions {
   /** Where the catalogs (groups) and the connectors' groups come from. */
-  state: Pick<EmulatorState, 'listGroups' | 'listConnectors'>;
+  state: Pick<EmulatorState, 'groupCatalogs' | 'listConnectors'>;
   /** The gateways and their latest health updates (GatewayFleet.tunnels). */
   tunnels: () => GatewayTunnels[];
   /** An update older than this does not count. */
@@ -34,13 +36,17 @@ export interface UserIngressOptions {
   logger: Logger;
   /** The user's CONNECT head must be complete within this. Default 10 000. */
   headerTimeoutMs?: number;
-  /** Relay verdict and proxy answer, each. Default 10 000. */
+  /** The proxy's answer to the CONNECT, once connected. Default 10 000. */
   answerTimeoutMs?: number;
+  /** One attempt's connect: the relay and its TCP dial of the connector's proxy. Default 2 000. */
+  connectTimeoutMs?: number;
+  /** A connector whose attempt failed is tried last for this long. Default 5 000. */
+  suspectMs?: number;
 }
 
+const DEFAULT_INGRESS_CONNECT_TIMEOUT_MS = 2_000;
+const DEFAULT_INGRESS_SUSPECT_MS = 5_000;
 const MAX_USER_HEAD = 8 * 1024;
-/** One try, then the next candidate once (fast failover), then 503. */
-const MAX_ATTEMPTS = 2;
 
 /**
  * The gateway's user-facing listener. Per connection: `CONNECT <app-host>:<port>` from the user,
@@ -51,6 +57,9 @@ const MAX_ATTEMPTS = 2;
 export class UserIngress {
   readonly stats = new IngressStats();
   readonly #rr = new RoundRobin();
+  readonly #suspects: SuspectConnectors;
+  /** Per app, the tunnels last passed over and why: logged when that changes. */
+  readonly #lastSkipped = new Map<string, string>();
   readonly #log: Logger;
   readonly #server: Server;
   readonly #open = new Set<Socket>();
@@ -60,6 +69,7 @@ export class UserIngress {
 
   constructor(private readonly o: UserIngressOptions) {
     this.#log = o.logger.child({ component: 'ingress' });
+    this.#suspects = new SuspectConnectors(o.clock, o.suspectMs ?? DEFAULT_INGRESS_SUSPECT_MS);
     this.#server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
   }
 
@@ -151,7 +161,7 @@ export class UserIngress {
       return;
     }
     const app = authority(target);
-    const matches = findApps(this.o.state.listGroups(), target.host, target.port);
+    const matches = findApps(this.o.state.groupCatalogs(), target.host, target.port);
     if (matches.length === 0) {
       this.stats.totals.unknownApp += 1;
       this.#log.warn({ app, result: 404 }, 'ingress: unknown app');
@@ -159,13 +169,16 @@ export class UserIngress {
       return;
     }
     const groups = new Map(this.o.state.listConnectors().map((c) => [c.id, c.groupId]));
-    const { candidates, excluded } = eligibleTunnels(matches, this.o.tunnels(), {
+    const { candidates, excluded, skipped } = eligibleTunnels(matches, this.o.tunnels(), {
       now: this.o.clock.now().getTime(),
       staleMs: this.o.staleSeconds * 1000,
       groupOf: (id) => groups.get(id),
     });
-    const order = this.#rr.order(app.toLowerCase(), candidates).slice(0, MAX_ATTEMPTS);
-    if (order.length === 0) {
+    this.#logSkipped(app, skipped);
+    const plan = new AttemptPlan(this.#rr.order(app.toLowerCase(), candidates), (id) =>
+      this.#suspects.isSuspect(id),
+    );
+    if (plan.size === 0) {
       this.stats.totals.unavailable += 1;
       const reason = `no tunnel can reach ${app}: ${describeExclusions(excluded)}`;
       this.#log.warn({ app, result: 503, excluded }, 'ingress: no tunnel for the app');
@@ -173,17 +186,22 @@ export class UserIngress {
       return;
     }
     const failures: string[] = [];
-    for (const [i, c] of order.entries()) {
+    const tried: string[] = [];
+    for (let c = plan.next(); c; c = plan.next()) {
       if (user.destroyed) return;
+      tried.push(c.key);
       let answer: ProxyAnswer;
       try {
         answer = await dialThroughTunnel(c, target, {
+          connectTimeoutMs: this.o.connectTimeoutMs ?? DEFAULT_INGRESS_CONNECT_TIMEOUT_MS,
           answerTimeoutMs: this.o.answerTimeoutMs ?? 10_000,
         });
       } catch (err) {
         this.stats.tunnel(c).failed += 1;
+        this.#suspects.failed(c.connectorId);
+        plan.failed(c.connectorId);
         failures.push(`${c.key}: ${(err as Error).message}`);
-        const next = order[i + 1];
+        const next = plan.peek();
         if (next) this.stats.totals.failovers += 1;
         this.#log.warn(
           { app, tunnel: c.key, err: (err as Error).message, next: next?.key ?? null },
@@ -193,15 +211,35 @@ export class UserIngress {
         );
         continue;
       }
+      this.#suspects.succeeded(c.connectorId);
       this.#relay(user, early, c, app, answer);
       return;
     }
     this.stats.totals.unavailable += 1;
-    this.#log.warn(
-      { app, result: 503, tried: order.map((c) => c.key) },
-      'ingress: no tunnel reachable',
-    );
+    this.#log.warn({ app, result: 503, tried }, 'ingress: no tunnel reachable');
     this.#refuse(user, 503, `no tunnel reachable for ${app}: ${failures.join('; ')}`);
+  }
+
+  /** Which connectors' tunnels were passed over for the app and why, when that changes. */
+  #logSkipped(app: string, skipped: SkippedTunnel[]): void {
+    const signature = skipped.map((s) => `${s.key}=${s.reason}`).join(',');
+    if ((this.#lastSkipped.get(app) ?? '') === signature) return;
+    this.#lastSkipped.set(app, signature);
+    if (skipped.length === 0) {
+      this.#log.info({ app }, 'ingress: no tunnel of the app is passed over any more');
+      return;
+    }
+    this.#log.info(
+      {
+        app,
+        skipped: skipped.map((s) => ({
+          tunnel: s.key,
+          connectorId: s.connectorId,
+          reason: s.reason,
+        })),
+      },
+      'ingress: tunnels passed over for the app',
+    );
   }
 
   #relay(user: Socket, early: Buffer, c: TunnelCandidate, app: string, a: ProxyAnswer): void {

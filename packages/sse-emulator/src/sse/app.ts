@@ -9,6 +9,7 @@ import { connectorRoutes } from './connector-routes';
 import type { SseApp, SseDeps } from './deps';
 import { enrollmentRoutes } from './enrollment-routes';
 import { faultHook } from './fault-hook';
+import { groupRoutes } from './group-routes';
 import { purposeFilter } from './purpose-filter';
 
 export interface SseAppOptions extends SseDeps {
@@ -40,5 +41,6 @@ export function buildSseApp(o: SseAppOptions): SseApp {
   faultHook(app, o);
   enrollmentRoutes(app, o);
   connectorRoutes(app, o);
+  groupRoutes(app, o);
   return app;
 }

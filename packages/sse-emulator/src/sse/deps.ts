@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock';
 import type { FaultTable } from '../faults/fault-table';
+import type { HealthSource } from '../groups/connector-health';
 import { bearerToken } from '../http/errors';
 import type { EmulatorState } from '../state/emulator-state';
 import type { ConnectorRecord } from '../state/model';
@@ -27,6 +29,10 @@ export interface SseDeps {
   gateways?: { admit(connectorId: string): Promise<void> };
   /** This listener's URL once it listens: ingest records say which collector took them. */
   listenerUrl?: () => string | undefined;
+  /** The gateways' latest health updates (GroupInfo's connector states); none without gateways. */
+  health?: HealthSource;
+  /** Whose time decides which health updates are fresh. Default: the system clock. */
+  clock?: Clock;
 }
 
 /**

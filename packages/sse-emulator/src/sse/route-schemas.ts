@@ -1,6 +1,7 @@
 import {
   AcceptedResponse,
   CatalogResponse,
+  GroupInfo,
   HealthUpdate,
   LogBatch,
   NoBody,
@@ -12,6 +13,10 @@ import {
   RenewResponse,
   SseErrorBody,
   TokenResponse,
+  UpdateSlotGrant,
+  UpdateSlotReleaseRequest,
+  UpdateSlotReleaseResponse,
+  UpdateSlotRequest,
 } from '@pa-connector/sse-api';
 import { Type } from '@sinclair/typebox';
 
@@ -39,4 +44,10 @@ export const SseRouteSchemas = {
   popStatus: { body: PopStatusReport, response: { 202: AcceptedResponse, ...errors } },
   release: { response: { 200: ReleaseManifest, ...errors } },
   logs: { body: LogBatch, response: { 202: AcceptedResponse, ...errors } },
+  group: { response: { 200: GroupInfo, ...errors } },
+  updateSlot: { body: UpdateSlotRequest, response: { 200: UpdateSlotGrant, ...errors } },
+  updateSlotRelease: {
+    body: UpdateSlotReleaseRequest,
+    response: { 200: UpdateSlotReleaseResponse, ...errors },
+  },
 } as const;

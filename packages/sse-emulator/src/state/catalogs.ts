@@ -16,7 +16,10 @@ export interface GroupRecord {
   keyId?: string | null;
   /** Default region of connectors registered with this group's keys. */
   region: string;
-  /** Catalog entries, stored as given so tests can publish bad ones. */
+  /**
+   * Catalog entries kept in the group itself, stored as given so tests can publish bad ones;
+   * the catalog adds the apps associated with the group (see Apps) after them.
+   */
   apps: unknown[];
   /** Bumped on every catalog change; the catalog's ETag is `"<version>"`. */
   catalogVersion: number;
@@ -37,6 +40,8 @@ export class Catalogs {
     private readonly groups: Record<string, GroupRecord>,
     private readonly regions: ReadonlyMap<string, RegionConfig>,
     private readonly ctx: StateContext,
+    /** The catalog entries of the apps associated with a group (see Apps). */
+    private readonly associated: (groupId: string) => unknown[] = () => [],
   ) {}
 
   /** A new group; its key is the caller's to make (see EmulatorState.createGroup). */
@@ -89,6 +94,16 @@ export class Catalogs {
     return group;
   }
 
+  /** The group's set of associated apps changed: a new catalog version (and ETag). */
+  bump(groupId: string): void {
+    this.get(groupId).catalogVersion += 1;
+  }
+
+  /** What the group publishes: its raw entries, then the apps associated with it. */
+  entries(groupId: string): unknown[] {
+    return [...this.get(groupId).apps, ...this.associated(groupId)];
+  }
+
   addApp(groupId: string, app: unknown): GroupRecord {
     const group = this.get(groupId);
     return this.setApps(groupId, [...group.apps, app]);
@@ -98,6 +113,6 @@ export class Catalogs {
   catalog(groupId: string): { etag: string; body: CatalogResponse } {
     const group = this.get(groupId);
     const version = String(group.catalogVersion);
-    return { etag: `"${version}"`, body: { version, apps: group.apps } };
+    return { etag: `"${version}"`, body: { version, apps: this.entries(groupId) } };
   }
 }

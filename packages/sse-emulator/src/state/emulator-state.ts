@@ -7,9 +7,12 @@ import type {
   ReleaseManifest,
   RenewResponse,
   TokenResponse,
+  UpdateSlotGrant,
+  UpdateSlotHolder,
 } from '@pa-connector/sse-api';
 import type { Clock, RandomBytes } from '../clock';
 import type { RegionConfig } from '../config/regions';
+import { type AppRecord, Apps, type NewApp } from './apps';
 import { Catalogs, type GroupRecord, type NewGroup } from './catalogs';
 import { type ConnectorRecord, Connectors, type Registration } from './connectors';
 import { IngestRecords } from './ingest-records';
@@ -20,6 +23,7 @@ import { Releases } from './releases';
 import { hexId } from './state-context';
 import { Tokens } from './tokens';
 import { TunnelAddressBook } from './tunnel-addresses';
+import { UpdateSlots } from './update-slots';
 
 export interface EmulatorStateOptions {
   regions: RegionConfig[];
@@ -60,6 +64,8 @@ export class EmulatorState {
   private readonly tokens: Tokens;
   private readonly ingest: IngestRecords;
   private readonly releases: Releases;
+  private readonly apps: Apps;
+  private readonly updateSlots: UpdateSlots;
   /** Fixed tunnel addresses per gateway; lives inside `data`, so it is persisted with it. */
   readonly tunnels: TunnelAddressBook;
 
@@ -72,8 +78,14 @@ export class EmulatorState {
     this.tunnels = new TunnelAddressBook(this.data.tunnels);
     // Networks are handed out in configuration order on first sight, then kept.
     for (const p of o.regions) for (const g of p.gateways) this.tunnels.network(g.name);
+    this.data.apps ??= {};
+    this.data.updateSlots ??= {};
     const ctx = { clock: o.clock, random: o.random };
-    this.catalogs = new Catalogs(this.data.groups, this.regions, ctx);
+    this.catalogs = new Catalogs(this.data.groups, this.regions, ctx, (groupId) =>
+      this.apps.entriesOf(groupId),
+    );
+    this.apps = new Apps(this.data.apps, this.catalogs, ctx);
+    this.updateSlots = new UpdateSlots(this.data.updateSlots, ctx);
     this.keys = new ProvisioningKeys(this.data.keys, this.catalogs, ctx);
     this.connectors = new Connectors(this.data.connectors, {
       ctx,
@@ -145,6 +157,61 @@ export class EmulatorState {
 
   catalog(connector: ConnectorRecord): { etag: string; body: CatalogResponse } {
     return this.catalogs.catalog(connector.groupId);
+  }
+
+  /** Every group with what its catalog publishes (raw entries, then associated apps). */
+  groupCatalogs(): { id: string; apps: unknown[] }[] {
+    return this.catalogs.list().map((g) => ({ id: g.id, apps: this.catalogs.entries(g.id) }));
+  }
+
+  /** What one group's catalog publishes. */
+  catalogEntries(groupId: string): unknown[] {
+    return this.catalogs.entries(groupId);
+  }
+
+  // ---- apps associated with groups ----------------------------------------------------------
+
+  createApp(input: NewApp): AppRecord {
+    return this.apps.create(input);
+  }
+
+  listApps(): AppRecord[] {
+    return this.apps.list();
+  }
+
+  app(id: string): AppRecord {
+    return this.apps.get(id);
+  }
+
+  setAppGroups(id: string, groupIds: string[]): AppRecord {
+    return this.apps.setGroups(id, groupIds);
+  }
+
+  removeApp(id: string): AppRecord {
+    return this.apps.remove(id);
+  }
+
+  // ---- the group's update slot --------------------------------------------------------------
+
+  /** The unexpired holder of a group's update slot, or null. */
+  updateSlot(groupId: string): UpdateSlotHolder | null {
+    this.catalogs.get(groupId);
+    return this.updateSlots.holder(groupId);
+  }
+
+  /** Take or renew the caller's group's slot; UpdateSlotTaken (409) when another holds it. */
+  takeUpdateSlot(connector: ConnectorRecord, ttlSeconds: number): UpdateSlotGrant {
+    return this.updateSlots.take(connector.groupId, connector.id, ttlSeconds);
+  }
+
+  releaseUpdateSlot(connector: ConnectorRecord, leaseId: string): boolean {
+    return this.updateSlots.release(connector.groupId, connector.id, leaseId);
+  }
+
+  /** The operator frees a stuck slot: the holder it had, or null. */
+  freeUpdateSlot(groupId: string): UpdateSlotHolder | null {
+    this.catalogs.get(groupId);
+    return this.updateSlots.free(groupId);
   }
 
   // ---- provisioning keys --------------------------------------------------------------------

@@ -1,9 +1,12 @@
+import type { AppRecord } from './apps';
 import type { GroupRecord } from './catalogs';
 import type { ConnectorRecord } from './connectors';
 import type { ProvisioningKeyRecord } from './provisioning-keys';
 import type { ReleaseData } from './releases';
 import { emptyAssignments, type TunnelAssignments } from './tunnel-addresses';
+import type { UpdateSlotRecord } from './update-slots';
 
+export type { AppRecord } from './apps';
 export type { GroupRecord } from './catalogs';
 export type { ConnectorRecord } from './connectors';
 export type { ProvisioningKeyRecord } from './provisioning-keys';
@@ -21,6 +24,10 @@ export interface StateData extends ReleaseData {
   connectors: Record<string, ConnectorRecord>;
   /** Tunnel networks and fixed connector addresses per gateway (absent in older files). */
   tunnels: TunnelAssignments;
+  /** Apps associated with groups (absent in older files). */
+  apps: Record<string, AppRecord>;
+  /** Each group's update slot lease, by group id (absent in older files). */
+  updateSlots: Record<string, UpdateSlotRecord>;
 }
 
 export function emptyState(): StateData {
@@ -31,5 +38,7 @@ export function emptyState(): StateData {
     connectors: {},
     release: null,
     tunnels: emptyAssignments(),
+    apps: {},
+    updateSlots: {},
   };
 }

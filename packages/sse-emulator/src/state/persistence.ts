@@ -42,6 +42,8 @@ export async function loadStateFile(path: string): Promise<StateData | undefined
       networks: d.tunnels?.networks ?? {},
       hosts: d.tunnels?.hosts ?? {},
     },
+    apps: typeof d.apps === 'object' && d.apps !== null ? d.apps : {},
+    updateSlots: typeof d.updateSlots === 'object' && d.updateSlots !== null ? d.updateSlots : {},
   } as StateData;
 }
 

@@ -131,6 +131,77 @@ describe('pa-emulator CLI', () => {
     });
     expect(token.json().expiresIn).toBe(30);
 
+    // Apps defined once, associated with groups; the operator's view of the group.
+    const app = JSON.parse(
+      await cli([
+        'app',
+        'create',
+        '--name',
+        'Wiki',
+        '--host',
+        'wiki.corp',
+        '--port',
+        '443',
+        '--servers',
+        '10.0.0.5:443,[fd00::5]:8443',
+        '--health-check',
+        'http:/health',
+        '--groups',
+        group.id,
+        ...admin,
+      ]),
+    );
+    expect(app).toMatchObject({
+      groups: [group.id],
+      app: {
+        host: 'wiki.corp',
+        servers: [
+          { host: '10.0.0.5', port: 443 },
+          { host: 'fd00::5', port: 8443 },
+        ],
+        healthCheck: { type: 'http', path: '/health', expectStatus: 200 },
+        strategy: 'round-robin',
+      },
+    });
+    expect(
+      JSON.parse(await cli(['app', 'list', ...admin])).map((a: { id: string }) => a.id),
+    ).toEqual([app.id]);
+    const none = JSON.parse(
+      await cli(['app', 'groups', '--app', app.id, '--groups', '', ...admin]),
+    );
+    expect(none.groups).toEqual([]);
+    const table = await cli(['group', 'view', '--group', group.id, ...admin]);
+    expect(table).toContain(`group demo (${group.id}), 1 of at most 2 connectors`);
+    expect(table).toMatch(
+      new RegExp(`${reg.json().connectorId} +cli-host +silent +0/0 fresh +0 +0 +0`),
+    );
+    expect(table).toContain('update slot: free');
+    const json = JSON.parse(await cli(['group', 'view', '--group', group.id, '--json', ...admin]));
+    expect(json.connectors[0]).toMatchObject({ id: reg.json().connectorId, state: 'silent' });
+    expect(JSON.parse(await cli(['group', 'slot-free', '--group', group.id, ...admin]))).toEqual({
+      freed: null,
+    });
+    expect(await cli(['app', 'delete', '--app', app.id, ...admin])).toBe('\n');
+    await expect(
+      run(process.execPath, [
+        CLI,
+        'app',
+        'create',
+        '--name',
+        'x',
+        '--host',
+        'h',
+        '--port',
+        '1',
+        '--servers',
+        'nohost',
+        ...admin,
+      ]),
+    ).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining('--servers takes host:port'),
+    });
+
     // Without the admin token the CLI fails with a one-line reason.
     await expect(
       run(process.execPath, [CLI, 'group', 'list', '--admin-url', listening.adminUrl]),

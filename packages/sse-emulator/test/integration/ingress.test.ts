@@ -196,6 +196,16 @@ describe('user ingress (real gateways, tunnels and a test proxy per tunnel)', ()
     expect(ingress.url).toBe(ingressUrl);
     expect(ingress.tunnels).toHaveLength(2);
     expect(ingress.totals.connected).toBeGreaterThanOrEqual(6);
+    // Per connector: its two tunnels summed.
+    expect(ingress.connectors).toEqual([
+      {
+        connectorId: reg.connectorId,
+        carried: ingress.tunnels.reduce((n: number, x: { carried: number }) => n + x.carried, 0),
+        active: 0,
+        refused: 0,
+        failed: 0,
+      },
+    ]);
     expect(t.logs()).toMatch(
       /"app":"web.corp:80".*"tunnel":"local-gw\d\/con_[0-9a-f]+\/tunnel-\d".*"result":200/,
     );

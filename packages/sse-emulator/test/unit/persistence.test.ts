@@ -73,6 +73,30 @@ describe('loadStateFile', () => {
     expect(await loadStateFile(path)).toEqual(state);
   });
 
+  it('loads an older file without apps or update slots as having none', async () => {
+    const path = join(dir, 'state.json');
+    await writeFile(path, JSON.stringify({ schema: 1, groups: {}, keys: {}, connectors: {} }));
+    expect(await loadStateFile(path)).toMatchObject({ apps: {}, updateSlots: {} });
+    const state = emptyState();
+    state.apps.app_1 = {
+      id: 'app_1',
+      app: {
+        id: 'app_1',
+        name: 'Wiki',
+        host: 'wiki.corp',
+        port: 443,
+        servers: [{ host: '10.0.0.5', port: 443 }],
+        strategy: 'round-robin',
+        healthCheck: { type: 'tcp' },
+      },
+      groups: ['grp_1'],
+      createdAt: 'then',
+    };
+    state.updateSlots.grp_1 = { connectorId: 'con_1', leaseId: 'lse_1', expiresAt: 'later' };
+    await new StatePersister(path, () => state).save();
+    expect(await loadStateFile(path)).toEqual(state);
+  });
+
   it('refuses a corrupt or foreign file instead of starting over it', async () => {
     const path = join(dir, 'state.json');
     await writeFile(path, '{"schema":1,"groups":');

@@ -40,7 +40,35 @@ describe('serveSettings for the user ingress', () => {
     ).toBe('0.0.0.0');
   });
 
+  it('takes the connect deadline and the suspect time as durations, in ms; absent: defaults', async () => {
+    const base = ['--data-dir', '/d', '--gateways', '--ingress-port', '0'];
+    const plain = (await serveSettings(base, read)).options;
+    expect(plain.ingressConnectTimeoutMs).toBeUndefined();
+    expect(plain.ingressSuspectMs).toBeUndefined();
+    const set = await serveSettings(
+      [...base, '--ingress-connect-timeout', '3s', '--ingress-suspect', '1m'],
+      read,
+    );
+    expect(set.options).toMatchObject({ ingressConnectTimeoutMs: 3000, ingressSuspectMs: 60_000 });
+  });
+
   it.each([
+    [
+      ['--ingress-port', '0', '--gateways', '--ingress-connect-timeout', 'soon'],
+      /--ingress-connect-timeout must be a duration like 90, 30s/,
+    ],
+    [
+      ['--ingress-port', '0', '--gateways', '--ingress-connect-timeout', '2m'],
+      /--ingress-connect-timeout must be at most 60 seconds/,
+    ],
+    [
+      ['--ingress-port', '0', '--gateways', '--ingress-suspect', '0'],
+      /--ingress-suspect must be a duration/,
+    ],
+    [
+      ['--gateways', '--ingress-suspect', '5s'],
+      /--ingress-suspect is given without --ingress-port/,
+    ],
     [['--ingress-port', '99999', '--gateways'], /--ingress-port must be a port number/],
     [['--ingress-port', 'x', '--gateways'], /--ingress-port must be a port number/],
     [['--ingress-port', '8445'], /--ingress-port needs --gateways/],

@@ -99,12 +99,30 @@ describe('eligibleTunnels', () => {
     expect(excluded).toEqual({
       gatewayDown: 1,
       stale: 1,
+      draining: 0,
       appDown: 1,
       appNotReported: 1,
       noProxyPort: 1,
       addressMismatch: 1,
     });
     expect(describeExclusions(excluded)).toContain('1 with stale health updates');
+  });
+
+  it('leaves out a draining connector, names it in the reason and lists who was skipped', () => {
+    const draining = update('con_a2');
+    draining.body.draining = true;
+    const { candidates, excluded, skipped } = eligibleTunnels(
+      WIKI,
+      [gateway('gw1', [update('con_a1'), draining, update('con_a3', { ageSeconds: 20 })])],
+      ctx,
+    );
+    expect(candidates.map((c) => c.key)).toEqual(['gw1/con_a1/t1']);
+    expect(excluded.draining).toBe(1);
+    expect(skipped).toEqual([
+      { key: 'gw1/con_a2/t1', connectorId: 'con_a2', reason: 'draining' },
+      { key: 'gw1/con_a3/t1', connectorId: 'con_a3', reason: 'stale' },
+    ]);
+    expect(describeExclusions({ ...excluded, stale: 0 })).toBe('1 draining');
   });
 
   it('ignores connectors of groups that do not have the app, and unknown connectors', () => {

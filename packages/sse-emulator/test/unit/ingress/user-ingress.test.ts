@@ -8,7 +8,7 @@ import { type GatewayTunnels, UserIngress } from '../../../src/ingress';
 import type { ConnectorRecord, GroupRecord } from '../../../src/state/model';
 import { capturedLogger } from '../../support/log-capture';
 
-type RelayMode = 'ok' | 'err' | 'refuse-403' | 'flood';
+type RelayMode = 'ok' | 'err' | 'refuse-403' | 'flood' | 'hang';
 
 /** Bytes the 'flood' relay has handed to the ingress so far. */
 const flood = { written: 0 };
@@ -18,7 +18,8 @@ const FLOOD_LIMIT = 512 * 1024 * 1024;
  * A stand-in for a gateway helper's relay (a unix socket) and, behind it, a connector proxy:
  * 'ok' answers OK, then 200 to the CONNECT and echoes upper-cased until EOF; 'err' refuses the
  * dial; 'refuse-403' lets the dial through and the proxy answers 403; 'flood' answers 200 and then
- * writes as fast as the ingress takes it (up to 512 MiB).
+ * writes as fast as the ingress takes it (up to 512 MiB); 'hang' never answers the dial (a
+ * connector whose packets are dropped).
  */
 async function fakeRelay(path: string, mode: RelayMode, seen: string[]): Promise<Server> {
   const server = createServer({ allowHalfOpen: true }, (s: Socket) => {
@@ -33,6 +34,10 @@ async function fakeRelay(path: string, mode: RelayMode, seen: string[]): Promise
       if (stage === 'line' && buf.includes('\n')) {
         const [line, rest] = [buf.slice(0, buf.indexOf('\n')), buf.slice(buf.indexOf('\n') + 1)];
         seen.push(line);
+        if (mode === 'hang') {
+          stage = 'pipe';
+          return;
+        }
         if (mode === 'err') {
           s.end('ERR connect_failed connect to x: ECONNREFUSED\n');
           return;
@@ -73,13 +78,13 @@ async function fakeRelay(path: string, mode: RelayMode, seen: string[]): Promise
   return server;
 }
 
-function health(connectorId: string, state = 'up'): ReceivedHealth {
+function health(connectorId: string, state = 'up', receivedAt = new Date(0)): ReceivedHealth {
   return {
     connectorId,
     tunnel: 't',
     remoteAddress: '10.231.1.2',
     addressMatches: true,
-    receivedAt: new Date(0).toISOString(),
+    receivedAt: receivedAt.toISOString(),
     body: { connectorId, sentAt: '', proxyPort: 8080, apps: [{ id: 'web', state }] },
   };
 }
@@ -119,12 +124,13 @@ describe('UserIngress against fake relays', () => {
     },
   ];
   const captured = capturedLogger();
+  const clock = new FakeClock(1000);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pa-ingress-unit-'));
     ingress = new UserIngress({
       state: {
-        listGroups: () => groups,
+        groupCatalogs: () => groups,
         listConnectors: () =>
           [
             { id: 'con_1', groupId: 'grp_a' },
@@ -133,7 +139,7 @@ describe('UserIngress against fake relays', () => {
       },
       tunnels: () => gateways,
       staleSeconds: 15,
-      clock: new FakeClock(1000).dateClock,
+      clock: clock.dateClock,
       logger: captured.logger,
     });
     port = Number(new URL(await ingress.listen('127.0.0.1', 0)).port);
@@ -147,6 +153,8 @@ describe('UserIngress against fake relays', () => {
 
   async function setup(modes: [RelayMode, RelayMode]): Promise<void> {
     for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+    // A new scenario: connectors that failed in the last one are no longer suspect.
+    await clock.advance(60_000);
     gateways = [];
     for (const [i, name] of (['gw1', 'gw2'] as const).entries()) {
       const path = join(dir, `${name}-${Math.random().toString(16).slice(2)}.sock`);
@@ -155,7 +163,7 @@ describe('UserIngress against fake relays', () => {
         gateway: name,
         running: true,
         relayPath: path,
-        health: [health(`con_${i + 1}`)],
+        health: [health(`con_${i + 1}`, 'up', clock.dateClock.now())],
       });
     }
   }
@@ -270,5 +278,93 @@ describe('UserIngress against fake relays', () => {
     );
     expect(last).toBeLessThan(64 * 1024 * 1024);
     user.destroy();
+  });
+});
+
+describe('UserIngress across several connectors', () => {
+  let dir: string;
+  let ingress: UserIngress;
+  let port: number;
+  const servers: Server[] = [];
+  let gateways: GatewayTunnels[] = [];
+  const clock = new FakeClock(100_000);
+  const captured = capturedLogger();
+  const catalogs = [{ id: 'grp_a', apps: [{ id: 'web', host: 'web.corp', port: 80 }] }];
+  const connectors = ['con_1', 'con_2', 'con_3'].map((id) => ({ id, groupId: 'grp_a' }));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pa-ingress-unit-'));
+    ingress = new UserIngress({
+      state: {
+        groupCatalogs: () => catalogs,
+        listConnectors: () => connectors as ConnectorRecord[],
+      },
+      tunnels: () => gateways,
+      staleSeconds: 15,
+      clock: clock.dateClock,
+      logger: captured.logger,
+      connectTimeoutMs: 300,
+      suspectMs: 5_000,
+    });
+    port = Number(new URL(await ingress.listen('127.0.0.1', 0)).port);
+  });
+
+  afterAll(async () => {
+    await ingress.close();
+    for (const s of servers) s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** One gateway per connector, each with its own relay mode. */
+  async function setup(modes: RelayMode[], draining: boolean[] = []): Promise<void> {
+    for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+    gateways = [];
+    for (const [i, mode] of modes.entries()) {
+      const path = join(dir, `gw${i + 1}-${Math.random().toString(16).slice(2)}.sock`);
+      servers.push(await fakeRelay(path, mode, []));
+      const h = health(`con_${i + 1}`, 'up', clock.dateClock.now());
+      if (draining[i]) h.body.draining = true;
+      gateways.push({ gateway: `gw${i + 1}`, running: true, relayPath: path, health: [h] });
+    }
+  }
+
+  const request = () => exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'x');
+
+  it('tries every connector, each connect bounded, and puts the failed ones last afterwards', async () => {
+    await setup(['hang', 'err', 'ok']);
+    const started = Date.now();
+    const first = await request();
+    expect(first).toContain('X-PA-Gateway: gw3');
+    // At most one hung connect (300 ms) and one refused dial before gw3.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const counts = Object.fromEntries(ingress.stats.connectors().map((c) => [c.connectorId, c]));
+    expect(counts.con_3).toMatchObject({ carried: 1, failed: 0 });
+    expect((counts.con_1?.failed ?? 0) + (counts.con_2?.failed ?? 0)).toBeGreaterThanOrEqual(1);
+
+    // Every later user goes to gw3 first while the others are suspect: no failover at all.
+    const failovers = ingress.stats.totals.failovers;
+    for (let i = 0; i < 3; i++) expect(await request()).toContain('X-PA-Gateway: gw3');
+    expect(ingress.stats.totals.failovers).toBe(failovers);
+    expect(captured.text()).toMatch(/no complete relay answer from gateway gw1 [^"]* within \d+ms/);
+  });
+
+  it('fails only when no connector can carry it, naming every attempt', async () => {
+    await clock.advance(60_000);
+    await setup(['err', 'hang', 'err']);
+    const out = await request();
+    expect(out).toMatch(/^HTTP\/1\.1 503 /);
+    expect(out).toContain('gw1/con_1/t');
+    expect(out).toContain('gw2/con_2/t');
+    expect(out).toContain('gw3/con_3/t');
+  });
+
+  it('never picks a draining connector, says so in the 503 and logs who was skipped', async () => {
+    await clock.advance(60_000);
+    await setup(['ok', 'ok', 'ok'], [true, false, true]);
+    for (let i = 0; i < 3; i++) expect(await request()).toContain('X-PA-Gateway: gw2');
+    expect(captured.text()).toContain('ingress: tunnels passed over for the app');
+    expect(captured.text()).toMatch(/"connectorId":"con_1","reason":"draining"/);
+    await setup(['ok', 'ok', 'ok'], [true, true, true]);
+    expect(await request()).toContain('no tunnel can reach web.corp:80: 3 draining');
   });
 });
