@@ -5,7 +5,11 @@ import type { Clock } from '@pa-connector/service-runtime';
  * their deadlines (unlike a clock that fires each at once), so a renewal due in 7 minutes comes
  * after a poll due in 1 s, and a cancelled one never fires.
  */
-export function steppingClock(start = Date.parse('2026-11-23T03:00:00Z')): Clock {
+export function steppingClock(
+  start = Date.parse('2026-11-23T03:00:00Z'),
+  /** Timers due later never fire: a timer that re-arms itself forever ends with the test. */
+  horizonMs = 86_400_000,
+): Clock {
   let now = start;
   let seq = 0;
   const timers: Array<{ due: number; seq: number; fn: () => void }> = [];
@@ -14,7 +18,7 @@ export function steppingClock(start = Date.parse('2026-11-23T03:00:00Z')): Clock
     scheduled = false;
     timers.sort((a, b) => a.due - b.due || a.seq - b.seq);
     const t = timers.shift();
-    if (!t) return;
+    if (!t || t.due > start + horizonMs) return;
     now = Math.max(now, t.due);
     t.fn();
     schedule();

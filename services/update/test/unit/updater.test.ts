@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@pa-connector/logger';
-import type { Clock } from '@pa-connector/service-runtime';
 import type { ReleaseManifest } from '@pa-connector/sse-api';
 import type { SlotSettings } from '../../src/group/update-slot';
 import { Updater, type UpdaterOptions } from '../../src/rollout/updater';
@@ -24,19 +23,6 @@ function image(id: string, repo: string, d: string, behaviour?: FakeImage['behav
   };
 }
 
-/** Time that jumps ahead: every wait ends at once, a little later. */
-function instantClock(start = Date.parse('2026-11-23T03:00:00Z')): Clock {
-  let now = start;
-  return {
-    now: () => now,
-    setTimer(fn, ms) {
-      now += ms;
-      queueMicrotask(fn);
-      return { cancel: () => undefined };
-    },
-  };
-}
-
 interface Fixture {
   engine: FakeEngine;
   updater: Updater;
@@ -54,7 +40,7 @@ function setup(
   slot: Partial<SlotSettings> = {},
 ): Fixture {
   const engine = new FakeEngine();
-  const clock = over.clock ?? instantClock();
+  const clock = over.clock ?? steppingClock();
   const group = new FakeGroupApi(oneTimeline ? engine.calls : [], () => clock.now());
   const statuses: UpdateStatus[] = [];
   const history: UpdateHistoryEntry[] = [];
@@ -639,6 +625,42 @@ describe("Updater: the connector waits for the group's update slot and drains fi
     await new Promise((r) => setTimeout(r, 20));
     expect(f.engine.calls.at(-1)).toBe('slot release lease-1');
     expect(f.group.ttlAsked).toHaveLength(2);
+  });
+
+  it('without the slot, this service still hands over to its successor, and says the connector waits', async () => {
+    let selfId = '';
+    const clock = steppingClock();
+    const f = setup(
+      {
+        ...release,
+        images: {
+          ...release.images,
+          update: { image: `${REG}/update:1.0.1`, digest: digest('7') },
+        },
+      },
+      { clock, selfId: async () => selfId },
+      true,
+    );
+    selfId = f.engine.addContainer(
+      PROJECT,
+      'update',
+      'pa-connector/update:1.0.0.5',
+      image('3', `${REG}/update`, digest('3')),
+    );
+    twoServices(f);
+    f.engine.registry.set(`${REG}/update:1.0.1`, image('7', `${REG}/update`, digest('7')));
+    f.group.slotAnswers.push({
+      kind: 'failed',
+      code: 'sse_unreachable',
+      message: 'the connector answered 502 sse_unreachable: no answer from the cloud',
+    });
+    const out = await f.updater.check();
+    expect(out.state).toBe('updating');
+    expect(out.message).toBe(
+      `handing over to the new update service (${REG}/update@${digest('7')}); connector not updated: could not take the group's update slot (the connector answered 502 sse_unreachable: no answer from the cloud); the next check tries again`,
+    );
+    expect(f.history.map((h) => h.service)).toEqual(['logging', 'update']);
+    expect(f.engine.calls).not.toContain('stop pa_connector_1');
   });
 
   it('a stop ends the wait for the slot at once, and nothing more is replaced', async () => {
