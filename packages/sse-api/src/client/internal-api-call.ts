@@ -54,7 +54,7 @@ export interface InternalApiAnswer {
  */
 export async function callInternalApi(
   o: InternalApiPostOptions,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   route: string,
   body: unknown,
   timeoutCode: string,
