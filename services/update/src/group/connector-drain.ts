@@ -6,7 +6,7 @@ import type { GroupSlotApi } from './group-slot-api';
 import { pause } from './update-slot';
 
 export interface DrainDeps {
-  api: Pick<GroupSlotApi, 'startDrain' | 'drainState'>;
+  api: Pick<GroupSlotApi, 'startDrain' | 'drainState' | 'endDrain'>;
   clock: Clock;
   logger: Logger;
   signal: AbortSignal;
@@ -63,4 +63,21 @@ export async function drainConnector(d: DrainDeps): Promise<DrainOutcome> {
     );
   }
   return state;
+}
+
+/**
+ * Takes a drained connector back into service when its replacement broke off before it was
+ * stopped (the engine failed): otherwise it would go on refusing every user. One that was
+ * stopped meanwhile does not answer, which is logged.
+ */
+export async function undrainConnector(d: Pick<DrainDeps, 'api' | 'logger'>): Promise<void> {
+  try {
+    await d.api.endDrain();
+    d.logger.info('the connector was not replaced: took it back into service');
+  } catch (err) {
+    d.logger.warn(
+      { reason: (err as Error).message },
+      'could not take the connector back into service after its replacement broke off',
+    );
+  }
 }

@@ -114,7 +114,12 @@ export class GroupSlotApi {
     return this.#drain('GET');
   }
 
-  async #drain(method: 'GET' | 'POST'): Promise<DrainState> {
+  /** Takes the connector back into service (it was not replaced after all). Throws UpdateError. */
+  endDrain(): Promise<DrainState> {
+    return this.#drain('DELETE');
+  }
+
+  async #drain(method: 'GET' | 'POST' | 'DELETE'): Promise<DrainState> {
     const r = await callInternalApi(
       this.#o,
       method,

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
 import type { PopServiceName, ReleaseImage, ReleaseManifest } from '@pa-connector/sse-api';
 import type { DockerEngine, ServiceContainer } from '../engine/docker-engine';
 import { hasDigest, pinnedRef } from '../engine/image-ref';
-import { drainConnector } from '../group/connector-drain';
+import { drainConnector, undrainConnector } from '../group/connector-drain';
 import type { GroupSlotApi } from '../group/group-slot-api';
 import { type SlotSettings, takeSlot } from '../group/update-slot';
 import type { ReleaseSource } from '../release/release-source';
@@ -57,7 +57,7 @@ export interface UpdaterOptions {
    * first: connectors of one group never update at the same time, and users move to the others.
    */
   group: {
-    api: Pick<GroupSlotApi, 'takeSlot' | 'releaseSlot' | 'startDrain' | 'drainState'>;
+    api: Pick<GroupSlotApi, 'takeSlot' | 'releaseSlot' | 'startDrain' | 'drainState' | 'endDrain'>;
     slot: SlotSettings;
     drainTimeoutMs: number;
   };
@@ -355,7 +355,12 @@ export class Updater {
         service: p.service,
       });
       await drainConnector({ ...deps, timeoutMs: group.drainTimeoutMs, pollMs: replace.pollMs });
-      return await this.#replace(p, manifest, ref, replace);
+      try {
+        return await this.#replace(p, manifest, ref, replace);
+      } catch (err) {
+        await undrainConnector(deps);
+        throw err;
+      }
     } finally {
       // The new connector (or the old one, back after a rollback) has the same identity.
       await got.lease.release();

@@ -61,6 +61,11 @@ export class FakeGroupApi {
     };
   }
 
+  async endDrain(): Promise<DrainState> {
+    this.calls.push('drain end');
+    return { draining: false, openConnections: 0, drained: false };
+  }
+
   async drainState(): Promise<DrainState> {
     const s = this.drainStates.shift() ?? { draining: true, openConnections: 0, drained: true };
     this.calls.push(`drain state ${s.openConnections} open`);

@@ -106,20 +106,23 @@ describe('GroupSlotApi', () => {
     });
   });
 
-  it('starts the drain with POST {} and follows it with GET', async () => {
+  it('starts the drain with POST {}, follows it with GET, ends it with DELETE', async () => {
     const state = { draining: true, openConnections: 2, drained: false };
     const c = await start([
       { status: 202, body: { ...state, since: '2026-11-23T03:00:00.000Z' } },
       { status: 200, body: { ...state, openConnections: 0, drained: true } },
       { status: 200, body: { draining: true } },
+      { status: 200, body: { draining: false, openConnections: 0, drained: false } },
     ]);
     await expect(c.api.startDrain()).resolves.toMatchObject({ openConnections: 2 });
     await expect(c.api.drainState()).resolves.toMatchObject({ drained: true });
     await expect(c.api.drainState()).rejects.toMatchObject({ code: 'bad_answer' });
+    await expect(c.api.endDrain()).resolves.toMatchObject({ draining: false });
     expect(c.seen.map((s) => [s.method, s.url, s.body])).toEqual([
       ['POST', '/internal/v1/drain', '{}'],
       ['GET', '/internal/v1/drain', ''],
       ['GET', '/internal/v1/drain', ''],
+      ['DELETE', '/internal/v1/drain', ''],
     ]);
   });
 });

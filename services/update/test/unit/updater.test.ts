@@ -596,6 +596,26 @@ describe("Updater: the connector waits for the group's update slot and drains fi
     ]);
   });
 
+  it('a replacement that breaks off before the connector stopped takes it back into service', async () => {
+    const { f } = fixture();
+    const connector = f.engine.byName('pa_connector_1')?.id;
+    const stop = f.engine.stop.bind(f.engine);
+    f.engine.stop = async (id: string) => {
+      if (id === connector) throw new Error('stopping container: the engine timed out');
+      return stop(id);
+    };
+    const out = await f.updater.check();
+    expect(out).toEqual({ state: 'failed', message: 'stopping container: the engine timed out' });
+    expect(connectorPart(f.engine.calls)).toEqual([
+      ...trialAndReplace,
+      'slot granted lease-1',
+      'drain start',
+      'drain end',
+      'slot release lease-1',
+    ]);
+    expect(f.engine.byName('pa_connector_1')?.running).toBe(true);
+  });
+
   it('a release that fails is logged: the lease expires on its own', async () => {
     const { f } = fixture();
     f.group.releaseError = 'cannot reach the connector at http://127.0.0.1:8080: ECONNREFUSED';
