@@ -11,7 +11,7 @@ export function updateSchema() {
     connectorUrl: setting.url({
       env: 'PA_CONNECTOR_URL',
       description:
-        "Base URL of the connector's internal API, through which the release manifest is fetched.",
+        "Base URL of the connector's internal API, through which the release manifest is fetched, the group's update slot taken and the connector drained.",
       default: new URL('http://127.0.0.1:8080'),
     }),
     internalApiToken: setting.secret({
@@ -23,7 +23,7 @@ export function updateSchema() {
     manifestTimeout: setting.duration({
       env: 'PA_UPDATE_MANIFEST_TIMEOUT',
       description:
-        'How long reading the release manifest may take (the connector itself retries the SSE before it answers).',
+        "How long reading the release manifest, or one request for the group's update slot, may take (the connector itself retries the SSE before it answers).",
       default: 60_000,
       min: 100,
       max: 600_000,
@@ -63,6 +63,38 @@ export function updateSchema() {
         'How long a replaced service has to become healthy before it is rolled back to its previous image.',
       default: 180_000,
       min: 1_000,
+      max: 3_600_000,
+    }),
+    slotTtl: setting.duration({
+      env: 'PA_UPDATE_SLOT_TTL',
+      description:
+        "Lease asked for on the connector group's update slot before the connector is replaced (one connector of a group updates at a time); renewed while the replacement runs.",
+      default: 900_000,
+      min: 10_000,
+      max: 3_600_000,
+    }),
+    slotRetry: setting.duration({
+      env: 'PA_UPDATE_SLOT_RETRY',
+      description:
+        'How often to ask again while another connector of the group holds the update slot.',
+      default: 15_000,
+      min: 1_000,
+      max: 600_000,
+    }),
+    slotWait: setting.duration({
+      env: 'PA_UPDATE_SLOT_WAIT',
+      description:
+        'How long one check waits for the update slot; then the connector is left for the next check (the other services are updated anyway).',
+      default: 1_800_000,
+      min: 0,
+      max: 86_400_000,
+    }),
+    drainTimeout: setting.duration({
+      env: 'PA_UPDATE_DRAIN_TIMEOUT',
+      description:
+        "How long the connector's open streams may finish after its drain starts before it is replaced (the connector's PA_PROXY_DRAIN_GRACE cuts them at its own end).",
+      default: 60_000,
+      min: 0,
       max: 3_600_000,
     }),
     stopTimeout: setting.int({

@@ -12,6 +12,7 @@ import { updateApp } from './app';
 import { loadUpdateConfig } from './config';
 import { DockerodeEngine } from './engine/dockerode-engine';
 import { selfContainer } from './engine/self-container';
+import { GroupSlotApi } from './group/group-slot-api';
 import { ReleaseSource } from './release/release-source';
 import { UpdateMetrics } from './rollout/update-metrics';
 import { Updater } from './rollout/updater';
@@ -30,13 +31,14 @@ void runMemberService({
     const engine = new DockerodeEngine(config.dockerSocket);
     const self = selfContainer(engine, hostname());
     const status = new UpdateStatusStore(redis, keys);
+    const internalApi = {
+      baseUrl: config.connectorUrl,
+      ...(config.internalApiToken ? { token: config.internalApiToken.reveal() } : {}),
+      timeoutMs: config.manifestTimeout,
+    };
     const updater = new Updater({
       engine,
-      release: new ReleaseSource({
-        baseUrl: config.connectorUrl,
-        ...(config.internalApiToken ? { token: config.internalApiToken.reveal() } : {}),
-        timeoutMs: config.manifestTimeout,
-      }),
+      release: new ReleaseSource(internalApi),
       status,
       metrics: new UpdateMetrics(registry),
       clock: systemClock,
@@ -53,6 +55,11 @@ void runMemberService({
         runningGraceMs: Math.min(10_000, config.healthTimeout),
         stopTimeoutSeconds: config.stopTimeout,
         pollMs: 1_000,
+      },
+      group: {
+        api: new GroupSlotApi(internalApi),
+        slot: { ttlMs: config.slotTtl, retryMs: config.slotRetry, waitMs: config.slotWait },
+        drainTimeoutMs: config.drainTimeout,
       },
     });
     // The connector is not required: it may still be enrolling when update starts.

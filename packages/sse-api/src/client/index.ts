@@ -6,7 +6,9 @@ export {
   SseProtocolError,
 } from './errors';
 export {
+  callInternalApi,
   getInternalApi,
+  type InternalApiAnswer,
   type InternalApiFailure,
   type InternalApiPostOptions,
   postInternalApi,

@@ -49,11 +49,12 @@ export interface InternalApiAnswer {
 
 /**
  * One request to the connector's internal API (a JSON body when `body` is given). Resolves to
- * the 2xx answer or to the failure (never throws).
+ * the 2xx answer or to the failure (never throws). For answers that are neither an acceptance
+ * nor a plain GET (the group's update slot, the connector's drain), the caller reads the body.
  */
-async function callInternalApi(
+export async function callInternalApi(
   o: InternalApiPostOptions,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   route: string,
   body: unknown,
   timeoutCode: string,

@@ -1,8 +1,12 @@
+import { formatDuration } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
 import type { PopServiceName, ReleaseImage, ReleaseManifest } from '@pa-connector/sse-api';
 import type { DockerEngine, ServiceContainer } from '../engine/docker-engine';
 import { hasDigest, pinnedRef } from '../engine/image-ref';
+import { drainConnector, undrainConnector } from '../group/connector-drain';
+import type { GroupSlotApi } from '../group/group-slot-api';
+import { type SlotSettings, takeSlot } from '../group/update-slot';
 import type { ReleaseSource } from '../release/release-source';
 import { compareVersions } from '../release/version-order';
 import { inWindow, msUntilWindow, type UpdateWindow } from '../schedule/update-window';
@@ -16,6 +20,7 @@ import { UpdateError } from '../update-error';
 import {
   ASIDE_SUFFIX,
   type ReplaceOptions,
+  type ReplaceResult,
   replaceContainer,
   startReplacement,
 } from './replace-container';
@@ -47,6 +52,22 @@ export interface UpdaterOptions {
   intervalMs: number;
   initialDelayMs: number;
   replace: Omit<ReplaceOptions, 'engine' | 'clock' | 'logger'>;
+  /**
+   * The connector is replaced only while this POP holds its group's update slot, and drained
+   * first: connectors of one group never update at the same time, and users move to the others.
+   */
+  group: {
+    api: Pick<GroupSlotApi, 'takeSlot' | 'releaseSlot' | 'startDrain' | 'drainState' | 'endDrain'>;
+    slot: SlotSettings;
+    drainTimeoutMs: number;
+  };
+}
+
+/** The connector was left as it was this time (no slot): the rest of the release went on. */
+interface Deferred {
+  state: UpdateState;
+  message: string;
+  lastError: string;
 }
 
 interface Pending {
@@ -73,6 +94,8 @@ export class Updater {
   #running: Promise<CheckOutcome> | undefined;
   #timer: TimerHandle | undefined;
   #stopped = false;
+  /** Ends a wait for the update slot or a drain when the service stops. */
+  readonly #stopping = new AbortController();
   #nextCheckAt: number | undefined;
   #available: string | undefined;
   #minAuto: string | undefined;
@@ -88,6 +111,7 @@ export class Updater {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.#timer?.cancel();
     await this.#running?.catch(() => undefined);
   }
@@ -233,6 +257,7 @@ export class Updater {
 
     const self = await this.#o.selfId();
     const replace = { ...this.#o.replace, engine, clock: this.#o.clock, logger };
+    let deferred: Deferred | undefined;
     for (const p of pending) {
       const ref = pinnedRef(p.target.image, p.target.digest);
       // The new image proves itself beside the running container before that one is touched.
@@ -247,14 +272,21 @@ export class Updater {
         return this.#report('trial-failed', message, { lastError: 'trial_failed' });
       }
       if (self && p.container.id.startsWith(self)) {
-        return this.#handOver(p, manifest, ref);
+        return this.#handOver(p, manifest, ref, deferred);
       }
-      await this.#report('updating', `replacing ${p.service} with ${ref}`, { service: p.service });
-      logger.info(
-        { service: p.service, image: ref, version: manifest.version },
-        'replacing service container',
-      );
-      const r = await replaceContainer(replace, p.container, ref);
+      let r: ReplaceResult;
+      if (p.service === 'connector') {
+        const c = await this.#replaceConnector(p, manifest, ref, replace);
+        if ('lastError' in c) {
+          deferred = c;
+          // A stop ends the wait for the slot; nothing more is replaced then.
+          if (this.#stopped) break;
+          continue;
+        }
+        r = c;
+      } else {
+        r = await this.#replace(p, manifest, ref, replace);
+      }
       if (r.ok) {
         await this.#record(p, manifest, 'updated', `${p.service} runs ${ref}`);
         logger.info({ service: p.service, version: manifest.version }, 'service updated');
@@ -269,7 +301,70 @@ export class Updater {
         lastError: r.restored ? 'unhealthy' : 'restore_failed',
       });
     }
+    if (deferred) {
+      return this.#report(deferred.state, `release ${manifest.version}: ${deferred.message}`, {
+        lastError: deferred.lastError,
+      });
+    }
     return this.#report('updated', `every service runs release ${manifest.version}`);
+  }
+
+  async #replace(
+    p: Pending,
+    manifest: ReleaseManifest,
+    ref: string,
+    replace: ReplaceOptions,
+  ): Promise<ReplaceResult> {
+    await this.#report('updating', `replacing ${p.service} with ${ref}`, { service: p.service });
+    this.#o.logger.info(
+      { service: p.service, image: ref, version: manifest.version },
+      'replacing service container',
+    );
+    return replaceContainer(replace, p.container, ref);
+  }
+
+  /**
+   * The connector: the group's update slot first (waiting while another connector of the group
+   * holds it), then its drain, then the replacement; the slot is given back however that ends.
+   * Without the slot the connector is left as it is until the next check.
+   */
+  async #replaceConnector(
+    p: Pending,
+    manifest: ReleaseManifest,
+    ref: string,
+    replace: ReplaceOptions,
+  ): Promise<ReplaceResult | Deferred> {
+    const { clock, logger, group } = this.#o;
+    const deps = { api: group.api, clock, logger, signal: this.#stopping.signal };
+    const got = await takeSlot(deps, group.slot, (a) =>
+      this.#report(
+        'waiting_for_slot',
+        `${p.service}: waiting for the group's update slot (${a.holder && a.until ? `held by ${a.holder} until ${a.until}` : a.message}); asking again every ${formatDuration(group.slot.retryMs)} for at most ${formatDuration(group.slot.waitMs)}`,
+        { service: p.service },
+      ).then(() => undefined),
+    );
+    if (!got.ok) {
+      const message = got.taken
+        ? `${p.service} not updated: another connector of the group still held the update slot after ${formatDuration(group.slot.waitMs)} (${got.message}); the next check tries again`
+        : `${p.service} not updated: could not take the group's update slot (${got.message}); the next check tries again`;
+      logger.warn({ service: p.service, code: got.code }, message);
+      return { state: got.taken ? 'waiting_for_slot' : 'failed', message, lastError: got.code };
+    }
+    try {
+      await this.#report('updating', `draining ${p.service} before replacing it`, {
+        service: p.service,
+      });
+      await drainConnector({ ...deps, timeoutMs: group.drainTimeoutMs, pollMs: replace.pollMs });
+      try {
+        return await this.#replace(p, manifest, ref, replace);
+      } catch (err) {
+        await undrainConnector(deps);
+        throw err;
+      }
+    } finally {
+      // The new connector (or the old one, back after a rollback) has the same identity.
+      await got.lease.release();
+    }
   }
 
   /** The services whose running image is not the release's, in rollout order. */
@@ -313,7 +408,12 @@ export class Updater {
    * This service's own container: the successor is created and started, and this one stops
    * itself (set aside under `<name>-pa-previous`; the successor removes it once it runs).
    */
-  async #handOver(p: Pending, manifest: ReleaseManifest, ref: string): Promise<CheckOutcome> {
+  async #handOver(
+    p: Pending,
+    manifest: ReleaseManifest,
+    ref: string,
+    deferred: Deferred | undefined,
+  ): Promise<CheckOutcome> {
     const { engine } = this.#o;
     const old = await engine.inspectContainer(p.container.id);
     const name = old.Name.replace(/^\//, '');
@@ -331,7 +431,7 @@ export class Updater {
     await this.#record(p, manifest, 'updated', `update hands over to ${ref}`);
     const outcome = await this.#report(
       'updating',
-      `handing over to the new update service (${ref})`,
+      `handing over to the new update service (${ref})${deferred ? `; ${deferred.message}` : ''}`,
       {
         service: 'update',
       },

@@ -11,6 +11,8 @@ export type UpdateState =
   | 'up-to-date'
   | 'update-available'
   | 'waiting-for-window'
+  /** Another connector of the group holds the update slot: the connector waits. */
+  | 'waiting_for_slot'
   | 'pulling'
   | 'trying'
   | 'updating'

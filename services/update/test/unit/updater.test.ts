@@ -1,12 +1,14 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@pa-connector/logger';
-import type { Clock } from '@pa-connector/service-runtime';
 import type { ReleaseManifest } from '@pa-connector/sse-api';
+import type { SlotSettings } from '../../src/group/update-slot';
 import { Updater, type UpdaterOptions } from '../../src/rollout/updater';
 import { parseUpdateWindow } from '../../src/schedule/update-window';
 import type { UpdateHistoryEntry, UpdateStatus } from '../../src/status/update-status';
 import { UpdateError } from '../../src/update-error';
 import { FakeEngine, type FakeImage } from '../support/fake-engine';
+import { FakeGroupApi } from '../support/fake-group-api';
+import { steppingClock } from '../support/stepping-clock';
 
 const PROJECT = 'pa';
 const REG = 'registry.local:5000/pa';
@@ -21,32 +23,25 @@ function image(id: string, repo: string, d: string, behaviour?: FakeImage['behav
   };
 }
 
-/** Time that jumps ahead: every wait ends at once, a little later. */
-function instantClock(start = Date.parse('2026-11-23T03:00:00Z')): Clock {
-  let now = start;
-  return {
-    now: () => now,
-    setTimer(fn, ms) {
-      now += ms;
-      queueMicrotask(fn);
-      return { cancel: () => undefined };
-    },
-  };
-}
-
 interface Fixture {
   engine: FakeEngine;
   updater: Updater;
   statuses: UpdateStatus[];
   history: UpdateHistoryEntry[];
   logs: Array<Record<string, unknown>>;
+  group: FakeGroupApi;
 }
 
 function setup(
   manifest: ReleaseManifest | undefined | Error,
   over: Partial<UpdaterOptions> = {},
+  /** The group API's calls in the engine's list: one timeline. */
+  oneTimeline = false,
+  slot: Partial<SlotSettings> = {},
 ): Fixture {
   const engine = new FakeEngine();
+  const clock = over.clock ?? steppingClock();
+  const group = new FakeGroupApi(oneTimeline ? engine.calls : [], () => clock.now());
   const statuses: UpdateStatus[] = [];
   const history: UpdateHistoryEntry[] = [];
   const logs: Array<Record<string, unknown>> = [];
@@ -72,7 +67,7 @@ function setup(
         history.push(e);
       },
     },
-    clock: instantClock(),
+    clock,
     logger: createLogger({ service: 'update', level: 'debug', destination }),
     version: '1.0.0.5',
     project: async () => PROJECT,
@@ -86,9 +81,14 @@ function setup(
       stopTimeoutSeconds: 10,
       pollMs: 1_000,
     },
+    group: {
+      api: group,
+      slot: { ttlMs: 900_000, retryMs: 15_000, waitMs: 1_800_000, ...slot },
+      drainTimeoutMs: 60_000,
+    },
     ...over,
   });
-  return { engine, updater, statuses, history, logs };
+  return { engine, updater, statuses, history, logs, group };
 }
 
 /** logging and connector at 1.0.0.5; the release 1.0.1 in the registry. */
@@ -410,5 +410,288 @@ describe('Updater', () => {
     await f.updater.finishHandOver();
     expect(f.engine.byName('pa_update_1-pa-previous')).toBeUndefined();
     expect([...f.engine.containers.keys()]).toEqual([successor]);
+  });
+});
+
+describe("Updater: the connector waits for the group's update slot and drains first", () => {
+  const TAKEN = {
+    kind: 'taken',
+    message:
+      "the connector answered 409 update_slot_taken: the group's update slot is held by conn-b until 2026-11-23T03:10:00.000Z",
+    holder: 'conn-b',
+    until: '2026-11-23T03:10:00.000Z',
+  } as const;
+  const trialAndReplace = [
+    `create pa_connector_1-pa-trial ${REG}/connector@${digest('6')}`,
+    'start pa_connector_1-pa-trial',
+    'remove pa_connector_1-pa-trial',
+  ];
+  const replaced = [
+    'stop pa_connector_1',
+    'rename pa_connector_1 pa_connector_1-pa-previous',
+    `create pa_connector_1 ${REG}/connector@${digest('6')}`,
+    'start pa_connector_1',
+  ];
+  const connectorPart = (calls: string[]) =>
+    changes(calls).slice(changes(calls).indexOf(trialAndReplace[0] as string));
+  const fixture = (
+    slot: Partial<SlotSettings> = {},
+    behaviour: Partial<Record<string, FakeImage['behaviour']>> = {},
+  ) => {
+    const clock = steppingClock();
+    const f = setup(release, { clock }, true, slot);
+    twoServices(f, behaviour);
+    return { f, clock };
+  };
+
+  it('takes the slot, drains the connector, replaces it, then gives the slot back', async () => {
+    const { f } = fixture();
+    f.group.drainStates.push(
+      { draining: true, openConnections: 2, drained: false },
+      { draining: true, openConnections: 0, drained: true },
+    );
+    const out = await f.updater.check();
+    expect(out).toEqual({ state: 'updated', message: 'every service runs release 1.0.1' });
+    expect(connectorPart(f.engine.calls)).toEqual([
+      ...trialAndReplace,
+      'slot granted lease-1',
+      'drain start',
+      'drain state 2 open',
+      'drain state 0 open',
+      ...replaced,
+      'remove pa_connector_1-pa-previous',
+      'slot release lease-1',
+    ]);
+    // logging needs no slot: the first slot call comes after its replacement.
+    expect(f.engine.calls.indexOf('slot granted lease-1')).toBeGreaterThan(
+      f.engine.calls.indexOf('remove pa_logging_1-pa-previous'),
+    );
+    expect(f.group.ttlAsked).toEqual([900]);
+    expect(f.statuses.map((st) => st.message)).toContain('draining connector before replacing it');
+    expect(f.logs.find((l) => l.msg === 'the connector is drained')).toBeDefined();
+  });
+
+  it('stops waiting for the drain when its timeout has passed, and replaces the connector anyway', async () => {
+    const { f, clock } = fixture();
+    for (let i = 0; i < 200; i++) {
+      f.group.drainStates.push({ draining: true, openConnections: 1, drained: false });
+    }
+    const started = clock.now();
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    // Polled once a second for the 60 s of PA_UPDATE_DRAIN_TIMEOUT.
+    expect(f.engine.calls.filter((c) => c === 'drain state 1 open')).toHaveLength(60);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(60_000);
+    expect(f.engine.byName('pa_connector_1')?.imageRef).toBe(`${REG}/connector@${digest('6')}`);
+    expect(f.logs.find((l) => l.openConnections === 1 && l.level === 'warn')?.msg).toBe(
+      'the connector still had open connections after 1m; replacing it now',
+    );
+  });
+
+  it('a connector that cannot drain (no such route) is replaced anyway: its stop drains', async () => {
+    const { f } = fixture();
+    f.group.drainError = 'the connector answered 404 http_404';
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    expect(connectorPart(f.engine.calls)).toEqual([
+      ...trialAndReplace,
+      'slot granted lease-1',
+      'drain start',
+      ...replaced,
+      'remove pa_connector_1-pa-previous',
+      'slot release lease-1',
+    ]);
+  });
+
+  it('slot taken: reports waiting_for_slot naming the holder, asks again every 15 s, then replaces', async () => {
+    const { f, clock } = fixture();
+    f.group.slotAnswers.push(TAKEN, TAKEN);
+    const started = clock.now();
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    expect(connectorPart(f.engine.calls).slice(3, 7)).toEqual([
+      'slot taken',
+      'slot taken',
+      'slot granted lease-1',
+      'drain start',
+    ]);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(30_000);
+    const waiting = f.statuses.filter((st) => st.state === 'waiting_for_slot');
+    // One status and one log line per holder and expiry, not one per retry.
+    expect(waiting).toEqual([
+      expect.objectContaining({
+        service: 'connector',
+        message:
+          "connector: waiting for the group's update slot (held by conn-b until 2026-11-23T03:10:00.000Z); asking again every 15s for at most 30m",
+      }),
+    ]);
+    const line = f.logs.filter((l) => String(l.msg).startsWith('waiting for the group'));
+    expect(line).toEqual([
+      expect.objectContaining({ holder: 'conn-b', until: '2026-11-23T03:10:00.000Z' }),
+    ]);
+    expect(f.history.map((h) => [h.service, h.result])).toEqual([
+      ['logging', 'updated'],
+      ['connector', 'updated'],
+    ]);
+  });
+
+  it('slot still taken after PA_UPDATE_SLOT_WAIT: the connector is left as it is until the next check', async () => {
+    const { f, clock } = fixture({ waitMs: 60_000 });
+    for (let i = 0; i < 20; i++) f.group.slotAnswers.push(TAKEN);
+    const connector = f.engine.byName('pa_connector_1')?.id;
+    const started = clock.now();
+    const out = await f.updater.check();
+    expect(out.state).toBe('waiting_for_slot');
+    expect(out.message).toBe(
+      `release 1.0.1: connector not updated: another connector of the group still held the update slot after 1m (${TAKEN.message}); the next check tries again`,
+    );
+    expect(f.statuses.at(-1)).toMatchObject({ lastError: 'update_slot_taken' });
+    // Asked at 0, 15, 30, 45 and 60 s.
+    expect(f.engine.calls.filter((c) => c === 'slot taken')).toHaveLength(5);
+    expect(clock.now() - started).toBe(60_000);
+    // logging was replaced meanwhile; the connector was not touched, no slot to give back.
+    expect(f.history.map((h) => [h.service, h.result])).toEqual([['logging', 'updated']]);
+    expect(f.engine.byName('pa_connector_1')?.id).toBe(connector);
+    expect(f.engine.calls.filter((c) => /^(stop|slot release|drain)/.test(c))).toEqual([
+      'stop pa_logging_1',
+    ]);
+    // The next check tries again and gets it (the other connector is done).
+    f.group.slotAnswers.length = 0;
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    expect(f.engine.calls.slice(-2)).toEqual([
+      'remove pa_connector_1-pa-previous',
+      'slot release lease-1',
+    ]);
+  });
+
+  it('a slot request that fails otherwise (not enrolled): the connector is not replaced, the result says why', async () => {
+    const { f } = fixture();
+    f.group.slotAnswers.push({
+      kind: 'failed',
+      code: 'not_enrolled',
+      message: 'the connector answered 503 not_enrolled: the connector is not enrolled yet',
+    });
+    const out = await f.updater.check();
+    expect(out).toEqual({
+      state: 'failed',
+      message:
+        "release 1.0.1: connector not updated: could not take the group's update slot (the connector answered 503 not_enrolled: the connector is not enrolled yet); the next check tries again",
+    });
+    expect(f.statuses.at(-1)).toMatchObject({ state: 'failed', lastError: 'not_enrolled' });
+    // Asked once: only a held slot is waited for.
+    expect(f.engine.calls.filter((c) => c.startsWith('slot'))).toEqual(['slot failed']);
+    expect(f.engine.calls).not.toContain('stop pa_connector_1');
+  });
+
+  it('gives the slot back after a rollback too (the old connector answers it)', async () => {
+    const { f } = fixture({}, { connector: 'unhealthy-unless-trial' });
+    const out = await f.updater.check();
+    expect(out.state).toBe('rolled-back');
+    expect(connectorPart(f.engine.calls)).toEqual([
+      ...trialAndReplace,
+      'slot granted lease-1',
+      'drain start',
+      ...replaced,
+      'remove pa_connector_1',
+      'rename pa_connector_1-pa-previous pa_connector_1',
+      'start pa_connector_1',
+      'slot release lease-1',
+    ]);
+  });
+
+  it('a replacement that breaks off before the connector stopped takes it back into service', async () => {
+    const { f } = fixture();
+    const connector = f.engine.byName('pa_connector_1')?.id;
+    const stop = f.engine.stop.bind(f.engine);
+    f.engine.stop = async (id: string) => {
+      if (id === connector) throw new Error('stopping container: the engine timed out');
+      return stop(id);
+    };
+    const out = await f.updater.check();
+    expect(out).toEqual({ state: 'failed', message: 'stopping container: the engine timed out' });
+    expect(connectorPart(f.engine.calls)).toEqual([
+      ...trialAndReplace,
+      'slot granted lease-1',
+      'drain start',
+      'drain end',
+      'slot release lease-1',
+    ]);
+    expect(f.engine.byName('pa_connector_1')?.running).toBe(true);
+  });
+
+  it('a release that fails is logged: the lease expires on its own', async () => {
+    const { f } = fixture();
+    f.group.releaseError = 'cannot reach the connector at http://127.0.0.1:8080: ECONNREFUSED';
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    expect(f.engine.calls.at(-1)).toBe('slot release lease-1');
+    expect(
+      f.logs.find(
+        (l) => l.msg === "could not give the group's update slot back; it expires on its own",
+      ),
+    ).toMatchObject({ leaseId: 'lease-1', reason: f.group.releaseError, level: 'warn' });
+  });
+
+  it('renews the lease when half its ttl has passed while the connector is still replaced', async () => {
+    const { f } = fixture({ ttlMs: 10_000 });
+    // The drain takes 8 s: the 10 s lease is renewed at 5 s.
+    for (let i = 0; i < 7; i++) {
+      f.group.drainStates.push({ draining: true, openConnections: 1, drained: false });
+    }
+    await expect(f.updater.check()).resolves.toMatchObject({ state: 'updated' });
+    const part = connectorPart(f.engine.calls);
+    expect(part.filter((c) => c === 'slot granted lease-1')).toHaveLength(2);
+    expect(part.indexOf('slot granted lease-1', 4)).toBeLessThan(
+      part.indexOf('stop pa_connector_1'),
+    );
+    expect(f.group.ttlAsked).toEqual([10, 10]);
+    // Once given back, never renewed again.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.engine.calls.at(-1)).toBe('slot release lease-1');
+    expect(f.group.ttlAsked).toHaveLength(2);
+  });
+
+  it('without the slot, this service still hands over to its successor, and says the connector waits', async () => {
+    let selfId = '';
+    const clock = steppingClock();
+    const f = setup(
+      {
+        ...release,
+        images: {
+          ...release.images,
+          update: { image: `${REG}/update:1.0.1`, digest: digest('7') },
+        },
+      },
+      { clock, selfId: async () => selfId },
+      true,
+    );
+    selfId = f.engine.addContainer(
+      PROJECT,
+      'update',
+      'pa-connector/update:1.0.0.5',
+      image('3', `${REG}/update`, digest('3')),
+    );
+    twoServices(f);
+    f.engine.registry.set(`${REG}/update:1.0.1`, image('7', `${REG}/update`, digest('7')));
+    f.group.slotAnswers.push({
+      kind: 'failed',
+      code: 'sse_unreachable',
+      message: 'the connector answered 502 sse_unreachable: no answer from the cloud',
+    });
+    const out = await f.updater.check();
+    expect(out.state).toBe('updating');
+    expect(out.message).toBe(
+      `handing over to the new update service (${REG}/update@${digest('7')}); connector not updated: could not take the group's update slot (the connector answered 502 sse_unreachable: no answer from the cloud); the next check tries again`,
+    );
+    expect(f.history.map((h) => h.service)).toEqual(['logging', 'update']);
+    expect(f.engine.calls).not.toContain('stop pa_connector_1');
+  });
+
+  it('a stop ends the wait for the slot at once, and nothing more is replaced', async () => {
+    const { f } = fixture();
+    for (let i = 0; i < 200; i++) f.group.slotAnswers.push(TAKEN);
+    const check = f.updater.check();
+    while (!f.statuses.some((st) => st.state === 'waiting_for_slot')) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await f.updater.stop();
+    await expect(check).resolves.toMatchObject({ state: 'waiting_for_slot' });
+    expect(f.engine.calls.filter((c) => c === 'slot taken').length).toBeLessThan(5);
   });
 });
