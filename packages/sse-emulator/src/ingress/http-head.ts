@@ -121,6 +121,20 @@ export function responseStatus(head: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Refusals of a connector that another connector of the group would not give: it drains, stops
+ * or is full. The connector names its reason in `X-PA-Refusal`; the ingress then tries the next
+ * candidate instead of passing the refusal to the user.
+ */
+const ELSEWHERE = new Set(['draining', 'shutting_down', 'connection_limit']);
+
+/** The connector's `X-PA-Refusal` reason when it means "try another connector", else undefined. */
+export function refusedForAnother(head: string): string | undefined {
+  const m = /\r\nX-PA-Refusal: *([a-z_]+) *\r\n/i.exec(head);
+  const reason = m?.[1]?.toLowerCase();
+  return reason !== undefined && ELSEWHERE.has(reason) ? reason : undefined;
+}
+
 /** `host:port`, IPv6 in brackets: the CONNECT authority. */
 export function authority(t: ConnectTarget): string {
   return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;

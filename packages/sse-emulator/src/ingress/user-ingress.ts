@@ -10,6 +10,7 @@ import {
   type ConnectTarget,
   parseConnectRequest,
   readUntil,
+  refusedForAnother,
 } from './http-head';
 import { IngressError } from './ingress-error';
 import { IngressStats } from './ingress-stats';
@@ -208,6 +209,26 @@ export class UserIngress {
           next
             ? 'ingress: tunnel connect failed; trying the next one'
             : 'ingress: tunnel connect failed',
+        );
+        continue;
+      }
+      const elsewhere =
+        answer.status === 200 ? undefined : refusedForAnother(answer.head.toString('latin1'));
+      if (elsewhere !== undefined) {
+        // The connector takes no new streams (draining, stopping, full) and may not have told
+        // the gateways yet: another connector can carry this user.
+        answer.socket.destroy();
+        this.stats.tunnel(c).refused += 1;
+        this.#suspects.failed(c.connectorId);
+        plan.failed(c.connectorId);
+        failures.push(`${c.key}: the connector refused (${elsewhere})`);
+        const next = plan.peek();
+        if (next) this.stats.totals.failovers += 1;
+        this.#log.info(
+          { app, tunnel: c.key, refusal: elsewhere, next: next?.key ?? null },
+          next
+            ? 'ingress: the connector takes no new streams; trying the next one'
+            : 'ingress: the connector takes no new streams',
         );
         continue;
       }

@@ -36,11 +36,18 @@ const STATUS: Record<RefusalReason, [number, string, string]> = {
   ],
 };
 
+/**
+ * The header naming why the proxy refused: the gateway's ingress reads it to tell a refusal that
+ * another connector of the group would not give (`draining`, `shutting_down`, `connection_limit`:
+ * it tries the next one) from one it would (`not_in_catalog`: passed to the user).
+ */
+export const REFUSAL_HEADER = 'X-PA-Refusal';
+
 function build(reason: RefusalReason): Buffer {
   const [code, phrase, text] = STATUS[reason];
   const body = `${code} ${phrase}: ${text}\n`;
   return Buffer.from(
-    `HTTP/1.1 ${code} ${phrase}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${code} ${phrase}\r\n${REFUSAL_HEADER}: ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     'latin1',
   );
 }

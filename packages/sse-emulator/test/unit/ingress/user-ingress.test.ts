@@ -8,7 +8,7 @@ import { type GatewayTunnels, UserIngress } from '../../../src/ingress';
 import type { ConnectorRecord, GroupRecord } from '../../../src/state/model';
 import { capturedLogger } from '../../support/log-capture';
 
-type RelayMode = 'ok' | 'err' | 'refuse-403' | 'flood' | 'hang';
+type RelayMode = 'ok' | 'err' | 'refuse-403' | 'refuse-draining' | 'flood' | 'hang';
 
 /** Bytes the 'flood' relay has handed to the ingress so far. */
 const flood = { written: 0 };
@@ -17,7 +17,8 @@ const FLOOD_LIMIT = 512 * 1024 * 1024;
 /**
  * A stand-in for a gateway helper's relay (a unix socket) and, behind it, a connector proxy:
  * 'ok' answers OK, then 200 to the CONNECT and echoes upper-cased until EOF; 'err' refuses the
- * dial; 'refuse-403' lets the dial through and the proxy answers 403; 'flood' answers 200 and then
+ * dial; 'refuse-403' lets the dial through and the proxy answers 403; 'refuse-draining' answers
+ * 503 naming the reason `draining` as a draining connector does; 'flood' answers 200 and then
  * writes as fast as the ingress takes it (up to 512 MiB); 'hang' never answers the dial (a
  * connector whose packets are dropped).
  */
@@ -51,6 +52,12 @@ async function fakeRelay(path: string, mode: RelayMode, seen: string[]): Promise
         const rest = buf.slice(buf.indexOf('\r\n\r\n') + 4);
         if (mode === 'refuse-403') {
           s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 10\r\n\r\nforbidden\n');
+          return;
+        }
+        if (mode === 'refuse-draining') {
+          s.end(
+            'HTTP/1.1 503 Service Unavailable\r\nX-PA-Refusal: draining\r\nContent-Length: 9\r\n\r\ndraining\n',
+          );
           return;
         }
         s.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -207,6 +214,27 @@ describe('UserIngress against fake relays', () => {
       /^HTTP\/1\.1 403 Forbidden\r\nX-PA-Gateway: gw[12]\r\nX-PA-Tunnel: t\r\nContent-Length: 10\r\n\r\nforbidden\n$/,
     );
     expect(ingress.stats.totals.failovers).toBe(before);
+  });
+
+  it('tries the next connector when one refuses because it drains, and says so when all do', async () => {
+    await setup(['refuse-draining', 'ok']);
+    const answers = [
+      await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'x'),
+      await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n', 'y'),
+    ];
+    // Neither user sees the draining connector's 503: both are carried by the other one.
+    expect(answers).toEqual([
+      'HTTP/1.1 200 Connection Established\r\nX-PA-Gateway: gw2\r\nX-PA-Tunnel: t\r\n\r\nX<eof>',
+      'HTTP/1.1 200 Connection Established\r\nX-PA-Gateway: gw2\r\nX-PA-Tunnel: t\r\n\r\nY<eof>',
+    ]);
+    expect(captured.text()).toContain(
+      'ingress: the connector takes no new streams; trying the next one',
+    );
+
+    await setup(['refuse-draining', 'refuse-draining']);
+    const out = await exchange(port, 'CONNECT web.corp:80 HTTP/1.1\r\n\r\n');
+    expect(out).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(out.match(/the connector refused \(draining\)/g)).toHaveLength(2);
   });
 
   it('answers 503 when the gateways are down, 404 for an unknown app, 431 for a huge head', async () => {

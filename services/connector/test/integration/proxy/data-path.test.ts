@@ -12,6 +12,7 @@ import { AppList } from '../../../src/health/app-source';
 import { healthSettings } from '../../../src/health/health-settings';
 import { DataPath } from '../../../src/proxy/data-path';
 import { proxySettings } from '../../../src/proxy/proxy-settings';
+import { REFUSAL_HEADER } from '../../../src/proxy/responses';
 import { captureLogger } from '../../support/capture-logger';
 import { type AppServerProcess, startAppServer } from './support/app-net';
 import { connectVia } from './support/connect-client';
@@ -172,6 +173,8 @@ describe('DataPath: settings -> health checks, health updates, balancer and prox
       const refused = await connectVia({ host, port }, 'a.internal:80');
       expect(refused.status).toBe(503);
       expect(refused.answer).toContain('the connector is draining');
+      // What tells the gateway's ingress to try another connector of the group.
+      expect(refused.answer).toContain(`${REFUSAL_HEADER}: draining\r\n`);
     }
     // The open stream still works within the grace.
     open.socket.write('who\n');
