@@ -1203,6 +1203,7 @@ pa_connector_env_content() {
   cat <<EOF
 # Settings of pa_connector.sh, written by $PROG.
 PA_CONTAINER=${pop_manager_container:-}
+PA_COMPOSE_PROJECT=$PROJECT
 $(cloud_env_lines)
 PA_NO_PROXY=$no_proxy
 EOF

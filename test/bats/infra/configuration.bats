@@ -44,6 +44,8 @@ env_value() {
   [ "$(env_value "$ETC/pa.env" PA_SECRETS_DIR)" = "$SECRETS" ]
   [ "$(env_value "$ETC/pa.env" PA_CONFIG_DIR)" = "$ETC/config" ]
   [ "$(env_value "$ETC/pa_connector.env" PA_REGION)" = us-east ]
+  # pa_connector.sh finds the connector's container (drain, start) by the project infra.sh ran.
+  [ "$(env_value "$ETC/pa_connector.env" PA_COMPOSE_PROJECT)" = "${PA_INFRA_PROJECT:-pa-connector}" ]
   # The stack files come from the bundle.
   cmp "$LIB/compose.yaml" "$HOST/bundle/compose.yaml"
   cmp "$LIB/release.json" "$HOST/bundle/release.json"
