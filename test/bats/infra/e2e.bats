@@ -234,6 +234,36 @@ check_menu() {
   has_line '^connector +up '
   [[ $output == *'POP release: '* && $output == *'/host/etc/localtime'* ]]
   [[ $output != *'ended with exit code'* ]]
+  check_drain
+}
+
+# The group as the cloud reports it, then a drain: the gateways told, the connector's container
+# stopped and kept down until `start` brings the same container back.
+check_drain() {
+  run pa_connector status
+  echo "$output"
+  [ "$status" -eq 0 ]
+  has_line '^draining +no'
+  has_line '^group +.+: 0 peers \(0 active\), update slot free'
+  local id health tries
+  id=$(compose_id connector)
+  run pa_connector drain --grace 5
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(docker inspect -f '{{.State.Running}}' "$id")" = false ]
+  sleep 3
+  [ "$(docker inspect -f '{{.State.Running}}' "$id")" = false ]
+  docker logs "$id" 2>&1 | grep -q '"msg":"drain started: the gateways are told'
+  run pa_connector start
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for ((tries = 0; tries < 120; tries++)); do
+    health=$(docker inspect -f '{{.State.Health.Status}}' "$id")
+    [ "$health" = healthy ] && break
+    sleep 1
+  done
+  [ "$health" = healthy ] || { echo "the connector is not healthy 120 s after start ($health)"; return 1; }
+  [ "$(compose_id connector)" = "$id" ]
 }
 
 compose_id() {
