@@ -1,5 +1,6 @@
 import { SseRoutes } from '@pa-connector/sse-api';
 import { type Enrolled, enroll, startTestEmulator, type TestEmulator } from '../support/harness';
+import { WIKI } from '../support/sample-app';
 
 let t: TestEmulator;
 let c: Enrolled;
@@ -23,15 +24,7 @@ describe('catalog', () => {
     expect(same.text).toBe('');
 
     const apps = [
-      {
-        id: 'wiki',
-        name: 'Wiki',
-        host: 'wiki.corp',
-        port: 443,
-        servers: [{ host: '10.0.0.5', port: 443 }],
-        strategy: 'round-robin',
-        healthCheck: { type: 'tcp' },
-      },
+      { id: 'wiki', ...WIKI },
       { id: 'broken', port: 'not-a-port' },
     ];
     expect((await t.admin.put(`/admin/groups/${c.groupId}/apps`, apps)).status).toBe(200);

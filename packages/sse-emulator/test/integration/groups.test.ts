@@ -1,6 +1,7 @@
 import { SseRoutes, UPDATE_SLOT_TAKEN } from '@pa-connector/sse-api';
 import { startTestEmulator, type TestEmulator } from '../support/harness';
 import { newIdentity } from '../support/identity';
+import { WIKI } from '../support/sample-app';
 
 interface Member {
   connectorId: string;
@@ -40,14 +41,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.cleanup());
 
-const wiki = {
-  name: 'Wiki',
-  host: 'wiki.corp',
-  port: 443,
-  servers: [{ host: '10.0.0.5', port: 443 }],
-  strategy: 'round-robin',
-  healthCheck: { type: 'tcp' },
-};
+const wiki = WIKI;
 
 describe('apps associated with groups (admin API)', () => {
   it("creates, lists, moves and deletes an app; each group's catalog follows", async () => {

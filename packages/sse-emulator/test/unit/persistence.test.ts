@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyState, type StateData } from '../../src/state/model';
 import { loadStateFile, StatePersister } from '../../src/state/persistence';
+import { WIKI } from '../support/sample-app';
 
 function deferredWrites() {
   const writes: Array<{ data: string; done: () => void; fail: (e: Error) => void }> = [];
@@ -80,15 +81,7 @@ describe('loadStateFile', () => {
     const state = emptyState();
     state.apps.app_1 = {
       id: 'app_1',
-      app: {
-        id: 'app_1',
-        name: 'Wiki',
-        host: 'wiki.corp',
-        port: 443,
-        servers: [{ host: '10.0.0.5', port: 443 }],
-        strategy: 'round-robin',
-        healthCheck: { type: 'tcp' },
-      },
+      app: { id: 'app_1', ...WIKI },
       groups: ['grp_1'],
       createdAt: 'then',
     };

@@ -1,15 +1,8 @@
-import type { CatalogApp } from '@pa-connector/sse-api';
 import { EmulatorError } from '../../../src/errors';
+import { WIKI } from '../../support/sample-app';
 import { newState, registerOne } from '../state-fixture';
 
-const wiki: Omit<CatalogApp, 'id'> = {
-  name: 'Wiki',
-  host: 'wiki.corp',
-  port: 443,
-  servers: [{ host: '10.0.0.5', port: 443 }],
-  strategy: 'round-robin',
-  healthCheck: { type: 'tcp' },
-};
+const wiki = WIKI;
 
 function statusOf(fn: () => unknown): number | undefined {
   try {
