@@ -83,6 +83,14 @@ describe('the e2e stack (startStack)', () => {
       expect(p2.connectorEnv.PA_HOSTNAME).toBe(`pop2-${stack.runId}`);
       expect(p1.groupId).toBe(stack.groupId);
       expect(p2.groupId).not.toBe(p1.groupId);
+      // The apps are defined once and associated with both groups, not copied into each.
+      const defined = await stack.admin<Array<{ id: string; groups: string[] }>>(
+        'GET',
+        '/admin/apps',
+      );
+      expect(defined.map((a) => [a.id, [...a.groups].sort()])).toEqual(
+        ['web', 'web6'].map((id) => [id, [p1.groupId, p2.groupId].sort()]),
+      );
       expect(p2.redis.port).not.toBe(p1.redis.port);
       expect(p2.redis.prefix).not.toBe(p1.redis.prefix);
       expect(p2.redis.passwordFile).not.toBe(p1.redis.passwordFile);

@@ -53,17 +53,18 @@ export async function startCloud(
 }
 
 /**
- * A group `name` holding the apps, and a provisioning key for `uses` connectors in a 0600 file
- * in `dir` (never printed).
+ * A group `name` and a provisioning key for `uses` connectors in a 0600 file in `dir` (never
+ * printed). With `apps`, the apps are the group's own catalog (tests replace it with
+ * `PUT /admin/groups/:id/apps`); without, the caller associates apps with the group.
  */
 export async function publishGroup(
   run: StackRun,
   admin: AdminCall,
   a: { name: string; dir: string; uses: number },
-  apps: { web: StackApp; web6: StackApp },
+  apps?: { web: StackApp; web6: StackApp },
 ): Promise<{ groupId: string; keyFile: string }> {
   const group = await admin<{ id: string }>('POST', '/admin/groups', { name: a.name });
-  await admin('PUT', `/admin/groups/${group.id}/apps`, catalogEntries(apps));
+  if (apps) await admin('PUT', `/admin/groups/${group.id}/apps`, catalogEntries(apps));
   const key = await admin<{ id: string; key: string }>('POST', `/admin/groups/${group.id}/keys`, {
     maxUses: a.uses,
   });
@@ -71,9 +72,22 @@ export async function publishGroup(
   writeFileSync(keyFile, `${key.key}\n`, { mode: 0o600 });
   const uses = a.uses === 1 ? 'one-use' : `${a.uses}-use`;
   run.say(
-    `cloud: group ${group.id} with apps web, web6; ${uses} provisioning key ${key.id} in ${keyFile}`,
+    `cloud: group ${group.id}${apps ? ' with apps web, web6' : ''}; ${uses} provisioning key ${key.id} in ${keyFile}`,
   );
   return { groupId: group.id, keyFile };
+}
+
+/** The apps defined once in the cloud and associated with every one of `groupIds`. */
+export async function associateApps(
+  run: StackRun,
+  admin: AdminCall,
+  apps: { web: StackApp; web6: StackApp },
+  groupIds: string[],
+): Promise<void> {
+  for (const entry of catalogEntries(apps)) {
+    await admin('POST', '/admin/apps', { ...(entry as object), groups: groupIds });
+  }
+  run.say(`cloud: apps web, web6 associated with groups ${groupIds.join(', ')}`);
 }
 
 /**

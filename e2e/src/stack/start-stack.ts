@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoRoot, Topology } from '@pa-connector/test-support';
 import { appServers, stackApps } from './apps';
 import { checkPrerequisites, waitForAppState } from './checks';
-import { type AdminCall, gatewayConnector, publishGroup, startCloud } from './cloud';
+import { type AdminCall, associateApps, gatewayConnector, publishGroup, startCloud } from './cloud';
 import { requestThroughIngress } from './ingress-client';
 import { mountLogDirTmpfs } from './pop';
 import { restartStackRedis } from './redis';
@@ -25,7 +25,8 @@ function connectorCount(n: number | undefined): number {
 
 /**
  * The groups and keys the POPs enroll with: one group whose key has a use per POP (`shared`),
- * or a group and a one-use key per POP, each with the same apps (`separate`).
+ * or a group and a one-use key per POP (`separate`), the apps then defined once and associated
+ * with every group.
  */
 async function publishGroups(
   run: StackRun,
@@ -50,8 +51,14 @@ async function publishGroups(
   const out = [];
   for (let i = 1; i <= count; i++) {
     const name = i === 1 ? `demo-${runId}` : `demo-${runId}-${popRole(i)}`;
-    out.push(await publishGroup(run, admin, { name, dir: popDir(run.runDir, i), uses: 1 }, apps));
+    out.push(await publishGroup(run, admin, { name, dir: popDir(run.runDir, i), uses: 1 }));
   }
+  await associateApps(
+    run,
+    admin,
+    apps,
+    out.map((g) => g.groupId),
+  );
   return out;
 }
 
