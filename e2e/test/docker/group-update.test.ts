@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -168,9 +168,10 @@ beforeAll(async () => {
     const fakeRoot = join(runDir, `${v.role}-root`);
     mkdirSync(dir);
     mkdirSync(fakeRoot);
-    // Hard links: the same files on both VMs without a second copy of the bundle.
-    linkSync(join(unpacked, 'PoPDeployment.tar'), join(dir, 'PoPDeployment.tar'));
-    linkSync(join(unpacked, 'infra', 'vCenter', 'infra.sh'), join(dir, 'infra.sh'));
+    // A copy each, not a hard link: infra.sh locks the bundle file it installs from (one install
+    // at a time per VM), and two links to one file would make the VMs wait for each other.
+    copyFileSync(join(unpacked, 'PoPDeployment.tar'), join(dir, 'PoPDeployment.tar'));
+    copyFileSync(join(unpacked, 'infra', 'vCenter', 'infra.sh'), join(dir, 'infra.sh'));
     vms.push({ role: v.role, engine: v.engine, hostname: `pa-gupd-${v.role}`, dir, fakeRoot });
   }
 }, 1_800_000);
