@@ -427,7 +427,9 @@ describe('a group of two POPs on the docker install, updated by one release', ()
       for (const w of Object.values(watches)) await w.stop();
     }
 
+    // Every figure first, so the assertions below (and the tests after) see both VMs.
     outcome.intervals = [];
+    const rollouts: Record<string, string[][]> = {};
     for (const vm of vms) {
       const w = watches[vm.role] as ContainerEventWatch;
       const iv = replacementInterval(w.events, before[vm.role] as string);
@@ -435,17 +437,12 @@ describe('a group of two POPs on the docker install, updated by one release', ()
       const at = (ms: number | undefined) => (ms === undefined ? '-' : seconds(ms - t));
       figures[`${vm.role}: old connector stopped .. new connector healthy (after the check)`] =
         `${at(iv.stoppedAt)} .. ${at(iv.healthyAt)}`;
-      const { history, status } = await updateStatus(vm);
+      const { history } = await updateStatus(vm);
       const rollout = history.filter((h) => h.version === NEXT).reverse();
       figures[`${vm.role}: history of ${NEXT}`] = rollout
         .map((h) => `${h.service} ${h.result} ${h.at}`)
         .join(', ');
-      // The update service's view: every service updated to the release, in order.
-      expect({ vm: vm.role, rollout: rollout.map((h) => [h.service, h.result]) }).toEqual({
-        vm: vm.role,
-        rollout: ROLLED.map((s) => [s, 'updated']),
-      });
-      expect({ vm: vm.role, running: status.running }).toEqual({ vm: vm.role, running: NEXT });
+      rollouts[vm.role] = rollout.map((h) => [h.service, h.result]);
     }
     const per = carriedPerConnector(await ingressCounts());
     figures['carried in all, per connector'] = JSON.stringify(per);
@@ -453,6 +450,15 @@ describe('a group of two POPs on the docker install, updated by one release', ()
       `${outcome.load.ok + outcome.load.failed.length} (${outcome.load.ok} ok, ${outcome.load.failed.length} failed)`;
     if (outcome.load.failed.length > 0) {
       figures['failures (first 10)'] = outcome.load.failed.slice(0, 10).join(' | ');
+    }
+    // The update service's own record: every service updated to the release, in order (its
+    // status hash is not asserted: the successor that replaced the update service reports only
+    // from its first check on).
+    for (const vm of vms) {
+      expect({ vm: vm.role, rollout: rollouts[vm.role] }).toEqual({
+        vm: vm.role,
+        rollout: ROLLED.map((s) => [s, 'updated']),
+      });
     }
   }, 1_800_000);
 
