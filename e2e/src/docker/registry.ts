@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, requireBinary } from '@pa-connector/test-support';
 
-/** A Docker registry (Debian's docker-registry) on 127.0.0.1, plain HTTP, no auth. */
+/** A Docker registry (Debian's docker-registry), plain HTTP, no auth. */
 export interface LocalRegistry {
-  /** `127.0.0.1:<port>`: the prefix of image references pushed here. */
+  /** `<address>:<port>` (127.0.0.1 unless told): the prefix of image references pushed here. */
   readonly host: string;
   /** PID of the running registry process, or of the last one once paused or stopped. */
   readonly pid: number;
@@ -24,6 +24,11 @@ export interface LocalRegistry {
 export interface RegistryOptions {
   /** How long to wait for `GET /v2/` to answer 200 on each start (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * The IPv4 address it listens on (default 127.0.0.1), e.g. the root namespace's address on a
+   * test topology, so engines in the topology's namespaces pull from it.
+   */
+  address?: string;
 }
 
 const KILL_AFTER_MS = 10_000;
@@ -156,14 +161,19 @@ class RegistryProcess implements LocalRegistry {
 }
 
 /**
- * Starts `/usr/bin/docker-registry` on a free port of 127.0.0.1 with its storage in a new 0700
- * temporary directory. dockerd treats 127.0.0.0/8 registries as insecure (plain HTTP) without
- * configuration, so `docker push <host>/<name>:<tag>` works at once.
+ * Starts `/usr/bin/docker-registry` on a free port of 127.0.0.1 (or of `address`) with its
+ * storage in a new 0700 temporary directory. dockerd treats 127.0.0.0/8 registries as insecure
+ * (plain HTTP) without configuration, so `docker push <host>/<name>:<tag>` works at once; an
+ * engine pulling from another address needs it in its `--insecure-registry` list.
  */
 export async function startRegistry(o: RegistryOptions = {}): Promise<LocalRegistry> {
   const binary = requireBinary('docker-registry', 'docker-registry');
   const dir = mkdtempSync(join(tmpdir(), 'pa-registry-'));
-  const host = `127.0.0.1:${await freePort()}`;
+  const address = o.address ?? '127.0.0.1';
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
+    throw new Error(`the registry listens on an IPv4 address, not ${JSON.stringify(address)}`);
+  }
+  const host = `${address}:${await freePort(address)}`;
   writeFileSync(join(dir, 'config.yml'), config(dir, host), { mode: 0o600 });
   const registry = new RegistryProcess(host, dir, binary, o.startTimeoutMs ?? 30_000);
   try {

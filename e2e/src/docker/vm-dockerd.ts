@@ -23,6 +23,11 @@ export interface VmDockerdOptions {
   netns: string;
   /** The VM's DNS server (an address reachable from the namespace): every container asks it. */
   dns: string;
+  /**
+   * Registries (`host:port`) the engine pulls from over plain HTTP (`--insecure-registry`): a
+   * test registry on an address of the topology, which has no certificate.
+   */
+  insecureRegistries?: readonly string[];
 }
 
 /**
@@ -54,6 +59,7 @@ export async function startVmDockerd(o: VmDockerdOptions, timeoutMs = 90_000): P
       `--host=unix://${socket}`,
       `--pidfile=${join(dir, 'dockerd.pid')}`,
       `--dns=${o.dns}`,
+      ...(o.insecureRegistries ?? []).map((r) => `--insecure-registry=${r}`),
     ],
     { stdio: ['ignore', log, log] },
   );

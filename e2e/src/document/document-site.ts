@@ -6,6 +6,7 @@ import {
   type TestProxy,
   Topology,
 } from '@pa-connector/test-support';
+import { type LocalRegistry, startRegistry } from '../docker/registry';
 import { startVmDockerd, type VmDockerd } from '../docker/vm-dockerd';
 import { DOCUMENT } from './document-names';
 
@@ -22,7 +23,12 @@ export const GATEWAY_NAMES = [`gw1.${DOCUMENT.gateway}`, `gw2.${DOCUMENT.gateway
 export interface DocumentSite {
   topology: Topology;
   dns: TestDnsServer;
+  /** The first VM's engine (the only one by default). */
   vm: VmDockerd;
+  /** Every VM: its role in the topology (`vm`, or `vm1`, `vm2`, ... with several) and engine. */
+  vms: Array<{ role: string; engine: VmDockerd }>;
+  /** The vendor's registry, with `registry: true`. */
+  registry: LocalRegistry | undefined;
   /** The corporate proxy, started by `startProxy` (the document's flow runs with and without). */
   proxy(): TestProxy | undefined;
   startProxy(): Promise<TestProxy>;
@@ -42,16 +48,36 @@ export function cloudAddresses(topology: Topology): { wgcs: string; iam: string;
   return { wgcs, iam: `${prefix}.201`, status: `${prefix}.202` };
 }
 
-export async function startDocumentSite(): Promise<DocumentSite> {
+export interface DocumentSiteOptions {
+  /** How many VMs (default 1, role `vm`; with more, roles `vm1`, `vm2`, ...). */
+  vms?: number;
+  /**
+   * Also a registry the VMs' engines pull from (default false): Debian's docker-registry on the
+   * root namespace's address of the segment, which every VM routes to directly and the test's
+   * own engine reaches too. Plain HTTP, so each VM's engine lists it with `--insecure-registry`:
+   * a CA would need a certificate for an address that changes each run, placed in every engine's
+   * certs.d, and would test nothing the update path depends on.
+   */
+  registry?: boolean;
+}
+
+export async function startDocumentSite(o: DocumentSiteOptions = {}): Promise<DocumentSite> {
+  const count = o.vms ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 9) {
+    throw new Error(`a document site has 1 to 9 VMs, not ${count}`);
+  }
+  const vmRoles = count === 1 ? ['vm'] : Array.from({ length: count }, (_, i) => `vm${i + 1}`);
   const topology = await Topology.create({
-    roles: ['cloud', 'gw1', 'gw2', 'dns', 'corp', 'vm', 'app'],
+    roles: ['cloud', 'gw1', 'gw2', 'dns', 'corp', ...vmRoles, 'app'],
     attachRoot: true,
   });
   let dns: TestDnsServer | undefined;
-  let vm: VmDockerd | undefined;
+  let registry: LocalRegistry | undefined;
+  const vms: Array<{ role: string; engine: VmDockerd }> = [];
   let proxy: TestProxy | undefined;
   const stop = async () => {
-    await vm?.stop().catch(() => undefined);
+    for (const v of vms) await v.engine.stop().catch(() => undefined);
+    await registry?.stop().catch(() => undefined);
     await proxy?.stop().catch(() => undefined);
     await dns?.stop().catch(() => undefined);
     await topology.destroy();
@@ -73,7 +99,7 @@ export async function startDocumentSite(): Promise<DocumentSite> {
     });
     // The proxy's address is the document's, on the corporate host; the VM routes to it there.
     const corp = topology.host('corp');
-    const vmHost = topology.host('vm');
+    const vmHosts = vmRoles.map((r) => topology.host(r));
     await run('ip', [
       '-n',
       corp.netns,
@@ -83,21 +109,34 @@ export async function startDocumentSite(): Promise<DocumentSite> {
       'dev',
       'eth0',
     ]);
-    await run('ip', [
-      ...['-n', vmHost.netns, 'route', 'add', `${DOCUMENT.proxyAddress}/32`],
-      ...['via', corp.ipv4],
-    ]);
-    vm = await startVmDockerd({ netns: vmHost.netns, dns: dns.server });
+    for (const vmHost of vmHosts) {
+      await run('ip', [
+        ...['-n', vmHost.netns, 'route', 'add', `${DOCUMENT.proxyAddress}/32`],
+        ...['via', corp.ipv4],
+      ]);
+    }
+    if (o.registry) registry = await startRegistry({ address: topology.root?.ipv4 as string });
+    // One after the other: each engine sets up its namespace's iptables on start.
+    for (const vmHost of vmHosts) {
+      const engine = await startVmDockerd({
+        netns: vmHost.netns,
+        dns: dns.server,
+        ...(registry ? { insecureRegistries: [registry.host] } : {}),
+      });
+      vms.push({ role: vmHost.role, engine });
+    }
     const site: DocumentSite = {
       topology,
       dns,
-      vm,
+      vm: (vms[0] as { engine: VmDockerd }).engine,
+      vms,
+      registry,
       proxy: () => proxy,
       async startProxy() {
         proxy ??= await startTinyproxy({
           netns: corp.netns,
           listen: { address: DOCUMENT.proxyAddress, port: DOCUMENT.proxyPort },
-          allow: [vmHost.ipv4],
+          allow: vmHosts.map((h) => h.ipv4),
           dnsServer: (dns as TestDnsServer).server,
         });
         return proxy;
