@@ -60,6 +60,7 @@ describe('pa-emulator serve --gateways', () => {
       url: listening.ingressUrl,
       totals: expect.objectContaining({ connections: 0 }),
       tunnels: [],
+      connectors: [],
     });
     const list = (await admin.get('/admin/gateways')).body;
     expect(list.map((g: { netns: string; running: boolean }) => [g.netns, g.running])).toEqual([
