@@ -243,8 +243,8 @@ check_drain() {
   run pa_connector status
   echo "$output"
   [ "$status" -eq 0 ]
-  has_line '^draining +no'
-  has_line '^group +.+: 0 peers \(0 active\), update slot free'
+  has_line '^draining: +no$'
+  has_line '^group: +.+: 0 peers \(0 active\), update slot free$'
   local id health tries
   id=$(compose_id connector)
   run pa_connector drain --grace 5
