@@ -5,11 +5,11 @@ import {
   type LostVmFigures,
   loseAndRestore,
   lostVmTable,
-  pollUntil,
   type Stack,
   type StackPop,
   startRequestLoops,
   startStack,
+  waitUntil,
 } from '../src/stack';
 
 /**
@@ -70,7 +70,7 @@ describe('a lost VM: two POPs in one group, POP 2 lost three ways under user loa
     try {
       // Both POPs carry users before the first fault.
       const before = await s.ingressStats();
-      await pollUntil(
+      await waitUntil(
         'both POPs carrying users',
         async () => {
           const now = await s.ingressStats();

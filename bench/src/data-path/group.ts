@@ -4,11 +4,11 @@ import {
   LOST_VM_WAYS,
   loseAndRestore,
   lostVmTable,
-  pollUntil,
   type Stack,
   type StackPop,
   startRequestLoops,
   startStack,
+  waitUntil,
 } from '@pa-connector/e2e/dist/stack';
 import { InternalApiRoutes } from '@pa-connector/sse-api';
 import { median, round } from './percentiles';
@@ -83,7 +83,7 @@ export async function groupFigures(o: GroupBenchOptions): Promise<Record<string,
     for (let r = 0; r < ROUNDS; r++) {
       twos.push(await requestRate(stack, loops, seconds));
       await drainCall(pop2, 'POST');
-      await pollUntil('group bench: the ingress leaving the drained POP 2 alone', onlyPop1, 60_000);
+      await waitUntil('group bench: the ingress leaving the drained POP 2 alone', onlyPop1, 60_000);
       ones.push(await requestRate(stack, loops, seconds));
       await drainCall(pop2, 'DELETE');
       await stack.waitForApp(stack.apps.web, 'up', 4, 60_000);

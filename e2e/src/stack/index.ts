@@ -76,7 +76,6 @@ export {
   type LostVmFigures,
   loseAndRestore,
   lostVmTable,
-  pollUntil,
 } from './lost-vm';
 export {
   configCertificateSerial,

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from './http';
 import type { RequestLoops, RequestSample } from './request-loops';
 import type { IngressStats, Stack, StackPop } from './stack-types';
 
@@ -49,21 +49,6 @@ async function routableTunnels(
     }
   }
   return n;
-}
-
-/** Polls `check` every 200 ms until it gives a value; throws naming `what` after `ms`. */
-export async function pollUntil<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v !== undefined) return v;
-    await sleep(200);
-  }
-  throw new Error(`${what} did not happen within ${ms / 1000}s`);
 }
 
 /** The figures of the requests that ended after the fault (times from Date.now()). */
@@ -119,14 +104,14 @@ export async function loseAndRestore(
   const id = pop.connector.connectorId;
   const faultAt = Date.now();
   FAULTS[way].fault(pop);
-  await pollUntil(
+  await waitUntil(
     `${way}: the ingress no longer choosing POP ${pop.index}`,
     async () => ((await routableTunnels(stack, id)) === 0 ? true : undefined),
     60_000,
   );
   const noticedAt = Date.now();
   await whileLost?.(noticedAt);
-  await pollUntil(
+  await waitUntil(
     `${way}: the requests started before the ingress noticed ending`,
     async () => (load.inFlight().every((t) => t >= noticedAt) ? true : undefined),
     60_000,
@@ -135,7 +120,7 @@ export async function loseAndRestore(
   await FAULTS[way].restore(pop);
   await pop.waitForTunnels(2, 120_000);
   const before = await stack.ingressStats();
-  await pollUntil(
+  await waitUntil(
     `${way}: POP ${pop.index} carrying users again`,
     async () =>
       carriedBy(await stack.ingressStats(), id) > carriedBy(before, id) ? true : undefined,
