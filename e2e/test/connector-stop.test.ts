@@ -40,14 +40,16 @@ describe('connector stop with a stream open past the drain grace', () => {
     const proc = stack.connector.process;
     const stopAt = performance.now();
     proc.child.kill('SIGTERM');
-    await proc.waitForLine(/"msg":"proxy draining open connections"/, 10_000);
+    await proc.waitForLine(/"msg":"drain started: /, 10_000);
     const code = await proc.exited;
     const took = performance.now() - stopAt;
     process.stdout.write(`connector stopped in ${(took / 1000).toFixed(1)} s, exit ${code}\n`);
     await cut;
 
     const lines = proc.tail(200).join('\n');
-    expect(lines).toContain('"msg":"drain grace over; cutting open connections"');
+    // The stop is a drain: its grace ends by cutting the stream still open.
+    expect(lines).toContain('"msg":"drain grace over; cut the connections left open"');
+    expect(lines).toMatch(/"reason":"stop","graceMs":10000,"open":1,"msg":"drain started: /);
     expect(lines).not.toContain('graceful stop took too long');
     expect(lines).toContain('"msg":"tunnel stopped"');
     expect(lines).toContain('"msg":"stopped"');
