@@ -116,6 +116,17 @@ export async function loseAndRestore(
     async () => (load.inFlight().every((t) => t >= noticedAt) ? true : undefined),
     60_000,
   );
+  // The last failure may be the request that ended just now: the figures wait for a success
+  // after it (the loops go on), or they would be taken between the two.
+  await waitUntil(
+    `${way}: a request succeeding after the last failure`,
+    async () => {
+      const after = load.samples.filter((x) => x.end >= faultAt);
+      const lastFailure = Math.max(faultAt, ...after.filter((x) => !x.ok).map((x) => x.end));
+      return after.some((x) => x.ok && x.end >= lastFailure) ? true : undefined;
+    },
+    60_000,
+  );
   const figures = lostVmFigures(way, [...load.samples], faultAt, noticedAt);
   await FAULTS[way].restore(pop);
   await pop.waitForTunnels(2, 120_000);
