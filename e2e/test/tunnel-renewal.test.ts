@@ -140,17 +140,28 @@ describe('certificate renewal reaches the running tunnels', () => {
     expect(rolls).toHaveLength(RENEWALS);
     // The connector's own account: each restart is followed by that tunnel coming back before
     // the next restart (never two restarts in flight).
-    const steps = readFileSync(stack.connector.process.logFile, 'utf8')
-      .split('\n')
-      .flatMap((l) => {
-        try {
-          const e = JSON.parse(l) as { msg?: string; tunnel?: string };
-          if (e.msg === 'restarting tunnel with the renewed certificate')
-            return [`restart ${e.tunnel}`];
-          if (e.msg === 'tunnel back with the renewed certificate') return [`back ${e.tunnel}`];
-        } catch {}
-        return [];
-      });
+    const readSteps = () =>
+      readFileSync(stack.connector.process.logFile, 'utf8')
+        .split('\n')
+        .flatMap((l) => {
+          try {
+            const e = JSON.parse(l) as { msg?: string; tunnel?: string };
+            if (e.msg === 'restarting tunnel with the renewed certificate')
+              return [`restart ${e.tunnel}`];
+            if (e.msg === 'tunnel back with the renewed certificate') return [`back ${e.tunnel}`];
+          } catch {}
+          return [];
+        });
+    // /ready can show the last tunnel on its new certificate a moment before that line is in
+    // the log file: wait for it (bounded) rather than read too early.
+    const steps = await waitUntil(
+      'the connector logging every restart and return',
+      async () => {
+        const found = readSteps();
+        return found.length >= RENEWALS * 4 ? found : undefined;
+      },
+      10_000,
+    ).catch(() => readSteps());
     process.stdout.write(`connector: ${steps.join(', ')}\n`);
     expect(steps.length).toBeGreaterThanOrEqual(RENEWALS * 4);
     for (let i = 0; i + 1 < steps.length; i += 2) {
