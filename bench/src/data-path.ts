@@ -70,8 +70,8 @@ export interface DataPathBenchOptions {
   /** The parts to run (default: every one, see PARTS). */
   parts?: ReadonlySet<Part>;
   /**
-   * Where the single connector writes a V8 CPU profile (`node --cpu-prof`) when it stops; read
-   * it with cpu-profile-top.js. Default: no profile.
+   * Where the single connector writes a V8 CPU profile when it stops (data-path/cpu-profiler.ts);
+   * read it with cpu-profile-top.js. Default: no profile.
    */
   cpuProfDir?: string;
 }
@@ -168,7 +168,10 @@ async function oneConnector(
   say('measuring tools on plain veth');
   const ceiling = parts.has('throughput') ? await vethCeiling(3) : {};
   const profile: Record<string, string> = o.cpuProfDir
-    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${o.cpuProfDir}` }
+    ? {
+        NODE_OPTIONS: `--require ${join(__dirname, 'data-path', 'cpu-profiler.js')}`,
+        BENCH_CPU_PROF_DIR: o.cpuProfDir,
+      }
     : {};
   const stack = await startStack({
     connectorEnv: { ...PRODUCTION_LIKE, ...profile },

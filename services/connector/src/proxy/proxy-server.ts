@@ -14,6 +14,7 @@ import { AppIndex } from './app-index';
 import { headEnd, parseConnect } from './connect-request';
 import { type ProxyMetrics, proxyMetrics } from './proxy-metrics';
 import { RefusalLog } from './refusal-log';
+import { relay } from './relay';
 import { ESTABLISHED, REFUSAL, type RefusalReason } from './responses';
 
 /** Resolves a hostname once, to every address it has (each is checked before one is dialed). */
@@ -490,10 +491,9 @@ export class ProxyServer {
       const client = c.client;
       client.write(ESTABLISHED);
       if (rest.length > 0) upstream.write(rest);
-      // pipe() carries backpressure both ways and ends the other side on FIN (half-close);
-      // both sockets allow half-open, so the other direction keeps flowing.
-      client.pipe(upstream);
-      upstream.pipe(client);
+      // Backpressure both ways, a FIN passed on as a half-close (both sockets allow half-open,
+      // so the other direction keeps flowing).
+      relay(client, upstream);
       client.setTimeout(this.#o.idleTimeoutMs, () => {
         this.#m.errors.inc({ reason: 'idle_timeout' });
         this.#log.info({ app: c.app?.id, target }, 'proxy connection idle; closed');
