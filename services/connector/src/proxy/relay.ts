@@ -25,7 +25,8 @@ function attach(from: Relayed, to: Socket): void {
   from[PEER] = to;
   from.on('data', onData);
   from.on('drain', onDrain);
-  from.once('end', onEnd);
+  // 'end' comes once: on() spares the wrapper once() would make for every socket.
+  from.on('end', onEnd);
 }
 
 function onData(this: Relayed, chunk: Buffer): void {
