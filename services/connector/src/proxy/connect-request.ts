@@ -42,5 +42,6 @@ export function parseConnect(head: Buffer): ParsedRequest {
   if (bracketed ? isIP(host) !== 6 : !isIPv4(host) && !isHostname(host)) {
     return { ok: false, status: 400, reason: 'malformed', detail: 'target host is not valid' };
   }
-  return { ok: true, host: canonicalHost(host), port };
+  // Only a bracketed host can be IPv6: a name or IPv4 needs no look at the IPv6 pattern.
+  return { ok: true, host: bracketed ? canonicalHost(host) : host.toLowerCase(), port };
 }
