@@ -294,7 +294,10 @@ async function oneConnector(
 
     if (parts.has('rate')) {
       say('new connections per second');
-      const rate = await connectionRate(gw1.netns, paths, rounds, 2, 16);
+      const rate = await connectionRate(gw1.netns, paths, rounds, 2, 16, {
+        path: 'proxy',
+        pid: stack.connector.process.pid,
+      });
       const setupRatio = round(rate.proxy.setup_p99_ms / rate.haproxy.setup_p99_ms);
       Object.assign(out, {
         tunnel_connections_per_s: rate.tunnel.per_second,
@@ -311,6 +314,7 @@ async function oneConnector(
         haproxy_connect_setup_p50_ms: rate.haproxy.setup_p50_ms,
         haproxy_connect_setup_p99_ms: rate.haproxy.setup_p99_ms,
         proxy_vs_haproxy_connect_setup_p99_ratio: setupRatio,
+        proxy_cpu_ms_per_connection: rate.proxy.cpu_ms_per_connection ?? 'n/a',
         connect_setup_target: connectSetupTarget(setupRatio),
         connection_errors: rate.tunnel.errors + rate.proxy.errors + rate.haproxy.errors,
       });
