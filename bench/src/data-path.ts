@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ExitCode } from '@pa-connector/config';
 import { type Stack, type StackApp, startStack } from '@pa-connector/e2e/dist/stack';
 import { requireBinary, run, stopAll } from '@pa-connector/test-support';
@@ -23,11 +23,14 @@ import { requireBinary, run, stopAll } from '@pa-connector/test-support';
  * the emulator's ingress succeeds through the other). The measuring tools' ceiling on plain veth
  * is measured first. Then a second stack with two connectors in one group (data-path/group.ts):
  * the request rate through the ingress with two connectors against one, a lost VM three ways,
- * and a drain under user load (`--group-only` runs just that part). Targets are printed beside the figures, never asserted. Needs root,
- * openvpn, redis-server, haproxy, iperf3, iptables and a built tree (`pnpm build`).
+ * and a drain under user load. `--parts` runs only some parts (throughput, latency, rate, rss,
+ * failover, group; `--group-only` is `--parts group`); `--cpu-prof DIR` has the single connector
+ * write a CPU profile there when it stops. Targets are printed beside the figures, never
+ * asserted. Needs root, openvpn, redis-server, haproxy, iperf3, iptables and a built tree
+ * (`pnpm build`).
  *
  *   pnpm exec tsc -b && node bench/dist/data-path.js [--seconds 4] [--rounds 5] [--held 10000]
- *     [--group-only]
+ *     [--parts latency,rate] [--cpu-prof /tmp/prof]
  */
 import { option, positiveInteger } from './cli-args';
 import { startAppServer } from './data-path/app-server-process';
@@ -38,11 +41,19 @@ import { startHaproxy } from './data-path/haproxy-baseline';
 import { heldConnections } from './data-path/held-connections';
 import { iperf3Gbps } from './data-path/iperf3';
 import { latency } from './data-path/latency';
+import { PARTS, type Part, selectedParts } from './data-path/parts';
 import { dataPaths } from './data-path/paths';
 import { round } from './data-path/percentiles';
 import { widenPortRange } from './data-path/port-range';
 import { setUpRawTunnel } from './data-path/raw-tunnel';
-import { failoverTarget, latencyTarget, rssTarget, throughputTarget } from './data-path/targets';
+import {
+  connectionRateTarget,
+  connectSetupTarget,
+  failoverTarget,
+  latencyTarget,
+  rssTarget,
+  throughputTarget,
+} from './data-path/targets';
 import { throughput } from './data-path/throughput';
 import { udpReceiveDrops } from './data-path/udp-drops';
 import { vethCeiling } from './data-path/veth-ceiling';
@@ -56,8 +67,13 @@ export interface DataPathBenchOptions {
   pings?: number;
   /** Proxied connections held open for the RSS figure (default 10 000). */
   held?: number;
-  /** Only the group of two connectors (default false: everything). */
-  groupOnly?: boolean;
+  /** The parts to run (default: every one, see PARTS). */
+  parts?: ReadonlySet<Part>;
+  /**
+   * Where the single connector writes a V8 CPU profile when it stops (data-path/cpu-profiler.ts);
+   * read it with cpu-profile-top.js. Default: no profile.
+   */
+  cpuProfDir?: string;
 }
 
 /**
@@ -122,17 +138,19 @@ export async function runDataPathBench(
   o: DataPathBenchOptions = {},
 ): Promise<Record<string, number | string>> {
   const say = (line: string) => process.stderr.write(`data-path: ${line}\n`);
-  const single = o.groupOnly ? {} : await oneConnector(o, say);
-  const group = await groupFigures({
-    connectorEnv: PRODUCTION_LIKE,
-    healthStale: HEALTH_STALE,
-    say,
-  });
+  const parts = o.parts ?? new Set(PARTS);
+  const single = PARTS.some((p) => p !== 'group' && parts.has(p))
+    ? await oneConnector(o, parts, say)
+    : {};
+  const group = parts.has('group')
+    ? await groupFigures({ connectorEnv: PRODUCTION_LIKE, healthStale: HEALTH_STALE, say })
+    : {};
   return { ...single, ...group };
 }
 
 async function oneConnector(
   o: DataPathBenchOptions,
+  parts: ReadonlySet<Part>,
   say: (line: string) => void,
 ): Promise<Record<string, number | string>> {
   for (const [bin, pkg] of [
@@ -148,9 +166,15 @@ async function oneConnector(
   const want = o.held ?? 10_000;
 
   say('measuring tools on plain veth');
-  const ceiling = await vethCeiling(3);
+  const ceiling = parts.has('throughput') ? await vethCeiling(3) : {};
+  const profile: Record<string, string> = o.cpuProfDir
+    ? {
+        NODE_OPTIONS: `--require ${join(__dirname, 'data-path', 'cpu-profiler.js')}`,
+        BENCH_CPU_PROF_DIR: o.cpuProfDir,
+      }
+    : {};
   const stack = await startStack({
-    connectorEnv: PRODUCTION_LIKE,
+    connectorEnv: { ...PRODUCTION_LIKE, ...profile },
     healthStale: HEALTH_STALE,
     progress: (line) => say(line),
   });
@@ -187,102 +211,138 @@ async function oneConnector(
     });
     say(`paths from ${gw1.netns} to ${server.host}:${server.port} via ${tunnelAddress}`);
 
-    say(`throughput: ${rounds} rounds of ${seconds} s per path, taking turns`);
-    const dropsBefore = await Promise.all([pop.netns, gw1.netns].map(udpReceiveDrops));
-    const gbps = await throughput(gw1.netns, paths, rounds, seconds);
-    const dropsAfter = await Promise.all([pop.netns, gw1.netns].map(udpReceiveDrops));
-    const drops = dropsAfter.map((n, i) => n - (dropsBefore[i] ?? 0));
-    say('throughput of the raw tunnel with iperf3, for comparison');
-    const iperfForward = await setUpRawTunnel({
-      netns: pop.netns,
-      tunnelAddress,
-      port: IPERF_FORWARD_PORT,
-      app: { host: app1.ipv4, port: IPERF_PORT },
-    });
-    const tunnelIperf = await iperf3Gbps({
-      serverNetns: app1.netns,
-      serverHost: app1.ipv4,
-      serverPort: IPERF_PORT,
-      clientNetns: gw1.netns,
-      connectHost: tunnelAddress,
-      connectPort: IPERF_FORWARD_PORT,
-      seconds,
-    });
-    await iperfForward.remove();
-    say(`latency: ${rounds} rounds of ${pings} 1 KiB request/responses per path, interleaved`);
-    const lat = await latency(gw1.netns, paths, rounds, pings);
-    say(`connector RSS with ${want} proxied connections`);
-    const proxyPath = paths.find((p) => p.name === 'proxy');
-    if (!proxyPath) throw new Error('data-path bench: no proxy path');
-    const mem = await heldConnections({
-      netns: gw1.netns,
-      clientArgs: proxyPath.clientArgs,
-      connectorPid: stack.connector.process.pid,
-      want,
-    });
-    say('new connections per second');
-    const rate = await connectionRate(gw1.netns, paths, rounds, 2, 16);
+    const out: Record<string, number | string> = {};
+
+    if (parts.has('throughput')) {
+      say(`throughput: ${rounds} rounds of ${seconds} s per path, taking turns`);
+      const dropsBefore = await Promise.all([pop.netns, gw1.netns].map(udpReceiveDrops));
+      const gbps = await throughput(gw1.netns, paths, rounds, seconds);
+      const dropsAfter = await Promise.all([pop.netns, gw1.netns].map(udpReceiveDrops));
+      const drops = dropsAfter.map((n, i) => n - (dropsBefore[i] ?? 0));
+      say('throughput of the raw tunnel with iperf3, for comparison');
+      const iperfForward = await setUpRawTunnel({
+        netns: pop.netns,
+        tunnelAddress,
+        port: IPERF_FORWARD_PORT,
+        app: { host: app1.ipv4, port: IPERF_PORT },
+      });
+      const tunnelIperf = await iperf3Gbps({
+        serverNetns: app1.netns,
+        serverHost: app1.ipv4,
+        serverPort: IPERF_PORT,
+        clientNetns: gw1.netns,
+        connectHost: tunnelAddress,
+        connectPort: IPERF_FORWARD_PORT,
+        seconds,
+      });
+      await iperfForward.remove();
+      const proxyRatio = round(gbps.proxy.gbps / gbps.tunnel.gbps);
+      const haproxyRatio = round(gbps.haproxy.gbps / gbps.tunnel.gbps);
+      Object.assign(out, {
+        tunnel_gbps: gbps.tunnel.gbps,
+        tunnel_gbps_spread: gbps.tunnel.spread,
+        proxy_gbps: gbps.proxy.gbps,
+        proxy_gbps_spread: gbps.proxy.spread,
+        haproxy_gbps: gbps.haproxy.gbps,
+        haproxy_gbps_spread: gbps.haproxy.spread,
+        proxy_vs_tunnel_throughput_ratio: proxyRatio,
+        proxy_vs_tunnel_throughput_ratio_target: throughputTarget(proxyRatio, haproxyRatio),
+        haproxy_vs_tunnel_throughput_ratio: haproxyRatio,
+        tunnel_iperf3_gbps: tunnelIperf,
+        tunnel_udp_drops_connector_side: drops[0] ?? 0,
+        tunnel_udp_drops_gateway_side: drops[1] ?? 0,
+      });
+    }
+
+    if (parts.has('latency')) {
+      say(`latency: ${rounds} rounds of ${pings} 1 KiB request/responses per path, interleaved`);
+      const lat = await latency(gw1.netns, paths, rounds, pings);
+      const added = round(lat.proxy.p99_ms - lat.tunnel.p99_ms);
+      const haproxyAdded = round(lat.haproxy.p99_ms - lat.tunnel.p99_ms);
+      Object.assign(out, {
+        tunnel_p50_ms: lat.tunnel.p50_ms,
+        tunnel_p99_ms: lat.tunnel.p99_ms,
+        proxy_p50_ms: lat.proxy.p50_ms,
+        proxy_p99_ms: lat.proxy.p99_ms,
+        haproxy_p50_ms: lat.haproxy.p50_ms,
+        haproxy_p99_ms: lat.haproxy.p99_ms,
+        added_latency_p50_ms: round(lat.proxy.p50_ms - lat.tunnel.p50_ms),
+        added_latency_p99_ms: added,
+        added_latency_p99_ms_target: latencyTarget(added, haproxyAdded),
+        haproxy_added_latency_p99_ms: haproxyAdded,
+      });
+    }
+
+    if (parts.has('rss')) {
+      say(`connector RSS with ${want} proxied connections`);
+      const proxyPath = paths.find((p) => p.name === 'proxy');
+      if (!proxyPath) throw new Error('data-path bench: no proxy path');
+      const mem = await heldConnections({
+        netns: gw1.netns,
+        clientArgs: proxyPath.clientArgs,
+        connectorPid: stack.connector.process.pid,
+        want,
+      });
+      Object.assign(out, {
+        rss_idle_mb: mem.rss_idle_mb,
+        rss_10k_mb: mem.rss_want_mb,
+        rss_10k_mb_target: rssTarget(mem.rss_want_mb),
+        rss_10k_basis: mem.basis,
+        rss_per_connection_kib: mem.per_connection_kib,
+      });
+    }
+
+    if (parts.has('rate')) {
+      say('new connections per second');
+      const rate = await connectionRate(gw1.netns, paths, rounds, 2, 16, {
+        path: 'proxy',
+        pid: stack.connector.process.pid,
+      });
+      const setupRatio = round(rate.proxy.setup_p99_ms / rate.haproxy.setup_p99_ms);
+      Object.assign(out, {
+        tunnel_connections_per_s: rate.tunnel.per_second,
+        proxy_connections_per_s: rate.proxy.per_second,
+        haproxy_connections_per_s: rate.haproxy.per_second,
+        proxy_connections_per_s_target: connectionRateTarget(
+          rate.proxy.per_second,
+          rate.haproxy.per_second,
+        ),
+        tunnel_connect_setup_p50_ms: rate.tunnel.setup_p50_ms,
+        tunnel_connect_setup_p99_ms: rate.tunnel.setup_p99_ms,
+        proxy_connect_setup_p50_ms: rate.proxy.setup_p50_ms,
+        proxy_connect_setup_p99_ms: rate.proxy.setup_p99_ms,
+        haproxy_connect_setup_p50_ms: rate.haproxy.setup_p50_ms,
+        haproxy_connect_setup_p99_ms: rate.haproxy.setup_p99_ms,
+        proxy_vs_haproxy_connect_setup_p99_ratio: setupRatio,
+        proxy_cpu_ms_per_connection: rate.proxy.cpu_ms_per_connection ?? 'n/a',
+        connect_setup_target: connectSetupTarget(setupRatio),
+        connection_errors: rate.tunnel.errors + rate.proxy.errors + rate.haproxy.errors,
+      });
+    }
     await haproxy.stop();
     await raw.remove();
 
-    say('failover: killing a gateway');
-    const [killed, survivor] = stack.gateways as [string, string];
-    const fo = await failover({
-      killed,
-      survivor,
-      request: () => stack.request('/'),
-      killGateway: (name) => stack.killGateway(name),
-      carriedBy: async (gateway) =>
-        (await stack.ingressStats()).tunnels
-          .filter((t) => t.gateway === gateway)
-          .reduce((n, t) => n + t.carried, 0),
-    });
-
-    const proxyRatio = round(gbps.proxy.gbps / gbps.tunnel.gbps);
-    const haproxyRatio = round(gbps.haproxy.gbps / gbps.tunnel.gbps);
-    const added = round(lat.proxy.p99_ms - lat.tunnel.p99_ms);
-    const haproxyAdded = round(lat.haproxy.p99_ms - lat.tunnel.p99_ms);
-    return {
-      tunnel_gbps: gbps.tunnel.gbps,
-      tunnel_gbps_spread: gbps.tunnel.spread,
-      proxy_gbps: gbps.proxy.gbps,
-      proxy_gbps_spread: gbps.proxy.spread,
-      haproxy_gbps: gbps.haproxy.gbps,
-      haproxy_gbps_spread: gbps.haproxy.spread,
-      proxy_vs_tunnel_throughput_ratio: proxyRatio,
-      proxy_vs_tunnel_throughput_ratio_target: throughputTarget(proxyRatio, haproxyRatio),
-      haproxy_vs_tunnel_throughput_ratio: haproxyRatio,
-      tunnel_iperf3_gbps: tunnelIperf,
-      tunnel_udp_drops_connector_side: drops[0] ?? 0,
-      tunnel_udp_drops_gateway_side: drops[1] ?? 0,
-      tunnel_p50_ms: lat.tunnel.p50_ms,
-      tunnel_p99_ms: lat.tunnel.p99_ms,
-      proxy_p50_ms: lat.proxy.p50_ms,
-      proxy_p99_ms: lat.proxy.p99_ms,
-      haproxy_p50_ms: lat.haproxy.p50_ms,
-      haproxy_p99_ms: lat.haproxy.p99_ms,
-      added_latency_p50_ms: round(lat.proxy.p50_ms - lat.tunnel.p50_ms),
-      added_latency_p99_ms: added,
-      added_latency_p99_ms_target: latencyTarget(added, haproxyAdded),
-      haproxy_added_latency_p99_ms: haproxyAdded,
-      tunnel_connections_per_s: rate.tunnel.per_second,
-      proxy_connections_per_s: rate.proxy.per_second,
-      haproxy_connections_per_s: rate.haproxy.per_second,
-      proxy_connection_setup_p99_ms: rate.proxy.setup_p99_ms,
-      connection_errors: rate.tunnel.errors + rate.proxy.errors + rate.haproxy.errors,
-      rss_idle_mb: mem.rss_idle_mb,
-      rss_10k_mb: mem.rss_want_mb,
-      rss_10k_mb_target: rssTarget(mem.rss_want_mb),
-      rss_10k_basis: mem.basis,
-      rss_per_connection_kb: mem.per_connection_kb,
-      failover_s: fo.failover_s,
-      failover_s_target: failoverTarget(fo.failover_s),
-      failover_failed_requests: fo.failed_requests,
-      failover_later_ok: fo.later_ok,
-      ...ceiling,
-      bulk_seconds: seconds,
-      rounds,
-    };
+    if (parts.has('failover')) {
+      say('failover: killing a gateway');
+      const [killed, survivor] = stack.gateways as [string, string];
+      const fo = await failover({
+        killed,
+        survivor,
+        request: () => stack.request('/'),
+        killGateway: (name) => stack.killGateway(name),
+        carriedBy: async (gateway) =>
+          (await stack.ingressStats()).tunnels
+            .filter((t) => t.gateway === gateway)
+            .reduce((n, t) => n + t.carried, 0),
+      });
+      Object.assign(out, {
+        failover_s: fo.failover_s,
+        failover_s_target: failoverTarget(fo.failover_s),
+        failover_failed_requests: fo.failed_requests,
+        failover_later_ok: fo.later_ok,
+      });
+    }
+    return { ...out, ...ceiling, bulk_seconds: seconds, rounds };
   } finally {
     await stopAll();
     await stack.stop();
@@ -291,12 +351,14 @@ async function oneConnector(
 }
 
 if (require.main === module) {
+  const cpuProf = option('cpu-prof');
   runDataPathBench({
     seconds: positiveInteger('seconds', 4),
     rounds: positiveInteger('rounds', 5),
     pings: positiveInteger('pings', 2_000),
     held: positiveInteger('held', 10_000),
-    groupOnly: option('group-only') === true,
+    parts: selectedParts(option('parts'), option('group-only') === true),
+    ...(typeof cpuProf === 'string' ? { cpuProfDir: resolve(cpuProf) } : {}),
   }).then(
     (figures) => {
       for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(40)} ${v}\n`);

@@ -19,7 +19,7 @@ export interface HeldConnectionsFigures {
   rss_held_mb: number;
   /** RSS for `want` connections: measured, or scaled from `held` when the limit stopped short. */
   rss_want_mb: number;
-  per_connection_kb: number;
+  per_connection_kib: number;
   open_files_limit: number;
   basis: string;
 }
@@ -66,7 +66,7 @@ export async function heldConnections(o: HeldConnectionsOptions): Promise<HeldCo
       rss_idle_mb: round(idleKb / 1024, 1),
       rss_held_mb: round(heldKb / 1024, 1),
       rss_want_mb: round(wantKb / 1024, 1),
-      per_connection_kb: round(perConnectionKb, 2),
+      per_connection_kib: round(perConnectionKb, 2),
       open_files_limit: limit,
       basis:
         held === o.want

@@ -19,6 +19,15 @@ export function failoverTarget(seconds: number): string {
   return verdict(seconds <= 1, '<= 1 s');
 }
 
+export function connectionRateTarget(proxyPerSecond: number, haproxyPerSecond: number): string {
+  return verdict(proxyPerSecond >= haproxyPerSecond, `>= haproxy's ${haproxyPerSecond}/s`);
+}
+
+/** The proxy's setup has a round trip more than haproxy's (CONNECT, 200): twice is the bound. */
+export function connectSetupTarget(ratio: number): string {
+  return verdict(ratio <= 2, "p99 <= 2x haproxy's");
+}
+
 export function rssTarget(mb: number): string {
-  return verdict(mb <= 200, '<= 200 MB');
+  return verdict(mb <= 150, '<= 150 MB');
 }

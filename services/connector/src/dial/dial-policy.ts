@@ -20,6 +20,9 @@ export interface DialPolicyOptions {
   allowLoopback?: boolean;
 }
 
+/** Verdicts kept at most (a catalog's servers resolve to far fewer addresses). */
+const MAX_VERDICTS = 4096;
+
 const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
@@ -41,6 +44,13 @@ export class DialPolicy {
   readonly #networks = new NetworkSet();
   #own = new Set<string>();
   #ownAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Verdicts by address, for the set of own addresses they were made with: the proxy asks about
+   * the same few servers on every connection, and each BlockList check allocates a native
+   * SocketAddress. Dropped when the own addresses are re-read or networks added; bounded.
+   */
+  #verdicts = new Map<string, string | undefined>();
+  #verdictsFor: Set<string> | undefined;
 
   constructor(o: DialPolicyOptions) {
     this.#clock = o.clock;
@@ -53,6 +63,7 @@ export class DialPolicy {
   /** Adds networks of the POP found after start (e.g. once Redis's address is known). */
   addNetworks(networks: readonly string[]): void {
     for (const n of networks) this.#networks.add(n);
+    this.#verdicts.clear();
   }
 
   networks(): readonly string[] {
@@ -61,6 +72,19 @@ export class DialPolicy {
 
   /** Why `ip` may not be dialed, or undefined when it may. `literal`: the catalog wrote this IP. */
   refusal(ip: string, literal: boolean): string | undefined {
+    const own = this.#ownAddresses();
+    if (own !== this.#verdictsFor || this.#verdicts.size >= MAX_VERDICTS) {
+      this.#verdicts.clear();
+      this.#verdictsFor = own;
+    }
+    const key = literal ? `=${ip}` : ip;
+    if (this.#verdicts.has(key)) return this.#verdicts.get(key);
+    const why = this.#judge(ip, literal, own);
+    this.#verdicts.set(key, why);
+    return why;
+  }
+
+  #judge(ip: string, literal: boolean, own: Set<string>): string | undefined {
     const plain = canonical(ip);
     const family = isIP(plain);
     if (family === 0) return 'not an IP address';
@@ -69,7 +93,7 @@ export class DialPolicy {
       if (!this.#allowLoopback) return 'a loopback address of this connector';
       return undefined;
     }
-    if (this.#ownAddresses().has(plain)) return 'an address of this connector';
+    if (own.has(plain)) return 'an address of this connector';
     if (this.#networks.has(plain)) return "a network of the POP's own services";
     if (!literal && isForbiddenAddress(plain)) {
       return 'a loopback, link-local, metadata or unspecified address';

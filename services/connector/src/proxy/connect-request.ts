@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { isHostname } from '@pa-connector/config';
 import { canonicalHost } from '../health/host-port';
 
@@ -38,8 +38,10 @@ export function parseConnect(head: Buffer): ParsedRequest {
     return { ok: false, status: 400, reason: 'malformed', detail: 'target is not host:port' };
   }
   const bracketed = target.startsWith('[');
-  if (bracketed ? isIP(host) !== 6 : isIP(host) !== 4 && !isHostname(host)) {
+  // Unbracketed, only IPv4 or a name can be right: isIPv4 spares a name the IPv6 pattern.
+  if (bracketed ? isIP(host) !== 6 : !isIPv4(host) && !isHostname(host)) {
     return { ok: false, status: 400, reason: 'malformed', detail: 'target host is not valid' };
   }
-  return { ok: true, host: canonicalHost(host), port };
+  // Only a bracketed host can be IPv6: a name or IPv4 needs no look at the IPv6 pattern.
+  return { ok: true, host: bracketed ? canonicalHost(host) : host.toLowerCase(), port };
 }

@@ -14,6 +14,7 @@ import { AppIndex } from './app-index';
 import { headEnd, parseConnect } from './connect-request';
 import { type ProxyMetrics, proxyMetrics } from './proxy-metrics';
 import { RefusalLog } from './refusal-log';
+import { relay } from './relay';
 import { ESTABLISHED, REFUSAL, type RefusalReason } from './responses';
 
 /** Resolves a hostname once, to every address it has (each is checked before one is dialed). */
@@ -53,7 +54,11 @@ export interface ProxyServerOptions extends ProxyLimits {
   bindRetryMs?: number;
 }
 
-/** One user connection from accept to close. */
+/**
+ * One user connection from accept to close. Its sockets point back to it (CONN), so the
+ * listeners on them are functions shared by every connection (see ProxyServer's #on), not
+ * closures made for each one: with ten thousand connections open that is memory.
+ */
 interface Conn {
   client: Socket;
   /** The tunnel address it came in on; undefined when it was handed over (handleConnection). */
@@ -62,8 +67,31 @@ interface Conn {
   app: CatalogApp | undefined;
   pick: ServerPick | undefined;
   timer: TimerHandle | undefined;
+  /** The request head read so far, until it is complete. */
+  head: Buffer | undefined;
+  /** Bytes the client sent after its head, for the app server once connected. */
+  rest: Buffer | undefined;
+  /** `host:port` as requested (host canonical), for refusals and logs. */
+  target: string | undefined;
+  /** When the dial started (performance.now()), and whether it connected. */
+  dialStarted: number;
+  connected: boolean;
   open: number;
   done: boolean;
+}
+
+const CONN = Symbol('proxy connection');
+
+type ConnSocket = Socket & { [CONN]?: Conn };
+
+/** The listeners every connection's sockets share. */
+interface ConnListeners {
+  clientData(this: ConnSocket, chunk: Buffer): void;
+  upstreamConnect(this: ConnSocket): void;
+  upstreamError(this: ConnSocket, err: NodeJS.ErrnoException): void;
+  socketError(this: ConnSocket): void;
+  socketClose(this: ConnSocket): void;
+  idle(this: ConnSocket): void;
 }
 
 /** A drain in progress: `cut` ends the grace of the open streams; `over` says how many it cut. */
@@ -105,6 +133,7 @@ export class ProxyServer {
   readonly #byAddress = new Map<string, Set<Conn>>();
   readonly #perApp = new Map<string, number>();
   readonly #events = new EventEmitter();
+  readonly #on: ConnListeners;
   #closing: Promise<void> | undefined;
   /** Set while draining: new CONNECTs are refused; `cut` ends the grace of the open streams. */
   #draining: Draining | undefined;
@@ -133,6 +162,7 @@ export class ProxyServer {
       clock: o.clock,
       intervalMs: o.refusalLogIntervalMs ?? 10_000,
     });
+    this.#on = this.#connListeners();
     this.#listeners = new AddressListeners({
       port: o.port,
       onConnection: (s, address) => this.#accept(s, address),
@@ -315,6 +345,51 @@ export class ProxyServer {
     this.#accept(client, undefined);
   }
 
+  /** Made once: each finds its connection on the socket it is called on. */
+  #connListeners(): ConnListeners {
+    const server = this;
+    return {
+      clientData(chunk) {
+        const c = this[CONN];
+        if (c) server.#onHead(c, chunk);
+      },
+      upstreamConnect() {
+        const c = this[CONN];
+        if (c) server.#established(c);
+      },
+      upstreamError(err) {
+        const c = this[CONN];
+        if (!c) return;
+        if (c.connected) {
+          server.#onSocketError(c);
+          return;
+        }
+        server.#refuse(c, 'dial_failed', {
+          target: c.target,
+          app: c.app?.id,
+          server: c.pick?.server.key,
+          error: err.code ?? err.message,
+        });
+      },
+      socketError() {
+        const c = this[CONN];
+        if (c) server.#onSocketError(c);
+      },
+      socketClose() {
+        const c = this[CONN];
+        if (c) server.#closed(c);
+      },
+      idle() {
+        const c = this[CONN];
+        if (!c) return;
+        server.#m.errors.inc({ reason: 'idle_timeout' });
+        server.#log.info({ app: c.app?.id, target: c.target }, 'proxy connection idle; closed');
+        c.client.destroy();
+        c.upstream?.destroy();
+      },
+    };
+  }
+
   #accept(client: Socket, address: string | undefined): void {
     const c: Conn = {
       client,
@@ -323,9 +398,15 @@ export class ProxyServer {
       app: undefined,
       pick: undefined,
       timer: undefined,
+      head: undefined,
+      rest: undefined,
+      target: undefined,
+      dialStarted: 0,
+      connected: false,
       open: 1,
       done: false,
     };
+    (client as ConnSocket)[CONN] = c;
     this.#conns.add(c);
     if (address !== undefined) {
       let conns = this.#byAddress.get(address);
@@ -336,8 +417,9 @@ export class ProxyServer {
       conns.add(c);
     }
     this.#m.active.inc();
-    client.on('error', () => this.#onSocketError(c));
-    client.once('close', () => this.#closed(c));
+    client.on('error', this.#on.socketError);
+    // 'close' comes once: on() spares the wrapper once() makes for every connection.
+    client.on('close', this.#on.socketClose);
     if (this.#closing) {
       this.#refuse(c, 'shutting_down');
       return;
@@ -355,28 +437,35 @@ export class ProxyServer {
       () => this.#refuse(c, 'header_timeout'),
       this.#o.headerTimeoutMs,
     );
-    let head: Buffer | undefined;
-    const onData = (chunk: Buffer) => {
-      head = head ? Buffer.concat([head, chunk]) : chunk;
-      const end = headEnd(head);
-      if (end < 0 ? head.length > this.#maxHead : end > this.#maxHead) {
-        client.off('data', onData);
-        this.#refuse(c, 'head_too_large');
-        return;
-      }
-      if (end < 0) return;
-      client.off('data', onData);
-      client.pause();
-      c.timer?.cancel();
-      c.timer = undefined;
-      // Whatever goes wrong routing this connection ends this connection only.
-      this.#route(c, head.subarray(0, end), head.subarray(end)).catch((err: unknown) => {
-        this.#log.error({ app: c.app?.id, err }, 'proxy connection failed');
-        c.client.destroy();
-        c.upstream?.destroy();
-      });
-    };
-    client.on('data', onData);
+    client.on('data', this.#on.clientData);
+  }
+
+  /** A chunk of the request head: once it is whole, the connection is routed. */
+  #onHead(c: Conn, chunk: Buffer): void {
+    const client = c.client;
+    const head = c.head ? Buffer.concat([c.head, chunk]) : chunk;
+    const end = headEnd(head);
+    if (end < 0 ? head.length > this.#maxHead : end > this.#maxHead) {
+      client.off('data', this.#on.clientData);
+      c.head = undefined;
+      this.#refuse(c, 'head_too_large');
+      return;
+    }
+    if (end < 0) {
+      c.head = head;
+      return;
+    }
+    client.off('data', this.#on.clientData);
+    client.pause();
+    c.head = undefined;
+    c.timer?.cancel();
+    c.timer = undefined;
+    // Whatever goes wrong routing this connection ends this connection only.
+    this.#route(c, head.subarray(0, end), head.subarray(end)).catch((err: unknown) => {
+      this.#log.error({ app: c.app?.id, err }, 'proxy connection failed');
+      c.client.destroy();
+      c.upstream?.destroy();
+    });
   }
 
   async #route(c: Conn, head: Buffer, rest: Buffer): Promise<void> {
@@ -390,6 +479,7 @@ export class ProxyServer {
       return;
     }
     const target = formatHostPort(req.host, req.port);
+    c.target = target;
     const app = this.#apps.find(req.host, req.port);
     if (!app) {
       this.#refuse(c, 'not_in_catalog', { target });
@@ -449,58 +539,49 @@ export class ProxyServer {
     if (c.done) return;
     c.timer?.cancel();
     c.timer = undefined;
-    this.#dial(c, dial.address, server.port, rest, target);
+    // Copied only when there is something: a subarray would keep the whole head alive.
+    if (rest.length > 0) c.rest = Buffer.from(rest);
+    this.#dial(c, dial.address, server.port);
   }
 
-  #dial(c: Conn, address: string, port: number, rest: Buffer, target: string): void {
-    const started = performance.now();
+  #dial(c: Conn, address: string, port: number): void {
+    c.dialStarted = performance.now();
     const upstream = connect({ host: address, port, noDelay: true, allowHalfOpen: true });
+    (upstream as ConnSocket)[CONN] = c;
     c.upstream = upstream;
     c.open++;
-    let connected = false;
-    upstream.on('error', (err: NodeJS.ErrnoException) => {
-      if (connected) {
-        this.#onSocketError(c);
-        return;
-      }
-      this.#refuse(c, 'dial_failed', {
-        target,
-        app: c.app?.id,
-        server: c.pick?.server.key,
-        error: err.code ?? err.message,
-      });
-    });
-    upstream.once('close', () => this.#closed(c));
+    upstream.on('error', this.#on.upstreamError);
+    upstream.on('close', this.#on.socketClose);
     c.timer = this.#o.clock.setTimer(
       () =>
         this.#refuse(c, 'dial_timeout', {
-          target,
+          target: c.target,
           app: c.app?.id,
           server: c.pick?.server.key,
         }),
       this.#o.dialTimeoutMs,
     );
-    upstream.once('connect', () => {
-      connected = true;
-      c.timer?.cancel();
-      c.timer = undefined;
-      if (c.done) return;
-      this.#m.dialDuration.observe((performance.now() - started) / 1000);
-      this.#m.accepted.inc();
-      const client = c.client;
-      client.write(ESTABLISHED);
-      if (rest.length > 0) upstream.write(rest);
-      // pipe() carries backpressure both ways and ends the other side on FIN (half-close);
-      // both sockets allow half-open, so the other direction keeps flowing.
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.setTimeout(this.#o.idleTimeoutMs, () => {
-        this.#m.errors.inc({ reason: 'idle_timeout' });
-        this.#log.info({ app: c.app?.id, target }, 'proxy connection idle; closed');
-        client.destroy();
-        upstream.destroy();
-      });
-    });
+    upstream.on('connect', this.#on.upstreamConnect);
+  }
+
+  #established(c: Conn): void {
+    c.connected = true;
+    c.timer?.cancel();
+    c.timer = undefined;
+    if (c.done) return;
+    const { client, upstream } = c;
+    if (!upstream) return;
+    this.#m.dialDuration.observe((performance.now() - c.dialStarted) / 1000);
+    this.#m.accepted.inc();
+    client.write(ESTABLISHED);
+    if (c.rest) upstream.write(c.rest);
+    c.rest = undefined;
+    // Backpressure both ways, a FIN passed on as a half-close (both sockets allow half-open,
+    // so the other direction keeps flowing).
+    relay(client, upstream);
+    // setTimeout(ms, fn) would add fn with once(), a wrapper per connection.
+    client.on('timeout', this.#on.idle);
+    client.setTimeout(this.#o.idleTimeoutMs);
   }
 
   /**

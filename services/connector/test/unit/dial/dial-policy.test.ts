@@ -71,6 +71,14 @@ describe('DialPolicy', () => {
     expect(policy.refusal('10.200.1.7', true)).toBe('an address of this connector');
   });
 
+  it('refuses an address it allowed before once its network is added (no stale verdict)', () => {
+    const p = new DialPolicy({ clock, interfaces });
+    expect(p.refusal('172.30.0.9', false)).toBeUndefined();
+    expect(p.refusal('172.30.0.9', false)).toBeUndefined();
+    p.addNetworks(['172.30.0.0/16']);
+    expect(p.refusal('172.30.0.9', false)).toBe("a network of the POP's own services");
+  });
+
   it('refuses a name when any of its answers is forbidden, and dials a checked one otherwise', async () => {
     const resolver = (answers: string[]) => ({
       resolveAll: async () => answers.map((address) => ({ address, family: 4 as const })),
