@@ -69,7 +69,11 @@ export class LogStore {
       }
     }
     if (groups.size === 0) return result;
-    await mkdir(this.o.dir, { recursive: true, mode: 0o750 });
+    // Only a file about to be opened needs the directory: an open one is written through its
+    // handle (a mkdir per batch cost a syscall round trip for nothing).
+    if ([...groups.keys()].some((service) => !this.#file(service).isOpen)) {
+      await mkdir(this.o.dir, { recursive: true, mode: 0o750 });
+    }
     const stamped = new Map<string, string>();
     const touched: ServiceLogFile[] = [];
     const appends = [...groups].map(async ([service, group]) => {

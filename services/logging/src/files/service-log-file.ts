@@ -37,6 +37,11 @@ export class ServiceLogFile {
     return this.#lastId;
   }
 
+  /** Whether the file is open (a write error or a close leaves it closed). */
+  get isOpen(): boolean {
+    return this.#fh !== undefined;
+  }
+
   get size(): number {
     return this.#size;
   }
