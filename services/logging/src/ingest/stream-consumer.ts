@@ -1,4 +1,9 @@
-import { decodeLogStreamEntry, type Logger, type LogStreamEntry } from '@pa-connector/logger';
+import {
+  decodeLogStreamEntry,
+  type Logger,
+  type LogStreamEntry,
+  LogStreamField,
+} from '@pa-connector/logger';
 import { backoffStep, type ReadinessCheck } from '@pa-connector/service-runtime';
 import type Redis from 'ioredis';
 import type { BatchResult } from '../files/log-store';
@@ -283,7 +288,7 @@ export class StreamConsumer {
       if (!item) continue;
       const [id, fields] = item;
       ids.push(id);
-      const e = fields ? decodeLogStreamEntry(id, fields) : undefined;
+      const e = fields ? decodeEntry(id, fields) : undefined;
       if (e) entries.push(e);
       else malformed++;
     }
@@ -296,6 +301,25 @@ export class StreamConsumer {
     if (ids.length > 0) await this.o.redis.xack(this.o.streamKey, LOG_CONSUMER_GROUP, ...ids);
     this.#lastBatchAt = this.#now();
   }
+}
+
+/**
+ * The entry of the fields every producer writes (`service`, then `line`, both strings) without
+ * the contract's general decoder, which builds and checks an object per entry; any other shape
+ * goes through that decoder.
+ */
+function decodeEntry(id: string, fields: string[]): LogStreamEntry | undefined {
+  const [k1, service, k2, line] = fields;
+  if (
+    fields.length === 4 &&
+    k1 === LogStreamField.service &&
+    k2 === LogStreamField.line &&
+    typeof service === 'string' &&
+    typeof line === 'string'
+  ) {
+    return { id, service, line };
+  }
+  return decodeLogStreamEntry(id, fields);
 }
 
 /** The group's lag and pending count from XINFO GROUPS (undefined if the group is not there). */
