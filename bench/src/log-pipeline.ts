@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '@pa-connector/config';
@@ -17,10 +17,12 @@ import Redis from 'ioredis';
  *
  *   pnpm exec tsc -b bench services/logging && node bench/dist/log-pipeline.js \
  *     [--lines 80000] [--producers 1] [--batch 1000] [--restart term|kill|none] \
- *     [--cpu-prof <dir>]
+ *     [--cpu-prof <dir>] [--check-duplicates]
  *
  * `--cpu-prof <dir>` writes a V8 CPU profile of each logging process into `<dir>` (a process
- * ended by SIGKILL writes none). `pnpm bench` runs it through run.ts with the defaults.
+ * ended by SIGKILL writes none). `--check-duplicates` writes one line a second time while logging
+ * is down, as a check that the run counts it (it must print duplicates: 1). `pnpm bench` runs
+ * it through run.ts with the defaults.
  */
 import { option, positiveInteger } from './cli-args';
 
@@ -41,6 +43,8 @@ export interface LogPipelineOptions {
   restart?: LoggingRestart;
   /** A directory for V8 CPU profiles of the logging processes. */
   cpuProfDir?: string;
+  /** While logging is down, writes one line a second time: the run must count 1 duplicate. */
+  checkDuplicates?: boolean;
 }
 
 function metric(text: string, name: string): number {
@@ -59,6 +63,36 @@ function runLines(dir: string, service: string, run: string): number[] {
     }
   }
   return out;
+}
+
+/** Lines in a service's files (only the bench's producers log as these services): a newline count. */
+function lineCount(dir: string, service: string): number {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    if (name !== `${service}.log` && !name.startsWith(`${service}.log.`)) continue;
+    const buf = readFileSync(join(dir, name));
+    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+  }
+  return n;
+}
+
+/**
+ * A check of the duplicate count: the last line of a service's files written once more at the
+ * end of its file, as a consumer that wrote a line twice across the restart would leave it. The
+ * last one, so the restarted service's idea of where the file ends does not move.
+ */
+function writeLastLineAgain(dir: string, service: string): void {
+  const names = readdirSync(dir)
+    .filter((n) => n.startsWith(`${service}.log.`))
+    .sort();
+  for (const name of [`${service}.log`, ...names.reverse()]) {
+    const lines = readFileSync(join(dir, name), 'utf8').split('\n');
+    const last = lines.at(-2);
+    if (last) {
+      appendFileSync(join(dir, `${service}.log`), `${last}\n`);
+      return;
+    }
+  }
 }
 
 /** The consumer group's lag read from Redis itself, so it is known while logging is down. */
@@ -192,7 +226,8 @@ export async function runLogPipelineBench(
         logging = undefined;
         const lagWhileDown = await groupLag(client, streamKey);
         maxLag = Math.max(maxLag, lagWhileDown);
-        before = SERVICES.reduce((s, svc) => s + runLines(dir, svc, run).length, 0);
+        before = SERVICES.reduce((s, svc) => s + lineCount(dir, svc), 0);
+        if (o.checkDuplicates) writeLastLineAgain(dir, SERVICES[0] as string);
         current = await startLogging();
         restartSeconds = Number(process.hrtime.bigint() - down) / 1e9;
       }
@@ -262,6 +297,7 @@ if (require.main === module) {
     batch: positiveInteger('batch', 1_000),
     restart: restartOption(),
     ...(typeof prof === 'string' ? { cpuProfDir: prof } : {}),
+    checkDuplicates: option('check-duplicates') === true,
   }).then(
     (figures) => process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`),
     (err) => {
