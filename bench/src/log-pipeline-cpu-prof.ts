@@ -8,7 +8,10 @@ import { join } from 'node:path';
  * through the shared helper, which passes the environment only. Writes a `.cpuprofile` into
  * LOG_PIPELINE_CPU_PROF_DIR when the process exits (a SIGKILL leaves none).
  */
-const dir = process.env.LOG_PIPELINE_CPU_PROF_DIR;
+/** The variable naming the directory; the bench sets it in the logging service's environment. */
+export const CPU_PROF_DIR_ENV = 'LOG_PIPELINE_CPU_PROF_DIR';
+
+const dir = process.env[CPU_PROF_DIR_ENV];
 if (dir) {
   const session = new Session();
   session.connect();

@@ -25,6 +25,8 @@ import Redis from 'ioredis';
  * it through run.ts with the defaults.
  */
 import { option, positiveInteger } from './cli-args';
+// Loading it here profiles nothing: it acts only where its variable is set, the logging service.
+import { CPU_PROF_DIR_ENV } from './log-pipeline-cpu-prof';
 
 const SERVICES = ['connector', 'update', 'pop-manager'];
 
@@ -141,7 +143,7 @@ export async function runLogPipelineBench(
         ...(o.cpuProfDir
           ? {
               NODE_OPTIONS: `--require ${join(__dirname, 'log-pipeline-cpu-prof.js')}`,
-              LOG_PIPELINE_CPU_PROF_DIR: o.cpuProfDir,
+              [CPU_PROF_DIR_ENV]: o.cpuProfDir,
             }
           : {}),
       },

@@ -19,7 +19,7 @@ export const CONSUMER_BLOCK_MS = 500;
  * Reads taken together, while a backlog lasts, into one written and acknowledged group: the
  * fsync and the acknowledgement cost the same for ten thousand lines as for one thousand.
  */
-export const GROUP_READS = 10;
+const GROUP_READS = 10;
 
 /** Pauses after failed reads: short, as Redis is local; a fixed schedule, one reader per POP. */
 const RETRY_BACKOFF = { initialMs: 100, maxMs: 3_000 };
