@@ -46,7 +46,8 @@ export function loggingSchema() {
     }),
     readBatch: setting.int({
       env: 'PA_LOG_READ_BATCH',
-      description: 'Stream entries read, written and acknowledged together (one fsync per batch).',
+      description:
+        'Stream entries per read; while a backlog lasts, up to ten reads are written and acknowledged together (one fsync per file per group).',
       default: 1_000,
       min: 1,
       max: 100_000,

@@ -15,7 +15,6 @@ import { LogStore } from './files/log-store';
 import { repeatEvery, systemClock } from './forward/clock';
 import { FORWARD_COMPONENT } from './forward/forward-entry';
 import { ForwardMetrics } from './forward/forward-metrics';
-import { LogsApiClient } from './forward/internal-api-client';
 import { LogForwarder } from './forward/log-forwarder';
 import { CONSUMER_BLOCK_MS, readGroupInfo, StreamConsumer } from './ingest/stream-consumer';
 import { LoggingMetrics } from './metrics';
@@ -58,8 +57,11 @@ void runMemberService({
       groupInfo: () => readGroupInfo(redis, keys.logs()),
       tailClients: () => hub.size,
     });
-    const forwarder = config.forward ? startForwarder() : undefined;
-    function startForwarder(): LogForwarder {
+    const forwarder = config.forward ? await startForwarder() : undefined;
+    async function startForwarder(): Promise<LogForwarder> {
+      // Loaded only when forwarding is on: the internal API client brings the SSE API and its
+      // HTTP client, a tenth of the service's start-up, which a restart otherwise waits for.
+      const { LogsApiClient } = await import('./forward/internal-api-client.js');
       const client = new LogsApiClient({
         baseUrl: config.connectorUrl,
         timeoutMs: FORWARD_TIMEOUT_MS,

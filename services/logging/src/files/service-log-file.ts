@@ -37,6 +37,11 @@ export class ServiceLogFile {
     return this.#lastId;
   }
 
+  /** Whether the file is open (a write error or a close leaves it closed). */
+  get isOpen(): boolean {
+    return this.#fh !== undefined;
+  }
+
   get size(): number {
     return this.#size;
   }
@@ -67,26 +72,38 @@ export class ServiceLogFile {
 
   /**
    * Appends stamped lines (in order) ending with stream id `lastId`, rotating first whenever the
-   * next lines would take the file past its size bound.
+   * next lines would take the file past its size bound. Resolves with the bytes appended.
    */
-  async append(lines: readonly string[], lastId: string): Promise<void> {
+  async append(lines: readonly string[], lastId: string): Promise<number> {
     await this.open();
+    let total = 0;
     try {
+      // A UTF-16 unit takes at most three bytes in UTF-8: when even that bound fits, no rotation
+      // can be due and the lines go out in one write without measuring each one.
+      let bound = 0;
+      for (const line of lines) bound += line.length * 3 + 1;
+      if (this.#size + bound <= this.o.maxBytes) {
+        total = await this.#write(lines);
+        this.#lastId = lastId;
+        return total;
+      }
       let chunk: string[] = [];
       let chunkBytes = 0;
       for (const line of lines) {
         const bytes = Buffer.byteLength(line) + 1;
         if (this.#size + chunkBytes + bytes > this.o.maxBytes && this.#size + chunkBytes > 0) {
-          await this.#write(chunk, chunkBytes);
+          await this.#write(chunk);
           chunk = [];
           chunkBytes = 0;
           await this.#rotate();
         }
         chunk.push(line);
         chunkBytes += bytes;
+        total += bytes;
       }
-      await this.#write(chunk, chunkBytes);
+      await this.#write(chunk);
       this.#lastId = lastId;
+      return total;
     } catch (err) {
       await this.#reset();
       throw err;
@@ -115,8 +132,9 @@ export class ServiceLogFile {
     this.#dirty = false;
   }
 
-  async #write(lines: string[], bytes: number): Promise<void> {
-    if (lines.length === 0) return;
+  /** Writes the lines, each ended by a newline; resolves with the bytes written. */
+  async #write(lines: readonly string[]): Promise<number> {
+    if (lines.length === 0) return 0;
     const buf = Buffer.from(`${lines.join('\n')}\n`);
     const fh = this.#fh as FileHandle;
     let off = 0;
@@ -124,8 +142,9 @@ export class ServiceLogFile {
       const { bytesWritten } = await fh.write(buf, off, buf.length - off);
       off += bytesWritten;
     }
-    this.#size += bytes;
+    this.#size += buf.length;
     this.#dirty = true;
+    return buf.length;
   }
 
   async #rotate(): Promise<void> {

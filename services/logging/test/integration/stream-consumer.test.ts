@@ -101,6 +101,66 @@ describe('StreamConsumer against a real Redis', () => {
     client.disconnect();
   });
 
+  it('writes a backlog in groups, reads the next group while one is written, and a stop writes what it read ahead', async () => {
+    const key = new RedisKeys(`${redis.prefix}ahead:`).logs();
+    const client = new Redis(redis.url);
+    for (let i = 0; i < 2_500; i++) {
+      await client.xadd(key, '*', 'service', 'x', 'line', `{"n":${i}}`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'pa-consumer-'));
+    const store = new LogStore({ dir, maxFileBytes: 1e7, retention: policy });
+    const groups: number[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const start = (batchSize: number) => {
+      const consumerRedis = new Redis(redis.url);
+      const consumer = new StreamConsumer({
+        redis: consumerRedis,
+        streamKey: key,
+        consumer: 'logging',
+        batchSize,
+        blockMs: 100,
+        write: async (e) => {
+          groups.push(e.length);
+          // The first group's write waits: meanwhile the next group is read.
+          if (groups.length === 1) await held;
+          return store.writeBatch(e);
+        },
+        logger: silent,
+      });
+      consumer.start();
+      return { consumer, consumerRedis };
+    };
+    const first = start(100);
+    await waitFor('the next group read ahead', async () => {
+      return (await readGroupInfo(client, key))?.pending === 2_000;
+    });
+    const stopped = first.consumer.stop();
+    release();
+    await stopped;
+    first.consumerRedis.disconnect();
+    // Ten reads of 100 per group; what was read ahead was written before the stop ended.
+    expect(groups).toEqual([1_000, 1_000]);
+    expect(await readGroupInfo(client, key)).toEqual({ lag: 500, pending: 0 });
+
+    const second = start(100);
+    await waitFor('the rest written', async () => {
+      return (await readGroupInfo(client, key))?.lag === 0 && groups.length === 3;
+    });
+    await second.consumer.stop();
+    second.consumerRedis.disconnect();
+    await store.close();
+    expect(groups).toEqual([1_000, 1_000, 500]);
+    const ns = readFileSync(join(dir, 'x.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).n);
+    expect(ns).toEqual(Array.from({ length: 2_500 }, (_, i) => i));
+    client.disconnect();
+  });
+
   it('counts pending entries that were trimmed from the stream before they could be written', async () => {
     const key = new RedisKeys(`${redis.prefix}trim:`).logs();
     const client = new Redis(redis.url);
