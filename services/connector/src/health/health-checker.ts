@@ -269,6 +269,7 @@ export class HealthChecker {
   }
 
   async #probeAll(): Promise<void> {
+    const started = performance.now();
     const tasks: Array<[AppState, ServerState]> = [];
     for (const a of this.#states.values()) for (const s of a.servers) tasks.push([a, s]);
     let next = 0;
@@ -284,6 +285,9 @@ export class HealthChecker {
     };
     const workers = Math.min(this.#o.concurrency, tasks.length);
     await Promise.all(Array.from({ length: workers }, worker));
+    this.#metrics.roundDuration.set((performance.now() - started) / 1000);
+    this.#metrics.roundProbes.set(tasks.length);
+    this.#metrics.rounds.inc();
     this.#write([]);
   }
 
