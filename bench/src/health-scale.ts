@@ -182,7 +182,9 @@ export async function runHealthScaleBench(
     const probes = metric(page, ROUND_PROBES) ?? Number.NaN;
     const rssMb = statusKb(pid, 'VmRSS') / 1024;
     const hwmMb = statusKb(pid, 'VmHWM') / 1024;
-    const cores = (cpu1 - cpu0) / wall;
+    const userCores = (cpu1.user - cpu0.user) / wall;
+    const systemCores = (cpu1.system - cpu0.system) / wall;
+    const cores = userCores + systemCores;
     say(
       `round ${cycle.toFixed(1)} s of ${probes} probes; ${cores.toFixed(3)} cores over ${wall.toFixed(0)} s`,
     );
@@ -230,6 +232,8 @@ export async function runHealthScaleBench(
       health_cycle_target: verdict(cycle <= interval, `<= the ${interval} s interval`),
       health_cpu_cores: Math.round(cores * 1000) / 1000,
       health_cpu_target: verdict(cores <= 0.25, '<= 0.25 core on average'),
+      health_cpu_user_cores: Math.round(userCores * 1000) / 1000,
+      health_cpu_system_cores: Math.round(systemCores * 1000) / 1000,
       health_cpu_window_s: Math.round(wall),
       health_rss_mb: round1(rssMb),
       health_rss_peak_mb: round1(hwmMb),
