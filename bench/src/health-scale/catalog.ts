@@ -37,7 +37,7 @@ export function scaleLayout(apps: number): ScaleLayout {
 export const appId = (i: number) => `hs-${String(i).padStart(4, '0')}`;
 
 /** The port of server `k` of app `i`. */
-export function serverPort(layout: ScaleLayout, i: number, k: number): number {
+function serverPort(layout: ScaleLayout, i: number, k: number): number {
   return k < SERVERS_PER_APP - 1
     ? LISTEN_FROM + i * (SERVERS_PER_APP - 1) + k
     : layout.refusedFrom + i;

@@ -17,7 +17,7 @@ interface GatewayHealth {
  * by id; a gateway without a fresh one gives an empty map. `GET /admin/gateways/:name` carries
  * the last update per connector and tunnel.
  */
-export async function reportedApps(
+async function reportedApps(
   stack: Stack,
   connectorId: string,
 ): Promise<Array<Map<string, ReportedApp>>> {

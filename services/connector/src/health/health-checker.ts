@@ -75,7 +75,7 @@ const STATUS_VALUE: Record<AppStatus, number> = { up: 1, unhealthy: 0.5, down: 0
  * burst: thousands of connects at once would hold the event loop (and the proxy's connections)
  * for a while every interval, for nothing. Smaller rounds cost too little to matter.
  */
-export const SPREAD_FROM_PROBES = 256;
+const SPREAD_FROM_PROBES = 256;
 
 /**
  * Share of the interval (less one probe timeout, so that the last probe ends before the next
