@@ -10,6 +10,7 @@ import { ExitCode } from '@pa-connector/config';
  */
 import { option } from './cli-args';
 import { runDataPathBench } from './data-path';
+import { runHealthScaleBench } from './health-scale';
 import { runLogPipelineBench } from './log-pipeline';
 import { runTunnelBench } from './tunnels';
 
@@ -38,6 +39,12 @@ const BENCHES: Bench[] = [
     about:
       'gateway -> app through the raw tunnel, the connector proxy and haproxy: throughput, 1 KiB latency, connections/s; RSS with 10 000 connections; failover',
     run: () => runDataPathBench(),
+  },
+  {
+    name: 'health-scale',
+    about:
+      'health checks of 10 000 servers in 1 000 apps (a tenth refusing or black-holed): round time, connector CPU and RSS, time to publish a change',
+    run: () => runHealthScaleBench(),
   },
 ];
 

@@ -71,6 +71,19 @@ function statusOf(servers: readonly ServerState[]): AppStatus {
 const STATUS_VALUE: Record<AppStatus, number> = { up: 1, unhealthy: 0.5, down: 0 };
 
 /**
+ * A round of at least this many probes is spread over the interval instead of sent in one
+ * burst: thousands of connects at once would hold the event loop (and the proxy's connections)
+ * for a while every interval, for nothing. Smaller rounds cost too little to matter.
+ */
+const SPREAD_FROM_PROBES = 256;
+
+/**
+ * Share of the interval (less one probe timeout, so that the last probe ends before the next
+ * round starts) over which a large round's probes start, evenly spaced.
+ */
+const SPREAD_SHARE = 0.9;
+
+/**
  * Probes every server of every app in the catalog on a fixed interval with bounded concurrency
  * and keeps each app's state (up, unhealthy: some servers down, down). Every round writes the
  * `appHealth()` hash; a change of state is also announced on `channel('apps')` and emitted to
@@ -87,6 +100,8 @@ export class HealthChecker {
   #round: Promise<void> | undefined;
   #again = false;
   #running = false;
+  /** Wakes the probes of a spread round waiting for their turn (stop() ends the wait). */
+  #pacing: Array<() => void> = [];
   #unsubscribe: (() => void) | undefined;
   /** Probes never wait on Redis: the hash is written behind them, newest state only. */
   #writer: BestEffortWriter | undefined;
@@ -137,6 +152,7 @@ export class HealthChecker {
     this.#running = false;
     this.#timer?.cancel();
     this.#timer = undefined;
+    for (const wake of this.#pacing.splice(0)) wake();
     this.#unsubscribe?.();
     this.#o.redis.off('ready', this.#onReady);
     await this.#round;
@@ -154,6 +170,9 @@ export class HealthChecker {
       this.#again = true;
       return this.#round;
     }
+    // The next round starts one interval after this one started, whatever started this one
+    // (the schedule, a catalog change): every server is then probed once per interval.
+    this.#schedule();
     // A round that failed is logged and the next one runs on schedule: nothing a probe or a
     // catalog entry does may end the process.
     const round = this.#probeAll()
@@ -203,7 +222,31 @@ export class HealthChecker {
   #tick(): void {
     if (!this.#running) return;
     void this.runOnce();
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer?.cancel();
     this.#timer = this.#o.clock.setTimer(() => this.#tick(), this.#o.intervalMs);
+  }
+
+  /**
+   * Resolves at `at` (clock time), or at once when stopping: a spread round's probe waiting for
+   * its turn.
+   */
+  #waitUntil(at: number): Promise<void> {
+    const ms = at - this.#o.clock.now();
+    if (ms <= 0 || !this.#running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        timer.cancel();
+        const i = this.#pacing.indexOf(wake);
+        if (i >= 0) this.#pacing.splice(i, 1);
+        resolve();
+      };
+      const timer = this.#o.clock.setTimer(wake, ms);
+      this.#pacing.push(wake);
+    });
   }
 
   /** Takes in the current catalog: new apps start down, kept servers keep their state. */
@@ -269,12 +312,26 @@ export class HealthChecker {
   }
 
   async #probeAll(): Promise<void> {
+    const started = performance.now();
     const tasks: Array<[AppState, ServerState]> = [];
     for (const a of this.#states.values()) for (const s of a.servers) tasks.push([a, s]);
+    // A large round: probe i starts no sooner than i spacings after the round's start (in the
+    // same order every round, so each server is probed about once per interval).
+    const from = this.#o.clock.now();
+    const spacing =
+      tasks.length >= SPREAD_FROM_PROBES
+        ? (Math.max(0, this.#o.intervalMs - this.#o.timeoutMs) * SPREAD_SHARE) / tasks.length
+        : 0;
     let next = 0;
     const worker = async () => {
       while (next < tasks.length) {
-        const [a, s] = tasks[next++] as [AppState, ServerState];
+        const i = next++;
+        const [a, s] = tasks[i] as [AppState, ServerState];
+        if (spacing > 0) {
+          await this.#waitUntil(from + i * spacing);
+          // Stopping ends a spread round where it is: its probes would all start at once.
+          if (!this.#running) return;
+        }
         try {
           await this.#probe(a, s);
         } catch (err) {
@@ -284,6 +341,9 @@ export class HealthChecker {
     };
     const workers = Math.min(this.#o.concurrency, tasks.length);
     await Promise.all(Array.from({ length: workers }, worker));
+    this.#metrics.roundDuration.set((performance.now() - started) / 1000);
+    this.#metrics.roundProbes.set(tasks.length);
+    this.#metrics.rounds.inc();
     this.#write([]);
   }
 

@@ -37,6 +37,21 @@ export function healthMetrics(registry: Registry) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
+    roundDuration: new Gauge({
+      name: name('health_round_duration_seconds'),
+      help: 'Time the last full round of health probes (every server of every app once) took.',
+      registers,
+    }),
+    roundProbes: new Gauge({
+      name: name('health_round_probes'),
+      help: 'Probes of the last full round of health probes (one per server of every app).',
+      registers,
+    }),
+    rounds: new Counter({
+      name: name('health_rounds_total'),
+      help: 'Full rounds of health probes done.',
+      registers,
+    }),
     redisWrites: new Gauge({
       name: name('health_redis_write_failing'),
       help: '1 while writing app health to Redis fails, else 0.',

@@ -34,8 +34,9 @@ export function healthSettings() {
     }),
     healthConcurrency: setting.int({
       env: 'PA_HEALTH_CONCURRENCY',
-      description: 'Health probes in flight at most.',
-      default: 16,
+      description:
+        'Health probes in flight at most. A probe of a server that drops packets holds its place for the whole timeout: a round takes at least such servers × PA_HEALTH_TIMEOUT / this.',
+      default: 128,
       min: 1,
       max: 1024,
     }),

@@ -157,6 +157,30 @@ describe('HealthChecker', () => {
     await t.hc.stop();
   });
 
+  it('spreads a large round over the interval, in the same order every round', async () => {
+    // 300 servers, interval 1000 ms, timeout 500 ms: probes start 1.5 ms apart over 450 ms.
+    const servers: Array<[string, number]> = Array.from({ length: 300 }, (_, i) => [
+      '10.0.2.1',
+      1000 + i,
+    ]);
+    const t = setup([app('a', servers)], { concurrency: 3 });
+    t.hc.start();
+    await t.clock.advance(0, { rounds: 3 });
+    expect(t.probed.length).toBeLessThan(5);
+    await t.clock.advance(150, { rounds: 3 });
+    expect(t.probed.length).toBeGreaterThan(90);
+    expect(t.probed.length).toBeLessThan(110);
+    await t.clock.advance(350, { rounds: 3 });
+    expect(t.probed.length).toBe(300);
+    expect(t.maxInflight()).toBeLessThanOrEqual(3);
+    // The next round starts one interval after the first started, in the same order.
+    await t.clock.advance(499, { rounds: 3 });
+    expect(t.probed.length).toBe(300);
+    await t.clock.advance(1, { rounds: 3 });
+    expect(t.probed[300]).toBe(t.probed[0]);
+    await t.hc.stop();
+  });
+
   it('follows catalog changes: new apps are probed at once, removed ones deleted and announced', async () => {
     const t = setup([app('a', [['10.0.0.1', 80]])]);
     t.hc.start();

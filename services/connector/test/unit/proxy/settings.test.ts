@@ -11,7 +11,7 @@ describe('data path settings', () => {
       healthTimeout: 2_000,
       healthFailureThreshold: 3,
       healthRecoveryThreshold: 2,
-      healthConcurrency: 16,
+      healthConcurrency: 128,
       healthUpdateInterval: 5_000,
       proxyPort: 3128,
       proxyMaxConnections: 20_000,
