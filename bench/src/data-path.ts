@@ -40,6 +40,7 @@ import { iperf3Gbps } from './data-path/iperf3';
 import { latency } from './data-path/latency';
 import { dataPaths } from './data-path/paths';
 import { round } from './data-path/percentiles';
+import { plainOpenvpnFigures } from './data-path/plain-openvpn';
 import { widenPortRange } from './data-path/port-range';
 import { setUpRawTunnel } from './data-path/raw-tunnel';
 import { failoverTarget, latencyTarget, rssTarget, throughputTarget } from './data-path/targets';
@@ -85,6 +86,8 @@ const HAPROXY_PORT = 7002;
 const IPERF_FORWARD_PORT = 7003;
 const IPERF_PORT = 5201;
 const BENCH_APP_PORT = 9000;
+const PLAIN_OPENVPN_PORT = 7004;
+const PLAIN_OPENVPN_IPERF_PORT = 7005;
 
 /** The connector's address on the tunnel to the gateway in namespace `gw1`. */
 async function tunnelAddressTowards(stack: Stack, gwNetns: string): Promise<string> {
@@ -209,6 +212,21 @@ async function oneConnector(
       seconds,
     });
     await iperfForward.remove();
+    say(`the tunnel against a plain openvpn pair: ${rounds} rounds each, taking turns`);
+    const plain = await plainOpenvpnFigures({
+      gwNetns: gw1.netns,
+      gwHost: gw1.ipv4,
+      popNetns: pop.netns,
+      app: server,
+      appNetns: app1.netns,
+      tunnel: { host: tunnelAddress, port: RAW_PORT },
+      rawPort: PLAIN_OPENVPN_PORT,
+      iperfForwardPort: PLAIN_OPENVPN_IPERF_PORT,
+      iperfPort: IPERF_PORT,
+      rounds,
+      seconds,
+      dir: mkdtempSync(join(dir, 'plain-openvpn-')),
+    });
     say(`latency: ${rounds} rounds of ${pings} 1 KiB request/responses per path, interleaved`);
     const lat = await latency(gw1.netns, paths, rounds, pings);
     say(`connector RSS with ${want} proxied connections`);
@@ -255,6 +273,7 @@ async function oneConnector(
       tunnel_iperf3_gbps: tunnelIperf,
       tunnel_udp_drops_connector_side: drops[0] ?? 0,
       tunnel_udp_drops_gateway_side: drops[1] ?? 0,
+      ...plain,
       tunnel_p50_ms: lat.tunnel.p50_ms,
       tunnel_p99_ms: lat.tunnel.p99_ms,
       proxy_p50_ms: lat.proxy.p50_ms,
