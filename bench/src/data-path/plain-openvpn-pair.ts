@@ -136,6 +136,8 @@ export async function startPlainOpenvpn(o: PlainOpenvpnOptions): Promise<PlainOp
     await Promise.all(
       [server, client].map((p) => p.waitForLine(/Initialization Sequence Completed/, 30_000)),
     );
+    // The baseline is only fair with the stack's data cipher (2.6 negotiates it point to point).
+    await client.waitForLine(/Data Channel: cipher 'AES-256-GCM'/, 5_000);
   } catch (err) {
     const tail = [...server.lines.slice(-3), ...client.lines.slice(-3)].join(' | ');
     await stop();
