@@ -21,7 +21,8 @@ import { requireBinary, run, stopAll } from '@pa-connector/test-support';
  * request/response p50/p99, new connections per second, the connector's RSS with 10 000 proxied
  * connections held open, and failover (a gateway SIGKILLed, seconds until a user request through
  * the emulator's ingress succeeds through the other). The measuring tools' ceiling on plain veth
- * is measured first. Then a second stack with two connectors in one group (data-path/group.ts):
+ * is measured first. The raw tunnel also takes turns with a plain, tuned openvpn pair between the
+ * same namespaces (data-path/plain-openvpn.ts). Then a second stack with two connectors in one group (data-path/group.ts):
  * the request rate through the ingress with two connectors against one, a lost VM three ways,
  * and a drain under user load (`--group-only` runs just that part). Targets are printed beside the figures, never asserted. Needs root,
  * openvpn, redis-server, haproxy, iperf3, iptables and a built tree (`pnpm build`).
