@@ -21,7 +21,8 @@ import { requireBinary, run, stopAll } from '@pa-connector/test-support';
  * request/response p50/p99, new connections per second, the connector's RSS with 10 000 proxied
  * connections held open, and failover (a gateway SIGKILLed, seconds until a user request through
  * the emulator's ingress succeeds through the other). The measuring tools' ceiling on plain veth
- * is measured first. Then a second stack with two connectors in one group (data-path/group.ts):
+ * is measured first. The raw tunnel also takes turns with a plain, tuned openvpn pair between the
+ * same namespaces (data-path/plain-openvpn.ts). Then a second stack with two connectors in one group (data-path/group.ts):
  * the request rate through the ingress with two connectors against one, a lost VM three ways,
  * and a drain under user load. `--parts` runs only some parts (throughput, latency, rate, rss,
  * failover, group; `--group-only` is `--parts group`); `--cpu-prof DIR` has the single connector
@@ -44,6 +45,7 @@ import { latency } from './data-path/latency';
 import { PARTS, type Part, selectedParts } from './data-path/parts';
 import { dataPaths } from './data-path/paths';
 import { round } from './data-path/percentiles';
+import { plainOpenvpnFigures } from './data-path/plain-openvpn';
 import { widenPortRange } from './data-path/port-range';
 import { setUpRawTunnel } from './data-path/raw-tunnel';
 import {
@@ -101,6 +103,8 @@ const HAPROXY_PORT = 7002;
 const IPERF_FORWARD_PORT = 7003;
 const IPERF_PORT = 5201;
 const BENCH_APP_PORT = 9000;
+const PLAIN_OPENVPN_PORT = 7004;
+const PLAIN_OPENVPN_IPERF_PORT = 7005;
 
 /** The connector's address on the tunnel to the gateway in namespace `gw1`. */
 async function tunnelAddressTowards(stack: Stack, gwNetns: string): Promise<string> {
@@ -236,6 +240,21 @@ async function oneConnector(
         seconds,
       });
       await iperfForward.remove();
+      say(`the tunnel against a plain openvpn pair: ${rounds} rounds each, taking turns`);
+      const plain = await plainOpenvpnFigures({
+        gwNetns: gw1.netns,
+        gwHost: gw1.ipv4,
+        popNetns: pop.netns,
+        app: server,
+        appNetns: app1.netns,
+        tunnel: { host: tunnelAddress, port: RAW_PORT },
+        rawPort: PLAIN_OPENVPN_PORT,
+        iperfForwardPort: PLAIN_OPENVPN_IPERF_PORT,
+        iperfPort: IPERF_PORT,
+        rounds,
+        seconds,
+        dir: mkdtempSync(join(dir, 'plain-openvpn-')),
+      });
       const proxyRatio = round(gbps.proxy.gbps / gbps.tunnel.gbps);
       const haproxyRatio = round(gbps.haproxy.gbps / gbps.tunnel.gbps);
       Object.assign(out, {
@@ -251,6 +270,7 @@ async function oneConnector(
         tunnel_iperf3_gbps: tunnelIperf,
         tunnel_udp_drops_connector_side: drops[0] ?? 0,
         tunnel_udp_drops_gateway_side: drops[1] ?? 0,
+        ...plain,
       });
     }
 

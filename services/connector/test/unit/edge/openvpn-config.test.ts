@@ -58,6 +58,7 @@ describe('openvpn client configuration', () => {
       'fast-io',
       'sndbuf 4194304',
       'rcvbuf 4194304',
+      'txqueuelen 1000',
       'writepid /run/pa/t1/openvpn.pid',
       'management /run/pa/t1/management.sock unix',
       'management-hold',
@@ -82,13 +83,17 @@ describe('openvpn client configuration', () => {
     expect(text).toContain('<cert>\n-----BEGIN CERTIFICATE-----\nCERT');
   });
 
-  it('TCP gets tcp-nodelay and no exit notification; IPv6 hosts lose their brackets', () => {
+  it('TCP gets tcp-nodelay, no exit notification and no fast-io; IPv6 hosts lose their brackets', () => {
     const l = lines({ gateway: { ...gateway, protocol: 'tcp', host: '[fd00::1]' } });
     expect(l).toContain('proto tcp-client');
     expect(l).toContain('tcp-nodelay');
     expect(l).toContain('remote fd00::1 1194');
     expect(l).not.toContain('explicit-exit-notify 1');
+    // fast-io is for UDP only; the socket buffers and the tun queue are for either transport.
     expect(l).not.toContain('fast-io');
+    for (const tuned of ['sndbuf 4194304', 'rcvbuf 4194304', 'txqueuelen 1000']) {
+      expect(l).toContain(tuned);
+    }
     expect(remoteOf({ ...gateway, host: 'fd00::1' })).toBe('[fd00::1]:1194/udp');
     expect(remoteOf(gateway)).toBe('192.0.2.10:1194/udp');
   });
