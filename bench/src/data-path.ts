@@ -34,6 +34,7 @@ import { requireBinary, run, stopAll } from '@pa-connector/test-support';
  *     [--parts latency,rate] [--cpu-prof /tmp/prof]
  */
 import { option, positiveInteger } from './cli-args';
+import { cpuProfilerEnv } from './cpu-profiler-env';
 import { startAppServer } from './data-path/app-server-process';
 import { connectionRate } from './data-path/connection-rate';
 import { failover } from './data-path/failover';
@@ -72,7 +73,7 @@ export interface DataPathBenchOptions {
   /** The parts to run (default: every one, see PARTS). */
   parts?: ReadonlySet<Part>;
   /**
-   * Where the single connector writes a V8 CPU profile when it stops (data-path/cpu-profiler.ts);
+   * Where the single connector writes a V8 CPU profile when it stops (cpu-profiler.ts);
    * read it with cpu-profile-top.js. Default: no profile.
    */
   cpuProfDir?: string;
@@ -171,12 +172,7 @@ async function oneConnector(
 
   say('measuring tools on plain veth');
   const ceiling = parts.has('throughput') ? await vethCeiling(3) : {};
-  const profile: Record<string, string> = o.cpuProfDir
-    ? {
-        NODE_OPTIONS: `--require ${join(__dirname, 'data-path', 'cpu-profiler.js')}`,
-        BENCH_CPU_PROF_DIR: o.cpuProfDir,
-      }
-    : {};
+  const profile = cpuProfilerEnv(o.cpuProfDir, 'connector');
   const stack = await startStack({
     connectorEnv: { ...PRODUCTION_LIKE, ...profile },
     healthStale: HEALTH_STALE,

@@ -26,7 +26,7 @@ import Redis from 'ioredis';
  */
 import { option, positiveInteger } from './cli-args';
 // Loading it here profiles nothing: it acts only where its variable is set, the logging service.
-import { CPU_PROF_DIR_ENV } from './log-pipeline-cpu-prof';
+import { cpuProfilerEnv } from './cpu-profiler-env';
 
 const SERVICES = ['connector', 'update', 'pop-manager'];
 
@@ -140,12 +140,7 @@ export async function runLogPipelineBench(
         PA_LOG_STREAM_MAXLEN: '2000000',
         PA_LOG_MAX_TOTAL_SIZE: '10GiB',
         PA_LOG_KEEP_FILES: '1000',
-        ...(o.cpuProfDir
-          ? {
-              NODE_OPTIONS: `--require ${join(__dirname, 'log-pipeline-cpu-prof.js')}`,
-              [CPU_PROF_DIR_ENV]: o.cpuProfDir,
-            }
-          : {}),
+        ...cpuProfilerEnv(o.cpuProfDir, 'logging'),
       },
       // Built once, before the clock starts.
       built: logging !== undefined,
