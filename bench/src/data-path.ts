@@ -44,7 +44,7 @@ import { heldConnections } from './data-path/held-connections';
 import { iperf3Gbps } from './data-path/iperf3';
 import { latency } from './data-path/latency';
 import { PARTS, type Part, selectedParts } from './data-path/parts';
-import { dataPaths } from './data-path/paths';
+import { dataPaths, pipelined } from './data-path/paths';
 import { round } from './data-path/percentiles';
 import { plainOpenvpnFigures } from './data-path/plain-openvpn';
 import { widenPortRange } from './data-path/port-range';
@@ -54,6 +54,7 @@ import {
   connectSetupTarget,
   failoverTarget,
   latencyTarget,
+  pipelinedConnectionRateTarget,
   rssTarget,
   throughputTarget,
 } from './data-path/targets';
@@ -310,7 +311,10 @@ async function oneConnector(
 
     if (parts.has('rate')) {
       say('new connections per second');
-      const rate = await connectionRate(gw1.netns, paths, rounds, 2, 16, {
+      const proxyPath = paths.find((p) => p.name === 'proxy');
+      if (!proxyPath) throw new Error('data-path bench: no proxy path');
+      const ratePaths = [...paths, pipelined(proxyPath)];
+      const rate = await connectionRate(gw1.netns, ratePaths, rounds, 2, 16, {
         path: 'proxy',
         pid: stack.connector.process.pid,
       });
@@ -323,6 +327,12 @@ async function oneConnector(
           rate.proxy.per_second,
           rate.haproxy.per_second,
         ),
+        proxy_pipelined_connections_per_s: rate.proxy_pipelined.per_second,
+        proxy_pipelined_connections_per_s_target: pipelinedConnectionRateTarget(
+          rate.proxy_pipelined.per_second,
+          rate.haproxy.per_second,
+        ),
+        proxy_pipelined_connect_setup_p99_ms: rate.proxy_pipelined.setup_p99_ms,
         tunnel_connect_setup_p50_ms: rate.tunnel.setup_p50_ms,
         tunnel_connect_setup_p99_ms: rate.tunnel.setup_p99_ms,
         proxy_connect_setup_p50_ms: rate.proxy.setup_p50_ms,
@@ -332,7 +342,7 @@ async function oneConnector(
         proxy_vs_haproxy_connect_setup_p99_ratio: setupRatio,
         proxy_cpu_ms_per_connection: rate.proxy.cpu_ms_per_connection ?? 'n/a',
         connect_setup_target: connectSetupTarget(setupRatio),
-        connection_errors: rate.tunnel.errors + rate.proxy.errors + rate.haproxy.errors,
+        connection_errors: ratePaths.reduce((n, p) => n + rate[p.name].errors, 0),
       });
     }
     await haproxy.stop();

@@ -11,7 +11,8 @@
  *             the targets are --host/--port/--connect (named "target") or --paths (JSON list of
  *             {"name","host","port","connectTo"?})
  *   connrate  --concurrency loops for --seconds, each: new connection (+ CONNECT), one byte echoed,
- *             close: {"connections","per_second","setup_p50_ms","setup_p99_ms","errors"}
+ *             close: {"connections","per_second","setup_p50_ms","setup_p99_ms","errors"};
+ *             with --pipeline the byte goes in the same write as the CONNECT request
  *   hold      opens --count connections (--concurrency at a time), each with one byte echoed, prints
  *             {"event":"holding","open":N,"seconds"} and keeps them until SIGTERM
  *
@@ -19,6 +20,7 @@
  *     --connect bench.app:9000 [--seconds 5]
  */
 import type { Socket } from 'node:net';
+import { option } from '../cli-args';
 import { flag, positive } from './cli-args';
 import { openStream, type StreamTarget } from './open-stream';
 import { percentile, round } from './percentiles';
@@ -171,8 +173,11 @@ async function pingpong(): Promise<Record<string, Record<string, number>>> {
 
 /** A new connection that reaches the app: one byte through the echo server and back. */
 async function oneRoundTrip(t: StreamTarget): Promise<Socket> {
-  const socket = await openStream(t);
-  socket.write(Buffer.concat([ECHO, Buffer.from('x')]));
+  const byte = Buffer.concat([ECHO, Buffer.from('x')]);
+  // --pipeline: the byte goes with the CONNECT request, before its answer.
+  const pipelined = t.connectTo !== undefined && option('pipeline') === true;
+  const socket = await openStream(pipelined ? { ...t, firstBytes: byte } : t);
+  if (!pipelined) socket.write(byte);
   await readExactly(socket, 1);
   socket.pause();
   return socket;

@@ -7,6 +7,11 @@ export interface StreamTarget {
   connectTo?: string;
   /** Whole setup (TCP connect and the CONNECT answer) within this. */
   timeoutMs?: number;
+  /**
+   * Bytes for the app sent in the same write as the CONNECT request, before its answer (a client
+   * that does not wait for the 200: one crossing of the tunnel fewer per new connection).
+   */
+  firstBytes?: Buffer;
 }
 
 const MAX_HEAD = 16 * 1024;
@@ -35,7 +40,10 @@ export function openStream(t: StreamTarget): Promise<Socket> {
         resolve(socket);
         return;
       }
-      socket.write(`CONNECT ${t.connectTo} HTTP/1.1\r\nHost: ${t.connectTo}\r\n\r\n`);
+      const request = `CONNECT ${t.connectTo} HTTP/1.1\r\nHost: ${t.connectTo}\r\n\r\n`;
+      socket.write(
+        t.firstBytes ? Buffer.concat([Buffer.from(request, 'latin1'), t.firstBytes]) : request,
+      );
       let head = Buffer.alloc(0);
       const onData = (chunk: Buffer) => {
         head = Buffer.concat([head, chunk]);

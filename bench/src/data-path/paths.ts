@@ -1,5 +1,8 @@
-/** The three ways from the gateway namespace to the app server that the bench compares. */
-export type PathName = 'tunnel' | 'proxy' | 'haproxy';
+/**
+ * The three ways from the gateway namespace to the app server that the bench compares, and the
+ * proxy once more with a client that sends its first bytes with the CONNECT (connection rate only).
+ */
+export type PathName = 'tunnel' | 'proxy' | 'haproxy' | 'proxy_pipelined';
 
 export interface DataPath {
   name: PathName;
@@ -44,6 +47,11 @@ export function dataPaths(e: PathEnds): DataPath[] {
     path('proxy', e.tunnelAddress, e.proxyPort, e.connectTarget),
     path('haproxy', e.tunnelAddress, e.haproxyPort),
   ];
+}
+
+/** The proxy path with a client that does not wait for the CONNECT's 200 before sending. */
+export function pipelined(proxy: DataPath): DataPath {
+  return { ...proxy, name: 'proxy_pipelined', clientArgs: [...proxy.clientArgs, '--pipeline'] };
 }
 
 /** load-client.js `--paths` for comparing paths in one run. */

@@ -23,6 +23,14 @@ export function connectionRateTarget(proxyPerSecond: number, haproxyPerSecond: n
   return verdict(proxyPerSecond >= haproxyPerSecond, `>= haproxy's ${haproxyPerSecond}/s`);
 }
 
+/**
+ * The proxy with a client that sends with its CONNECT: the same number of tunnel crossings per
+ * new connection as haproxy, so what is left is the proxy's own cost.
+ */
+export function pipelinedConnectionRateTarget(perSecond: number, haproxyPerSecond: number): string {
+  return verdict(perSecond >= haproxyPerSecond, `>= haproxy's ${haproxyPerSecond}/s`);
+}
+
 /** The proxy's setup has a round trip more than haproxy's (CONNECT, 200): twice is the bound. */
 export function connectSetupTarget(ratio: number): string {
   return verdict(ratio <= 2, "p99 <= 2x haproxy's");
