@@ -11,6 +11,7 @@ import { ExitCode } from '@pa-connector/config';
 import { option } from './cli-args';
 import { runDataPathBench } from './data-path';
 import { runLogPipelineBench } from './log-pipeline';
+import { runPopStartBench } from './pop-start';
 import { runTunnelBench } from './tunnels';
 
 type Figures = Record<string, number | string | boolean>;
@@ -38,6 +39,12 @@ const BENCHES: Bench[] = [
     about:
       'gateway -> app through the raw tunnel, the connector proxy and haproxy: throughput, 1 KiB latency, connections/s; RSS with 10 000 connections; failover',
     run: () => runDataPathBench(),
+  },
+  {
+    name: 'pop-start',
+    about:
+      'connector spawn to enrolled with both tunnels up (split); idle RSS and heap of the four services',
+    run: () => runPopStartBench(),
   },
 ];
 
