@@ -10,7 +10,7 @@ export interface MemoryReading {
 const HEAP_USED = 'nodejs_heap_size_used_bytes';
 
 /** The value of `metric` (first series) in a Prometheus text exposition; undefined when absent. */
-export function metricValue(text: string, metric: string): number | undefined {
+function metricValue(text: string, metric: string): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(metric)) continue;
     const rest = line.slice(metric.length);
@@ -37,7 +37,7 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
  * The RSS first, then the heap: the scrape of /metrics allocates in the service, which would
  * otherwise show in the RSS read after it.
  */
-export async function readServiceMemory(pid: number, baseUrl: string): Promise<MemoryReading> {
+async function readServiceMemory(pid: number, baseUrl: string): Promise<MemoryReading> {
   const rssMb = mb(statusKb(pid, 'VmRSS') * 1024);
   const heap = await heapUsedBytes(baseUrl);
   return { rssMb, heapUsedMb: heap === undefined ? undefined : mb(heap) };

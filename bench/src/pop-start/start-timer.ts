@@ -11,7 +11,7 @@ export interface StartSplit {
 }
 
 /** The figures' resolution (a /ready answer on loopback takes a few ms on top). */
-export const POLL_MS = 20;
+const POLL_MS = 20;
 
 interface ReadyBody {
   checks?: {
