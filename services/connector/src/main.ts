@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// First, before anything else allocates: see young-generation.ts.
-import '@pa-connector/service-runtime/young-generation';
 import type { Logger } from '@pa-connector/logger';
 import { PA_VERSION, runMemberService } from '@pa-connector/service-runtime';
 import { loadConnectorConfig } from './config';
