@@ -12,6 +12,7 @@ import { option } from './cli-args';
 import { runDataPathBench } from './data-path';
 import { runHealthScaleBench } from './health-scale';
 import { runLogPipelineBench } from './log-pipeline';
+import { runPopStartBench } from './pop-start';
 import { runTunnelBench } from './tunnels';
 
 type Figures = Record<string, number | string | boolean>;
@@ -45,6 +46,12 @@ const BENCHES: Bench[] = [
     about:
       'health checks of 10 000 servers in 1 000 apps (a tenth refusing or black-holed): round time, connector CPU and RSS, time to publish a change',
     run: () => runHealthScaleBench(),
+  },
+  {
+    name: 'pop-start',
+    about:
+      'connector spawn to enrolled with both tunnels up (split); idle RSS and heap of the four services',
+    run: () => runPopStartBench(),
   },
 ];
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, before anything else allocates: see young-generation.ts.
+import '@pa-connector/service-runtime/young-generation';
 import { hostname } from 'node:os';
 import { componentLogger } from '@pa-connector/logger';
 import {

@@ -1,6 +1,11 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AcceptedResponse } from '../contracts/common';
 import { SseErrorBody } from '../contracts/error-body';
+import {
+  type InternalApiFetch,
+  type InternalApiResponse,
+  requestOverHttp,
+} from './internal-api-request';
 
 /** Where and how a POP service reaches the connector's internal API. */
 export interface InternalApiPostOptions {
@@ -9,7 +14,8 @@ export interface InternalApiPostOptions {
   /** Bearer token, when the connector asks for one. */
   token?: string;
   timeoutMs: number;
-  fetch?: typeof fetch;
+  /** How the request is sent: node:http(s) unless given (tests pass a fake). */
+  fetch?: InternalApiFetch;
 }
 
 /** Why a POST to the internal API did not get through; each caller wraps it in its own error. */
@@ -60,8 +66,8 @@ export async function callInternalApi(
   timeoutCode: string,
 ): Promise<InternalApiAnswer | InternalApiFailure> {
   const url = new URL(route, o.baseUrl);
-  const doFetch = o.fetch ?? fetch;
-  let res: Response;
+  const doFetch = o.fetch ?? requestOverHttp;
+  let res: InternalApiResponse;
   let text: string;
   try {
     res = await doFetch(url, {
@@ -84,10 +90,12 @@ export async function callInternalApi(
         cause: err,
       };
     }
+    // fetch puts the socket's error in `cause`; node:http rejects with it.
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? (err as { code?: string }).code;
     return {
       code: 'connector_unreachable',
-      message: `cannot reach the connector at ${url.origin}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      message: `cannot reach the connector at ${url.origin}: ${code ?? cause?.message ?? (err as Error).message}`,
       retryable: true,
       cause: err,
     };

@@ -3,7 +3,7 @@ import {
   InternalApiRoutes,
   type LogBatch,
   postInternalApi,
-} from '@pa-connector/sse-api';
+} from '@pa-connector/sse-api/internal-api';
 import { ForwardError } from './forward-error';
 
 export type LogsApiClientOptions = InternalApiPostOptions;

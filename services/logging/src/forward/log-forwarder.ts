@@ -1,6 +1,6 @@
 import type { Logger } from '@pa-connector/logger';
 import { type BackoffPolicy, RetryTimer } from '@pa-connector/service-runtime';
-import type { LogBatch } from '@pa-connector/sse-api';
+import type { LogBatch } from '@pa-connector/sse-api/internal-api';
 import type { WrittenLine } from '../files/log-store';
 import type { Clock, Random, TimerHandle } from './clock';
 import { selectForForward } from './forward-entry';

@@ -3,7 +3,7 @@ import {
   InternalApiRoutes,
   type PopStatusReport,
   postInternalApi,
-} from '@pa-connector/sse-api';
+} from '@pa-connector/sse-api/internal-api';
 import { PushError } from './push-error';
 
 export type InternalApiClientOptions = InternalApiPostOptions;

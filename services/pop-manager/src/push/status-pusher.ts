@@ -1,6 +1,6 @@
 import { LogField, type Logger } from '@pa-connector/logger';
 import { type BackoffPolicy, RetryTimer } from '@pa-connector/service-runtime';
-import type { PopStatusReport } from '@pa-connector/sse-api';
+import type { PopStatusReport } from '@pa-connector/sse-api/internal-api';
 import type { Clock, Random } from '../clock';
 import type { PushState } from '../status/pop-status';
 import { PushError } from './push-error';

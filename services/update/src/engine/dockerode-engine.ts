@@ -1,3 +1,5 @@
+// First: keeps dockerode's unused transports from loading (see unused-transports.ts).
+import './unused-transports';
 import Dockerode from 'dockerode';
 import type { ContainerHealth, DockerEngine, ServiceContainer } from './docker-engine';
 

@@ -1,7 +1,7 @@
 import { formatDuration } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import type { Clock } from '@pa-connector/service-runtime';
-import type { DrainState } from '@pa-connector/sse-api';
+import type { DrainState } from '@pa-connector/sse-api/internal-api';
 import type { GroupSlotApi } from './group-slot-api';
 import { pause } from './update-slot';
 

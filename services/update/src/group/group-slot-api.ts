@@ -7,7 +7,7 @@ import {
   UPDATE_SLOT_TAKEN,
   UpdateSlotGrant,
   UpdateSlotReleaseResponse,
-} from '@pa-connector/sse-api';
+} from '@pa-connector/sse-api/internal-api';
 import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { UpdateError } from '../update-error';

@@ -1,7 +1,7 @@
 import { formatDuration } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
-import { UPDATE_SLOT_TAKEN, type UpdateSlotGrant } from '@pa-connector/sse-api';
+import { UPDATE_SLOT_TAKEN, type UpdateSlotGrant } from '@pa-connector/sse-api/internal-api';
 import type { GroupSlotApi, SlotAnswer } from './group-slot-api';
 
 /** How the update service asks for the group's update slot (PA_UPDATE_SLOT_*). */

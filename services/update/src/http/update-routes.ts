@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES } from '@pa-connector/service-runtime';
-import { NoBody } from '@pa-connector/sse-api';
+import { NoBody } from '@pa-connector/sse-api/internal-api';
 import { Type } from '@sinclair/typebox';
 import type { CheckOutcome } from '../rollout/updater';
 import { HISTORY_LENGTH, UpdateHistoryEntry } from '../status/update-status';

@@ -5,7 +5,7 @@ import {
   type ReleaseManifest,
   readReleaseManifest,
   SseErrorCode,
-} from '@pa-connector/sse-api';
+} from '@pa-connector/sse-api/internal-api';
 import { UpdateError } from '../update-error';
 
 /** The release manifest, read through the connector's internal API. */

@@ -1,7 +1,11 @@
 import { formatDuration } from '@pa-connector/config';
 import type { Logger } from '@pa-connector/logger';
 import type { Clock, TimerHandle } from '@pa-connector/service-runtime';
-import type { PopServiceName, ReleaseImage, ReleaseManifest } from '@pa-connector/sse-api';
+import type {
+  PopServiceName,
+  ReleaseImage,
+  ReleaseManifest,
+} from '@pa-connector/sse-api/internal-api';
 import type { DockerEngine, ServiceContainer } from '../engine/docker-engine';
 import { hasDigest, pinnedRef } from '../engine/image-ref';
 import { drainConnector, undrainConnector } from '../group/connector-drain';
