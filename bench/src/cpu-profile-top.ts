@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { ExitCode } from '@pa-connector/config';
 import { positionals } from './cli-args';
 
 /**
@@ -55,7 +56,7 @@ if (require.main === module) {
   const [file, n] = positionals();
   if (!file) {
     process.stderr.write('usage: cpu-profile-top <file.cpuprofile> [count]\n');
-    process.exit(2);
+    process.exit(ExitCode.usage);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const seconds = (profile.endTime - profile.startTime) / 1e6;

@@ -579,7 +579,7 @@ export class ProxyServer {
     // Backpressure both ways, a FIN passed on as a half-close (both sockets allow half-open,
     // so the other direction keeps flowing).
     relay(client, upstream);
-    // setTimeout(ms, fn) would add fn with once(), a wrapper per connection.
+    // The socket's timeout with a callback would add it with once(): a wrapper per connection.
     client.on('timeout', this.#on.idle);
     client.setTimeout(this.#o.idleTimeoutMs);
   }
