@@ -175,7 +175,17 @@ describe('tunnels (real openvpn gateways in network namespaces)', () => {
     expect(
       events.slice(from).some((e) => e.view.name === 't2' && e.view.phase !== 'connected'),
     ).toBe(false);
-    const stored = decodeTunnelState((await redis.hget(keys.tunnels(), 't1')) ?? '');
+    // The view changes before Redis has it: openvpn's own reason (SIGUSR1) and then the one behind
+    // it are written one after the other, so the stored state is waited for, not read once.
+    const storedT1 = async () => decodeTunnelState((await redis.hget(keys.tunnels(), 't1')) ?? '');
+    const stored = await waitFor(
+      'the silence stored as the reason',
+      async () => {
+        const s = await storedT1();
+        return s?.lastError?.startsWith('nothing from the gateway') ? s : undefined;
+      },
+      5_000,
+    ).catch(async () => storedT1());
     expect(stored?.phase).toBe('reconnecting');
     // The connector's own silence check fired before OpenVPN's ping-restart (3 s).
     expect(stored?.lastError).toMatch(/^nothing from the gateway for 1\.\d s$/);
