@@ -154,6 +154,7 @@ export async function runPopStartBench(o: PopStartOptions = {}): Promise<Figures
         m.rssMb <= RSS_IDLE_TARGET_MB,
         `<= ${RSS_IDLE_TARGET_MB} MB`,
       );
+      figures[`rss_anon_idle_mb_${name}`] = m.anonMb;
       if (m.heapUsedMb !== undefined) figures[`heap_used_mb_${name}`] = m.heapUsedMb;
     }
     return figures;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** A `/proc/<pid>/status` field in kB (VmRSS, VmHWM). */
-export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
   if (!m) throw new Error(`/proc/${pid}/status has no ${field} line`);

@@ -1,8 +1,13 @@
 import { statusKb } from '../data-path/process-memory';
 
-/** One reading of a service's memory: VmRSS from /proc, heap used from its /metrics. */
+/** One reading of a service's memory: VmRSS and RssAnon from /proc, heap used from its /metrics. */
 export interface MemoryReading {
   rssMb: number;
+  /**
+   * RssAnon: the resident pages that are the process's own (heap, malloc, stacks), without the
+   * file-backed pages of the node binary and libraries, which every Node process on the host shares.
+   */
+  anonMb: number;
   /** prom-client's nodejs_heap_size_used_bytes; undefined when /metrics did not answer. */
   heapUsedMb: number | undefined;
 }
@@ -39,8 +44,9 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
  */
 async function readServiceMemory(pid: number, baseUrl: string): Promise<MemoryReading> {
   const rssMb = mb(statusKb(pid, 'VmRSS') * 1024);
+  const anonMb = mb(statusKb(pid, 'RssAnon') * 1024);
   const heap = await heapUsedBytes(baseUrl);
-  return { rssMb, heapUsedMb: heap === undefined ? undefined : mb(heap) };
+  return { rssMb, anonMb, heapUsedMb: heap === undefined ? undefined : mb(heap) };
 }
 
 /**
@@ -61,6 +67,7 @@ export async function idleMemory(
       const prev = out[name];
       out[name] = {
         rssMb: Math.max(prev?.rssMb ?? 0, r.rssMb),
+        anonMb: Math.max(prev?.anonMb ?? 0, r.anonMb),
         heapUsedMb:
           r.heapUsedMb === undefined
             ? prev?.heapUsedMb
