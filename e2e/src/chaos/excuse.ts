@@ -66,12 +66,22 @@ export function excused(o: Outcome, f: FaultFacts): boolean {
 const PROGRESS_SLACK_MS = 1_000;
 
 /**
- * When a failed request broke: a short request when it was sent (it takes milliseconds when
- * the path works); a stream within the slack after it last received anything (or when it ended,
- * when it never did, or sooner).
+ * A short request takes milliseconds while the path works (tens under load on two CPUs): one that
+ * failed had its path broken at most this long after it was sent.
+ */
+const SHORT_SLACK_MS = 500;
+
+/**
+ * When a failed request broke, at the latest: a short request within the slack after it was sent
+ * (or when it ended, when sooner: an answer that came back refused); a stream within the slack
+ * after it last received anything (or when it ended, when it never did, or sooner).
+ *
+ * The latest moment, not the first: the fault window a failure belongs to is the last one opened
+ * by then. A request sent a few milliseconds before the next fault is injected is still in flight
+ * when it is; that fault broke it, not the one before, whose stack had converged seconds earlier.
  */
 export function brokeAt(x: Outcome): number {
-  if (x.kind === 'short') return x.startMs;
+  if (x.kind === 'short') return Math.min(x.endMs, x.startMs + SHORT_SLACK_MS);
   return x.lastProgressMs === undefined
     ? x.endMs
     : Math.min(x.endMs, x.lastProgressMs + PROGRESS_SLACK_MS);
