@@ -4,15 +4,8 @@
  * errors, without the SSE client. The package root also loads the SSE client and undici with it
  * (a hundred modules, about 20 MB of RSS), which only the connector runs.
  */
-export {
-  callInternalApi,
-  getInternalApi,
-  type InternalApiAnswer,
-  type InternalApiFailure,
-  type InternalApiPostOptions,
-  postInternalApi,
-} from './client/internal-api-call';
-export { InternalApiError } from './client/internal-api-error';
+export * from './client/internal-api-call';
+export * from './client/internal-api-error';
 export { readReleaseManifest } from './client/read-answer';
 export * from './contracts';
 export * from './errors';

@@ -5,15 +5,8 @@ export {
   SseClientConfigError,
   SseProtocolError,
 } from './errors';
-export {
-  callInternalApi,
-  getInternalApi,
-  type InternalApiAnswer,
-  type InternalApiFailure,
-  type InternalApiPostOptions,
-  postInternalApi,
-} from './internal-api-call';
-export { InternalApiError } from './internal-api-error';
+export * from './internal-api-call';
+export * from './internal-api-error';
 export { type NoProxyList, parseNoProxy } from './no-proxy';
 export type { UrlStateEvent } from './pools/url-pool';
 export { type ProxySettings, parseProxyUrl, redactProxyUrl } from './proxy';
