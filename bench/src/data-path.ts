@@ -2,37 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitCode } from '@pa-connector/config';
 import { type Stack, type StackApp, startStack } from '@pa-connector/e2e/dist/stack';
 import { requireBinary, run, stopAll } from '@pa-connector/test-support';
-/**
- * The data path, figures only: the e2e stack (emulator with two openvpn gateways in namespaces,
- * the connector in the pop namespace with its two tunnels and CONNECT proxy, app servers in their
- * namespaces) plus a bench app server in app1, measured from the gateway side: clients run in
- * gw1's namespace and connect to the connector's address on gw1's tunnel, so the user ingress
- * does not weigh on the comparison. Three paths to the same app server:
- *
- *   tunnel   raw: the kernel of the pop namespace forwards packets that come out of the tunnel
- *            to the app server (DNAT), no process in between (data-path/raw-tunnel.ts)
- *   proxy    the connector's CONNECT proxy (CONNECT, 200, then the same bytes)
- *   haproxy  Debian's haproxy in the connector's place: TCP frontend on the tunnel address
- *
- * Figures: bulk throughput gw1 -> app (median of rounds, paths taking turns), 1 KiB
- * request/response p50/p99, new connections per second, the connector's RSS with 10 000 proxied
- * connections held open, and failover (a gateway SIGKILLed, seconds until a user request through
- * the emulator's ingress succeeds through the other). The measuring tools' ceiling on plain veth
- * is measured first. The raw tunnel also takes turns with a plain, tuned openvpn pair between the
- * same namespaces (data-path/plain-openvpn.ts). Then a second stack with two connectors in one group (data-path/group.ts):
- * the request rate through the ingress with two connectors against one, a lost VM three ways,
- * and a drain under user load. `--parts` runs only some parts (throughput, latency, rate, rss,
- * failover, group; `--group-only` is `--parts group`); `--cpu-prof DIR` has the single connector
- * write a CPU profile there when it stops. Targets are printed beside the figures, never
- * asserted. Needs root, openvpn, redis-server, haproxy, iperf3, iptables and a built tree
- * (`pnpm build`).
- *
- *   pnpm exec tsc -b && node bench/dist/data-path.js [--seconds 4] [--rounds 5] [--held 10000]
- *     [--parts latency,rate] [--cpu-prof /tmp/prof]
- */
 import { option, positiveInteger } from './cli-args';
 import { cpuProfilerEnv } from './cpu-profiler-env';
 import { startAppServer } from './data-path/app-server-process';
@@ -61,6 +32,35 @@ import {
 import { throughput } from './data-path/throughput';
 import { udpReceiveDrops } from './data-path/udp-drops';
 import { vethCeiling } from './data-path/veth-ceiling';
+/**
+ * The data path, figures only: the e2e stack (emulator with two openvpn gateways in namespaces,
+ * the connector in the pop namespace with its two tunnels and CONNECT proxy, app servers in their
+ * namespaces) plus a bench app server in app1, measured from the gateway side: clients run in
+ * gw1's namespace and connect to the connector's address on gw1's tunnel, so the user ingress
+ * does not weigh on the comparison. Three paths to the same app server:
+ *
+ *   tunnel   raw: the kernel of the pop namespace forwards packets that come out of the tunnel
+ *            to the app server (DNAT), no process in between (data-path/raw-tunnel.ts)
+ *   proxy    the connector's CONNECT proxy (CONNECT, 200, then the same bytes)
+ *   haproxy  Debian's haproxy in the connector's place: TCP frontend on the tunnel address
+ *
+ * Figures: bulk throughput gw1 -> app (median of rounds, paths taking turns), 1 KiB
+ * request/response p50/p99, new connections per second, the connector's RSS with 10 000 proxied
+ * connections held open, and failover (a gateway SIGKILLed, seconds until a user request through
+ * the emulator's ingress succeeds through the other). The measuring tools' ceiling on plain veth
+ * is measured first. The raw tunnel also takes turns with a plain, tuned openvpn pair between the
+ * same namespaces (data-path/plain-openvpn.ts). Then a second stack with two connectors in one group (data-path/group.ts):
+ * the request rate through the ingress with two connectors against one, a lost VM three ways,
+ * and a drain under user load. `--parts` runs only some parts (throughput, latency, rate, rss,
+ * failover, group; `--group-only` is `--parts group`); `--cpu-prof DIR` has the single connector
+ * write a CPU profile there when it stops. Targets are printed beside the figures, never
+ * asserted. Needs root, openvpn, redis-server, haproxy, iperf3, iptables and a built tree
+ * (`pnpm build`).
+ *
+ *   pnpm exec tsc -b && node bench/dist/data-path.js [--seconds 4] [--rounds 5] [--held 10000]
+ *     [--parts latency,rate] [--cpu-prof /tmp/prof]
+ */
+import { printFigures } from './print-figures';
 
 export interface DataPathBenchOptions {
   /** Seconds of one bulk transfer (default 4). */
@@ -378,20 +378,14 @@ async function oneConnector(
 
 if (require.main === module) {
   const cpuProf = option('cpu-prof');
-  runDataPathBench({
-    seconds: positiveInteger('seconds', 4),
-    rounds: positiveInteger('rounds', 5),
-    pings: positiveInteger('pings', 2_000),
-    held: positiveInteger('held', 10_000),
-    parts: selectedParts(option('parts'), option('group-only') === true),
-    ...(typeof cpuProf === 'string' ? { cpuProfDir: resolve(cpuProf) } : {}),
-  }).then(
-    (figures) => {
-      for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(40)} ${v}\n`);
-    },
-    (err: unknown) => {
-      process.stderr.write(`data-path bench failed: ${(err as Error).message}\n`);
-      process.exitCode = ExitCode.failed;
-    },
+  void printFigures('data-path', () =>
+    runDataPathBench({
+      seconds: positiveInteger('seconds', 4),
+      rounds: positiveInteger('rounds', 5),
+      pings: positiveInteger('pings', 2_000),
+      held: positiveInteger('held', 10_000),
+      parts: selectedParts(option('parts'), option('group-only') === true),
+      ...(typeof cpuProf === 'string' ? { cpuProfDir: resolve(cpuProf) } : {}),
+    }),
   );
 }

@@ -1,8 +1,19 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
-import { ExitCode } from '@pa-connector/config';
 import { type Stack, startStack } from '@pa-connector/e2e/dist/stack';
 import { requireBinary, run, stopAll } from '@pa-connector/test-support';
+import { option, positiveInteger } from './cli-args';
+import { spawnInNetns } from './data-path/netns-process';
+import { openFilesLimit, statusKb } from './data-path/process-memory';
+import {
+  appId,
+  LISTEN_FROM,
+  SERVERS_PER_APP,
+  scaleCatalog,
+  scaleLayout,
+} from './health-scale/catalog';
+import { waitForReport } from './health-scale/emulator-health';
+import { cpuSeconds } from './health-scale/process-cpu';
 /**
  * Health checks at scale, figures only: the e2e stack (emulator with its two gateways, the
  * connector with its two tunnels) and a catalog of 1 000 apps of 10 servers each, the servers
@@ -22,18 +33,7 @@ import { requireBinary, run, stopAll } from '@pa-connector/test-support';
  *   pnpm exec tsc -b && node bench/dist/health-scale.js [--apps 1000] [--interval 30]
  *     [--intervals 2] [--down] [--keep]
  */
-import { option, positiveInteger } from './cli-args';
-import { spawnInNetns } from './data-path/netns-process';
-import { openFilesLimit, statusKb } from './data-path/process-memory';
-import {
-  appId,
-  LISTEN_FROM,
-  SERVERS_PER_APP,
-  scaleCatalog,
-  scaleLayout,
-} from './health-scale/catalog';
-import { waitForReport } from './health-scale/emulator-health';
-import { cpuSeconds } from './health-scale/process-cpu';
+import { printFigures } from './print-figures';
 
 export interface HealthScaleOptions {
   /** Apps in the catalog, 10 servers each (default 1 000). */
@@ -251,19 +251,13 @@ export async function runHealthScaleBench(
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 if (require.main === module) {
-  runHealthScaleBench({
-    apps: positiveInteger('apps', 1_000),
-    intervalSeconds: positiveInteger('interval', 30),
-    intervals: positiveInteger('intervals', 2),
-    down: option('down') === true,
-    keepRunDir: option('keep') === true,
-  }).then(
-    (figures) => {
-      for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(32)} ${v}\n`);
-    },
-    (err: unknown) => {
-      process.stderr.write(`health-scale bench failed: ${(err as Error).message}\n`);
-      process.exitCode = ExitCode.failed;
-    },
+  void printFigures('health-scale', () =>
+    runHealthScaleBench({
+      apps: positiveInteger('apps', 1_000),
+      intervalSeconds: positiveInteger('interval', 30),
+      intervals: positiveInteger('intervals', 2),
+      down: option('down') === true,
+      keepRunDir: option('keep') === true,
+    }),
   );
 }

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { rmSync } from 'node:fs';
-import { ExitCode, writeSecretFile } from '@pa-connector/config';
+import { writeSecretFile } from '@pa-connector/config';
 import { SIDE_SERVICES, type Stack, startStack } from '@pa-connector/e2e/dist/stack';
+import { positiveInteger } from './cli-args';
+import { median, round } from './data-path/percentiles';
+import { idleMemory } from './pop-start/service-memory';
+import { type StartSplit, timeStart } from './pop-start/start-timer';
 /**
  * A POP starting and idling, figures only, on the native e2e stack (one POP: the emulator and its
  * two openvpn gateways, the POP's Redis, the connector in its namespace enrolling with a
@@ -21,10 +25,7 @@ import { SIDE_SERVICES, type Stack, startStack } from '@pa-connector/e2e/dist/st
  *
  *   pnpm exec tsc -b bench && node bench/dist/pop-start.js [--rounds 3] [--idle-seconds 60]
  */
-import { positiveInteger } from './cli-args';
-import { median, round } from './data-path/percentiles';
-import { idleMemory } from './pop-start/service-memory';
-import { type StartSplit, timeStart } from './pop-start/start-timer';
+import { printFigures } from './print-figures';
 
 export interface PopStartOptions {
   rounds?: number;
@@ -164,16 +165,10 @@ export async function runPopStartBench(o: PopStartOptions = {}): Promise<Figures
 }
 
 if (require.main === module) {
-  runPopStartBench({
-    rounds: positiveInteger('rounds', 3),
-    idleSeconds: positiveInteger('idle-seconds', 60),
-  }).then(
-    (figures) => {
-      for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(32)} ${v}\n`);
-    },
-    (err: unknown) => {
-      process.stderr.write(`pop-start bench failed: ${(err as Error).message}\n`);
-      process.exitCode = ExitCode.failed;
-    },
+  void printFigures('pop-start', () =>
+    runPopStartBench({
+      rounds: positiveInteger('rounds', 3),
+      idleSeconds: positiveInteger('idle-seconds', 60),
+    }),
   );
 }

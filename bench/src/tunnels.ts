@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, writeSecretFile } from '@pa-connector/config';
+import { writeSecretFile } from '@pa-connector/config';
 import {
   repoRoot,
   requireBinary,
@@ -14,6 +14,7 @@ import {
   stopAll,
   Topology,
 } from '@pa-connector/test-support';
+import { option } from './cli-args';
 /**
  * Tunnels, end to end: the built emulator runs two real openvpn gateways in network namespaces,
  * the built connector (already enrolled) keeps its two tunnels to them from a third namespace.
@@ -25,7 +26,7 @@ import {
  *   pnpm exec tsc -b bench services/connector packages/sse-emulator && node bench/dist/tunnels.js \
  *     [--rounds 3] [--protocol udp|tcp]
  */
-import { option } from './cli-args';
+import { printFigures } from './print-figures';
 
 export interface TunnelBenchOptions {
   rounds?: number;
@@ -215,18 +216,12 @@ export async function runTunnelBench(o: TunnelBenchOptions = {}): Promise<Record
 }
 
 if (require.main === module) {
-  const rounds = Number(arg('rounds') ?? 3);
-  const protocol = arg('protocol') ?? 'udp';
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new Error('--rounds must be a positive whole number');
-  if (protocol !== 'udp' && protocol !== 'tcp') throw new Error('--protocol must be udp or tcp');
-  runTunnelBench({ rounds, protocol }).then(
-    (figures) => {
-      for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(28)} ${v}\n`);
-    },
-    (err: unknown) => {
-      process.stderr.write(`tunnels bench failed: ${(err as Error).message}\n`);
-      process.exitCode = ExitCode.failed;
-    },
-  );
+  void printFigures('tunnels', () => {
+    const rounds = Number(arg('rounds') ?? 3);
+    const protocol = arg('protocol') ?? 'udp';
+    if (!Number.isInteger(rounds) || rounds < 1)
+      throw new Error('--rounds must be a positive whole number');
+    if (protocol !== 'udp' && protocol !== 'tcp') throw new Error('--protocol must be udp or tcp');
+    return runTunnelBench({ rounds, protocol });
+  });
 }
