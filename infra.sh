@@ -29,6 +29,8 @@
 #   var/lib/pa-connector/                 compose.yaml, pa_connector.sh, release.json from the bundle,
 #                                         compose.proxy.yaml (the proxy-url secret, when needed)
 #   usr/local/bin/pa_connector.sh         link to the menu
+#   etc/sysctl.d/60-pa-connector.conf     net.core.rmem_max and wmem_max at least 4 MiB (0644), for
+#                                         the tunnels' socket buffers; also set at once in /proc/sys
 #   etc/systemd/system/docker.service.d/pa-connector-proxy.conf
 #                                         with --proxy when systemd runs Docker: a drop-in (0644)
 #                                         naming the file below as dockerd's EnvironmentFile, so
@@ -39,7 +41,8 @@
 #                                         line would show to every user in `systemctl show docker`)
 #
 # Environment overrides (for tests and unusual hosts): PA_INFRA_ROOT, PA_INFRA_BUNDLE,
-# PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_HOSTNAME, PA_INFRA_TZ,
+# PA_INFRA_OS_RELEASE, PA_INFRA_RESOLV_CONF, PA_INFRA_PROC_MEMINFO, PA_INFRA_PROC_SYS (instead of
+# /proc/sys), PA_INFRA_HOSTNAME, PA_INFRA_TZ,
 # PA_INFRA_DNF_CONF (instead of /etc/dnf/dnf.conf), PA_INFRA_CPUS (instead of nproc),
 # PA_INFRA_DISK_SIZE_KB (the disk holding /var/lib/pa-connector, instead of lsblk),
 # PA_INFRA_DISK_FREE_KB (free on /, instead of df), PA_INFRA_MIN_CPUS, PA_INFRA_MIN_MEM_GB,
@@ -542,7 +545,7 @@ check_overrides() {
   override_number PA_INFRA_MIN_DISK_GB 0 1048576
   override_number PA_INFRA_READY_TIMEOUT 1 86400
   local name
-  for name in PA_INFRA_ROOT PA_INFRA_BUNDLE PA_INFRA_OS_RELEASE PA_INFRA_RESOLV_CONF PA_INFRA_PROC_MEMINFO; do
+  for name in PA_INFRA_ROOT PA_INFRA_BUNDLE PA_INFRA_OS_RELEASE PA_INFRA_RESOLV_CONF PA_INFRA_PROC_MEMINFO PA_INFRA_PROC_SYS; do
     override_path "$name"
   done
   override_path PA_INFRA_DNF_CONF
@@ -732,6 +735,8 @@ lib_dir=$root/var/lib/pa-connector
 bin_link=$root/usr/local/bin/pa_connector.sh
 docker_dropin=$root/etc/systemd/system/docker.service.d/pa-connector-proxy.conf
 docker_proxy_env=$root/etc/systemd/system/docker.service.d/pa-connector-proxy.env
+sysctl_file=$root/etc/sysctl.d/60-pa-connector.conf
+proc_sys=${PA_INFRA_PROC_SYS:-/proc/sys}
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bundle=${PA_INFRA_BUNDLE:-$script_dir/PoPDeployment.tar}
 
@@ -1263,6 +1268,49 @@ write_secrets() {
   fi
 }
 
+# ---- kernel settings ------------------------------------------------------------------------------
+# The connector's openvpn clients ask for 4 MiB socket buffers each way; the kernel cuts the ask,
+# silently, to net.core.rmem_max and wmem_max: 208 KiB on a stock kernel, where a tunnel under bulk
+# load drops datagrams. These are host-wide (not per container), so the host has to raise them.
+readonly SOCKET_BUFFER_BYTES=4194304
+readonly SOCKET_BUFFER_SYSCTLS=(net.core.rmem_max net.core.wmem_max)
+
+# The value of a sysctl now (empty when it cannot be read).
+sysctl_now() {
+  local value
+  value=$(cat -- "$proc_sys/${1//.//}" 2>/dev/null) || return 0
+  [[ $value =~ ^[0-9]{1,18}$ ]] && printf '%s' "$value"
+}
+
+# The drop-in: each limit at least SOCKET_BUFFER_BYTES, and never below what the host has now (an
+# operator's higher value is kept). Applied now as well as at every boot.
+kernel_settings() {
+  local name now want content='# Written by infra.sh: socket buffer limits for the connector'"'"'s tunnels.'
+  local -a raise=()
+  step 'Kernel settings'
+  for name in "${SOCKET_BUFFER_SYSCTLS[@]}"; do
+    now=$(sysctl_now "$name")
+    want=$SOCKET_BUFFER_BYTES
+    [[ -z $now ]] || ((now <= want)) || want=$now
+    content+=$'\n'"$name = $want"
+    [[ -n $now ]] && ((now >= want)) || raise+=("$name=$want")
+  done
+  make_dir "$(dirname -- "$sysctl_file")" 0755
+  printf '%s' "$content" | put_file "$sysctl_file" 0644 "$(basename -- "$sysctl_file")"
+  local setting
+  for setting in "${raise[@]}"; do
+    name=${setting%%=*}
+    if [[ $dry_run == 1 ]]; then
+      detail "would set $name to ${setting#*=}"
+    elif printf '%s\n' "${setting#*=}" 2>/dev/null >"$proc_sys/${name//.//}"; then
+      detail "set $name to ${setting#*=}"
+    else
+      warn "could not set $name now ($proc_sys is read-only here?); it takes effect at the next boot"
+    fi
+  done
+  [[ ${#raise[@]} -gt 0 ]] || detail "socket buffer limits already at least $SOCKET_BUFFER_BYTES bytes"
+}
+
 # Copies compose.yaml, pa_connector.sh and release.json out of the bundle.
 install_bundle_files() {
   local name mode
@@ -1771,6 +1819,7 @@ install_pop() {
   write_secrets
   install_bundle_files
   write_settings
+  kernel_settings
   start_stack
   # Before the wait: when the connector does not become ready, pa_connector.sh is how to see why.
   step 'Operator menu settings'
@@ -1827,7 +1876,7 @@ uninstall() {
   docker_proxy
   step 'Remove the configuration and secrets'
   local path
-  for path in "$etc_dir" "$lib_dir" "$bin_link"; do
+  for path in "$etc_dir" "$lib_dir" "$bin_link" "$sysctl_file"; do
     [[ -e $path || -L $path ]] || continue
     if [[ $dry_run == 1 ]]; then
       detail "would remove $path"

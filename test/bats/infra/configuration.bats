@@ -92,9 +92,55 @@ env_value() {
 @test "the steps are numbered, and the Docker steps say they were skipped for tests" {
   install_ok
   [[ $output == *'11. Docker'*'skipped (PA_INFRA_SKIP_DOCKER=1, for tests only)'*"12. Docker's proxy"*'skipped'* ]]
-  [[ $output == *'14. Secrets'*'15. Stack files'*'16. Settings'*'17. Start the stack'* ]]
-  [[ $output == *'18. Operator menu settings'*'19. Wait for the connector to be ready'* ]]
+  [[ $output == *'14. Secrets'*'15. Stack files'*'16. Settings'*'17. Kernel settings'*'18. Start the stack'* ]]
+  [[ $output == *'19. Operator menu settings'*'20. Wait for the connector to be ready'* ]]
   [[ ${lines[-1]} == 'infra.sh: done.'* ]]
+}
+
+SYSCTL_FILE=etc/sysctl.d/60-pa-connector.conf
+
+@test "a stock kernel's socket buffer limits are raised to 4 MiB, now and in a sysctl.d file for every boot" {
+  install_ok
+  [[ $output == *'17. Kernel settings'*'wrote 60-pa-connector.conf'*'set net.core.rmem_max to 4194304'*'set net.core.wmem_max to 4194304'* ]]
+  [ "$(cat "$PA_INFRA_PROC_SYS/net/core/rmem_max")" = 4194304 ]
+  [ "$(cat "$PA_INFRA_PROC_SYS/net/core/wmem_max")" = 4194304 ]
+  [ "$(mode_of "$PA_INFRA_ROOT/$SYSCTL_FILE")" = 644 ]
+  [ "$(grep -v '^#' "$PA_INFRA_ROOT/$SYSCTL_FILE")" = $'net.core.rmem_max = 4194304\nnet.core.wmem_max = 4194304' ]
+  # A re-run: nothing to raise, nothing rewritten.
+  install_ok
+  [[ $output == *'60-pa-connector.conf unchanged'*'socket buffer limits already at least 4194304 bytes'* ]]
+}
+
+@test "a limit the host already has higher is kept, in the file too" {
+  echo 16777216 >"$PA_INFRA_PROC_SYS/net/core/rmem_max"
+  install_ok
+  [ "$(cat "$PA_INFRA_PROC_SYS/net/core/rmem_max")" = 16777216 ]
+  [ "$(cat "$PA_INFRA_PROC_SYS/net/core/wmem_max")" = 4194304 ]
+  grep -qx 'net.core.rmem_max = 16777216' "$PA_INFRA_ROOT/$SYSCTL_FILE"
+  grep -qx 'net.core.wmem_max = 4194304' "$PA_INFRA_ROOT/$SYSCTL_FILE"
+  [[ $output != *'set net.core.rmem_max'* ]]
+}
+
+@test "a limit that cannot be set now is a warning: the file is written for the next boot, the install goes on" {
+  # A directory where the value belongs: neither readable nor writable as a value.
+  rm "$PA_INFRA_PROC_SYS/net/core/wmem_max"
+  mkdir "$PA_INFRA_PROC_SYS/net/core/wmem_max"
+  install_ok
+  [[ $output == *'warning: could not set net.core.wmem_max now'*'it takes effect at the next boot'* ]]
+  grep -qx 'net.core.wmem_max = 4194304' "$PA_INFRA_ROOT/$SYSCTL_FILE"
+  [ "$(cat "$PA_INFRA_PROC_SYS/net/core/rmem_max")" = 4194304 ]
+  [[ ${lines[-1]} == 'infra.sh: done.'* ]]
+}
+
+@test "--dry-run raises no limit; --uninstall removes the sysctl.d file" {
+  infra --provision_key="$KEY" --gateway=us-east --dry-run
+  [ "$status" -eq 0 ]
+  [[ $output == *'would write 60-pa-connector.conf'*'would set net.core.rmem_max to 4194304'* ]]
+  [ "$(cat "$PA_INFRA_PROC_SYS/net/core/rmem_max")" = 212992 ]
+  install_ok
+  infra --uninstall --yes
+  [ "$status" -eq 0 ]
+  [ ! -e "$PA_INFRA_ROOT/$SYSCTL_FILE" ]
 }
 
 @test "as root the secrets belong to the services' user (uid 10001), or PA_INFRA_SECRET_OWNER" {

@@ -100,7 +100,7 @@ victim_untouched() {
   for spec in PA_INFRA_MIN_CPUS=2000 PA_INFRA_MIN_MEM_GB=100000 PA_INFRA_READY_TIMEOUT=-1 \
     PA_INFRA_ROOT=relative/dir PA_INFRA_BUNDLE=$'/tmp/a\nb' PA_INFRA_OS_RELEASE=os-release \
     PA_INFRA_SECRET_OWNER='root:root' PA_INFRA_SKIP_DOCKER=yes PA_INFRA_HOSTNAME=$'pop\n1' \
-    PA_INFRA_TZ='$(id)' PA_INFRA_DNF_CONF=dnf.conf; do
+    PA_INFRA_TZ='$(id)' PA_INFRA_DNF_CONF=dnf.conf PA_INFRA_PROC_SYS=proc/sys; do
     name=${spec%%=*}
     value=${spec#*=}
     env "$name=$value" bash "$SCRIPT" --provision_key="$KEY" --gateway=us-east \

@@ -19,6 +19,12 @@ fake_host() {
   printf 'not really images\n' >"$HOST/bundle/images.tar"
   tar -C "$HOST/bundle" -cf "$HOST/PoPDeployment.tar" images.tar compose.yaml pa_connector.sh release.json
 
+  # A stock kernel's socket buffer limits, in a /proc/sys of the test's own.
+  mkdir -p "$HOST/proc-sys/net/core"
+  echo 212992 >"$HOST/proc-sys/net/core/rmem_max"
+  echo 212992 >"$HOST/proc-sys/net/core/wmem_max"
+  export PA_INFRA_PROC_SYS=$HOST/proc-sys
+
   export PA_INFRA_ROOT=$HOST/root
   mkdir -p "$PA_INFRA_ROOT"
   export PA_INFRA_BUNDLE=$HOST/PoPDeployment.tar
