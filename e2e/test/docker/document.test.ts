@@ -19,6 +19,7 @@ import {
   type DocumentSite,
   startDocumentSite,
 } from '../../src/document/document-site';
+import { vmHostEnv, vmSocketBufferLimits, writeVmHostFiles } from '../../src/document/vm-host';
 import { requestThroughIngress } from '../../src/stack/ingress-client';
 
 // The operator documentation followed word for word on a VM: the package downloaded from the
@@ -115,16 +116,11 @@ beforeAll(async () => {
   rmSync(pkg, { force: true });
   figures.package = seconds(Date.now() - t);
 
-  // What infra.sh reads of the VM: an Ubuntu 22.04 host (this machine is Debian) with the site's
-  // DNS server, four CPUs (this machine has two); the files it writes go under a directory of the
+  // What infra.sh reads of the VM (vm-host.ts); the files it writes go under a directory of the
   // test instead of /.
   fakeRoot = join(runDir, 'root');
   mkdirSync(fakeRoot);
-  writeFileSync(
-    join(runDir, 'os-release'),
-    'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\n',
-  );
-  writeFileSync(join(runDir, 'resolv.conf'), site.resolvConf);
+  writeVmHostFiles(runDir, site.resolvConf);
 }, 1_800_000);
 
 afterAll(async () => {
@@ -141,10 +137,7 @@ afterAll(async () => {
 function vmEnv(): NodeJS.ProcessEnv {
   return (site as DocumentSite).vm.env({
     PA_INFRA_ROOT: fakeRoot,
-    PA_INFRA_OS_RELEASE: join(runDir, 'os-release'),
-    PA_INFRA_RESOLV_CONF: join(runDir, 'resolv.conf'),
-    PA_INFRA_CPUS: '4',
-    PA_INFRA_TZ: 'Etc/UTC',
+    ...vmHostEnv(runDir),
     PA_INFRA_HOSTNAME: 'pa-document-vm',
     PA_INFRA_READY_TIMEOUT: '300',
   });
@@ -169,6 +162,11 @@ async function install(withProxy: boolean): Promise<void> {
   const output = `${r.stdout}\n${r.stderr}`;
   if (r.code !== 0) throw new Error(`infra.sh exited ${r.code}:\n${output.slice(-6000)}`);
   expect(output).not.toContain(key);
+  // The VM's stock socket buffer limits, raised for the tunnels' openvpn (kept for a next boot).
+  expect(vmSocketBufferLimits(runDir)).toEqual({ rmem_max: 4_194_304, wmem_max: 4_194_304 });
+  expect(readFileSync(join(fakeRoot, 'etc/sysctl.d/60-pa-connector.conf'), 'utf8')).toContain(
+    'net.core.rmem_max = 4194304',
+  );
   figures[`install${withProxy ? ' with the proxy' : ''}`] = seconds(Date.now() - t);
 }
 

@@ -28,6 +28,7 @@ import {
 import { type DocumentCloud, startDocumentCloud } from '../../src/document/document-cloud';
 import { documentCommand } from '../../src/document/document-names';
 import { type DocumentSite, startDocumentSite } from '../../src/document/document-site';
+import { vmHostEnv, writeVmHostFiles } from '../../src/document/vm-host';
 import { requestThroughIngress } from '../../src/stack/ingress-client';
 
 // A group of two POPs, each installed with the operator documentation's command on a VM of its
@@ -165,11 +166,7 @@ beforeAll(async () => {
     '-C',
     join(unpacked, 'infra'),
   ]);
-  writeFileSync(
-    join(runDir, 'os-release'),
-    'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\n',
-  );
-  writeFileSync(join(runDir, 'resolv.conf'), s.resolvConf);
+  writeVmHostFiles(runDir, s.resolvConf);
   for (const v of s.vms) {
     const dir = join(runDir, v.role);
     const fakeRoot = join(runDir, `${v.role}-root`);
@@ -201,10 +198,7 @@ afterAll(async () => {
 function vmEnv(vm: Vm): NodeJS.ProcessEnv {
   return vm.engine.env({
     PA_INFRA_ROOT: vm.fakeRoot,
-    PA_INFRA_OS_RELEASE: join(runDir, 'os-release'),
-    PA_INFRA_RESOLV_CONF: join(runDir, 'resolv.conf'),
-    PA_INFRA_CPUS: '4',
-    PA_INFRA_TZ: 'Etc/UTC',
+    ...vmHostEnv(runDir),
     PA_INFRA_HOSTNAME: vm.hostname,
     PA_INFRA_READY_TIMEOUT: '600',
   });
