@@ -1,6 +1,7 @@
 import { CodedError } from '@pa-connector/config';
 import type { Gateway } from '@pa-connector/sse-api';
 import { DATA_CIPHERS } from '../enrollment/answer-check';
+import { SOCKET_BUFFER_BYTES } from './socket-buffers';
 
 /** Where a tunnel's proxy is and, when it needs credentials, the file holding them. */
 export interface TunnelProxy {
@@ -93,9 +94,6 @@ const PUSH_IGNORED = [
   'comp-lzo',
   'compress',
 ] as const;
-
-/** Tunnel socket send and receive buffers (the kernel caps them at its own maximum). */
-const SOCKET_BUFFER_BYTES = 4_194_304;
 
 export function buildClientConfig(o: ClientConfigOptions): string {
   const g = o.gateway;

@@ -20,6 +20,7 @@ import {
 } from './openvpn-config';
 import { privateDir } from './run-dir';
 import { SilenceDetector } from './silence-detector';
+import { describeShortfall, socketBufferShortfall } from './socket-buffers';
 import { initialView, nextView, type TunnelEvent, type TunnelView } from './tunnel-view';
 import { Watchdog } from './watchdog';
 
@@ -109,6 +110,8 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
   /** Why the connector restarted a silent connection (until it is up again). */
   #silence: string | undefined;
   #tail: string[] = [];
+  /** The kernel's cut of the socket buffers was logged (once per tunnel). */
+  #bufferWarned = false;
   readonly #bytes = { baseIn: 0, baseOut: 0, rawIn: 0, rawOut: 0 };
 
   constructor(o: TunnelOptions) {
@@ -524,6 +527,15 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     }
     const gw = /route-gateway (\d{1,3}(?:\.\d{1,3}){3})/.exec(message);
     if (gw?.[1]) this.#apply({ type: 'route-gateway', address: gw[1] });
+    const short = socketBufferShortfall(message);
+    if (short && !this.#bufferWarned) {
+      // Once per tunnel: every restart of openvpn gets the same limits.
+      this.#bufferWarned = true;
+      this.#log.warn(
+        { receiveBytes: short.receive, sendBytes: short.send },
+        `gateway ${this.#o.gateway.name}: ${describeShortfall(short)}`,
+      );
+    }
     const refusal = certificateRefusal(message);
     if (refusal && refusal !== this.#refusal) {
       this.#refusal = refusal;
