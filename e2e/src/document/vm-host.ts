@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * A stock kernel's socket buffer limit (net.core.rmem_max and wmem_max), below what the tunnels
  * ask for: infra.sh raises it on a VM that has it.
  */
-export const STOCK_SOCKET_BUFFER_MAX = 212_992;
+const STOCK_SOCKET_BUFFER_MAX = 212_992;
 
 /**
  * What infra.sh reads of a VM, written under `dir`: an Ubuntu 22.04 host (this machine is
