@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -9,7 +9,7 @@ import {
   type TrackedProcess,
   waitFor,
 } from '@pa-connector/test-support';
-import { type CommandResult, mustRun, runCommand } from '../../src/docker/command';
+import { type CommandResult, runCommand } from '../../src/docker/command';
 import { printFigures, ROOT, seconds } from '../../src/docker/compose-stack';
 import { buildPopBundle } from '../../src/docker/pop-images';
 import { type DocumentCloud, startDocumentCloud } from '../../src/document/document-cloud';
@@ -19,6 +19,7 @@ import {
   type DocumentSite,
   startDocumentSite,
 } from '../../src/document/document-site';
+import { copyPackageTo, downloadGroupPackage } from '../../src/document/group-package';
 import { vmHostEnv, vmSocketBufferLimits, writeVmHostFiles } from '../../src/document/vm-host';
 import { requestThroughIngress } from '../../src/stack/ingress-client';
 
@@ -93,27 +94,11 @@ beforeAll(async () => {
   // The operator downloads PoPPackage.tar and copies PoPDeployment.tar and vCenter/infra.sh to
   // the VM (the document's steps 9 to 12).
   const t = Date.now();
-  const res = await fetch(`${c.adminUrl}/admin/groups/${group.id}/package`, {
-    signal: AbortSignal.timeout(300_000),
-  });
-  expect(res.status).toBe(200);
-  const pkg = join(runDir, 'PoPPackage.tar');
-  writeFileSync(pkg, Buffer.from(await res.arrayBuffer()));
-  const unpacked = join(runDir, 'package');
-  mkdirSync(join(unpacked, 'infra'), { recursive: true });
-  await mustRun('tar', ['-xf', pkg, '-C', unpacked]);
-  await mustRun('tar', [
-    '-xf',
-    join(unpacked, 'Infrastructure.tar'),
-    '-C',
-    join(unpacked, 'infra'),
-  ]);
+  const pkg = await downloadGroupPackage(c.adminUrl, group.id, runDir);
   vmDir = join(runDir, 'vm');
   mkdirSync(vmDir);
-  copyFileSync(join(unpacked, 'PoPDeployment.tar'), join(vmDir, 'PoPDeployment.tar'));
-  copyFileSync(join(unpacked, 'infra', 'vCenter', 'infra.sh'), join(vmDir, 'infra.sh'));
-  rmSync(unpacked, { recursive: true, force: true });
-  rmSync(pkg, { force: true });
+  copyPackageTo(pkg, vmDir);
+  rmSync(pkg.dir, { recursive: true, force: true });
   figures.package = seconds(Date.now() - t);
 
   // What infra.sh reads of the VM (vm-host.ts); the files it writes go under a directory of the

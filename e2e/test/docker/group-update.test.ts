@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -11,7 +11,7 @@ import {
   type TrackedProcess,
   waitFor,
 } from '@pa-connector/test-support';
-import { mustRun, runCommand } from '../../src/docker/command';
+import { runCommand } from '../../src/docker/command';
 import { printFigures, ROOT, seconds, VERSION } from '../../src/docker/compose-stack';
 import { type Dockerd, ensureDockerd } from '../../src/docker/dockerd';
 import { buildPopBundle } from '../../src/docker/pop-images';
@@ -28,6 +28,7 @@ import {
 import { type DocumentCloud, startDocumentCloud } from '../../src/document/document-cloud';
 import { documentCommand } from '../../src/document/document-names';
 import { type DocumentSite, startDocumentSite } from '../../src/document/document-site';
+import { copyPackageTo, downloadGroupPackage } from '../../src/document/group-package';
 import { vmHostEnv, writeVmHostFiles } from '../../src/document/vm-host';
 import { requestThroughIngress } from '../../src/stack/ingress-client';
 
@@ -151,31 +152,14 @@ beforeAll(async () => {
   ]);
 
   // The group's package, downloaded once; each VM gets its PoPDeployment.tar and infra.sh.
-  const res = await fetch(`${cloud.adminUrl}/admin/groups/${group.id}/package`, {
-    signal: AbortSignal.timeout(300_000),
-  });
-  expect(res.status).toBe(200);
-  const pkg = join(runDir, 'PoPPackage.tar');
-  writeFileSync(pkg, Buffer.from(await res.arrayBuffer()));
-  const unpacked = join(runDir, 'package');
-  mkdirSync(join(unpacked, 'infra'), { recursive: true });
-  await mustRun('tar', ['-xf', pkg, '-C', unpacked]);
-  await mustRun('tar', [
-    '-xf',
-    join(unpacked, 'Infrastructure.tar'),
-    '-C',
-    join(unpacked, 'infra'),
-  ]);
+  const pkg = await downloadGroupPackage(cloud.adminUrl, group.id, runDir);
   writeVmHostFiles(runDir, s.resolvConf);
   for (const v of s.vms) {
     const dir = join(runDir, v.role);
     const fakeRoot = join(runDir, `${v.role}-root`);
     mkdirSync(dir);
     mkdirSync(fakeRoot);
-    // A copy each, not a hard link: infra.sh locks the bundle file it installs from (one install
-    // at a time per VM), and two links to one file would make the VMs wait for each other.
-    copyFileSync(join(unpacked, 'PoPDeployment.tar'), join(dir, 'PoPDeployment.tar'));
-    copyFileSync(join(unpacked, 'infra', 'vCenter', 'infra.sh'), join(dir, 'infra.sh'));
+    copyPackageTo(pkg, dir);
     vms.push({ role: v.role, engine: v.engine, hostname: `pa-gupd-${v.role}`, dir, fakeRoot });
   }
 }, 1_800_000);
