@@ -179,6 +179,33 @@ afterAll(async () => {
   }
 }, 300_000);
 
+/**
+ * Every rolled service of a VM's POP healthy. infra.sh waits for the connector alone, and an
+ * updated service may be replaced just before: another service's first health check may come an
+ * interval (10 s) after it started, later still on a machine busy with two VMs. So each service
+ * is awaited until its check has a verdict, healthy or not.
+ */
+async function expectEveryServiceHealthy(vm: Vm): Promise<void> {
+  const states = await waitFor(
+    `a health verdict for every service of ${vm.role}`,
+    async () => {
+      const h = await Promise.all(
+        ROLLED.map(async (s) => ({ s, health: (await popService(vm.engine, s))?.health })),
+      );
+      return h.every((x) => x.health === 'healthy' || x.health === 'unhealthy') ? h : undefined;
+    },
+    120_000,
+    1_000,
+  );
+  for (const { s, health } of states) {
+    expect({ vm: vm.role, service: s, health }).toEqual({
+      vm: vm.role,
+      service: s,
+      health: 'healthy',
+    });
+  }
+}
+
 function vmEnv(vm: Vm): NodeJS.ProcessEnv {
   return vm.engine.env({
     PA_INFRA_ROOT: vm.fakeRoot,
@@ -324,15 +351,7 @@ describe('a group of two POPs on the docker install, updated by one release', ()
     for (const vm of vms) {
       connectorIds[vm.role] = (seen.find((x) => x.hostname === vm.hostname) as { id: string }).id;
     }
-    for (const vm of vms) {
-      for (const s of ROLLED) {
-        expect({
-          vm: vm.role,
-          service: s,
-          health: (await popService(vm.engine, s))?.health,
-        }).toEqual({ vm: vm.role, service: s, health: 'healthy' });
-      }
-    }
+    for (const vm of vms) await expectEveryServiceHealthy(vm);
   }, 1_800_000);
 
   it('spreads users over both connectors', async () => {
@@ -444,15 +463,7 @@ describe('a group of two POPs on the docker install, updated by one release', ()
       });
     }
     // Every service of both POPs healthy once both are done.
-    for (const vm of vms) {
-      for (const s of ROLLED) {
-        expect({
-          vm: vm.role,
-          service: s,
-          health: (await popService(vm.engine, s))?.health,
-        }).toEqual({ vm: vm.role, service: s, health: 'healthy' });
-      }
-    }
+    for (const vm of vms) await expectEveryServiceHealthy(vm);
   }, 1_800_000);
 
   it('never had both connectors out of service at once', () => {
