@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireBinary } from '@pa-connector/test-support';
+import { requireBinary, run, spawnTracked } from '@pa-connector/test-support';
 import { socketBufferShortfall } from '../../../src/edge/socket-buffers';
 
 /** openvpn's own `Socket Buffers` line for a UDP socket asking `bytes` each way (no tunnel made). */
@@ -10,55 +9,29 @@ async function socketBuffersLine(bytes: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pa-sockbuf-'));
   try {
     const key = join(dir, 'static.key');
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn('openvpn', ['--genkey', 'secret', key], { stdio: 'ignore' });
-      p.on('error', reject);
-      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`genkey exit ${code}`))));
-    });
+    await run('openvpn', ['--genkey', 'secret', key]);
     // Point to point over UDP to the discard port: the socket and its buffers are set up at
     // once; no device (`dev null`), nothing is sent anywhere but loopback.
-    const p = spawn(
-      'openvpn',
-      [
-        ...[
-          '--dev',
-          'null',
-          '--proto',
-          'udp',
-          '--lport',
-          '0',
-          '--remote',
-          '127.0.0.1',
-          '--rport',
-          '9',
-        ],
-        ...['--secret', key, '--cipher', 'AES-256-CBC', '--verb', '3'],
-        ...['--sndbuf', String(bytes), '--rcvbuf', String(bytes)],
+    const p = spawnTracked('openvpn', [
+      ...[
+        '--dev',
+        'null',
+        '--proto',
+        'udp',
+        '--lport',
+        '0',
+        '--remote',
+        '127.0.0.1',
+        '--rport',
+        '9',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+      ...['--secret', key, '--cipher', 'AES-256-CBC', '--verb', '3'],
+      ...['--sndbuf', String(bytes), '--rcvbuf', String(bytes)],
+    ]);
     try {
-      return await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(
-          () => reject(new Error(`no Socket Buffers line in 10 s:\n${out}`)),
-          10_000,
-        );
-        p.stdout.on('data', (c: Buffer) => {
-          out += c.toString('utf8');
-          const line = out.split('\n').find((l) => l.includes('Socket Buffers:'));
-          if (line) {
-            clearTimeout(timer);
-            resolve(line);
-          }
-        });
-        p.on('exit', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`openvpn exited ${code} before its Socket Buffers line:\n${out}`));
-        });
-      });
+      return await p.waitForLine(/Socket Buffers:/, 10_000);
     } finally {
-      p.kill('SIGKILL');
+      await p.stop(1_000);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
