@@ -527,8 +527,9 @@ export class Tunnel extends EventEmitter<{ change: [TunnelView] }> {
     }
     const gw = /route-gateway (\d{1,3}(?:\.\d{1,3}){3})/.exec(message);
     if (gw?.[1]) this.#apply({ type: 'route-gateway', address: gw[1] });
-    const short = socketBufferShortfall(message);
-    if (short && !this.#bufferWarned) {
+    // Read until logged once: later lines need not run the pattern.
+    const short = this.#bufferWarned ? undefined : socketBufferShortfall(message);
+    if (short) {
       // Once per tunnel: every restart of openvpn gets the same limits.
       this.#bufferWarned = true;
       this.#log.warn(
