@@ -1293,17 +1293,16 @@ kernel_settings() {
     want=$SOCKET_BUFFER_BYTES
     [[ -z $now ]] || ((now <= want)) || want=$now
     content+=$'\n'"$name = $want"
-    [[ -n $now ]] && ((now >= want)) || raise+=("$name=$want")
+    # Below the ask (or unreadable): raised to the ask itself.
+    [[ $want == "$now" ]] || raise+=("$name")
   done
   make_dir "$(dirname -- "$sysctl_file")" 0755
   printf '%s' "$content" | put_file "$sysctl_file" 0644 "$(basename -- "$sysctl_file")"
-  local setting
-  for setting in "${raise[@]}"; do
-    name=${setting%%=*}
+  for name in "${raise[@]}"; do
     if [[ $dry_run == 1 ]]; then
-      detail "would set $name to ${setting#*=}"
-    elif printf '%s\n' "${setting#*=}" 2>/dev/null >"$proc_sys/${name//.//}"; then
-      detail "set $name to ${setting#*=}"
+      detail "would set $name to $SOCKET_BUFFER_BYTES"
+    elif printf '%s\n' "$SOCKET_BUFFER_BYTES" 2>/dev/null >"$proc_sys/${name//.//}"; then
+      detail "set $name to $SOCKET_BUFFER_BYTES"
     else
       warn "could not set $name now ($proc_sys is read-only here?); it takes effect at the next boot"
     fi
