@@ -7,6 +7,11 @@ import { join } from 'node:path';
  */
 const STOCK_SOCKET_BUFFER_MAX = 212_992;
 
+const LIMITS = ['rmem_max', 'wmem_max'] as const;
+
+/** The file of a socket buffer limit in the VM's own /proc/sys under `dir`. */
+const limitFile = (dir: string, name: string) => join(dir, 'proc-sys', 'net', 'core', name);
+
 /**
  * What infra.sh reads of a VM, written under `dir`: an Ubuntu 22.04 host (this machine is
  * Debian) with the site's DNS server and a stock kernel's socket buffer limits, in a /proc/sys of
@@ -19,9 +24,7 @@ export function writeVmHostFiles(dir: string, resolvConf: string): void {
   );
   writeFileSync(join(dir, 'resolv.conf'), resolvConf);
   mkdirSync(join(dir, 'proc-sys', 'net', 'core'), { recursive: true });
-  for (const name of ['rmem_max', 'wmem_max']) {
-    writeFileSync(join(dir, 'proc-sys', 'net', 'core', name), `${STOCK_SOCKET_BUFFER_MAX}\n`);
-  }
+  for (const name of LIMITS) writeFileSync(limitFile(dir, name), `${STOCK_SOCKET_BUFFER_MAX}\n`);
 }
 
 /** infra.sh's environment for the VM of `writeVmHostFiles(dir)`: four CPUs (this machine has two), UTC. */
@@ -38,9 +41,6 @@ export function vmHostEnv(dir: string): Record<string, string> {
 /** The VM's socket buffer limits now, as infra.sh left them in its /proc/sys. */
 export function vmSocketBufferLimits(dir: string): Record<string, number> {
   return Object.fromEntries(
-    ['rmem_max', 'wmem_max'].map((name) => [
-      name,
-      Number(readFileSync(join(dir, 'proc-sys', 'net', 'core', name), 'utf8')),
-    ]),
+    LIMITS.map((name) => [name, Number(readFileSync(limitFile(dir, name), 'utf8'))]),
   );
 }
